@@ -1,0 +1,5 @@
+"""``python -m clusterkit`` runs the CLI."""
+
+from clusterkit.cli import main
+
+main()

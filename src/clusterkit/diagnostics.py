@@ -1,0 +1,132 @@
+"""One diagnostic type for every problem a user can cause.
+
+Data loaders, the rules checker and the CLI all report through :class:`Diagnostic`.
+A diagnostic names where the problem is (a file, and a line and column in it or a
+data path inside it), what is wrong in plain language, and optionally how to fix it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "Diagnostic",
+    "DiagnosticError",
+    "Severity",
+    "Span",
+    "render_text",
+]
+
+
+class Severity(enum.StrEnum):
+    """How serious a diagnostic is; only ``error`` stops a run."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@attrs.frozen
+class Span:
+    """A region of a source file, 1-based lines and columns, end exclusive.
+
+    Attributes:
+        file: the file's path as the user gave it.
+        line, column: where the region starts.
+        end_line, end_column: where it ends (same as the start when unknown).
+    """
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int) -> Span:
+        return cls(file, line, column, line, column + 1)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@attrs.frozen
+class Diagnostic:
+    """A problem found in user input.
+
+    Attributes:
+        code: a stable identifier (``D104``, ``R201``) documented in docs/diagnostics.md.
+        severity: error, warning or info.
+        message: one plain-language sentence.
+        file: the file the problem is in, if any.
+        path: the data path inside the file (``clusters[2].participants[5].bin``).
+        span: line and column in a text file such as a rule file.
+        hint: what to do about it, if we can tell.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    path: str | None = None
+    span: Span | None = None
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        """``file:line:col`` or ``file: path`` or whatever part is known."""
+        if self.span is not None:
+            return str(self.span)
+        parts = [p for p in (self.file, self.path) if p]
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        head = f"{where}: " if where else ""
+        text = f"{head}{self.severity.value}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+        if self.file is not None:
+            out["file"] = self.file
+        if self.path is not None:
+            out["path"] = self.path
+        if self.span is not None:
+            out["span"] = attrs.asdict(self.span)
+        if self.hint is not None:
+            out["hint"] = self.hint
+        return out
+
+
+class DiagnosticError(Exception):
+    """Raised when input cannot be used; carries every diagnostic found, not just the first."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def render_text(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) -> str:
+    """Render a diagnostic for people, with a caret excerpt when the source is at hand."""
+    text = str(diagnostic)
+    span = diagnostic.span
+    if span is None or source_lines is None or not 1 <= span.line <= len(source_lines):
+        return text
+    line = source_lines[span.line - 1].rstrip("\n")
+    width = max(1, (span.end_column - span.column) if span.end_line == span.line else 1)
+    gutter = f"{span.line:>4} | "
+    caret = " " * (len(gutter) + span.column - 1) + "^" * width
+    return f"{text}\n{gutter}{line}\n{caret}"

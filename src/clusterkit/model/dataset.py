@@ -1,0 +1,171 @@
+"""A dataset: everything clusterkit knows about a cluster programme, in one value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+
+import attrs
+
+from clusterkit.model.application import Application
+from clusterkit.model.cluster import Cluster
+from clusterkit.model.common import LocalizedText, Region, Sector
+from clusterkit.model.indicators import CounterObligation, IndicatorSeries, Observation
+from clusterkit.model.programme import Programme, Project
+from clusterkit.model.published import StatedFigure, SupportBenchmark
+from clusterkit.money import ExchangeRate, Money, RateTable
+
+__all__ = ["Dataset", "DatasetInfo", "Reference", "check_references"]
+
+
+@attrs.frozen
+class DatasetInfo:
+    """What a dataset is.
+
+    Attributes:
+        id: a short identifier.
+        title: its title.
+        source: the document or system the data comes from.
+        published: when the source was published.
+        notes: anything a reader should know (e.g. which records are samples).
+    """
+
+    id: str
+    title: LocalizedText
+    source: str = ""
+    published: dt.date | None = None
+    notes: str = ""
+
+
+@attrs.frozen
+class Dataset:
+    """The registry, programmes, indicators and published figures of one programme.
+
+    Collections are tuples in file order. Look-ups by id are methods.
+    """
+
+    info: DatasetInfo
+    regions: tuple[Region, ...] = ()
+    sectors: tuple[Sector, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
+    applications: tuple[Application, ...] = ()
+    programmes: tuple[Programme, ...] = ()
+    series: tuple[IndicatorSeries, ...] = ()
+    obligations: tuple[CounterObligation, ...] = ()
+    observations: tuple[Observation, ...] = ()
+    rates: tuple[ExchangeRate, ...] = ()
+    figures: tuple[StatedFigure, ...] = ()
+    benchmarks: tuple[SupportBenchmark, ...] = ()
+
+    def cluster(self, cluster_id: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.id == cluster_id), None)
+
+    def projects(self) -> Iterator[tuple[Programme, Project]]:
+        for programme in self.programmes:
+            for project in programme.projects:
+                yield programme, project
+
+    def figure(self, figure_id: str) -> StatedFigure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
+
+    def series_for(self, cluster_id: str, indicator: str) -> IndicatorSeries | None:
+        return next(
+            (s for s in self.series if s.cluster == cluster_id and s.indicator == indicator), None
+        )
+
+    @property
+    def rate_table(self) -> RateTable:
+        return RateTable(self.rates)
+
+    def budget_total(self, currency: str) -> Money:
+        """The sum of all project budgets in ``currency`` (others are not converted)."""
+        return Money.total(
+            (p.budget for _, p in self.projects() if p.budget.currency == currency), currency
+        )
+
+
+@attrs.frozen
+class Reference:
+    """A broken cross-reference: the collection and data path where it occurs."""
+
+    collection: str
+    path: str
+    message: str
+
+
+def check_references(data: Dataset) -> list[Reference]:
+    """Every id that names something absent, and every id used twice."""
+    out: list[Reference] = []
+    regions = {r.code for r in data.regions}
+    sectors = {s.code for s in data.sectors}
+    clusters = {c.id for c in data.clusters}
+
+    def unique(collection: str, ids: list[str]) -> None:
+        counts = Counter(ids)
+        for i, value in enumerate(ids):
+            if counts[value] > 1 and ids.index(value) != i:
+                out.append(
+                    Reference(collection, f"{collection}[{i}].id", f"{value!r} is used twice")
+                )
+
+    unique("regions", [r.code for r in data.regions])
+    unique("clusters", [c.id for c in data.clusters])
+    unique("applications", [a.id for a in data.applications])
+    unique("programmes", [p.id for p in data.programmes])
+    unique("obligations", [o.id for o in data.obligations])
+    unique("figures", [f.id for f in data.figures])
+
+    def need(known: set[str], value: str, collection: str, path: str, what: str) -> None:
+        if known and value not in known:
+            out.append(Reference(collection, path, f"{value!r} is not a known {what}"))
+        elif not known:
+            out.append(
+                Reference(collection, path, f"{value!r} names a {what}, but none is defined")
+            )
+
+    for i, cluster in enumerate(data.clusters):
+        base = f"clusters[{i}]"
+        for j, region in enumerate(cluster.regions):
+            need(regions, region, "clusters", f"{base}.regions[{j}]", "region")
+        need(sectors, cluster.sector, "clusters", f"{base}.sector", "sector")
+        for j, participant in enumerate(cluster.participants):
+            need(
+                regions,
+                participant.region,
+                "clusters",
+                f"{base}.participants[{j}].region",
+                "region",
+            )
+    for i, application in enumerate(data.applications):
+        need(clusters, application.cluster, "applications", f"applications[{i}].cluster", "cluster")
+    project_ids: Counter[str] = Counter()
+    for i, programme in enumerate(data.programmes):
+        need(clusters, programme.cluster, "programmes", f"programmes[{i}].cluster", "cluster")
+        project_ids.update(p.id for p in programme.projects)
+    for i, programme in enumerate(data.programmes):
+        for j, project in enumerate(programme.projects):
+            if project_ids[project.id] > 1:
+                out.append(
+                    Reference(
+                        "programmes",
+                        f"programmes[{i}].projects[{j}].id",
+                        f"project id {project.id!r} is used in more than one programme",
+                    )
+                )
+    programme_ids = {p.id for p in data.programmes}
+    for i, series in enumerate(data.series):
+        need(clusters, series.cluster, "series", f"series[{i}].cluster", "cluster")
+    for i, obligation in enumerate(data.obligations):
+        need(clusters, obligation.cluster, "obligations", f"obligations[{i}].cluster", "cluster")
+        if obligation.programme is not None:
+            need(
+                programme_ids,
+                obligation.programme,
+                "obligations",
+                f"obligations[{i}].programme",
+                "programme",
+            )
+    for i, observation in enumerate(data.observations):
+        need(clusters, observation.cluster, "observations", f"observations[{i}].cluster", "cluster")
+    return out

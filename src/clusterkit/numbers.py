@@ -1,0 +1,145 @@
+"""Exact parsing of the numbers people write in policy documents.
+
+"112.1 mln", "3,896.5", "766 thousand", "4,7 млрд" (refused: see below), "30 %".
+Every number becomes a :class:`~decimal.Decimal` whose exponent keeps the stated
+precision: "33.6 mln" is ``Decimal("3.36E+7")``, exact to 0.1 mln, and
+:func:`quantum` recovers that step. A float is never produced or accepted.
+
+The decimal separator is always ``.``; ``,`` and spaces only group thousands
+(``3,896.5``, ``66 740``). A comma that does not group thousands (``1,25``) is an
+error rather than a guess, because in Russian text it is a decimal comma and in
+English a grouping one.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = [
+    "SCALES",
+    "NumberFormatError",
+    "format_plain",
+    "parse_decimal",
+    "parse_scaled",
+    "quantum",
+    "scale_word",
+    "to_decimal",
+]
+
+
+class NumberFormatError(ValueError):
+    """A number could not be read exactly."""
+
+
+#: Scale words and the power of ten they stand for. Russian and Kazakh forms are
+#: accepted because the source documents use them.
+SCALES: dict[str, int] = {
+    "thousand": 3,
+    "thousands": 3,
+    "тыс": 3,
+    "тыс.": 3,
+    "мың": 3,
+    "mln": 6,
+    "million": 6,
+    "millions": 6,
+    "млн": 6,
+    "млн.": 6,
+    "bn": 9,
+    "billion": 9,
+    "billions": 9,
+    "млрд": 9,
+    "млрд.": 9,
+}
+
+_CANONICAL_SCALE = {3: "thousand", 6: "mln", 9: "bn"}
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_SPLIT = re.compile(r"^\s*([+-]?[\d.,\u00a0\u202f ]*\d[\d.]*(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+def to_decimal(value: object) -> Decimal:
+    """Coerce an int, a Decimal or a numeric string to Decimal; refuse floats and bools.
+
+    A float is refused because it has already lost the exact value the user wrote.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, float):
+        raise TypeError(
+            f"float {value!r} refused: write the number as a string or Decimal to keep it exact"
+        )
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        result = parse_decimal(value)
+    else:
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise NumberFormatError(f"{value!r} is not a finite number")
+    return result
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Parse a plain or thousands-grouped decimal number exactly."""
+    raw = text.strip()
+    if _GROUPED.match(raw):
+        raw = re.sub(r"[,\u00a0\u202f ]", "", raw)
+    elif not _PLAIN.match(raw):
+        if "," in raw:
+            raise NumberFormatError(
+                f"{text!r}: use '.' as the decimal separator; ',' may only group thousands"
+            )
+        raise NumberFormatError(f"{text!r} is not a number")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:  # pragma: no cover - the regexes admit only valid input
+        raise NumberFormatError(f"{text!r} is not a number") from exc
+    if not value.is_finite():
+        raise NumberFormatError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_scaled(text: str) -> tuple[Decimal, str]:
+    """Split ``"112.1 mln KZT"`` into ``(Decimal("1.121E+8"), "KZT")``.
+
+    The returned unit text is whatever follows the number and the optional scale word.
+    """
+    match = _SPLIT.match(text)
+    if match is None:
+        raise NumberFormatError(f"{text!r} does not start with a number")
+    number, rest = match.group(1).strip(), match.group(2)
+    value = parse_decimal(number)
+    words = rest.split(maxsplit=1)
+    if words and words[0].lower() in SCALES:
+        value = value.scaleb(SCALES[words[0].lower()])
+        rest = words[1] if len(words) > 1 else ""
+    return value, rest.strip()
+
+
+def quantum(value: Decimal) -> Decimal:
+    """The step to which ``value`` is stated: ``quantum(Decimal("33.6E6")) == Decimal("1E5")``."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # pragma: no cover - finite decimals only
+        raise NumberFormatError(f"{value} has no quantum")
+    return Decimal(1).scaleb(exponent)
+
+
+def scale_word(value: Decimal) -> tuple[Decimal, str]:
+    """Choose a scale for display and serialisation: ``1.121E+8`` gives ``(112.1, "mln")``.
+
+    The scaled number keeps every stated digit, so parsing the result back is exact.
+    """
+    magnitude = abs(value)
+    for power in (9, 6, 3):
+        if magnitude >= Decimal(1).scaleb(power):
+            return value.scaleb(-power), _CANONICAL_SCALE[power]
+    return value, ""
+
+
+def format_plain(value: Decimal) -> str:
+    """Fixed-point text of a Decimal with every stated digit and no exponent."""
+    return format(value, "f")

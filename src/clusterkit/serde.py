@@ -1,0 +1,243 @@
+"""The one cattrs converter everything that serialises goes through.
+
+Structuring is strict: unknown keys are errors, a string is not silently a number
+nor a number a string, a float never becomes a Decimal, and every failure is
+reported with its data path (``clusters[2].participants[5].bin``) by
+:func:`structure_errors`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import enum
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from clusterkit.model.cluster import Participant
+from clusterkit.model.common import FieldError, InvalidFieldsError
+from clusterkit.money import Money, MoneyError, parse_money
+from clusterkit.numbers import to_decimal
+from clusterkit.units import Measure, Unit, UnitError, parse_unit
+
+__all__ = ["converter", "structure", "structure_errors", "unstructure"]
+
+T = TypeVar("T")
+
+
+class DataError(ValueError):
+    """A value in a data file has the wrong form; the message is shown to the user."""
+
+
+def _structure_decimal(value: object, _type: type) -> Decimal:
+    if isinstance(value, float):
+        # JSON and TOML are parsed with Decimal for floats, so a float here came from
+        # Python code; it has already lost the exact value.
+        raise DataError("a float is not exact: give the number as a string or Decimal")
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError) as exc:
+        raise DataError(str(exc)) from None
+
+
+def _structure_int(value: object, _type: type) -> int:
+    if isinstance(value, bool):
+        raise DataError("expected a whole number, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    raise DataError(f"expected a whole number, got {value!r}")
+
+
+def _structure_str(value: object, _type: type) -> str:
+    if not isinstance(value, str):
+        raise DataError(f"expected text, got {_describe(value)}")
+    return value
+
+
+def _structure_bool(value: object, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise DataError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _structure_date(value: object, _type: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise DataError("expected a date (YYYY-MM-DD), got a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise DataError(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DataError(f"{value!r} is not a date that exists (expected YYYY-MM-DD)") from None
+
+
+def _structure_money(value: object, _type: type) -> Money:
+    try:
+        if isinstance(value, str):
+            return parse_money(value)
+        if isinstance(value, dict) and set(value) == {"amount", "currency"}:
+            return Money(_structure_decimal(value["amount"], Decimal), str(value["currency"]))
+    except MoneyError as exc:
+        raise DataError(str(exc)) from None
+    raise DataError(f"expected money such as '112.1 mln KZT', got {_describe(value)}")
+
+
+def _structure_unit(value: object, _type: type) -> Unit:
+    if not isinstance(value, str):
+        raise DataError(f"expected a unit such as 'mln KZT', got {_describe(value)}")
+    try:
+        return parse_unit(value)
+    except UnitError as exc:
+        raise DataError(str(exc)) from None
+
+
+def _structure_measure(value: object, _type: type) -> Measure:
+    if not isinstance(value, str):
+        raise DataError(
+            f"expected a figure such as '264.9 bn KZT' or '34 %', got {_describe(value)}"
+        )
+    try:
+        return Measure.parse(value)
+    except UnitError as exc:
+        raise DataError(str(exc)) from None
+
+
+def _structure_enum(value: object, type_: type[enum.Enum]) -> enum.Enum:
+    try:
+        return type_(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in type_)
+        raise DataError(f"{value!r} is not one of: {allowed}") from None
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    # Exact-type predicates: a singledispatch hook for str would also catch StrEnums.
+    conv.register_structure_hook_func(lambda t: t is int, _structure_int)
+    conv.register_structure_hook_func(lambda t: t is str, _structure_str)
+    conv.register_structure_hook_func(lambda t: t is bool, _structure_bool)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_structure_hook(Money, _structure_money)
+    conv.register_structure_hook(Unit, _structure_unit)
+    conv.register_structure_hook(Measure, _structure_measure)
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
+    )
+    base_participant = make_dict_structure_fn(
+        Participant, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
+    )
+
+    def structure_participant(value: object, type_: type) -> Participant:
+        # Participants read from CSV files are merged into their cluster already built.
+        if isinstance(value, Participant):
+            return value
+        if not isinstance(value, Mapping):
+            raise DataError(f"expected an object, got {_describe(value)}")
+        return base_participant(value, type_)
+
+    conv.register_structure_hook(Participant, structure_participant)
+    # Out: exact strings, never JSON numbers that a reader could turn into floats.
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_unstructure_hook(Money, str)
+    conv.register_unstructure_hook(Unit, str)
+    conv.register_unstructure_hook(Measure, str)
+    return conv
+
+
+#: The shared converter. Use :func:`structure` and :func:`unstructure` rather than it
+#: directly, so that errors come back as data paths.
+converter: cattrs.Converter = _make_converter()
+
+
+def structure(data: object, type_: type[T]) -> T:
+    """Structure ``data`` into ``type_``; raises cattrs errors (see :func:`structure_errors`)."""
+    result: T = converter.structure(data, type_)
+    return result
+
+
+def unstructure(value: object) -> Any:
+    """Plain JSON-ready data for a model value (strings for numbers, dates and money)."""
+    return converter.unstructure(value)
+
+
+def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    """Flatten a structuring failure into ``(data path, message)`` pairs, every one of them."""
+    if isinstance(exc, IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, item in with_notes:
+            yield from structure_errors(inner, f"{path}[{item.index}]")
+        for inner in without:
+            yield from structure_errors(inner, path)
+    elif isinstance(exc, ClassValidationError):
+        attr_errors, others = exc.group_exceptions()
+        for inner, note in attr_errors:
+            if isinstance(inner, KeyError):
+                yield _join(path, note.name), "required field is missing"
+            else:
+                yield from structure_errors(inner, _join(path, note.name))
+        for inner in others:
+            yield from structure_errors(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        for key in sorted(exc.extra_fields):
+            message = f"unknown key {key!r}"
+            close = difflib.get_close_matches(key, known, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+            elif known:
+                message += f" (expected one of: {', '.join(known)})"
+            yield _join(path, key), message
+    elif isinstance(exc, InvalidFieldsError):
+        for error in exc.errors:
+            yield _join(path, error.field), error.message
+    elif isinstance(exc, FieldError):
+        yield _join(path, exc.field), exc.message
+    elif isinstance(exc, BaseValidationError):
+        for inner in exc.exceptions:
+            yield from structure_errors(inner, path)
+    elif isinstance(exc, DataError | ValueError | MoneyError):
+        yield path, str(exc)
+    elif isinstance(exc, TypeError) and "missing" in str(exc) and "argument" in str(exc):
+        yield path, "required field is missing"
+    elif isinstance(exc, AttributeError | TypeError):
+        yield path, f"has the wrong shape ({_shape_hint(exc)})"
+    else:
+        raise exc
+
+
+def _shape_hint(exc: BaseException) -> str:
+    text = str(exc)
+    if "Mapping" in text or "items" in text or "keys" in text:
+        return "expected an object"
+    return "expected a different kind of value"
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name

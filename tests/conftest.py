@@ -1,0 +1,24 @@
+"""Shared fixtures: paths to the bundled example and a copy of it to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
+
+
+@pytest.fixture
+def example_dir() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the example dataset, for tests that break it."""
+    target = tmp_path / "kazakhstan-2021"
+    shutil.copytree(EXAMPLE, target)
+    return target
