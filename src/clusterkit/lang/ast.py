@@ -1,0 +1,351 @@
+"""The rules language's syntax tree: frozen nodes, each with its source span.
+
+The parser builds these from Lark's tree; nothing past the parser sees Lark types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from clusterkit.diagnostics import Span
+
+__all__ = [
+    "Aggregate",
+    "Band",
+    "Binary",
+    "BoolLit",
+    "Call",
+    "Compare",
+    "Const",
+    "Criterion",
+    "DateLit",
+    "Define",
+    "Expr",
+    "Field",
+    "FigureDecl",
+    "Header",
+    "If",
+    "Import",
+    "IndicatorDecl",
+    "IsNone",
+    "Item",
+    "Iteration",
+    "Let",
+    "ListLit",
+    "Member",
+    "Name",
+    "NoneLit",
+    "Number",
+    "Require",
+    "Rule",
+    "RuleFile",
+    "Select",
+    "StringLit",
+    "Unary",
+    "UnitSpec",
+]
+
+
+@attrs.frozen
+class UnitSpec:
+    """A unit as written: ``%``, ``mln KZT``, ``KZT per year``, ``points``.
+
+    Attributes:
+        scale: power of ten of the scale word (6 for ``mln``), 0 if none.
+        name: the unit word (``KZT``, ``person``, ``%``).
+        per: the unit it is divided by, if any.
+    """
+
+    span: Span
+    scale: int
+    name: str
+    per: str | None = None
+
+    def __str__(self) -> str:
+        words = {3: "thousand", 6: "mln", 9: "bn"}
+        head = f"{words[self.scale]} {self.name}" if self.scale else self.name
+        return f"{head} per {self.per}" if self.per else head
+
+
+# -- expressions --------------------------------------------------------------------
+
+
+@attrs.frozen
+class Number:
+    span: Span
+    value: Decimal
+    unit: UnitSpec | None = None
+
+
+@attrs.frozen
+class StringLit:
+    span: Span
+    value: str
+
+
+@attrs.frozen
+class DateLit:
+    span: Span
+    value: dt.date
+
+
+@attrs.frozen
+class BoolLit:
+    span: Span
+    value: bool
+
+
+@attrs.frozen
+class NoneLit:
+    span: Span
+
+
+@attrs.frozen
+class Name:
+    span: Span
+    id: str
+
+
+@attrs.frozen
+class Field:
+    span: Span
+    obj: Expr
+    name: str
+
+
+@attrs.frozen
+class Call:
+    span: Span
+    func: str
+    args: tuple[Expr, ...]
+
+
+@attrs.frozen
+class Aggregate:
+    """``sum(x.amount for x in xs where ...)`` or ``count(x in xs where ...)``.
+
+    Attributes:
+        value: the mapped expression; None for count/any/all forms.
+    """
+
+    span: Span
+    func: str
+    var: str
+    source: Expr
+    where: Expr | None
+    value: Expr | None
+
+
+@attrs.frozen
+class Unary:
+    span: Span
+    op: str  # "-" or "not"
+    operand: Expr
+
+
+@attrs.frozen
+class Binary:
+    span: Span
+    op: str  # + - * / and or
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Compare:
+    """A comparison, possibly chained: ``70 % <= x < 90 %``."""
+
+    span: Span
+    operands: tuple[Expr, ...]
+    ops: tuple[str, ...]
+
+
+@attrs.frozen
+class IsNone:
+    span: Span
+    operand: Expr
+    negated: bool
+
+
+@attrs.frozen
+class Member:
+    span: Span
+    operand: Expr
+    items: tuple[Expr, ...]
+    negated: bool
+
+
+@attrs.frozen
+class ListLit:
+    span: Span
+    items: tuple[Expr, ...]
+
+
+@attrs.frozen
+class If:
+    span: Span
+    cond: Expr
+    then: Expr
+    else_: Expr
+
+
+Expr = (
+    Number
+    | StringLit
+    | DateLit
+    | BoolLit
+    | NoneLit
+    | Name
+    | Field
+    | Call
+    | Aggregate
+    | Unary
+    | Binary
+    | Compare
+    | IsNone
+    | Member
+    | ListLit
+    | If
+)
+
+# -- statements -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Header:
+    """``rulebook ID`` with its version, titles, source, dates and currency."""
+
+    span: Span
+    id: str
+    version: str = ""
+    titles: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    in_force_from: dt.date | None = None
+    in_force_until: dt.date | None = None
+    currency: str | None = None
+    currency_span: Span | None = None
+
+
+@attrs.frozen
+class Import:
+    span: Span
+    path: str
+
+
+@attrs.frozen
+class Const:
+    span: Span
+    name: str
+    expr: Expr
+
+
+@attrs.frozen
+class IndicatorDecl:
+    span: Span
+    name: str
+    unit: UnitSpec
+
+
+@attrs.frozen
+class FigureDecl:
+    span: Span
+    name: str
+    figure_id: str
+    unit: UnitSpec
+
+
+@attrs.frozen
+class Define:
+    """``define NAME of ENTITY [VAR] = EXPR``: a derived field of an entity type."""
+
+    span: Span
+    name: str
+    entity: str
+    var: str
+    expr: Expr
+
+
+@attrs.frozen
+class Iteration:
+    span: Span
+    var: str
+    source: Expr
+    where: Expr | None
+
+
+@attrs.frozen
+class Let:
+    span: Span
+    name: str
+    expr: Expr
+
+
+@attrs.frozen
+class Require:
+    span: Span
+    expr: Expr
+    within_precision: bool
+
+
+@attrs.frozen
+class Band:
+    """``breach when COND`` (``cond`` None for ``otherwise``)."""
+
+    span: Span
+    level: str
+    cond: Expr | None
+
+
+@attrs.frozen
+class Criterion:
+    span: Span
+    name: str
+    weight: Expr
+    expr: Expr
+
+
+@attrs.frozen
+class Select:
+    span: Span
+    top: int
+    minimum: Expr | None
+    tie: tuple[str, ...]
+
+
+@attrs.frozen
+class Rule:
+    """A ``rule``, ``monitor`` or ``score`` block.
+
+    Attributes:
+        kind: "rule", "monitor" or "score".
+        iteration: what it is evaluated for (None: once for the dataset).
+        steps: lets, requires, bands and criteria in source order.
+    """
+
+    span: Span
+    kind: str
+    name: str
+    iteration: Iteration | None
+    titles: tuple[tuple[str, str], ...] = ()
+    messages: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    applies: Expr | None = None
+    steps: tuple[Let | Require | Band | Criterion, ...] = ()
+    scale: tuple[Expr, Expr] | None = None
+    select: Select | None = None
+
+
+Item = Import | Const | IndicatorDecl | FigureDecl | Define | Rule
+
+
+@attrs.frozen
+class RuleFile:
+    """One parsed rule file."""
+
+    path: str
+    text: str
+    header: Header
+    items: tuple[Item, ...]
