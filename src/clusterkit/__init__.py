@@ -4,6 +4,7 @@ The public surface is re-exported here; submodules are implementation detail
 unless documented.
 """
 
+from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.loader import dump_dataset, load_dataset, read_participants_csv, save_dataset
 from clusterkit.money import (
@@ -18,8 +19,6 @@ from clusterkit.money import (
 )
 from clusterkit.summary import DatasetSummary, summarize
 from clusterkit.units import Measure, Unit, parse_unit
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CurrencyMismatchError",

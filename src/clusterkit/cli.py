@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import click
 
-from clusterkit import __version__
+from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.loader import load_dataset, read_participants_csv
 from clusterkit.serde import unstructure

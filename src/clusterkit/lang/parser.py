@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Lark, Token, v_args
 from lark.exceptions import (
@@ -66,6 +66,9 @@ _TERMINALS = {
 def _lark() -> Lark:
     grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+_N = TypeVar("_N", bound=ast.Expr)
 
 
 class _DepthError(Exception):
@@ -132,7 +135,7 @@ def _unquote(token: Token) -> str:
 
 
 @v_args(meta=True, inline=True)
-class _Build(Transformer_NonRecursive):
+class _Build(Transformer_NonRecursive[Token, Any]):
     """Builds AST nodes bottom-up while the LALR parser reduces."""
 
     def __init__(self, file: str) -> None:
@@ -149,7 +152,7 @@ class _Build(Transformer_NonRecursive):
     def _tok_span(self, token: Token) -> Span:
         return _span_of(self.file, token)
 
-    def _node(self, node: Any, *children: Any) -> Any:
+    def _node(self, node: _N, *children: Any) -> _N:
         depth = 1 + max((self.depths.get(id(c), 0) for c in children), default=0)
         if depth > MAX_DEPTH:
             raise _DepthError(node.span)
@@ -202,7 +205,9 @@ class _Build(Transformer_NonRecursive):
         try:
             return dt.date.fromisoformat(str(token))
         except ValueError:
-            raise _BadLiteralError(self._tok_span(token), f"{token} is not a date that exists") from None
+            raise _BadLiteralError(
+                self._tok_span(token), f"{token} is not a date that exists"
+            ) from None
 
     # -- items --
     def import_(self, meta: Any, path: Token) -> ast.Import:

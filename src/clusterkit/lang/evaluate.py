@@ -1,0 +1,248 @@
+"""Evaluate a compiled program against a dataset as of a date: pure, exact, explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from clusterkit._version import __version__
+from clusterkit.lang import runtime
+from clusterkit.lang.compiler import CompiledRule, CompiledRulebook, RequireInfo
+from clusterkit.lang.program import Program
+from clusterkit.lang.results import (
+    Outcome,
+    Provenance,
+    Result,
+    ResultSet,
+    RulebookRef,
+    TraceEntry,
+    format_value,
+)
+from clusterkit.loader import dump_dataset
+from clusterkit.model import Dataset
+
+__all__ = ["data_hash", "evaluate"]
+
+_STATUS = {
+    "pass": Outcome.PASS,
+    "ok": Outcome.PASS,
+    "fail": Outcome.FAIL,
+    "warning": Outcome.WARNING,
+    "breach": Outcome.BREACH,
+    "not_applicable": Outcome.NOT_APPLICABLE,
+}
+
+
+def data_hash(dataset: Dataset) -> str:
+    """SHA-256 of the dataset's canonical JSON form."""
+    return hashlib.sha256(dump_dataset(dataset).encode("utf-8")).hexdigest()
+
+
+def _text(entries: tuple[tuple[str, str], ...], lang: str, fallback: str = "") -> str:
+    table = dict(entries)
+    return table.get(lang) or table.get("en") or table.get("ru") or table.get("kk") or fallback
+
+
+class _Run:
+    """One rulebook's evaluation: turns raw outcomes into explained results."""
+
+    def __init__(self, book: CompiledRulebook, ctx: runtime.Context, lang: str) -> None:
+        self.book = book
+        self.ctx = ctx
+        self.lang = lang
+        header = book.checked.file.header
+        self.version = header.version
+        self.default_source = header.source
+
+    def fmt(self, value: Any, t: Any) -> str:
+        return format_value(value, t, self.ctx.currency, self.lang)
+
+    def base(self, rule: CompiledRule, entity: Any, outcome: Outcome, **extra: Any) -> Result:
+        node = rule.node
+        return Result(
+            rulebook=self.book.id,
+            version=self.version,
+            rule=rule.name,
+            kind=rule.kind,
+            entity_kind=rule.entity_kind or "dataset",
+            entity=self.ctx.data.info.id if entity is None else runtime.entity_key(entity),
+            outcome=outcome,
+            title=_text(node.titles, self.lang, rule.name),
+            message=_text(node.messages, self.lang),
+            source=node.source or self.default_source,
+            **extra,
+        )
+
+    def trace(self, rule: CompiledRule, raw: list[tuple[int, Any]]) -> tuple[TraceEntry, ...]:
+        out = []
+        for index, value in raw:
+            label = rule.labels[index]
+            out.append(TraceEntry(label.text, label.role, self.fmt(value, label.type), _raw(value)))
+        return tuple(out)
+
+    def in_scope(self, rule: CompiledRule, entity: Any) -> bool | Result:
+        if rule.where is None:
+            return True
+        try:
+            return bool(rule.where(self.ctx, entity))
+        except runtime.Missing as missing:
+            return self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+
+    def rule(self, rule: CompiledRule) -> Iterator[Result]:
+        for entity in rule.entities(self.ctx):
+            scope = self.in_scope(rule, entity)
+            if isinstance(scope, Result):
+                yield scope
+                continue
+            if not scope:
+                continue
+            try:
+                status, raw, detail = rule.run(self.ctx, entity)
+            except runtime.Missing as missing:
+                yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+                continue
+            trace = self.trace(rule, raw)
+            outcome = _STATUS[status]
+            if status == "fail" and detail is not None:
+                number, left, right = detail
+                threshold, gap = self.explain_fail(rule.requires[number], left, right)
+                yield self.base(rule, entity, outcome, trace=trace, threshold=threshold, gap=gap)
+            else:
+                yield self.base(rule, entity, outcome, trace=trace)
+
+    def explain_fail(self, info: RequireInfo, left: Any, right: Any) -> tuple[str, str | None]:
+        if info.op is None or left is None:
+            return info.text, None
+        threshold = (
+            f"{info.text} ({self.fmt(left, info.type)} {info.op} {self.fmt(right, info.type)})"
+        )
+        if info.within:
+            if not isinstance(left, tuple) or not isinstance(right, tuple):
+                return threshold, None
+            distance = runtime.igap(info.op, left, right)
+            suffix = ", allowing for the precision the figures are stated to"
+        elif isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
+            distance = (
+                Decimal(right) - Decimal(left)
+                if info.op in (">=", ">")
+                else (Decimal(left) - Decimal(right))
+            )
+            suffix = ""
+        else:
+            return threshold, None
+        amount = self.fmt(abs(distance), info.type)
+        if info.op in (">=", ">"):
+            gap = f"{info.left} is {amount} short of {info.right}{suffix}"
+        elif info.op in ("<=", "<"):
+            gap = f"{info.left} is {amount} over {info.right}{suffix}"
+        elif info.op == "=":
+            gap = f"{info.left} differs from {info.right} by {amount}{suffix}"
+        else:
+            gap = f"{info.left} equals {info.right}"
+        return threshold, gap
+
+    def score(self, rule: CompiledRule) -> Iterator[Result]:
+        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], tuple[TraceEntry, ...]]] = []
+        for entity in rule.entities(self.ctx):
+            scope = self.in_scope(rule, entity)
+            if isinstance(scope, Result):
+                yield scope
+                continue
+            if not scope:
+                continue
+            try:
+                _, raw, (values, weights) = rule.run(self.ctx, entity)
+            except runtime.Missing as missing:
+                yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+                continue
+            total = sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0))
+            scored.append((entity, total, tuple(values), self.trace(rule, raw)))
+        select = rule.node.select
+        top = select.top if select is not None else len(scored)
+        tie = [rule.criteria.index(name) for name in (select.tie if select else ())]
+        minimum = rule.minimum(self.ctx) if rule.minimum is not None else None
+        # Highest total first; ties broken by the named criteria, then by entity id, so
+        # the ranking never depends on file order.
+        scored.sort(key=lambda s: (-s[1], *(-s[2][i] for i in tie), runtime.entity_key(s[0])))
+        cutoff = scored[min(top, len(scored)) - 1][1] if scored else None
+        for rank, (entity, total, _values, trace) in enumerate(scored, start=1):
+            selected = rank <= top and (minimum is None or total >= minimum)
+            points = format_value(total, None, self.ctx.currency, self.lang)
+            entries = (
+                *trace,
+                TraceEntry("total", "total", f"{points} points", _raw(total)),
+                TraceEntry("rank", "rank", str(rank), str(rank)),
+            )
+            gap = None
+            if not selected:
+                if minimum is not None and total < minimum:
+                    gap = (
+                        f"{format_value(minimum - total, None, '', self.lang)} points below "
+                        f"the minimum of {format_value(minimum, None, '', self.lang)}"
+                    )
+                elif cutoff is not None:
+                    gap = (
+                        f"rank {rank}: only the top {top} are selected "
+                        f"({format_value(cutoff - total, None, '', self.lang)} points behind "
+                        "the last selected)"
+                    )
+            yield self.base(
+                rule,
+                entity,
+                Outcome.PASS if selected else Outcome.FAIL,
+                trace=entries,
+                score=points,
+                rank=rank,
+                gap=gap,
+            )
+
+
+def _raw(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_raw(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | str | bool) or value is None:
+        return str(value)
+    return runtime.entity_key(value)
+
+
+def evaluate(
+    program: Program,
+    dataset: Dataset,
+    as_of: dt.date,
+    *,
+    lang: str = "en",
+    data_sha256: str | None = None,
+) -> ResultSet:
+    """Every rule in force on ``as_of``, on every entity it covers, with its explanation.
+
+    Pure: the same program, dataset and date give the same results. Arithmetic runs in
+    :data:`clusterkit.lang.runtime.CONTEXT` whatever the caller's decimal context is.
+    """
+    results: list[Result] = []
+    contexts: dict[str, runtime.Context] = {}
+    books = program.in_force(as_of)
+    with decimal.localcontext(runtime.CONTEXT):
+        for book in books:
+            currency = book.checked.currency
+            if currency not in contexts:
+                contexts[currency] = runtime.Context(dataset, as_of, currency)
+            run = _Run(book, contexts[currency], lang)
+            for rule in book.rules:
+                results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
+    provenance = Provenance(
+        rulebooks=tuple(
+            RulebookRef(b.id, b.checked.file.header.version, b.checked.path, b.checked.content_hash)
+            for b in books
+        ),
+        data_sha256=data_sha256 or data_hash(dataset),
+        dataset=dataset.info.id,
+        as_of=as_of,
+        clusterkit_version=__version__,
+    )
+    return ResultSet(tuple(results), provenance)

@@ -1,0 +1,191 @@
+"""Results are data: a verdict per (rule, entity), its trace, and the provenance of the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from clusterkit.formatting import format_money, format_number
+from clusterkit.lang.runtime import entity_key
+from clusterkit.lang.types import BoolT, DateT, NumT, Type
+from clusterkit.lang.units import DIMENSIONLESS, currency_dim, dim_text
+from clusterkit.money import Money
+
+__all__ = [
+    "Outcome",
+    "Provenance",
+    "Result",
+    "ResultSet",
+    "RulebookRef",
+    "TraceEntry",
+    "format_value",
+]
+
+
+class Outcome(enum.StrEnum):
+    """The verdict of one rule on one entity."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARNING = "warning"
+    BREACH = "breach"
+    NOT_APPLICABLE = "not_applicable"
+    UNDETERMINED = "undetermined"
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Outcome.FAIL, Outcome.BREACH)
+
+
+@attrs.frozen
+class TraceEntry:
+    """One value behind a verdict.
+
+    Attributes:
+        label: what it is, as written in the rule (``p.cluster_amount``, ``share``).
+        role: ``let``, ``left``, ``right``, ``criterion``, ``total``, ``rank``.
+        value: the value for people (``33.6 mln KZT``, ``30 %``).
+        raw: the exact value (a Decimal in base units, text, a date, ...), as text.
+    """
+
+    label: str
+    role: str
+    value: str
+    raw: str
+
+
+@attrs.frozen
+class Result:
+    """The verdict of one rule on one entity, and why.
+
+    Attributes:
+        rulebook, version: the rulebook id and version that gave it.
+        rule, kind: the rule's name and kind (rule, monitor, score).
+        entity_kind, entity: what it judged (``project``, ``project-milk-akmola``);
+            ``dataset`` for rules without ``for each``.
+        outcome: pass, fail, warning, breach, not applicable, or undetermined.
+        title, message: in the chosen language (message is for non-pass outcomes).
+        source: the legal source.
+        trace: the values read and computed.
+        threshold: for a failed comparison, what was required (``p.cluster_amount >= 30 % * p.budget``).
+        gap: how far from passing, in words (``3.1 mln KZT short``).
+        needs: for undetermined, what data is missing.
+        score, rank, selected: for scores.
+    """
+
+    rulebook: str
+    version: str
+    rule: str
+    kind: str
+    entity_kind: str
+    entity: str
+    outcome: Outcome
+    title: str = ""
+    message: str = ""
+    source: str = ""
+    trace: tuple[TraceEntry, ...] = ()
+    threshold: str | None = None
+    gap: str | None = None
+    needs: str | None = None
+    score: str | None = None
+    rank: int | None = None
+
+    def explain(self) -> str:
+        """One paragraph a minister can read."""
+        head = f"{self.rulebook} / {self.rule} — {self.entity}: {self.outcome.value.upper()}"
+        lines = [head]
+        if self.title:
+            lines.append(f"  {self.title}")
+        if self.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and self.message:
+            lines.append(f"  {self.message}")
+        if self.threshold:
+            lines.append(f"  required: {self.threshold}")
+        if self.gap:
+            lines.append(f"  {self.gap}")
+        if self.needs:
+            lines.append(f"  undetermined: needs {self.needs}")
+        if self.score is not None:
+            lines.append(f"  score {self.score}, rank {self.rank}")
+        lines.extend(f"    {entry.label} = {entry.value}" for entry in self.trace)
+        if self.source:
+            lines.append(f"  source: {self.source}")
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class RulebookRef:
+    """Which rulebook version ran: its id, version, file and content hash."""
+
+    id: str
+    version: str
+    path: str
+    sha256: str
+
+
+@attrs.frozen
+class Provenance:
+    """Where a result set comes from, so a verdict can be shown again exactly."""
+
+    rulebooks: tuple[RulebookRef, ...]
+    data_sha256: str
+    dataset: str
+    as_of: dt.date
+    clusterkit_version: str
+
+
+@attrs.frozen
+class ResultSet:
+    """All verdicts of one evaluation, and its provenance."""
+
+    results: tuple[Result, ...]
+    provenance: Provenance
+
+    def by_outcome(self) -> dict[Outcome, int]:
+        counts = dict.fromkeys(Outcome, 0)
+        for result in self.results:
+            counts[result.outcome] += 1
+        return counts
+
+    @property
+    def failed(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.results if r.outcome.is_failure)
+
+    def find(self, rule: str, entity: str | None = None) -> tuple[Result, ...]:
+        return tuple(
+            r for r in self.results if r.rule == rule and (entity is None or r.entity == entity)
+        )
+
+
+def format_value(value: Any, t: Type | None, currency: str, locale: str = "en") -> str:
+    """A value for people, in the unit its type gives it."""
+    if value is None:
+        return "none"
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, Decimal) for v in value):
+        low, high = (format_value(v, t, currency, locale) for v in value)
+        return low if low == high else f"{low} … {high}"
+    if isinstance(t, NumT) and isinstance(value, Decimal | int):
+        number = Decimal(value)
+        if t.dim == DIMENSIONLESS:
+            if t.percent:
+                return f"{format_number((number * 100).normalize(), locale)} %"
+            return format_number(
+                number.normalize() if number == number.to_integral() else number, locale
+            )
+        if t.dim == currency_dim(currency):
+            return format_money(Money(number, currency), locale)
+        return f"{format_number(number, locale)} {dim_text(t.dim)}"
+    if isinstance(t, BoolT) or isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(t, DateT) or isinstance(value, dt.date):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, Decimal):
+        return format_number(value, locale)
+    if isinstance(value, list | tuple):
+        return f"{len(value)} item(s)"
+    if attrs.has(type(value)):
+        return entity_key(value)
+    return str(value)

@@ -1,0 +1,154 @@
+"""Units and dimensions for the checker, by dimensional analysis with pint.
+
+Units are a compile-time concern. The checker gives every number a dimension (a
+pint ``UnitsContainer`` such as ``[KZT] / [time]``); the compiled program runs on
+plain Decimals in base units (tenge, not millions of tenge; 0.30, not 30 %), so no
+pint object exists at evaluation time. Every currency is its own dimension, so
+KZT never meets USD without an explicit ``convert``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pint
+from pint.util import UnitsContainer
+
+from clusterkit.money import MoneyError, check_currency
+from clusterkit.units import Unit as DataUnit
+
+__all__ = [
+    "DIMENSIONLESS",
+    "OBLIGATION",
+    "SERIES",
+    "Dim",
+    "UnitError",
+    "currency_dim",
+    "data_unit",
+    "dim_text",
+    "resolve_unit",
+]
+
+Dim = UnitsContainer
+
+DIMENSIONLESS: Dim = UnitsContainer({})
+#: The unit of a counter-obligation's own values: each obligation states its unit in
+#: the data, so a rule may combine an obligation's values with one another only.
+OBLIGATION: Dim = UnitsContainer({"[obligation unit]": 1})
+#: Likewise for a raw indicator series value.
+SERIES: Dim = UnitsContainer({"[series unit]": 1})
+
+# Count words are dimensionless: "10 organisation" is the number 10.
+_COUNT_WORDS = {
+    "1",
+    "organisation",
+    "organisations",
+    "company",
+    "companies",
+    "product",
+    "products",
+    "project",
+    "projects",
+    "cluster",
+    "clusters",
+    "application",
+    "applications",
+}
+_OWN_DIMENSIONS = {
+    "person": "person",
+    "persons": "person",
+    "people": "person",
+    "employee": "person",
+    "employees": "person",
+    "year": "year",
+    "years": "year",
+    "point": "point",
+    "points": "point",
+}
+_DISPLAY = {
+    "[time]": "year",
+    "[point]": "points",
+    "[person]": "person",
+    "[obligation unit]": "(the obligation's unit)",
+    "[series unit]": "(the series' unit)",
+}
+
+
+class UnitError(ValueError):
+    """A unit word is unknown."""
+
+
+@cache
+def _registry() -> pint.UnitRegistry[Any]:
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
+    registry.define("year = [time]")
+    registry.define("person = [person]")
+    registry.define("point = [point]")
+    return registry
+
+
+@cache
+def currency_dim(code: str) -> Dim:
+    """The dimension of money in ``code`` (``[KZT]``)."""
+    registry = _registry()
+    if code not in registry:
+        registry.define(f"{code} = [{code}]")
+    dim: Dim = registry.parse_units(code).dimensionality
+    return dim
+
+
+def _word_dim(word: str) -> tuple[Decimal, Dim]:
+    if word == "%":
+        return Decimal("0.01"), DIMENSIONLESS
+    lower = word.lower()
+    if lower in _COUNT_WORDS:
+        return Decimal(1), DIMENSIONLESS
+    if lower in _OWN_DIMENSIONS:
+        unit: Dim = _registry().parse_units(_OWN_DIMENSIONS[lower]).dimensionality
+        return Decimal(1), unit
+    if len(word) == 3 and word.isupper():
+        try:
+            return Decimal(1), currency_dim(check_currency(word))
+        except MoneyError:
+            pass
+    raise UnitError(word)
+
+
+def resolve_unit(scale: int, name: str, per: str | None) -> tuple[Decimal, Dim]:
+    """``(factor, dimension)`` of a written unit: ``mln KZT per year`` → ``(10**6, [KZT]/[time])``.
+
+    Raises :class:`UnitError` naming the unknown word.
+    """
+    factor, dim = _word_dim(name)
+    factor = factor.scaleb(scale)
+    if per is not None:
+        per_factor, per_dim = _word_dim(per)
+        factor, dim = factor / per_factor, dim / per_dim
+    return factor, dim
+
+
+def known_unit_words() -> list[str]:
+    """Unit words the checker accepts besides currency codes, for suggestions."""
+    return sorted({"%", *_COUNT_WORDS, *_OWN_DIMENSIONS})
+
+
+def dim_text(dim: Dim) -> str:
+    """A dimension as a person reads it: ``KZT/year``, ``a plain number``."""
+    if dim == DIMENSIONLESS:
+        return "a plain number"
+    top: list[str] = []
+    bottom: list[str] = []
+    for name, raw_power in sorted(dim.items()):
+        power = int(str(raw_power))
+        word = _DISPLAY.get(name, name.strip("[]"))
+        text = word if abs(power) == 1 else f"{word}^{abs(power)}"
+        (top if power > 0 else bottom).append(text)
+    head = "·".join(top) or "1"
+    return f"{head}/{'·'.join(bottom)}" if bottom else head
+
+
+def data_unit(unit: DataUnit) -> tuple[Decimal, Dim]:
+    """``(factor, dimension)`` of a unit stated in data (``mln KZT``, ``mln KZT/person``)."""
+    return resolve_unit(unit.scale, unit.base, unit.per)
