@@ -788,8 +788,11 @@ class _FileChecker:
         value = self.expr(node.value, inner)
         if isinstance(value, ErrT):
             return _ERR
+        if isinstance(value, DateT) and node.func in ("min", "max"):
+            return DateT(nullable=True)
         if not isinstance(value, NumT):
-            self.error("R301", node.value.span, f"{node.func} needs numbers, not {describe(value)}")
+            what = "numbers or dates" if node.func in ("min", "max") else "numbers"
+            self.error("R301", node.value.span, f"{node.func} needs {what}, not {describe(value)}")
             return _ERR
         return NumT(value.dim, value.percent, nullable=node.func != "sum")
 

@@ -415,12 +415,12 @@ class _Gen:
             if step.within_precision:
                 self.emit(f"a = {self.ival(left, env, lets)}")
                 self.emit(f"b = {self.ival(right, env, lets)}")
-                self.emit(f"T.append(({kl}, a)); T.append(({kr}, b))")
+                self.emit(self.record_sides(left, right, kl, kr))
                 self.emit(f"if not rt.icompare({self.k(op)}, a, b):")
             else:
                 self.emit(f"a = {self.val(left, env)}")
                 self.emit(f"b = {self.val(right, env)}")
-                self.emit(f"T.append(({kl}, a)); T.append(({kr}, b))")
+                self.emit(self.record_sides(left, right, kl, kr))
                 self.emit(f"if not (a {_OPS[op]} b):")
             self.emit(f"return ('fail', T, ({number}, a, b))", 2)
             meta["requires"].append(
@@ -430,6 +430,17 @@ class _Gen:
         self.emit(f"if not {self.val(expr, env)}:")
         self.emit(f"return ('fail', T, ({number}, None, None))", 2)
         meta["requires"].append(RequireInfo(text, None, "", "", None, False))
+
+    def record_sides(self, left: ast.Expr, right: ast.Expr, kl: int, kr: int) -> str:
+        """Trace both sides of a comparison, except a side that is a let already traced."""
+        parts = ["pass"]
+        for node, side, k in ((left, "a", kl), (right, "b", kr)):
+            if isinstance(node, ast.Number | ast.StringLit | ast.BoolLit | ast.NoneLit):
+                continue  # a literal is in the rule's text already
+            symbol = self.checked.names.get(id(node)) if isinstance(node, ast.Name) else None
+            if symbol is None or symbol.kind != "let":
+                parts.append(f"T.append(({k}, {side}))")
+        return "; ".join(parts)
 
     def band(self, step: ast.Band, number: int, env: dict[str, str]) -> None:
         if step.cond is None:

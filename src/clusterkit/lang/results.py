@@ -160,24 +160,34 @@ class ResultSet:
         )
 
 
+def _number(number: Decimal, t: NumT, currency: str, locale: str) -> str:
+    if t.dim == DIMENSIONLESS:
+        if t.percent:
+            return f"{format_number((number * 100).normalize(), locale)} %"
+        whole = number == number.to_integral()
+        return format_number(number.normalize() if whole else number, locale)
+    money_dim = currency_dim(currency)
+    if t.dim == money_dim:
+        return format_money(Money(number, currency), locale)
+    per = t.dim / money_dim
+    if all(int(str(power)) < 0 for _, power in per.items()):
+        # money per something (KZT/year): scale the money, then name the per-unit
+        return f"{format_money(Money(number, currency), locale)}/{dim_text(1 / per)}"
+    return f"{format_number(number, locale)} {dim_text(t.dim)}"
+
+
 def format_value(value: Any, t: Type | None, currency: str, locale: str = "en") -> str:
     """A value for people, in the unit its type gives it."""
     if value is None:
         return "none"
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, Decimal) for v in value):
-        low, high = (format_value(v, t, currency, locale) for v in value)
-        return low if low == high else f"{low} … {high}"
+        low, high = value
+        middle = format_value((low + high) / 2, t, currency, locale)
+        if low == high:
+            return middle
+        return f"{middle} ± {format_value((high - low) / 2, t, currency, locale)}"
     if isinstance(t, NumT) and isinstance(value, Decimal | int):
-        number = Decimal(value)
-        if t.dim == DIMENSIONLESS:
-            if t.percent:
-                return f"{format_number((number * 100).normalize(), locale)} %"
-            return format_number(
-                number.normalize() if number == number.to_integral() else number, locale
-            )
-        if t.dim == currency_dim(currency):
-            return format_money(Money(number, currency), locale)
-        return f"{format_number(number, locale)} {dim_text(t.dim)}"
+        return _number(Decimal(value), t, currency, locale)
     if isinstance(t, BoolT) or isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(t, DateT) or isinstance(value, dt.date):
