@@ -36,6 +36,7 @@ from clusterkit.serde import DataError, structure, structure_errors, unstructure
 __all__ = [
     "CSV_COLUMNS",
     "MAX_FILE_BYTES",
+    "dataset_from_document",
     "dump_dataset",
     "load_dataset",
     "read_participants_csv",
@@ -247,8 +248,10 @@ class _Collector:
         shown = str(file)
         text = _read_text(file, shown, self.problems)
         document = None if text is None else parse_document(text, shown, self.problems)
-        if document is None:
-            return
+        if document is not None:
+            self.read_document(document, shown)
+
+    def read_document(self, document: Any, shown: str) -> None:
         if not isinstance(document, dict):
             self.problems.append(
                 _error(D_INVALID, shown, "the top level must be an object of collections")
@@ -309,25 +312,47 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     for file in files:
         collector.read(file)
     collector.orphan_csv_files()
-    info = collector.info
+    return _finish(collector, str(root))
+
+
+def _finish(collector: _Collector, shown: str, base: Dataset | None = None) -> Dataset:
+    problems = collector.problems
+    info = collector.info or (base.info if base is not None else None)
     if info is None and not problems:
         problems.append(
             _error(
                 D_NO_INFO,
-                str(root),
+                shown,
                 "no dataset information found",
                 hint="add a 'dataset' object with at least 'id' and 'title'",
             )
         )
     if problems or info is None:
         raise DiagnosticError(problems)
-    dataset = Dataset(info, **{name: tuple(items) for name, items in collector.collected.items()})
+    fields = {name: tuple(items) for name, items in collector.collected.items()}
+    if base is not None:
+        # Collections the document gives replace the base's; the rest are kept.
+        given = {name for name, part in collector.segments.items() if part.parts}
+        fields = {name: fields[name] if name in given else getattr(base, name) for name in fields}
+    dataset = Dataset(info, **fields)
     for ref in check_references(dataset):
-        shown, where = collector.segments[ref.collection].locate(ref.collection, ref.path)
-        problems.append(_error(D_REFERENCE, shown, ref.message, path=where))
+        where_file, where = collector.segments[ref.collection].locate(ref.collection, ref.path)
+        problems.append(_error(D_REFERENCE, where_file, ref.message, path=where))
     if problems:
         raise DiagnosticError(problems)
     return dataset
+
+
+def dataset_from_document(document: Any, shown: str, base: Dataset | None = None) -> Dataset:
+    """A dataset from already-parsed data (as a JSON or TOML file would hold it).
+
+    With ``base``, the collections ``document`` gives replace the base's and the rest
+    are kept; this is how rule tests state just the data a case is about. Problems
+    are reported against ``shown`` and raise :class:`DiagnosticError`.
+    """
+    collector = _Collector([], {}, set())
+    collector.read_document(document, shown)
+    return _finish(collector, shown, base)
 
 
 def _read_csv_participants(

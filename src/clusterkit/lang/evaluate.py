@@ -22,6 +22,7 @@ from clusterkit.lang.results import (
     TraceEntry,
     format_value,
 )
+from clusterkit.lang.types import NumT
 from clusterkit.loader import dump_dataset
 from clusterkit.model import Dataset
 
@@ -135,6 +136,8 @@ class _Run:
         else:
             return threshold, None
         amount = self.fmt(abs(distance), info.type)
+        if isinstance(info.type, NumT) and info.type.percent:
+            amount = amount.replace(" %", " percentage points")
         if info.op in (">=", ">"):
             gap = f"{info.left} is {amount} short of {info.right}{suffix}"
         elif info.op in ("<=", "<"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -160,10 +160,28 @@ class ResultSet:
         )
 
 
+#: Computed values (a growth, a ratio) can carry 34 digits; people see this many.
+DISPLAY_DIGITS = 6
+
+
+def _readable(number: Decimal) -> Decimal:
+    """``number`` rounded to :data:`DISPLAY_DIGITS` significant digits if it has more.
+
+    Only for display: results keep the exact value in ``TraceEntry.raw``.
+    """
+    digits = len(number.as_tuple().digits)
+    if digits <= DISPLAY_DIGITS or number == number.to_integral_value():
+        return number
+    with localcontext() as context:
+        context.prec = DISPLAY_DIGITS
+        return (+number).normalize()
+
+
 def _number(number: Decimal, t: NumT, currency: str, locale: str) -> str:
+    number = _readable(number)
     if t.dim == DIMENSIONLESS:
         if t.percent:
-            return f"{format_number((number * 100).normalize(), locale)} %"
+            return f"{format_number(_readable(number * 100).normalize(), locale)} %"
         whole = number == number.to_integral()
         return format_number(number.normalize() if whole else number, locale)
     money_dim = currency_dim(currency)

@@ -1,0 +1,54 @@
+"""Result sets for people (text) and for tools (JSON, schema ``clusterkit.results/1``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from clusterkit.diagnostics import Diagnostic
+from clusterkit.lang.results import Outcome, ResultSet
+from clusterkit.serde import unstructure
+
+__all__ = ["RESULTS_SCHEMA", "render_results", "results_to_json"]
+
+RESULTS_SCHEMA = "clusterkit.results/1"
+
+_QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE)
+
+
+def render_results(results: ResultSet, *, show_all: bool = False) -> str:
+    """A report: provenance, counts per rulebook, and every verdict that needs attention."""
+    p = results.provenance
+    lines = [f"clusterkit {p.clusterkit_version}: dataset {p.dataset} as of {p.as_of.isoformat()}"]
+    for ref in p.rulebooks:
+        version = f" {ref.version}" if ref.version else ""
+        lines.append(f"  rulebook {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
+    lines.append("")
+    for ref in p.rulebooks:
+        own = [r for r in results.results if r.rulebook == ref.id]
+        counts = {o: sum(1 for r in own if r.outcome is o) for o in Outcome}
+        summary = ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in counts.items() if n)
+        lines.append(f"{ref.id}: {summary or 'no results'}")
+    shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
+    if shown:
+        lines.append("")
+    for result in shown:
+        lines.append(result.explain())
+        lines.append("")
+    totals = results.by_outcome()
+    lines.append(
+        f"{len(results.results)} results: "
+        + ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in totals.items() if n)
+    )
+    return "\n".join(lines)
+
+
+def results_to_json(results: ResultSet, diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
+    """The JSON form of a result set (see docs/language.md, "Results as JSON")."""
+    return {
+        "schema": RESULTS_SCHEMA,
+        "provenance": unstructure(results.provenance),
+        "summary": {o.value: n for o, n in results.by_outcome().items()},
+        "results": unstructure(results.results),
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
