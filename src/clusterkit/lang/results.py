@@ -183,6 +183,8 @@ def _number(number: Decimal, t: NumT, currency: str, locale: str) -> str:
         if t.percent:
             return f"{format_number(_readable(number * 100).normalize(), locale)} %"
         whole = number == number.to_integral()
+        if whole and abs(number) < 10000:
+            return str(int(number))  # counts and years read better without grouping
         return format_number(number.normalize() if whole else number, locale)
     money_dim = currency_dim(currency)
     if t.dim == money_dim:
