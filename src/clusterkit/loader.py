@@ -208,15 +208,21 @@ class _Segments:
     def add(self, file: str, start: int, count: int) -> None:
         self.parts.append((file, start, count))
 
-    def locate(self, collection: str, path: str) -> tuple[str, str]:
+    def locate(
+        self, collection: str, path: str, elsewhere: str = "(base data)", offset: int = 0
+    ) -> tuple[str, str]:
+        """The file an item came from and its path there; ``elsewhere`` for other items.
+
+        ``offset`` is how many items of the collection precede the files' ones.
+        """
         match = re.match(rf"^{collection}\[(\d+)\]", path)
         if match is None:
-            return (self.parts[0][0] if self.parts else "?"), path
-        index = int(match[1])
+            return (self.parts[0][0] if self.parts else elsewhere), path
+        index = int(match[1]) - offset
         for file, start, count in self.parts:
             if start <= index < start + count:
                 return file, f"{collection}[{index - start}]{path[match.end() :]}"
-        return "?", path  # pragma: no cover - every item has a segment
+        return elsewhere, path
 
 
 def _data_files(root: Path) -> list[Path]:
@@ -315,7 +321,9 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     return _finish(collector, str(root))
 
 
-def _finish(collector: _Collector, shown: str, base: Dataset | None = None) -> Dataset:
+def _finish(
+    collector: _Collector, shown: str, base: Dataset | None = None, append: bool = False
+) -> Dataset:
     problems = collector.problems
     info = collector.info or (base.info if base is not None else None)
     if info is None and not problems:
@@ -330,29 +338,38 @@ def _finish(collector: _Collector, shown: str, base: Dataset | None = None) -> D
     if problems or info is None:
         raise DiagnosticError(problems)
     fields = {name: tuple(items) for name, items in collector.collected.items()}
-    if base is not None:
+    offsets = dict.fromkeys(fields, 0)
+    if base is not None and append:
+        offsets = {name: len(getattr(base, name)) for name in fields}
+        fields = {name: getattr(base, name) + items for name, items in fields.items()}
+    elif base is not None:
         # Collections the document gives replace the base's; the rest are kept.
         given = {name for name, part in collector.segments.items() if part.parts}
         fields = {name: fields[name] if name in given else getattr(base, name) for name in fields}
     dataset = Dataset(info, **fields)
     for ref in check_references(dataset):
-        where_file, where = collector.segments[ref.collection].locate(ref.collection, ref.path)
+        where_file, where = collector.segments[ref.collection].locate(
+            ref.collection, ref.path, offset=offsets[ref.collection]
+        )
         problems.append(_error(D_REFERENCE, where_file, ref.message, path=where))
     if problems:
         raise DiagnosticError(problems)
     return dataset
 
 
-def dataset_from_document(document: Any, shown: str, base: Dataset | None = None) -> Dataset:
+def dataset_from_document(
+    document: Any, shown: str, base: Dataset | None = None, *, append: bool = False
+) -> Dataset:
     """A dataset from already-parsed data (as a JSON or TOML file would hold it).
 
-    With ``base``, the collections ``document`` gives replace the base's and the rest
-    are kept; this is how rule tests state just the data a case is about. Problems
-    are reported against ``shown`` and raise :class:`DiagnosticError`.
+    With ``base``, the collections ``document`` gives replace the base's (or, with
+    ``append``, are added after them) and the rest are kept; this is how rule tests
+    state just the data a case is about. Problems are reported against ``shown`` and
+    raise :class:`DiagnosticError`.
     """
     collector = _Collector([], {}, set())
     collector.read_document(document, shown)
-    return _finish(collector, shown, base)
+    return _finish(collector, shown, base, append)
 
 
 def _read_csv_participants(

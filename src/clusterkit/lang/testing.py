@@ -8,8 +8,8 @@ A test file ``NAME.tests.toml`` sits beside ``NAME.ckr``::
 
     [[cases]]
     name = "a project at 29% fails"
-    [cases.given]                         # collections replacing the base's
-    programmes = [ ... ]
+    [cases.add]                           # collections added to the base's
+    programmes = [ ... ]                  # ([cases.given] replaces them instead)
     [[cases.expect]]
     rule = "cluster_share"
     entity = "p29"
@@ -46,7 +46,7 @@ __all__ = ["TEST_SUFFIX", "CaseResult", "find_test_files", "run_test_file"]
 
 TEST_SUFFIX = ".tests.toml"
 _FILE_KEYS = {"rules", "data", "as_of", "cases"}
-_CASE_KEYS = {"name", "given", "expect", "as_of", "data"}
+_CASE_KEYS = {"name", "given", "add", "expect", "as_of", "data"}
 _EXPECT_KEYS = {"rule", "entity", "outcome", "values", "gap", "needs", "rank", "count"}
 
 
@@ -151,7 +151,9 @@ def run_test_file(file: Path) -> list[CaseResult]:
             )
         name = str(case.get("name", f"case {index + 1}"))
         case_base = load_dataset(folder / case["data"]) if "data" in case else base
-        data = _case_data(case.get("given"), shown, where, case_base)
+        data = _case_data(case.get("given"), shown, f"{where}.given", case_base)
+        if "add" in case:
+            data = _case_data(case["add"], shown, f"{where}.add", data, append=True)
         as_of = _as_date(case.get("as_of", default_as_of), shown, f"{where}.as_of")
         results = evaluate(program, data, as_of, data_sha256="-")
         failures = [
@@ -165,7 +167,9 @@ def run_test_file(file: Path) -> list[CaseResult]:
     return out
 
 
-def _case_data(given: object, shown: str, where: str, base: Dataset | None) -> Dataset:
+def _case_data(
+    given: object, shown: str, where: str, base: Dataset | None, append: bool = False
+) -> Dataset:
     if given is None:
         if base is None:
             raise _problem(
@@ -175,11 +179,11 @@ def _case_data(given: object, shown: str, where: str, base: Dataset | None) -> D
             )
         return base
     if not isinstance(given, dict):
-        raise _problem(shown, "given is a table of collections", path=f"{where}.given")
+        raise _problem(shown, "a table of collections is expected here", path=where)
     document = dict(given)
     if base is None and "dataset" not in document:
         document["dataset"] = {"id": "test", "title": {"en": "rule test data"}}
-    return dataset_from_document(document, f"{shown}: {where}.given", base)
+    return dataset_from_document(document, f"{shown}: {where}", base, append=append)
 
 
 def _check(expect: object, results: ResultSet, shown: str, where: str) -> list[str]:
