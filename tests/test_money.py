@@ -116,3 +116,16 @@ def test_there_is_no_conversion_without_a_rate() -> None:
 def test_exchange_rate_must_be_positive() -> None:
     with pytest.raises(MoneyError):
         ExchangeRate("USD", "KZT", Decimal(0), dt.date(2021, 1, 1), "NBK")
+
+
+def test_money_is_exact_whatever_the_callers_decimal_context() -> None:
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.prec = 3
+        money = parse_money("112.1 mln KZT")
+        total = Money.total((money, parse_money("3070 mln KZT")), "KZT")
+        text = str(total)
+    assert money.amount == Decimal(112_100_000)
+    assert total.amount == Decimal(3_182_100_000)
+    assert text == "3.1821 bn KZT"

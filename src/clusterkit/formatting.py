@@ -7,7 +7,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from clusterkit.money import Money
-from clusterkit.numbers import scale_word
+from clusterkit.numbers import scale_word, shift
 
 __all__ = ["LOCALES", "format_money", "format_number", "format_percent"]
 
@@ -42,7 +42,7 @@ def format_money(money: Money, locale: str = "en", scale: str | None = None) -> 
         scaled, word = scale_word(money.amount)
     else:
         power = {"thousand": 3, "mln": 6, "bn": 9, "": 0}[scale]
-        scaled, word = money.amount.scaleb(-power), scale
+        scaled, word = shift(money.amount, -power), scale
     number = format_number(scaled, locale)
     currency = money.currency if lang == "en" else _SYMBOLS.get(money.currency, money.currency)
     words = _SCALE_WORDS[lang].get(word, word)

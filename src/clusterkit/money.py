@@ -18,6 +18,7 @@ import attrs
 from babel.numbers import list_currencies
 
 from clusterkit.numbers import (
+    EXACT,
     NumberFormatError,
     format_plain,
     parse_scaled,
@@ -149,20 +150,20 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "add")
-        return Money(self.amount + other.amount, self.currency)
+        return Money(EXACT.add(self.amount, other.amount), self.currency)
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "subtract")
-        return Money(self.amount - other.amount, self.currency)
+        return Money(EXACT.subtract(self.amount, other.amount), self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(EXACT.minus(self.amount), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         # to_decimal refuses floats and booleans, so 1.1 * money is an error, not a guess.
-        return Money(self.amount * to_decimal(factor), self.currency)
+        return Money(EXACT.multiply(self.amount, to_decimal(factor)), self.currency)
 
     __rmul__ = __mul__
 
@@ -288,4 +289,4 @@ class RateTable:
         rate, inverse = self.lookup(money.currency, to, on)
         if inverse:
             return Money(DIVISION_CONTEXT.divide(money.amount, rate.rate), to)
-        return Money(money.amount * rate.rate, to)
+        return Money(EXACT.multiply(money.amount, rate.rate), to)

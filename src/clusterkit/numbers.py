@@ -13,10 +13,12 @@ English a grouping one.
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
+    "EXACT",
     "SCALES",
     "NumberFormatError",
     "format_plain",
@@ -24,8 +26,21 @@ __all__ = [
     "parse_scaled",
     "quantum",
     "scale_word",
+    "shift",
     "to_decimal",
 ]
+
+
+#: A context that never rounds: domain arithmetic must not depend on the caller's
+#: decimal context (whose default precision is 28 digits and may be set lower).
+EXACT = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[InvalidOperation]
+)
+
+
+def shift(value: Decimal, places: int) -> Decimal:
+    """``value * 10**places``, exactly, keeping the stated digits."""
+    return value.scaleb(places, EXACT)
 
 
 class NumberFormatError(ValueError):
@@ -115,7 +130,7 @@ def parse_scaled(text: str) -> tuple[Decimal, str]:
     value = parse_decimal(number)
     words = rest.split(maxsplit=1)
     if words and words[0].lower() in SCALES:
-        value = value.scaleb(SCALES[words[0].lower()])
+        value = shift(value, SCALES[words[0].lower()])
         rest = words[1] if len(words) > 1 else ""
     return value, rest.strip()
 
@@ -125,7 +140,7 @@ def quantum(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     if not isinstance(exponent, int):  # pragma: no cover - finite decimals only
         raise NumberFormatError(f"{value} has no quantum")
-    return Decimal(1).scaleb(exponent)
+    return shift(Decimal(1), exponent)
 
 
 def scale_word(value: Decimal) -> tuple[Decimal, str]:
@@ -135,8 +150,8 @@ def scale_word(value: Decimal) -> tuple[Decimal, str]:
     """
     magnitude = abs(value)
     for power in (9, 6, 3):
-        if magnitude >= Decimal(1).scaleb(power):
-            return value.scaleb(-power), _CANONICAL_SCALE[power]
+        if magnitude >= shift(Decimal(1), power):
+            return shift(value, -power), _CANONICAL_SCALE[power]
     return value, ""
 
 

@@ -20,6 +20,7 @@ from clusterkit.numbers import (
     parse_scaled,
     quantum,
     scale_word,
+    shift,
 )
 
 __all__ = ["COUNT_UNITS", "Measure", "Unit", "UnitError", "parse_unit"]
@@ -122,7 +123,7 @@ class Measure:
         except NumberFormatError as exc:
             raise UnitError(str(exc)) from None
         unit = parse_unit(rest)
-        return cls(value.scaleb(unit.scale), Unit(0, unit.base, unit.per))
+        return cls(shift(value, unit.scale), Unit(0, unit.base, unit.per))
 
     @property
     def quantum(self) -> Decimal:

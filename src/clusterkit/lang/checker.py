@@ -367,7 +367,7 @@ class _FileChecker:
                 self.error(
                     "R110",
                     step.span,
-                    f"{what} belong in {home[type(step).__name__]}, not in a {item.kind}",
+                    f"{what} go in {home[type(step).__name__]}, not in a {item.kind}",
                 )
         needed = {
             "rule": ("Require", "a rule needs at least one 'require'"),
@@ -405,7 +405,7 @@ class _FileChecker:
                 self.error(
                     "R305",
                     item.span,
-                    f"the criteria's weights add up to {total * 100:f} %, not 100 %",
+                    f"the criteria's weights add up to {(total * 100).normalize():f} %, not 100 %",
                 )
         names = {c.name for c in criteria}
         if item.scale is not None:
@@ -644,6 +644,10 @@ class _FileChecker:
             )
             return _ERR
         if node.op in ("+", "-"):
+            if _bare_zero(node.right):
+                return nullable(left, is_null)
+            if _bare_zero(node.left):
+                return nullable(right, is_null)
             if left.dim != right.dim:
                 self.error(
                     "R303", node.span, _mix_message(node.op, left, right), _mix_hint(left, right)
@@ -681,7 +685,7 @@ class _FileChecker:
             )
             return False
         if isinstance(ta, NumT) and isinstance(tb, NumT):
-            if ta.dim != tb.dim:
+            if ta.dim != tb.dim and not (_bare_zero(a) or _bare_zero(b)):
                 whole = Span(
                     a.span.file, a.span.line, a.span.column, b.span.end_line, b.span.end_column
                 )
@@ -1091,12 +1095,26 @@ def _compare_message(left: NumT, right: NumT) -> str:
     return f"cannot compare {describe(left)} with {describe(right)}"
 
 
+def _bare_zero(node: ast.Expr) -> bool:
+    """A plain 0 fits any unit: zero tenge, zero persons and zero percent are all 0."""
+    return isinstance(node, ast.Number) and node.unit is None and node.value == 0
+
+
 def _mix_hint(left: NumT, right: NumT) -> str | None:
-    if _is_money(left) and _is_money(right):
+    if _currency(left) and _currency(right):
         return 'convert one side with convert(AMOUNT, "CODE", DATE)'
-    if DIMENSIONLESS in (left.dim, right.dim):
+    if _is_money(left) != _is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
         return "multiply the percentage by an amount, e.g. 30 % * p.budget"
+    per_year = resolve_unit(0, "year", None)[1]
+    if left.dim == right.dim * per_year or right.dim == left.dim * per_year:
+        return "multiply a yearly amount by a number of years, e.g. cap * years(5)"
     return None
+
+
+def _currency(t: NumT) -> bool:
+    """Is ``t`` plain money in one currency (not money per year)?"""
+    items = list(t.dim.items())
+    return len(items) == 1 and _is_money(t) and int(str(items[0][1])) == 1
 
 
 def _is_money(t: NumT) -> bool:

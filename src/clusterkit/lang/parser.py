@@ -76,7 +76,15 @@ class _DepthError(Exception):
         self.span = span
 
 
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "MINUS"}
+
+
 def _describe_expected(expected: set[str]) -> str:
+    if {"NAME", "NUMBER"} <= expected:
+        # Everything that can start an expression: say so rather than list them.
+        rest = expected - _EXPRESSION_STARTS - {"TRUE", "FALSE", "NONE", "NOT", "IF", "SUB"}
+        others = sorted(_TERMINALS.get(name, f"'{name.lower()}'") for name in rest)
+        return ", ".join(["an expression (a value, a name, a calculation)", *others])
     words = sorted(_TERMINALS.get(name, f"'{name.lower()}'") for name in expected)
     if len(words) > 8:
         words = [*words[:8], "…"]

@@ -33,7 +33,7 @@ from clusterkit.model import (
     Tranche,
 )
 from clusterkit.money import Money, NoRateError
-from clusterkit.numbers import quantum
+from clusterkit.numbers import quantum, shift
 
 __all__ = ["CONTEXT", "Context", "Interval", "Missing"]
 
@@ -171,7 +171,7 @@ def money(ctx: Context, amount: Money | None) -> Decimal | None:
 
 
 def percent(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.scaleb(-2)
+    return None if value is None else shift(value, -2)
 
 
 def obl(obligation: CounterObligation, value: Decimal) -> Decimal:

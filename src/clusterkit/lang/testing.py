@@ -39,7 +39,7 @@ from clusterkit.lang.program import RULE_SUFFIX, load_program
 from clusterkit.lang.results import Outcome, Result, ResultSet
 from clusterkit.loader import dataset_from_document, load_dataset
 from clusterkit.model import Dataset
-from clusterkit.numbers import NumberFormatError
+from clusterkit.numbers import NumberFormatError, shift
 from clusterkit.units import Measure, UnitError
 
 __all__ = ["TEST_SUFFIX", "CaseResult", "find_test_files", "run_test_file"]
@@ -274,7 +274,7 @@ def _expected_number(wanted: object) -> Decimal | None:
         except (UnitError, NumberFormatError, ValueError):
             return None
         value = measure.value
-        return value.scaleb(-2) if measure.unit.base == "%" else value
+        return shift(value, -2) if measure.unit.base == "%" else value
     return None
 
 

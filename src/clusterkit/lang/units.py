@@ -17,6 +17,7 @@ import pint
 from pint.util import UnitsContainer
 
 from clusterkit.money import MoneyError, check_currency
+from clusterkit.numbers import shift
 from clusterkit.units import Unit as DataUnit
 
 __all__ = [
@@ -122,7 +123,7 @@ def resolve_unit(scale: int, name: str, per: str | None) -> tuple[Decimal, Dim]:
     Raises :class:`UnitError` naming the unknown word.
     """
     factor, dim = _word_dim(name)
-    factor = factor.scaleb(scale)
+    factor = shift(factor, scale)
     if per is not None:
         per_factor, per_dim = _word_dim(per)
         factor, dim = factor / per_factor, dim / per_dim

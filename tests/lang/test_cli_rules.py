@@ -1,0 +1,142 @@
+"""``clusterkit check``, ``test`` and ``lint``: exit codes, text and JSON, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from clusterkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = str(ROOT / "rules")
+EXAMPLE = str(ROOT / "examples" / "kazakhstan-2021")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, text: str, name: str = "r.ckr") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_check_on_the_example_explains_failures_and_exits_1() -> None:
+    code, out, _ = run("check", RULES, "--data", EXAMPLE)
+    assert code == 1
+    assert "dataset kazakhstan-2021 as of 2021-06-01" in out
+    assert "kz.tcp.cofinancing / state_cap_per_year — project-pharma-south: FAIL" in out
+    assert "per_year is 317.8 mln KZT/year over state_cap" in out
+    assert "kz.published.figures / output_effect — furniture-almaty/output: FAIL" in out
+
+
+def test_exit_zero_reports_but_succeeds() -> None:
+    code, out, _ = run("check", RULES, "--data", EXAMPLE, "--exit-zero")
+    assert code == 0
+    assert "FAIL" in out
+
+
+def test_check_exits_0_when_everything_passes(tmp_path: Path) -> None:
+    rules = write(tmp_path, "rulebook t\nrule r for each c in clusters\n  require count(c.participants) >= 10\n")
+    code, out, _ = run("check", rules, "--data", EXAMPLE, "--as-of", "2021-06-30")
+    assert code == 0
+    assert "6 results: 6 pass" in out
+
+
+def test_check_json_is_versioned_and_exact() -> None:
+    code, out, _ = run("check", RULES, "--data", EXAMPLE, "--format", "json", "--as-of", "2021-06-30")
+    assert code == 1
+    document = json.loads(out)
+    assert document["schema"] == "clusterkit.results/1"
+    assert document["provenance"]["as_of"] == "2021-06-30"
+    assert document["summary"]["fail"] == 3
+    pharma = next(r for r in document["results"]
+                  if r["rule"] == "state_cap_per_year" and r["entity"] == "project-pharma-south")
+    assert pharma["outcome"] == "fail"
+    per_year = next(t for t in pharma["trace"] if t["label"] == "per_year")
+    assert per_year["raw"] == "429800000"
+
+
+def test_check_in_russian_uses_rulebook_titles_and_local_numbers() -> None:
+    code, out, _ = run("check", RULES, "--data", EXAMPLE, "--lang", "ru")
+    assert code == 1
+    assert "Государственное софинансирование не более 112 млн тенге на кластер в год" in out
+    assert "429,8 млн ₸/year" in out
+
+
+def test_bad_rule_file_exits_2_with_caret_and_no_traceback(tmp_path: Path) -> None:
+    rules = write(tmp_path, "rulebook t\nrule r for each p in projects\n  require p.budjet > 0\n")
+    code, out, err = run("check", rules, "--data", EXAMPLE)
+    assert code == 2
+    assert "r.ckr:3:11: error[R202]: a project has no field 'budjet' (hint: did you mean 'budget'?)" in err
+    assert "^^^^^^^^" in err
+    assert "Traceback" not in err + out
+
+
+def test_bad_data_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "d.json").write_text('{"dataset": {"id": "x"}}')
+    code, _, err = run("check", RULES, "--data", str(tmp_path / "d.json"))
+    assert code == 2
+    assert "dataset.title: error[D105]: required field is missing" in err
+
+
+def test_as_of_must_be_a_date() -> None:
+    code, _, err = run("check", RULES, "--data", EXAMPLE, "--as-of", "yesterday")
+    assert code == 2
+    assert "--as-of 'yesterday' is not a date" in err
+
+
+def test_missing_rule_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path / "nope.ckr"), "--data", EXAMPLE)
+    assert code == 2
+    assert "rule file not found" in err
+
+
+def test_lint_reports_warnings_without_failing(tmp_path: Path) -> None:
+    rules = write(tmp_path, "rulebook t\nconst spare = 5\nrule r\n  require count(clusters) >= 0\n")
+    code, _, err = run("lint", rules)
+    assert code == 0
+    assert "warning[W601]: const 'spare' is never used" in err
+
+
+def test_lint_json(tmp_path: Path) -> None:
+    rules = write(tmp_path, "rulebook t\nrule r\n  require p > 0\n")
+    code, out, _ = run("lint", rules, "--format", "json")
+    assert code == 2
+    (diagnostic,) = json.loads(out)["diagnostics"]
+    assert diagnostic["code"] == "R201"
+    assert diagnostic["span"]["line"] == 3
+
+
+def test_rule_tests_of_the_shipped_rulebooks_pass() -> None:
+    code, out, _ = run("test", RULES)
+    assert code == 0
+    assert " 0 failed" in out
+
+
+def test_a_failing_rule_test_says_which_case_and_why(tmp_path: Path) -> None:
+    rules = write(tmp_path, "rulebook t\nrule many for each c in clusters\n"
+                  "  require count(c.participants) >= 13\n", "t.ckr")
+    (tmp_path / "t.tests.toml").write_text(
+        f'data = "{EXAMPLE}"\nas_of = 2021-06-30\n\n[[cases]]\nname = "wrongly expects a pass"\n'
+        '[[cases.expect]]\nrule = "many"\nentity = "milk-akmola"\noutcome = "pass"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run("test", rules)
+    assert code == 1
+    assert "FAIL" in out and "wrongly expects a pass" in out
+    assert "many on milk-akmola: expected pass, got fail (count(c.participants) is 1 short of 13)" in out
+    assert "0 passed, 1 failed" in out
+
+
+def test_a_broken_test_file_exits_2(tmp_path: Path) -> None:
+    write(tmp_path, "rulebook t\nrule r\n  require count(clusters) >= 0\n", "t.ckr")
+    (tmp_path / "t.tests.toml").write_text("[[cases]]\nname = 1\nbogus = 2\n", encoding="utf-8")
+    code, _, err = run("test", str(tmp_path))
+    assert code == 2
+    assert "unknown key 'bogus'" in err
