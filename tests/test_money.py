@@ -1,4 +1,5 @@
 import datetime as dt
+import decimal
 from decimal import Decimal
 
 import pytest
@@ -119,8 +120,6 @@ def test_exchange_rate_must_be_positive() -> None:
 
 
 def test_money_is_exact_whatever_the_callers_decimal_context() -> None:
-    import decimal
-
     with decimal.localcontext() as context:
         context.prec = 3
         money = parse_money("112.1 mln KZT")

@@ -42,21 +42,29 @@ def test_exit_zero_reports_but_succeeds() -> None:
 
 
 def test_check_exits_0_when_everything_passes(tmp_path: Path) -> None:
-    rules = write(tmp_path, "rulebook t\nrule r for each c in clusters\n  require count(c.participants) >= 10\n")
+    rules = write(
+        tmp_path,
+        "rulebook t\nrule r for each c in clusters\n  require count(c.participants) >= 10\n",
+    )
     code, out, _ = run("check", rules, "--data", EXAMPLE, "--as-of", "2021-06-30")
     assert code == 0
     assert "6 results: 6 pass" in out
 
 
 def test_check_json_is_versioned_and_exact() -> None:
-    code, out, _ = run("check", RULES, "--data", EXAMPLE, "--format", "json", "--as-of", "2021-06-30")
+    code, out, _ = run(
+        "check", RULES, "--data", EXAMPLE, "--format", "json", "--as-of", "2021-06-30"
+    )
     assert code == 1
     document = json.loads(out)
     assert document["schema"] == "clusterkit.results/1"
     assert document["provenance"]["as_of"] == "2021-06-30"
     assert document["summary"]["fail"] == 3
-    pharma = next(r for r in document["results"]
-                  if r["rule"] == "state_cap_per_year" and r["entity"] == "project-pharma-south")
+    pharma = next(
+        r
+        for r in document["results"]
+        if r["rule"] == "state_cap_per_year" and r["entity"] == "project-pharma-south"
+    )
     assert pharma["outcome"] == "fail"
     per_year = next(t for t in pharma["trace"] if t["label"] == "per_year")
     assert per_year["raw"] == "429800000"
@@ -73,7 +81,10 @@ def test_bad_rule_file_exits_2_with_caret_and_no_traceback(tmp_path: Path) -> No
     rules = write(tmp_path, "rulebook t\nrule r for each p in projects\n  require p.budjet > 0\n")
     code, out, err = run("check", rules, "--data", EXAMPLE)
     assert code == 2
-    assert "r.ckr:3:11: error[R202]: a project has no field 'budjet' (hint: did you mean 'budget'?)" in err
+    assert (
+        "r.ckr:3:11: error[R202]: a project has no field 'budjet' (hint: did you mean 'budget'?)"
+        in err
+    )
     assert "^^^^^^^^" in err
     assert "Traceback" not in err + out
 
@@ -120,8 +131,11 @@ def test_rule_tests_of_the_shipped_rulebooks_pass() -> None:
 
 
 def test_a_failing_rule_test_says_which_case_and_why(tmp_path: Path) -> None:
-    rules = write(tmp_path, "rulebook t\nrule many for each c in clusters\n"
-                  "  require count(c.participants) >= 13\n", "t.ckr")
+    rules = write(
+        tmp_path,
+        "rulebook t\nrule many for each c in clusters\n  require count(c.participants) >= 13\n",
+        "t.ckr",
+    )
     (tmp_path / "t.tests.toml").write_text(
         f'data = "{EXAMPLE}"\nas_of = 2021-06-30\n\n[[cases]]\nname = "wrongly expects a pass"\n'
         '[[cases.expect]]\nrule = "many"\nentity = "milk-akmola"\noutcome = "pass"\n',
@@ -129,8 +143,12 @@ def test_a_failing_rule_test_says_which_case_and_why(tmp_path: Path) -> None:
     )
     code, out, _ = run("test", rules)
     assert code == 1
-    assert "FAIL" in out and "wrongly expects a pass" in out
-    assert "many on milk-akmola: expected pass, got fail (count(c.participants) is 1 short of 13)" in out
+    assert "FAIL" in out
+    assert "wrongly expects a pass" in out
+    assert (
+        "many on milk-akmola: expected pass, got fail (count(c.participants) is 1 short of 13)"
+        in out
+    )
     assert "0 passed, 1 failed" in out
 
 

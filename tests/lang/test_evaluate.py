@@ -195,8 +195,8 @@ def test_rule_text_never_reaches_the_generated_code(tmp_path: Path, example: Dat
         tmp_path,
         "h.ckr",
         (
-            "rulebook test.hostile\n"
-            f'rule h for each c in clusters\n  require c.id != "{hostile.replace(chr(34), chr(39))}"\n'
+            "rulebook test.hostile\nrule h for each c in clusters\n"
+            f'  require c.id != "{hostile.replace(chr(34), chr(39))}"\n'
         ),
     )
     program = load_program([rules])
@@ -222,7 +222,8 @@ def test_aggregates_and_time_series(tmp_path: Path, example: Dataset) -> None:
         (
             "rulebook test.ts\nindicator output in KZT\n"
             'rule ts for each c in clusters where c.id = "milk-akmola"\n'
-            '  let growth_rate = growth(indicator(c, "output", 2020), indicator(c, "output", 2024))\n'
+            "  let growth_rate = "
+            'growth(indicator(c, "output", 2020), indicator(c, "output", 2024))\n'
             '  let yearly = cagr(indicator(c, "output", 2020), indicator(c, "output", 2024), 4)\n'
             '  let rounded = round(yearly, 0.1 %, "half_up")\n'
             "  let biggest = max(p.budget for p in projects)\n"

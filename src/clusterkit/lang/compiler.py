@@ -111,18 +111,13 @@ class _Gen:
 
     # -- tables --
     def k(self, value: object) -> str:
+        """A reference to ``value`` in the constants table (every value here is hashable)."""
         key = (type(value), value)
-        try:
-            index = self.const_index.get(key)
-        except TypeError:  # unhashable values are not deduplicated
-            index = None
+        index = self.const_index.get(key)
         if index is None:
             index = len(self.consts)
             self.consts.append(value)
-            try:
-                self.const_index[key] = index
-            except TypeError:
-                pass
+            self.const_index[key] = index
         return f"K[{index}]"
 
     def label(self, text: str, role: str, t: Type) -> int:
@@ -132,7 +127,9 @@ class _Gen:
     def fresh(self, prefix: str) -> str:
         self.counter += 1
         name = f"{prefix}{self.counter}"
-        assert name.isidentifier() and not keyword.iskeyword(name)
+        # Generated names only: never a keyword, never rule text.
+        assert name.isidentifier()
+        assert not keyword.iskeyword(name)
         return name
 
     def text(self, node: ast.Expr) -> str:
@@ -248,9 +245,8 @@ class _Gen:
             if f == "attributed":
                 return f"rt.attributed(ctx, {cluster}, {self.k(name)}, {year}, {dim})"
             field = "attributed_percent" if f == "attributed_percent" else "stated_effect_percent"
-            return (
-                f"rt.series_percent(ctx, {cluster}, {self.k(name)}, {year}, {dim}, {self.k(field)})"
-            )
+            head = f"rt.series_percent(ctx, {cluster}, {self.k(name)}, {year}, {dim}"
+            return f"{head}, field={self.k(field)})"
         values = [self.val(a, env) for a in args]
         what = self.k(self.text(node))
         if f in ("growth", "share"):
@@ -340,17 +336,7 @@ class _Gen:
         lets: dict[str, ast.Let] = {}
         meta: dict[str, Any] = {"requires": [], "bands": [], "criteria": []}
         if rule.iteration is not None:
-            var = self.fresh("V")
-            env[rule.iteration.var] = var
-            source = self.val(rule.iteration.source, {})
-            self.lines.append(f"def IT{index}(ctx):")
-            self.emit(f"return list({source})")
-            self.lines.append("")
-            if rule.iteration.where is not None:
-                self.lines.append(f"def W{index}(ctx, e):")
-                self.emit(f"{var} = e")
-                self.emit(f"return {self.val(rule.iteration.where, env)}")
-                self.lines.append("")
+            env[rule.iteration.var] = self.iteration(rule, index)
         if rule.select is not None and rule.select.minimum is not None:
             self.lines.append(f"def M{index}(ctx):")
             self.emit(f"return {self.val(rule.select.minimum, {})}")
@@ -395,6 +381,21 @@ class _Gen:
             self.emit(f"return ('score', T, (({values},), ({weights},)))")
         self.lines.append("")
         return meta
+
+    def iteration(self, rule: ast.Rule, index: int) -> str:
+        """Emit IT (the entities) and W (the 'where' filter); return the variable's name."""
+        iteration = rule.iteration
+        assert iteration is not None
+        var = self.fresh("V")
+        self.lines.append(f"def IT{index}(ctx):")
+        self.emit(f"return list({self.val(iteration.source, {})})")
+        self.lines.append("")
+        if iteration.where is not None:
+            self.lines.append(f"def W{index}(ctx, e):")
+            self.emit(f"{var} = e")
+            self.emit(f"return {self.val(iteration.where, {iteration.var: var})}")
+            self.lines.append("")
+        return var
 
     def require(
         self,

@@ -71,7 +71,7 @@ class Result:
         title, message: in the chosen language (message is for non-pass outcomes).
         source: the legal source.
         trace: the values read and computed.
-        threshold: for a failed comparison, what was required (``p.cluster_amount >= 30 % * p.budget``).
+        threshold: for a failed comparison, what was required, with the two values.
         gap: how far from passing, in words (``3.1 mln KZT short``).
         needs: for undetermined, what data is missing.
         score, rank, selected: for scores.

@@ -293,7 +293,7 @@ def attributed(
 
 
 def series_percent(
-    ctx: Context, cluster: Cluster, name: str, year: Decimal | int, expected: Dim, field: str
+    ctx: Context, cluster: Cluster, name: str, year: Decimal | int, expected: Dim, *, field: str
 ) -> Decimal | None:
     entry, _ = _series_entry(ctx, cluster, name, year, expected)
     return None if entry is None else percent(getattr(entry, field))
