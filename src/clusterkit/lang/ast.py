@@ -46,6 +46,7 @@ __all__ = [
     "StringLit",
     "Unary",
     "UnitSpec",
+    "source_text",
 ]
 
 
@@ -349,3 +350,14 @@ class RuleFile:
     text: str
     header: Header
     items: tuple[Item, ...]
+
+
+def source_text(text: str, span: Span) -> str:
+    """The source text a span covers (for messages and traces)."""
+    lines = text.splitlines()
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    parts = [lines[span.line - 1][span.column - 1 :]]
+    parts.extend(lines[span.line : span.end_line - 1])
+    parts.append(lines[span.end_line - 1][: span.end_column - 1])
+    return " ".join(p.strip() for p in parts)

@@ -12,22 +12,23 @@ for the compiler.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 import attrs
 
 from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.lang import ast
+from clusterkit.lang.bands import Interval, first_gap
+from clusterkit.lang.builtins import BuiltinChecks, function_names, points_dim
+from clusterkit.lang.checked import Checked, DefineInfo, Symbol, suggest
 from clusterkit.lang.schema import COLLECTIONS, ENTITIES, FieldSpec, collection_type, entity_fields
 from clusterkit.lang.types import (
     BOOL,
     DATE,
     NONE,
-    RATIO,
     TEXT,
     BoolT,
     DateT,
@@ -45,79 +46,16 @@ from clusterkit.lang.units import (
     DIMENSIONLESS,
     Dim,
     UnitError,
-    currency_dim,
     dim_text,
     known_unit_words,
     resolve_unit,
 )
 from clusterkit.money import MoneyError, check_currency
 
-__all__ = ["Checked", "Symbol", "check_files"]
+__all__ = ["Checked", "DefineInfo", "Symbol", "check_files"]
 
 DEFAULT_CURRENCY = "KZT"
-ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
 _ERR = ErrT()
-
-
-@attrs.frozen
-class Symbol:
-    """What a name means.
-
-    Attributes:
-        kind: ``const``, ``figure``, ``let``, ``var`` (an iteration or aggregate
-            variable), ``collection``, ``as_of``, ``criterion``.
-        name: the name.
-        type: its type.
-        owner: the rule file that defines it (for consts and figures).
-        node: the defining node (for unused-definition warnings).
-    """
-
-    kind: str
-    name: str
-    type: Type
-    owner: str = ""
-    node: object = None
-
-
-@attrs.frozen
-class DefineInfo:
-    node: ast.Define
-    type: Type
-    owner: str
-
-
-@attrs.define
-class Checked:
-    """One checked rule file and what the compiler needs to know about it."""
-
-    file: ast.RuleFile
-    currency: str
-    content_hash: str
-    imports: list[str] = attrs.Factory(list)
-    consts: dict[str, Symbol] = attrs.Factory(dict)
-    const_values: dict[str, object] = attrs.Factory(dict)
-    figures: dict[str, tuple[str, Decimal, Symbol]] = attrs.Factory(dict)
-    indicators: dict[str, tuple[Decimal, Dim]] = attrs.Factory(dict)
-    defines: dict[tuple[str, str], DefineInfo] = attrs.Factory(dict)
-    rules: list[ast.Rule] = attrs.Factory(list)
-    types: dict[int, Type] = attrs.Factory(dict)
-    names: dict[int, Symbol] = attrs.Factory(dict)
-    fields: dict[int, FieldSpec | DefineInfo] = attrs.Factory(dict)
-    literals: dict[int, Decimal] = attrs.Factory(dict)
-    visible_defines: dict[tuple[str, str], DefineInfo] = attrs.Factory(dict)
-
-    @property
-    def id(self) -> str:
-        return self.file.header.id
-
-    @property
-    def path(self) -> str:
-        return self.file.path
-
-
-def _suggest(word: str, options: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _key(node: object) -> object:
@@ -158,7 +96,7 @@ class _Scope:
         return _Scope(dict(names or {}), self)
 
 
-class _FileChecker:
+class _FileChecker(BuiltinChecks):
     """Checks one rule file against the files it imports."""
 
     def __init__(
@@ -181,7 +119,7 @@ class _FileChecker:
                     "R207",
                     header.currency_span or header.span,
                     f"unknown currency {header.currency!r}",
-                    _suggest(header.currency.upper(), ("KZT", "USD", "EUR", "GBP", "RUB")),
+                    suggest(header.currency.upper(), ("KZT", "USD", "EUR", "GBP", "RUB")),
                 )
         self.result = Checked(
             file,
@@ -288,7 +226,7 @@ class _FileChecker:
                 "R210",
                 item.span,
                 f"{item.entity!r} is not an entity kind",
-                _suggest(item.entity, ENTITIES),
+                suggest(item.entity, ENTITIES),
             )
             return
         key = (item.entity, item.name)
@@ -310,7 +248,7 @@ class _FileChecker:
         except UnitError as exc:
             word = str(exc)
             options = [*known_unit_words(), "KZT", "USD", "EUR", "GBP", "RUB"]
-            self.error("R204", spec.span, f"unknown unit {word!r}", _suggest(word, options))
+            self.error("R204", spec.span, f"unknown unit {word!r}", suggest(word, options))
             return None
 
     # -- rules -------------------------------------------------------------------------
@@ -341,7 +279,9 @@ class _FileChecker:
             else:
                 self.criterion(step, scope)
                 criteria.append(step)
-                scope.names[step.name] = Symbol("criterion", step.name, NumT(_points()), "", step)
+                scope.names[step.name] = Symbol(
+                    "criterion", step.name, NumT(points_dim()), "", step
+                )
         if item.kind == "monitor":
             self.bands([s for s in item.steps if isinstance(s, ast.Band)])
         if item.kind == "score":
@@ -394,7 +334,7 @@ class _FileChecker:
         t = self.expr(step.expr, scope)
         if isinstance(t, ErrT):
             return
-        if not isinstance(t, NumT) or t.dim not in (_points(), DIMENSIONLESS):
+        if not isinstance(t, NumT) or t.dim not in (points_dim(), DIMENSIONLESS):
             self.error("R302", step.expr.span, f"a criterion gives points, not {describe(t)}")
 
     def scoring(self, item: ast.Rule, criteria: list[ast.Criterion], scope: _Scope) -> None:
@@ -411,12 +351,12 @@ class _FileChecker:
         if item.scale is not None:
             for bound in item.scale:
                 t = self.expr(bound, scope)
-                if isinstance(t, NumT) and t.dim not in (_points(), DIMENSIONLESS):
+                if isinstance(t, NumT) and t.dim not in (points_dim(), DIMENSIONLESS):
                     self.error("R302", bound.span, f"a scale is in points, not {describe(t)}")
         if item.select is not None:
             if item.select.minimum is not None:
                 t = self.expr(item.select.minimum, scope)
-                if isinstance(t, NumT) and t.dim not in (_points(), DIMENSIONLESS):
+                if isinstance(t, NumT) and t.dim not in (points_dim(), DIMENSIONLESS):
                     self.error(
                         "R302",
                         item.select.minimum.span,
@@ -428,7 +368,7 @@ class _FileChecker:
                         "R201",
                         item.select.span,
                         f"no criterion {name!r} to break ties by",
-                        _suggest(name, names),
+                        suggest(name, names),
                     )
 
     def unused_lets(self, item: ast.Rule) -> None:
@@ -443,7 +383,7 @@ class _FileChecker:
             self.error(
                 "R404", otherwise[-1].span, "'otherwise' must be the last band, and only one"
             )
-        intervals: list[tuple[ast.Band, _Interval]] = []
+        intervals: list[tuple[ast.Band, Interval]] = []
         subject: object = None
         for band in bands:
             if band.cond is None:
@@ -468,7 +408,7 @@ class _FileChecker:
                         "make each value fall in exactly one band",
                     )
         if not otherwise and intervals:
-            gap = _first_gap([iv for _, iv in intervals])
+            gap = first_gap([iv for _, iv in intervals])
             if gap is not None:
                 self.error(
                     "R403",
@@ -477,7 +417,7 @@ class _FileChecker:
                     "add a band for them, or end with 'ok otherwise'",
                 )
 
-    def band_interval(self, cond: ast.Expr) -> tuple[object, _Interval] | None:
+    def band_interval(self, cond: ast.Expr) -> tuple[object, Interval] | None:
         if not isinstance(cond, ast.Compare):
             return None
         values = [self.constant_value(o) for o in cond.operands]
@@ -485,7 +425,7 @@ class _FileChecker:
         if len(subjects) != 1:
             return None
         subject = subjects[0]
-        interval = _Interval()
+        interval = Interval()
         for (left, right), op, (lv, rv) in zip(
             itertools.pairwise(cond.operands), cond.ops, itertools.pairwise(values), strict=True
         ):
@@ -564,7 +504,7 @@ class _FileChecker:
         symbol = scope.lookup(node.id)
         if symbol is None:
             self.error(
-                "R201", node.span, f"unknown name {node.id!r}", _suggest(node.id, scope.all_names())
+                "R201", node.span, f"unknown name {node.id!r}", suggest(node.id, scope.all_names())
             )
             return _ERR
         self.result.names[id(node)] = symbol
@@ -601,7 +541,7 @@ class _FileChecker:
                 "R202",
                 node.span,
                 f"a {obj.kind} has no field {node.name!r}",
-                _suggest(node.name, options),
+                suggest(node.name, options),
             )
             return _ERR
         self.result.fields[id(node)] = spec
@@ -711,7 +651,7 @@ class _FileChecker:
                 "R205",
                 literal.span,
                 f"{literal.value!r} is not one of: " + ", ".join(sorted(t.choices)),
-                _suggest(literal.value, t.choices),
+                suggest(literal.value, t.choices),
             )
 
     def member(self, node: ast.Member, scope: _Scope) -> Type:
@@ -811,222 +751,11 @@ class _FileChecker:
                 "R212",
                 node.span,
                 f"unknown function {node.func!r}",
-                _suggest(node.func, _FUNCTIONS),
+                suggest(node.func, function_names()),
             )
             return _ERR
         result: Type = handler(node, args)
         return result
-
-    def arity(self, node: ast.Call, args: list[Type], *counts: int) -> bool:
-        if len(args) not in counts:
-            want = " or ".join(str(c) for c in counts)
-            self.error("R213", node.span, f"{node.func} takes {want} argument(s), got {len(args)}")
-            return False
-        return True
-
-    def expect(self, node: ast.Expr, t: Type, want: type, what: str) -> bool:
-        if not isinstance(t, want):
-            self.error("R301", node.span, f"expected {what}, got {describe(t)}")
-            return False
-        return True
-
-    def indicator_args(self, node: ast.Call, args: list[Type]) -> tuple[Decimal, Dim] | None:
-        if not self.arity(node, args, 3):
-            return None
-        if not (
-            self.expect(node.args[0], args[0], EntityT, "a cluster")
-            and self.expect(node.args[2], args[2], NumT, "a year")
-        ):
-            return None
-        name = node.args[1]
-        if not isinstance(name, ast.StringLit):
-            self.error("R214", name.span, "the indicator is named by a quoted name here")
-            return None
-        declared = self.result.indicators.get(name.value)
-        if declared is None:
-            self.error(
-                "R215",
-                name.span,
-                f"indicator {name.value!r} is not declared",
-                _suggest(name.value, self.result.indicators)
-                or f"declare it: indicator {name.value} in KZT",
-            )
-            return None
-        return declared
-
-    def fn_indicator(self, node: ast.Call, args: list[Type]) -> Type:
-        declared = self.indicator_args(node, args)
-        return _ERR if declared is None else NumT(declared[1], nullable=True)
-
-    def fn_attributed(self, node: ast.Call, args: list[Type]) -> Type:
-        return self.fn_indicator(node, args)
-
-    def fn_attributed_percent(self, node: ast.Call, args: list[Type]) -> Type:
-        return _ERR if self.indicator_args(node, args) is None else nullable(RATIO)
-
-    def fn_stated_effect(self, node: ast.Call, args: list[Type]) -> Type:
-        return self.fn_attributed_percent(node, args)
-
-    def same_dims(self, node: ast.Call, args: list[Type]) -> NumT | None:
-        for arg, t in zip(node.args, args, strict=True):
-            if not self.expect(arg, t, NumT, "a number"):
-                return None
-        nums = [t for t in args if isinstance(t, NumT)]
-        for arg, t in zip(node.args[1:], nums[1:], strict=True):
-            if t.dim != nums[0].dim:
-                self.error(
-                    "R303",
-                    arg.span,
-                    f"{node.func} needs numbers in one unit: "
-                    f"{dim_text(nums[0].dim)} and {dim_text(t.dim)}",
-                )
-                return None
-        return NumT(nums[0].dim, all(n.percent for n in nums), any(n.nullable for n in nums))
-
-    def fn_growth(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 2):
-            return _ERR
-        common = self.same_dims(node, args)
-        return _ERR if common is None else NumT(DIMENSIONLESS, True, common.nullable)
-
-    def fn_share(self, node: ast.Call, args: list[Type]) -> Type:
-        return self.fn_growth(node, args)
-
-    def fn_cagr(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 3):
-            return _ERR
-        first = self.same_dims(ast.Call(node.span, node.func, node.args[:2]), args[:2])
-        if first is None or not self.expect(node.args[2], args[2], NumT, "a number of years"):
-            return _ERR
-        return NumT(DIMENSIONLESS, True, first.nullable or args[2].nullable)
-
-    def fn_round(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 2, 3):
-            return _ERR
-        common = self.same_dims(ast.Call(node.span, node.func, node.args[:2]), args[:2])
-        if common is None:
-            return _ERR
-        if len(node.args) == 3:
-            mode = node.args[2]
-            if not isinstance(mode, ast.StringLit) or mode.value not in ROUNDING_MODES:
-                self.error(
-                    "R216",
-                    mode.span,
-                    "the rounding mode is one of: " + ", ".join(ROUNDING_MODES),
-                    _suggest(mode.value, ROUNDING_MODES)
-                    if isinstance(mode, ast.StringLit)
-                    else None,
-                )
-                return _ERR
-        first = args[0]
-        return nullable(first, first.nullable) if isinstance(first, NumT) else _ERR
-
-    def fn_abs(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 1) or not self.expect(
-            node.args[0], args[0], NumT, "a number"
-        ):
-            return _ERR
-        return args[0]
-
-    def fn_min(self, node: ast.Call, args: list[Type]) -> Type:
-        if len(args) < 2:
-            self.error(
-                "R213",
-                node.span,
-                f"{node.func} takes two or more numbers, or {node.func}(EXPR for x in LIST)",
-            )
-            return _ERR
-        common = self.same_dims(node, args)
-        return _ERR if common is None else common
-
-    def fn_max(self, node: ast.Call, args: list[Type]) -> Type:
-        return self.fn_min(node, args)
-
-    def fn_count(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 1) or not self.expect(node.args[0], args[0], ListT, "a list"):
-            return _ERR
-        return NumT()
-
-    def fn_contains(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 2) or not self.expect(node.args[0], args[0], ListT, "a list"):
-            return _ERR
-        elem = args[0].elem if isinstance(args[0], ListT) else _ERR
-        if not self.comparable("=", node.args[1], args[1], node.args[0], elem):
-            return _ERR
-        return BoolT(nullable=args[1].nullable)
-
-    def fn_points(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 2):
-            return _ERR
-        if not (
-            self.expect(node.args[0], args[0], EntityT, "an application")
-            and self.expect(node.args[1], args[1], TextT, "a criterion's name")
-        ):
-            return _ERR
-        return NumT(_points(), nullable=True)
-
-    def fn_holds_label(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 2):
-            return _ERR
-        if not (
-            self.expect(node.args[0], args[0], EntityT, "a cluster")
-            and self.expect(node.args[1], args[1], TextT, "a label's name")
-        ):
-            return _ERR
-        return BoolT(nullable=True)
-
-    def fn_date(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 3):
-            return _ERR
-        for arg, t in zip(node.args, args, strict=True):
-            if not self.expect(arg, t, NumT, "a whole number"):
-                return _ERR
-        return DateT(nullable=any(a.nullable for a in args))
-
-    def fn_year(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 1) or not self.expect(node.args[0], args[0], DateT, "a date"):
-            return _ERR
-        return NumT(nullable=args[0].nullable)
-
-    def fn_end_of_year(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 1) or not self.expect(node.args[0], args[0], NumT, "a year"):
-            return _ERR
-        return DateT(nullable=args[0].nullable)
-
-    def fn_years(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 1) or not self.expect(
-            node.args[0], args[0], NumT, "a number"
-        ):
-            return _ERR
-        return NumT(resolve_unit(0, "year", None)[1], nullable=args[0].nullable)
-
-    def fn_convert(self, node: ast.Call, args: list[Type]) -> Type:
-        if not self.arity(node, args, 3):
-            return _ERR
-        if not (
-            self.expect(node.args[0], args[0], NumT, "money")
-            and self.expect(node.args[2], args[2], DateT, "the date of the rate")
-        ):
-            return _ERR
-        target = node.args[1]
-        if not isinstance(target, ast.StringLit):
-            self.error("R214", target.span, 'the target currency is a quoted code such as "USD"')
-            return _ERR
-        try:
-            code = check_currency(target.value)
-        except MoneyError:
-            self.error("R207", target.span, f"unknown currency {target.value!r}")
-            return _ERR
-        source = args[0]
-        if isinstance(source, NumT) and source.dim != currency_dim(self.result.currency):
-            self.error(
-                "R302",
-                node.args[0].span,
-                f"convert takes money in {self.result.currency}, "
-                f"the rulebook's currency, not {describe(source)}",
-            )
-            return _ERR
-        return NumT(currency_dim(code), nullable=True)
 
     # -- helpers -------------------------------------------------------------------------
     def constant_value(self, node: ast.Expr) -> object:
@@ -1054,26 +783,10 @@ class _FileChecker:
         return None
 
     def text(self, node: ast.Expr) -> str:
-        return source_text(self.file.text, node.span)
+        return ast.source_text(self.file.text, node.span)
 
 
-_FUNCTIONS = sorted(name[3:] for name in dir(_FileChecker) if name.startswith("fn_"))
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-
-
-def source_text(text: str, span: Span) -> str:
-    """The source text a span covers (for messages and traces)."""
-    lines = text.splitlines()
-    if span.line == span.end_line:
-        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
-    parts = [lines[span.line - 1][span.column - 1 :]]
-    parts.extend(lines[span.line : span.end_line - 1])
-    parts.append(lines[span.end_line - 1][: span.end_column - 1])
-    return " ".join(p.strip() for p in parts)
-
-
-def _points() -> Dim:
-    return resolve_unit(0, "points", None)[1]
 
 
 def _mix_message(op: str, left: NumT, right: NumT) -> str:
@@ -1119,93 +832,6 @@ def _currency(t: NumT) -> bool:
 
 def _is_money(t: NumT) -> bool:
     return any(name.strip("[]").isupper() and len(name.strip("[]")) == 3 for name in t.dim)
-
-
-@attrs.frozen
-class _Interval:
-    """A range of values with open or closed ends (None = unbounded)."""
-
-    low: Decimal | None = None
-    low_closed: bool = False
-    high: Decimal | None = None
-    high_closed: bool = False
-
-    def constrain(self, op: str, value: Decimal) -> _Interval:
-        if op in (">", ">="):
-            return attrs.evolve(self, low=value, low_closed=op == ">=")
-        if op in ("<", "<="):
-            return attrs.evolve(self, high=value, high_closed=op == "<=")
-        if op == "=":
-            return _Interval(value, True, value, True)
-        return self
-
-    def intersect(self, other: _Interval) -> _Interval | None:
-        low, low_closed = _max_low(self, other)
-        high, high_closed = _min_high(self, other)
-        empty = (
-            low is not None
-            and high is not None
-            and (low > high or (low == high and not (low_closed and high_closed)))
-        )
-        if empty:
-            return None
-        return _Interval(low, low_closed, high, high_closed)
-
-    def text(self) -> str:
-        def show(value: Decimal) -> str:
-            return f"{(value * 100).normalize():f} %" if abs(value) <= 10 else f"{value:f}"
-
-        if self.low is not None and self.high is not None and self.low == self.high:
-            return f"at {show(self.low)}"
-        parts = []
-        if self.low is not None:
-            parts.append(f"from {show(self.low)}{'' if self.low_closed else ' (excluded)'}")
-        if self.high is not None:
-            parts.append(f"to {show(self.high)}{'' if self.high_closed else ' (excluded)'}")
-        return " ".join(parts) or "everywhere"
-
-
-def _max_low(a: _Interval, b: _Interval) -> tuple[Decimal | None, bool]:
-    if a.low is None:
-        return b.low, b.low_closed
-    if b.low is None or a.low > b.low:
-        return a.low, a.low_closed
-    if b.low > a.low:
-        return b.low, b.low_closed
-    return a.low, a.low_closed and b.low_closed
-
-
-def _min_high(a: _Interval, b: _Interval) -> tuple[Decimal | None, bool]:
-    if a.high is None:
-        return b.high, b.high_closed
-    if b.high is None or a.high < b.high:
-        return a.high, a.high_closed
-    if b.high < a.high:
-        return b.high, b.high_closed
-    return a.high, a.high_closed and b.high_closed
-
-
-def _first_gap(intervals: list[_Interval]) -> str | None:
-    """Describe the first stretch of values no interval covers, or None."""
-    ordered = sorted(intervals, key=lambda i: (i.low is not None, i.low or 0, not i.low_closed))
-    first = ordered[0]
-    if first.low is not None:
-        return _Interval(None, False, first.low, not first.low_closed).text()
-    reach, reach_closed = first.high, first.high_closed
-    for interval in ordered[1:]:
-        if reach is None:
-            return None
-        low = interval.low
-        assert low is not None  # only the first interval can be unbounded below
-        if low > reach or (low == reach and not reach_closed and not interval.low_closed):
-            return _Interval(reach, not reach_closed, low, not interval.low_closed).text()
-        if interval.high is None:
-            reach = None
-        elif interval.high > reach or (interval.high == reach and interval.high_closed):
-            reach, reach_closed = interval.high, interval.high_closed
-    if reach is not None:
-        return _Interval(reach, not reach_closed, None, False).text()
-    return None
 
 
 # -- whole programs ---------------------------------------------------------------------

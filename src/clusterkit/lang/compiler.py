@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from clusterkit.lang import ast, runtime
-from clusterkit.lang.checker import Checked, DefineInfo, source_text
+from clusterkit.lang.checked import Checked, DefineInfo
 from clusterkit.lang.schema import COLLECTIONS, FieldSpec
 from clusterkit.lang.types import NumT, Type
 
@@ -133,7 +133,7 @@ class _Gen:
         return name
 
     def text(self, node: ast.Expr) -> str:
-        return source_text(self.checked.file.text, node.span)
+        return ast.source_text(self.checked.file.text, node.span)
 
     def type(self, node: ast.Expr) -> Type:
         return self.checked.types[id(node)]
@@ -406,7 +406,7 @@ class _Gen:
         meta: dict[str, Any],
     ) -> None:
         expr = step.expr
-        text = source_text(self.checked.file.text, step.expr.span)
+        text = ast.source_text(self.checked.file.text, step.expr.span)
         if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
             left, right = expr.operands
             op = expr.ops[0]
