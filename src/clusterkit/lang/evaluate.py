@@ -11,9 +11,10 @@ from typing import Any
 
 from clusterkit._version import __version__
 from clusterkit.lang import runtime
-from clusterkit.lang.compiler import CompiledRule, CompiledRulebook, RequireInfo
+from clusterkit.lang.compiler import CompiledRule, CompiledRulebook
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import (
+    Failure,
     Outcome,
     Provenance,
     Result,
@@ -22,7 +23,6 @@ from clusterkit.lang.results import (
     TraceEntry,
     format_value,
 )
-from clusterkit.lang.types import NumT
 from clusterkit.loader import dump_dataset
 from clusterkit.model import Dataset
 
@@ -58,31 +58,36 @@ class _Run:
         header = book.checked.file.header
         self.version = header.version
         self.default_source = header.source
+        self.fixed: dict[str, dict[str, Any]] = {}
 
     def fmt(self, value: Any, t: Any) -> str:
         return format_value(value, t, self.ctx.currency, self.lang)
 
     def base(self, rule: CompiledRule, entity: Any, outcome: Outcome, **extra: Any) -> Result:
-        node = rule.node
-        return Result(
-            rulebook=self.book.id,
-            version=self.version,
-            rule=rule.name,
-            kind=rule.kind,
-            entity_kind=rule.entity_kind or "dataset",
-            entity=self.ctx.data.info.id if entity is None else runtime.entity_key(entity),
-            outcome=outcome,
-            title=_text(node.titles, self.lang, rule.name),
-            message=_text(node.messages, self.lang),
-            source=node.source or self.default_source,
-            **extra,
-        )
+        fixed = self.fixed.get(rule.name)
+        if fixed is None:
+            # What every result of a rule shares, worked out once per rule.
+            node = rule.node
+            fixed = self.fixed[rule.name] = {
+                "rulebook": self.book.id,
+                "version": self.version,
+                "rule": rule.name,
+                "kind": rule.kind,
+                "entity_kind": rule.entity_kind or "dataset",
+                "title": _text(node.titles, self.lang, rule.name),
+                "message": _text(node.messages, self.lang),
+                "source": node.source or self.default_source,
+            }
+        key = self.ctx.data.info.id if entity is None else runtime.entity_key(entity)
+        return Result(entity=key, outcome=outcome, **fixed, **extra)
 
     def trace(self, rule: CompiledRule, raw: list[tuple[int, Any]]) -> tuple[TraceEntry, ...]:
         out = []
         for index, value in raw:
             label = rule.labels[index]
-            out.append(TraceEntry(label.text, label.role, self.fmt(value, label.type), _raw(value)))
+            out.append(
+                TraceEntry(label.text, label.role, value, label.type, self.ctx.currency, self.lang)
+            )
         return tuple(out)
 
     def in_scope(self, rule: CompiledRule, entity: Any) -> bool | Result:
@@ -110,43 +115,10 @@ class _Run:
             outcome = _STATUS[status]
             if status == "fail" and detail is not None:
                 number, left, right = detail
-                threshold, gap = self.explain_fail(rule.requires[number], left, right)
-                yield self.base(rule, entity, outcome, trace=trace, threshold=threshold, gap=gap)
+                failure = Failure(rule.requires[number], left, right, self.ctx.currency, self.lang)
+                yield self.base(rule, entity, outcome, trace=trace, failure=failure)
             else:
                 yield self.base(rule, entity, outcome, trace=trace)
-
-    def explain_fail(self, info: RequireInfo, left: Any, right: Any) -> tuple[str, str | None]:
-        if info.op is None or left is None:
-            return info.text, None
-        threshold = (
-            f"{info.text} ({self.fmt(left, info.type)} {info.op} {self.fmt(right, info.type)})"
-        )
-        if info.within:
-            if not isinstance(left, tuple) or not isinstance(right, tuple):
-                return threshold, None
-            distance = runtime.igap(info.op, left, right)
-            suffix = ", allowing for the precision the figures are stated to"
-        elif isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
-            distance = (
-                Decimal(right) - Decimal(left)
-                if info.op in (">=", ">")
-                else (Decimal(left) - Decimal(right))
-            )
-            suffix = ""
-        else:
-            return threshold, None
-        amount = self.fmt(abs(distance), info.type)
-        if isinstance(info.type, NumT) and info.type.percent:
-            amount = amount.replace(" %", " percentage points")
-        if info.op in (">=", ">"):
-            gap = f"{info.left} is {amount} short of {info.right}{suffix}"
-        elif info.op in ("<=", "<"):
-            gap = f"{info.left} is {amount} over {info.right}{suffix}"
-        elif info.op == "=":
-            gap = f"{info.left} differs from {info.right} by {amount}{suffix}"
-        else:
-            gap = f"{info.left} equals {info.right}"
-        return threshold, gap
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
         scored: list[tuple[Any, Decimal, tuple[Decimal, ...], tuple[TraceEntry, ...]]] = []
@@ -177,8 +149,8 @@ class _Run:
             points = format_value(total, None, self.ctx.currency, self.lang)
             entries = (
                 *trace,
-                TraceEntry("total", "total", f"{points} points", _raw(total)),
-                TraceEntry("rank", "rank", str(rank), str(rank)),
+                TraceEntry("total", "total", total, None, self.ctx.currency, self.lang),
+                TraceEntry("rank", "rank", rank, None, self.ctx.currency, self.lang),
             )
             gap = None
             if not selected:
@@ -200,18 +172,8 @@ class _Run:
                 trace=entries,
                 score=points,
                 rank=rank,
-                gap=gap,
+                note=gap,
             )
-
-
-def _raw(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_raw(v) for v in value) + "]"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal | int | str | bool) or value is None:
-        return str(value)
-    return runtime.entity_key(value)
 
 
 def evaluate(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from clusterkit.diagnostics import Diagnostic
-from clusterkit.lang.results import Outcome, ResultSet
+from clusterkit.lang.results import Outcome, Result, ResultSet
 from clusterkit.serde import unstructure
 
 __all__ = ["RESULTS_SCHEMA", "render_results", "results_to_json"]
@@ -49,6 +51,15 @@ def results_to_json(results: ResultSet, diagnostics: Sequence[Diagnostic] = ()) 
         "schema": RESULTS_SCHEMA,
         "provenance": unstructure(results.provenance),
         "summary": {o.value: n for o, n in results.by_outcome().items()},
-        "results": unstructure(results.results),
+        "results": [_result_json(r) for r in results.results],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
+
+
+def _result_json(result: Result) -> dict[str, Any]:
+    data: dict[str, Any] = unstructure(attrs.evolve(result, trace=(), failure=None, note=None))
+    del data["failure"], data["note"]
+    data["threshold"] = result.threshold
+    data["gap"] = result.gap
+    data["trace"] = [entry.to_json() for entry in result.trace]
+    return data

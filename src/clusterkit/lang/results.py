@@ -10,12 +10,14 @@ from typing import Any
 import attrs
 
 from clusterkit.formatting import format_money, format_number
-from clusterkit.lang.runtime import entity_key
+from clusterkit.lang.compiler import RequireInfo
+from clusterkit.lang.runtime import entity_key, igap
 from clusterkit.lang.types import BoolT, DateT, NumT, Type
 from clusterkit.lang.units import DIMENSIONLESS, currency_dim, dim_text
 from clusterkit.money import Money
 
 __all__ = [
+    "Failure",
     "Outcome",
     "Provenance",
     "Result",
@@ -23,6 +25,7 @@ __all__ = [
     "RulebookRef",
     "TraceEntry",
     "format_value",
+    "raw_text",
 ]
 
 
@@ -45,17 +48,94 @@ class Outcome(enum.StrEnum):
 class TraceEntry:
     """One value behind a verdict.
 
+    The value is kept exact; its text for people is made only when asked for, since
+    most verdicts of a large run are never read one by one.
+
     Attributes:
         label: what it is, as written in the rule (``p.cluster_amount``, ``share``).
         role: ``let``, ``left``, ``right``, ``criterion``, ``total``, ``rank``.
-        value: the value for people (``33.6 mln KZT``, ``30 %``).
-        raw: the exact value (a Decimal in base units, text, a date, ...), as text.
+        exact: the value itself: a Decimal in base units (tenge, 0.30 for 30 %), an
+            interval ``(low, high)`` for ``within precision``, a date, text, yes/no.
+        type: its language type, which gives its unit.
+        currency, locale: for the text.
     """
 
     label: str
     role: str
-    value: str
-    raw: str
+    exact: Any
+    type: Type | None = None
+    currency: str = ""
+    locale: str = "en"
+
+    @property
+    def value(self) -> str:
+        """The value for people (``33.6 mln KZT``, ``30 %``)."""
+        if self.role == "total":
+            return f"{format_value(self.exact, None, self.currency, self.locale)} points"
+        return format_value(self.exact, self.type, self.currency, self.locale)
+
+    @property
+    def raw(self) -> str:
+        """The exact value as text (``[low, high]`` for an interval)."""
+        return raw_text(self.exact)
+
+    def to_json(self) -> dict[str, str]:
+        return {"label": self.label, "role": self.role, "value": self.value, "raw": self.raw}
+
+
+@attrs.frozen
+class Failure:
+    """A failed ``require`` comparison: what it compared, and the two values.
+
+    Attributes:
+        info: the comparison as the rule states it.
+        left, right: the two values (intervals for ``within precision``).
+        currency, locale: for the texts.
+    """
+
+    info: RequireInfo
+    left: Any
+    right: Any
+    currency: str
+    locale: str
+
+    def _fmt(self, value: Any) -> str:
+        return format_value(value, self.info.type, self.currency, self.locale)
+
+    @property
+    def threshold(self) -> str:
+        info = self.info
+        if info.op is None or self.left is None:
+            return info.text
+        return f"{info.text} ({self._fmt(self.left)} {info.op} {self._fmt(self.right)})"
+
+    @property
+    def gap(self) -> str | None:
+        info, left, right = self.info, self.left, self.right
+        if info.op is None or left is None:
+            return None
+        if info.within:
+            if not isinstance(left, tuple) or not isinstance(right, tuple):
+                return None
+            distance = igap(info.op, left, right)
+            suffix = ", allowing for the precision the figures are stated to"
+        elif isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
+            distance = Decimal(right) - Decimal(left)
+            if info.op not in (">=", ">"):
+                distance = -distance
+            suffix = ""
+        else:
+            return None
+        amount = self._fmt(abs(distance))
+        if isinstance(info.type, NumT) and info.type.percent:
+            amount = amount.replace(" %", " percentage points")
+        if info.op in (">=", ">"):
+            return f"{info.left} is {amount} short of {info.right}{suffix}"
+        if info.op in ("<=", "<"):
+            return f"{info.left} is {amount} over {info.right}{suffix}"
+        if info.op == "=":
+            return f"{info.left} differs from {info.right} by {amount}{suffix}"
+        return f"{info.left} equals {info.right}"
 
 
 @attrs.frozen
@@ -71,8 +151,9 @@ class Result:
         title, message: in the chosen language (message is for non-pass outcomes).
         source: the legal source.
         trace: the values read and computed.
-        threshold: for a failed comparison, what was required, with the two values.
-        gap: how far from passing, in words (``3.1 mln KZT short``).
+        failure: for a failed comparison, the comparison and its two values; the
+            ``threshold`` and ``gap`` texts are made from it when asked for.
+        note: for a score not selected, why (rank or minimum).
         needs: for undetermined, what data is missing.
         score, rank, selected: for scores.
     """
@@ -88,11 +169,21 @@ class Result:
     message: str = ""
     source: str = ""
     trace: tuple[TraceEntry, ...] = ()
-    threshold: str | None = None
-    gap: str | None = None
+    failure: Failure | None = None
+    note: str | None = None
     needs: str | None = None
     score: str | None = None
     rank: int | None = None
+
+    @property
+    def threshold(self) -> str | None:
+        """What was required, with both values (``p.x >= 30 % * p.budget (29 … >= 30 …)``)."""
+        return None if self.failure is None else self.failure.threshold
+
+    @property
+    def gap(self) -> str | None:
+        """How far from passing, in words (``3.1 mln KZT short of ...``)."""
+        return self.note if self.failure is None else self.failure.gap
 
     def explain(self) -> str:
         """One paragraph a minister can read."""
@@ -219,3 +310,14 @@ def format_value(value: Any, t: Type | None, currency: str, locale: str = "en") 
     if attrs.has(type(value)):
         return entity_key(value)
     return str(value)
+
+
+def raw_text(value: Any) -> str:
+    """An exact value as text: Decimals as written, intervals as ``[low, high]``."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(raw_text(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | str | bool) or value is None:
+        return str(value)
+    return entity_key(value)
