@@ -29,6 +29,7 @@ __all__ = ["CompiledRule", "CompiledRulebook", "Label", "RequireInfo", "compile_
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ARITH = {"+", "-", "*", "/"}
+_MAY_BE_NONE = (ast.Name, ast.Field, ast.Call, ast.Aggregate, ast.If, ast.NoneLit)
 
 
 @attrs.frozen
@@ -145,7 +146,9 @@ class _Gen:
     def val(self, node: ast.Expr, env: dict[str, str]) -> str:
         """Code for a value that must be present: missing data raises Missing."""
         code = self.expr(node, env)
-        if self.type(node).nullable:
+        # Operators check their own operands, so only a read, a call, an aggregate or a
+        # branch can give None here.
+        if self.type(node).nullable and isinstance(node, _MAY_BE_NONE):
             return f"rt.nn({code}, {self.k(self.text(node))})"
         return code
 
@@ -434,14 +437,14 @@ class _Gen:
 
     def record_sides(self, left: ast.Expr, right: ast.Expr, kl: int, kr: int) -> str:
         """Trace both sides of a comparison, except a side that is a let already traced."""
-        parts = ["pass"]
+        parts = []
         for node, side, k in ((left, "a", kl), (right, "b", kr)):
             if isinstance(node, ast.Number | ast.StringLit | ast.BoolLit | ast.NoneLit):
                 continue  # a literal is in the rule's text already
             symbol = self.checked.names.get(id(node)) if isinstance(node, ast.Name) else None
             if symbol is None or symbol.kind != "let":
                 parts.append(f"T.append(({k}, {side}))")
-        return "; ".join(parts)
+        return "; ".join(parts) or "pass"
 
     def band(self, step: ast.Band, number: int, env: dict[str, str]) -> None:
         if step.cond is None:

@@ -16,6 +16,7 @@ import datetime as dt
 import decimal
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from clusterkit.lang.units import Dim, data_unit
@@ -32,7 +33,7 @@ from clusterkit.model import (
     Project,
     Tranche,
 )
-from clusterkit.money import Money, NoRateError
+from clusterkit.money import Money, NoRateError, RateTable
 from clusterkit.numbers import quantum, shift
 
 __all__ = ["CONTEXT", "Context", "Interval", "Missing"]
@@ -82,35 +83,67 @@ class Context:
         self.data = data
         self.as_of = as_of
         self.currency = currency
-        self._parents: dict[int, object] = {}
-        self._clusters = {c.id: c for c in data.clusters}
-        self._programmes = {p.id: p for p in data.programmes}
-        self._programmes_of: dict[str, list[Programme]] = {}
-        participants: list[Participant] = []
-        for cluster in data.clusters:
+
+    # Indexes are built on first use: a rulebook that never asks for a parent or a
+    # flattened collection does not pay for it.
+    @cached_property
+    def _parents(self) -> dict[int, object]:
+        parents: dict[int, object] = {}
+        for cluster in self.data.clusters:
             for participant in cluster.participants:
-                self._parents[id(participant)] = cluster
-                participants.append(participant)
-        projects: list[Project] = []
-        tranches: list[Tranche] = []
-        for programme in data.programmes:
-            self._programmes_of.setdefault(programme.cluster, []).append(programme)
+                parents[id(participant)] = cluster
+        for programme in self.data.programmes:
             for project in programme.projects:
-                self._parents[id(project)] = programme
-                projects.append(project)
+                parents[id(project)] = programme
                 for tranche in project.tranches:
-                    self._parents[id(tranche)] = project
-                    tranches.append(tranche)
-        self.participants = tuple(participants)
-        self.projects = tuple(projects)
-        self.tranches = tuple(tranches)
-        self._series = {(s.cluster, s.indicator): s for s in data.series}
-        self._observations: dict[tuple[str, str], list[Any]] = {}
-        for observation in data.observations:
-            key = (observation.cluster, observation.indicator)
-            self._observations.setdefault(key, []).append(observation)
-        self._figures = {f.id: f for f in data.figures}
-        self._rates = data.rate_table
+                    parents[id(tranche)] = project
+        return parents
+
+    @cached_property
+    def _clusters(self) -> dict[str, Cluster]:
+        return {c.id: c for c in self.data.clusters}
+
+    @cached_property
+    def _programmes(self) -> dict[str, Programme]:
+        return {p.id: p for p in self.data.programmes}
+
+    @cached_property
+    def _programmes_of(self) -> dict[str, list[Programme]]:
+        out: dict[str, list[Programme]] = {}
+        for programme in self.data.programmes:
+            out.setdefault(programme.cluster, []).append(programme)
+        return out
+
+    @cached_property
+    def participants(self) -> tuple[Participant, ...]:
+        return tuple(p for c in self.data.clusters for p in c.participants)
+
+    @cached_property
+    def projects(self) -> tuple[Project, ...]:
+        return tuple(p for programme in self.data.programmes for p in programme.projects)
+
+    @cached_property
+    def tranches(self) -> tuple[Tranche, ...]:
+        return tuple(t for p in self.projects for t in p.tranches)
+
+    @cached_property
+    def _series(self) -> dict[tuple[str, str], IndicatorSeries]:
+        return {(s.cluster, s.indicator): s for s in self.data.series}
+
+    @cached_property
+    def _observations(self) -> dict[tuple[str, str], list[Any]]:
+        out: dict[tuple[str, str], list[Any]] = {}
+        for observation in self.data.observations:
+            out.setdefault((observation.cluster, observation.indicator), []).append(observation)
+        return out
+
+    @cached_property
+    def _figures(self) -> dict[str, Any]:
+        return {f.id: f for f in self.data.figures}
+
+    @cached_property
+    def _rates(self) -> RateTable:
+        return self.data.rate_table
 
     # -- look-ups used by generated code --
     def parent(self, obj: object) -> Any:

@@ -150,6 +150,7 @@ def dim_text(dim: Dim) -> str:
     return f"{head}/{'·'.join(bottom)}" if bottom else head
 
 
+@cache
 def data_unit(unit: DataUnit) -> tuple[Decimal, Dim]:
     """``(factor, dimension)`` of a unit stated in data (``mln KZT``, ``mln KZT/person``)."""
     return resolve_unit(unit.scale, unit.base, unit.per)
