@@ -44,6 +44,23 @@ def _report(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
         click.echo(f"{errors} error(s)", err=True)
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for tools.",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "kk"]),
+    default="en",
+    show_default=True,
+    help="Language of titles, messages and numbers.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clusterkit")
 def cli() -> None:
@@ -52,15 +69,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for tools.",
-)
-@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
+@format_option
+@lang_option
 def validate(path: str, fmt: str, lang: str) -> None:
     """Load a dataset directory or file, check it, and print a summary."""
     try:
@@ -129,21 +139,8 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     default=None,
     help="The date to evaluate as of (YYYY-MM-DD); default: the dataset's date.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for tools.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "ru", "kk"]),
-    default="en",
-    show_default=True,
-    help="Language of titles, messages and numbers.",
-)
+@format_option
+@lang_option
 @click.option("--all", "show_all", is_flag=True, help="Explain passing results too.")
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 even when rules fail (input errors still exit 2)."
@@ -246,9 +243,7 @@ def test_command(paths: tuple[str, ...]) -> None:
 
 @cli.command("lint")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option
 def lint(rules: tuple[str, ...], fmt: str) -> None:
     """Check rule files without data: every error and warning, with its code."""
     diagnostics = check_rules(rules)

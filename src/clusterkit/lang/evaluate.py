@@ -98,19 +98,24 @@ class _Run:
         except runtime.Missing as missing:
             return self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
 
-    def rule(self, rule: CompiledRule) -> Iterator[Result]:
+    def runs(self, rule: CompiledRule) -> Iterator[Result | tuple[Any, Any]]:
+        """Each entity in scope with what the rule gave it, or an undetermined result."""
         for entity in rule.entities(self.ctx):
             scope = self.in_scope(rule, entity)
             if isinstance(scope, Result):
                 yield scope
+            elif scope:
+                try:
+                    yield entity, rule.run(self.ctx, entity)
+                except runtime.Missing as missing:
+                    yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+
+    def rule(self, rule: CompiledRule) -> Iterator[Result]:
+        for run in self.runs(rule):
+            if isinstance(run, Result):
+                yield run
                 continue
-            if not scope:
-                continue
-            try:
-                status, raw, detail = rule.run(self.ctx, entity)
-            except runtime.Missing as missing:
-                yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
-                continue
+            entity, (status, raw, detail) = run
             trace = self.trace(rule, raw)
             outcome = _STATUS[status]
             if status == "fail" and detail is not None:
@@ -122,18 +127,11 @@ class _Run:
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
         scored: list[tuple[Any, Decimal, tuple[Decimal, ...], tuple[TraceEntry, ...]]] = []
-        for entity in rule.entities(self.ctx):
-            scope = self.in_scope(rule, entity)
-            if isinstance(scope, Result):
-                yield scope
+        for run in self.runs(rule):
+            if isinstance(run, Result):
+                yield run
                 continue
-            if not scope:
-                continue
-            try:
-                _, raw, (values, weights) = rule.run(self.ctx, entity)
-            except runtime.Missing as missing:
-                yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
-                continue
+            entity, (_, raw, (values, weights)) = run
             total = sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0))
             scored.append((entity, total, tuple(values), self.trace(rule, raw)))
         select = rule.node.select
