@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
 import attrs
 
@@ -352,9 +353,14 @@ class RuleFile:
     items: tuple[Item, ...]
 
 
+@lru_cache(maxsize=16)
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
 def source_text(text: str, span: Span) -> str:
     """The source text a span covers (for messages and traces)."""
-    lines = text.splitlines()
+    lines = _lines(text)  # split once per file, not once per call
     if span.line == span.end_line:
         return lines[span.line - 1][span.column - 1 : span.end_column - 1]
     parts = [lines[span.line - 1][span.column - 1 :]]

@@ -1,0 +1,261 @@
+"""Plugins: storage back-ends and reporters, found through entry points.
+
+Two entry-point groups: ``clusterkit.storage`` and ``clusterkit.reporters``. Each
+entry point names an object that satisfies :class:`StoragePlugin` or
+:class:`ReporterPlugin` and declares the plugin API version it was written for. The
+built-in plugins in ``clusterkit_plugins`` register through the same entry points
+as a third party would (see ``pyproject.toml`` and docs/plugins.md).
+
+A plugin that fails to load (an import error, a wrong API version, an object of the
+wrong shape) is reported by name and does not stop the others from loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from clusterkit.lang.results import ResultSet
+from clusterkit.model import Application, Cluster, Dataset, Observation, Programme, StatusChange
+
+__all__ = [
+    "PLUGIN_API",
+    "REPORTERS",
+    "STORAGE",
+    "PluginInfo",
+    "PluginRegistry",
+    "ReportContext",
+    "ReporterPlugin",
+    "Store",
+    "StoreError",
+    "StoragePlugin",
+    "StoredRun",
+    "discover",
+]
+
+#: The plugin API version this clusterkit offers. A plugin declares the version it
+#: was written for in ``api_version``; a plugin for another major version is refused.
+PLUGIN_API = 1
+
+STORAGE = "clusterkit.storage"
+REPORTERS = "clusterkit.reporters"
+
+
+class StoreError(Exception):
+    """A store cannot do what was asked; the message is for the user."""
+
+
+@attrs.frozen
+class StoredRun:
+    """An evaluation kept in a store, to be shown again exactly.
+
+    Attributes:
+        id: the run's number in the store.
+        recorded_at: when it was stored (UTC).
+        as_of, dataset, data_sha256: from the provenance.
+        document: the results as JSON (schema ``clusterkit.results/1``).
+    """
+
+    id: int
+    recorded_at: dt.datetime
+    as_of: dt.date
+    dataset: str
+    data_sha256: str
+    document: str
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An open store: the registry, applications, programmes, observations, runs.
+
+    Every write is a transaction: it happens whole or not at all. Observations are
+    append-only: a correction is a new observation.
+    """
+
+    def close(self) -> None: ...
+
+    def import_dataset(self, dataset: Dataset) -> None:
+        """Add or replace the dataset's registry, applications, programmes and series;
+        observations are appended."""
+
+    def dataset(self) -> Dataset:
+        """Everything in the store, as a dataset."""
+
+    def clusters(self) -> Sequence[Cluster]: ...
+
+    def cluster(self, cluster_id: str) -> Cluster | None: ...
+
+    def programmes(self) -> Sequence[Programme]: ...
+
+    def applications(self) -> Sequence[Application]: ...
+
+    def add_application(self, application: Application) -> None:
+        """Record a new application; its id must be new."""
+
+    def decide(self, application_id: str, change: StatusChange) -> Application:
+        """Append a status change to an application's history."""
+
+    def observe(self, observation: Observation) -> int:
+        """Append an observation; returns its number."""
+
+    def observations(self) -> Sequence[Observation]: ...
+
+    def save_run(self, results: ResultSet, document: str) -> int:
+        """Keep an evaluation's results and provenance; returns the run's number."""
+
+    def runs(self) -> Sequence[StoredRun]: ...
+
+    def run(self, run_id: int) -> StoredRun | None: ...
+
+
+@runtime_checkable
+class StoragePlugin(Protocol):
+    """What a ``clusterkit.storage`` entry point names.
+
+    Attributes:
+        name: the URL scheme it serves (``sqlite``, ``jsondir``).
+        api_version: the plugin API it was written for (:data:`PLUGIN_API`).
+        description: one line for ``clusterkit plugins``.
+    """
+
+    name: str
+    api_version: int
+    description: str
+
+    def open(self, location: str, *, create: bool) -> Store:
+        """Open the store at ``location`` (the URL without its scheme)."""
+
+
+@attrs.frozen
+class ReportContext:
+    """What a reporter gets: the dataset, the results (if rules were run), the language.
+
+    Attributes:
+        dataset: the data reported on.
+        results: check results, or None for a report of the data alone.
+        lang: ``en``, ``ru`` or ``kk``.
+        colour: whether the output may use terminal colours.
+    """
+
+    dataset: Dataset
+    results: ResultSet | None
+    lang: str = "en"
+    colour: bool = False
+
+
+@runtime_checkable
+class ReporterPlugin(Protocol):
+    """What a ``clusterkit.reporters`` entry point names.
+
+    Attributes:
+        name: the format name (``html``, ``csv``).
+        api_version: the plugin API it was written for.
+        description: one line for ``clusterkit plugins``.
+        suffix: the usual file suffix of its output (``.html``).
+    """
+
+    name: str
+    api_version: int
+    description: str
+    suffix: str
+
+    def render(self, context: ReportContext) -> str:
+        """The report as text."""
+
+
+@attrs.frozen
+class PluginInfo:
+    """One entry point, loaded or not.
+
+    Attributes:
+        group, name: where it is registered.
+        target: the ``module:object`` it names.
+        distribution: the package that registers it, with its version.
+        plugin: the loaded object; None if it failed.
+        error: why it failed to load.
+    """
+
+    group: str
+    name: str
+    target: str
+    distribution: str
+    plugin: Any = None
+    error: str | None = None
+
+
+def _check(group: str, obj: Any) -> str | None:
+    protocol: type = StoragePlugin if group == STORAGE else ReporterPlugin
+    if not isinstance(obj, protocol):
+        return f"it is not a {protocol.__name__} (see docs/plugins.md)"
+    version = getattr(obj, "api_version", None)
+    if version != PLUGIN_API:
+        return f"it was written for plugin API {version}, this clusterkit offers {PLUGIN_API}"
+    return None
+
+
+def _load(group: str, point: EntryPoint) -> PluginInfo:
+    dist = point.dist
+    distribution = f"{dist.name} {dist.version}" if dist is not None else "?"
+    try:
+        obj = point.load()
+    except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported
+        return PluginInfo(group, point.name, point.value, distribution,
+                          error=f"failed to load: {type(exc).__name__}: {exc}")
+    problem = _check(group, obj)
+    if problem is not None:
+        return PluginInfo(group, point.name, point.value, distribution, error=problem)
+    return PluginInfo(group, point.name, point.value, distribution, plugin=obj)
+
+
+@attrs.frozen
+class PluginRegistry:
+    """The plugins found, by group and name; failures kept for reporting."""
+
+    infos: tuple[PluginInfo, ...]
+
+    def get(self, group: str, name: str) -> Any:
+        """The loaded plugin; raises :class:`StoreError` naming what is available."""
+        for info in self.infos:
+            if info.group == group and info.name == name:
+                if info.plugin is None:
+                    raise StoreError(f"plugin {name!r} ({group}) could not be loaded: {info.error}")
+                return info.plugin
+        available = ", ".join(sorted(self.names(group))) or "none"
+        kind = "storage back-end" if group == STORAGE else "reporter"
+        raise StoreError(f"no {kind} named {name!r} (available: {available})")
+
+    def names(self, group: str) -> list[str]:
+        return [i.name for i in self.infos if i.group == group and i.plugin is not None]
+
+    def failures(self) -> list[PluginInfo]:
+        return [i for i in self.infos if i.error is not None]
+
+
+def discover(groups: Iterable[str] = (STORAGE, REPORTERS)) -> PluginRegistry:
+    """Load every plugin registered in ``groups``; failures are kept, not raised."""
+    infos = []
+    for group in groups:
+        seen: set[str] = set()
+        for point in sorted(entry_points(group=group), key=lambda p: p.name):
+            if point.name in seen:
+                continue  # the same distribution seen twice on sys.path
+            seen.add(point.name)
+            infos.append(_load(group, point))
+    return PluginRegistry(tuple(infos))
+
+
+def open_store(url: str, *, create: bool = False, registry: PluginRegistry | None = None) -> Store:
+    """Open a store by URL: ``sqlite:///path/to/file.sqlite3``, ``jsondir:///path``.
+
+    A plain path is a SQLite file.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "sqlite", url
+    plugin: StoragePlugin = (registry or discover([STORAGE])).get(STORAGE, scheme)
+    store: Store = plugin.open(rest, create=create)
+    return store
