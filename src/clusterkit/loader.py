@@ -36,6 +36,7 @@ from clusterkit.serde import DataError, structure, structure_errors, unstructure
 __all__ = [
     "CSV_COLUMNS",
     "MAX_FILE_BYTES",
+    "atomic_write",
     "dataset_from_document",
     "dump_dataset",
     "load_dataset",
@@ -518,10 +519,11 @@ def dump_dataset(dataset: Dataset) -> str:
 def save_dataset(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     """Write the dataset as one JSON file, atomically: a crash leaves the old file intact."""
     target = Path(path)
-    _atomic_write(target, dump_dataset(dataset))
+    atomic_write(target, dump_dataset(dataset))
 
 
-def _atomic_write(target: Path, text: str) -> None:
+def atomic_write(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` whole: written beside it, flushed, then renamed."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -23,6 +23,7 @@ from clusterkit.lang.results import ResultSet
 from clusterkit.model import Application, Cluster, Dataset, Observation, Programme, StatusChange
 
 __all__ = [
+    "NO_STORE",
     "PLUGIN_API",
     "REPORTERS",
     "STORAGE",
@@ -30,9 +31,9 @@ __all__ = [
     "PluginRegistry",
     "ReportContext",
     "ReporterPlugin",
+    "StoragePlugin",
     "Store",
     "StoreError",
-    "StoragePlugin",
     "StoredRun",
     "discover",
 ]
@@ -43,6 +44,10 @@ PLUGIN_API = 1
 
 STORAGE = "clusterkit.storage"
 REPORTERS = "clusterkit.reporters"
+
+
+#: What to say when a store does not exist yet.
+NO_STORE = "no store here (create one with 'clusterkit registry import DATASET')"
 
 
 class StoreError(Exception):
@@ -202,9 +207,14 @@ def _load(group: str, point: EntryPoint) -> PluginInfo:
     distribution = f"{dist.name} {dist.version}" if dist is not None else "?"
     try:
         obj = point.load()
-    except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported
-        return PluginInfo(group, point.name, point.value, distribution,
-                          error=f"failed to load: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        return PluginInfo(
+            group,
+            point.name,
+            point.value,
+            distribution,
+            error=f"failed to load: {type(exc).__name__}: {exc}",
+        )
     problem = _check(group, obj)
     if problem is not None:
         return PluginInfo(group, point.name, point.value, distribution, error=problem)

@@ -43,7 +43,7 @@ from clusterkit.model import (
     SupportBenchmark,
 )
 from clusterkit.money import ExchangeRate
-from clusterkit.plugins import PLUGIN_API, StoredRun, StoreError
+from clusterkit.plugins import NO_STORE, PLUGIN_API, StoredRun, StoreError
 from clusterkit.serde import structure, unstructure
 
 __all__ = ["BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "SqliteStore", "plugin"]
@@ -125,12 +125,11 @@ class SqliteStore:
     @classmethod
     def open(cls, path: Path, *, create: bool) -> SqliteStore:
         if not path.exists() and not create:
-            raise StoreError(f"{path}: no store here (create one with 'clusterkit registry import')")
+            raise StoreError(f"{path}: {NO_STORE}")
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
         try:
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                         isolation_level=None)
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
@@ -191,43 +190,63 @@ class SqliteStore:
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('info', ?)", (_dump(dataset.info),))
             for region in dataset.regions:
-                db.execute("INSERT OR REPLACE INTO regions VALUES (?, ?)", (region.code, _dump(region)))
+                db.execute(
+                    "INSERT OR REPLACE INTO regions VALUES (?, ?)", (region.code, _dump(region))
+                )
             for sector in dataset.sectors:
-                db.execute("INSERT OR REPLACE INTO sectors VALUES (?, ?)", (sector.code, _dump(sector)))
+                db.execute(
+                    "INSERT OR REPLACE INTO sectors VALUES (?, ?)", (sector.code, _dump(sector))
+                )
             for cluster in dataset.clusters:
                 self._put_cluster(db, cluster)
             for application in dataset.applications:
                 self._put_application(db, application)
             for programme in dataset.programmes:
-                db.execute("INSERT OR REPLACE INTO programmes VALUES (?, ?, ?)",
-                           (programme.id, programme.cluster, _dump(programme)))
+                db.execute(
+                    "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?)",
+                    (programme.id, programme.cluster, _dump(programme)),
+                )
             for series in dataset.series:
-                db.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?)",
-                           (series.cluster, series.indicator, _dump(series)))
+                db.execute(
+                    "INSERT OR REPLACE INTO series VALUES (?, ?, ?)",
+                    (series.cluster, series.indicator, _dump(series)),
+                )
             for obligation in dataset.obligations:
-                db.execute("INSERT OR REPLACE INTO obligations VALUES (?, ?)",
-                           (obligation.id, _dump(obligation)))
+                db.execute(
+                    "INSERT OR REPLACE INTO obligations VALUES (?, ?)",
+                    (obligation.id, _dump(obligation)),
+                )
             for figure in dataset.figures:
-                db.execute("INSERT OR REPLACE INTO figures VALUES (?, ?)", (figure.id, _dump(figure)))
+                db.execute(
+                    "INSERT OR REPLACE INTO figures VALUES (?, ?)", (figure.id, _dump(figure))
+                )
             db.execute("DELETE FROM benchmarks")
-            db.executemany("INSERT INTO benchmarks (doc) VALUES (?)",
-                           [(_dump(b),) for b in dataset.benchmarks])
+            db.executemany(
+                "INSERT INTO benchmarks (doc) VALUES (?)", [(_dump(b),) for b in dataset.benchmarks]
+            )
             db.execute("DELETE FROM rates")
-            db.executemany("INSERT INTO rates (doc) VALUES (?)", [(_dump(r),) for r in dataset.rates])
+            db.executemany(
+                "INSERT INTO rates (doc) VALUES (?)", [(_dump(r),) for r in dataset.rates]
+            )
             for observation in dataset.observations:
                 self._append_observation(db, observation)
 
     def _put_cluster(self, db: sqlite3.Connection, cluster: Cluster) -> None:
-        db.execute("INSERT OR REPLACE INTO clusters VALUES (?, ?, ?)",
-                   (cluster.id, cluster.registry_status.value, _dump(cluster)))
+        db.execute(
+            "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?)",
+            (cluster.id, cluster.registry_status.value, _dump(cluster)),
+        )
         db.execute("DELETE FROM participants WHERE cluster_id = ?", (cluster.id,))
-        db.executemany("INSERT INTO participants VALUES (?, ?, ?, ?)",
-                       [(cluster.id, p.id, p.bin, p.role.value) for p in cluster.participants])
+        db.executemany(
+            "INSERT INTO participants VALUES (?, ?, ?, ?)",
+            [(cluster.id, p.id, p.bin, p.role.value) for p in cluster.participants],
+        )
 
     def _put_application(self, db: sqlite3.Connection, application: Application) -> None:
-        db.execute("INSERT OR REPLACE INTO applications VALUES (?, ?, ?, ?)",
-                   (application.id, application.cluster, application.status.value,
-                    _dump(application)))
+        db.execute(
+            "INSERT OR REPLACE INTO applications VALUES (?, ?, ?, ?)",
+            (application.id, application.cluster, application.status.value, _dump(application)),
+        )
 
     def info(self) -> DatasetInfo:
         rows = self._read("SELECT doc FROM meta WHERE key = 'info'")
@@ -243,15 +262,18 @@ class SqliteStore:
             clusters=tuple(self.clusters()),
             applications=tuple(self.applications()),
             programmes=tuple(self.programmes()),
-            series=tuple(self._docs("SELECT doc FROM series ORDER BY cluster_id, indicator",
-                                    IndicatorSeries)),
-            obligations=tuple(self._docs("SELECT doc FROM obligations ORDER BY id",
-                                         CounterObligation)),
+            series=tuple(
+                self._docs("SELECT doc FROM series ORDER BY cluster_id, indicator", IndicatorSeries)
+            ),
+            obligations=tuple(
+                self._docs("SELECT doc FROM obligations ORDER BY id", CounterObligation)
+            ),
             observations=tuple(self.observations()),
             rates=tuple(self._docs("SELECT doc FROM rates ORDER BY seq", ExchangeRate)),
             figures=tuple(self._docs("SELECT doc FROM figures ORDER BY id", StatedFigure)),
-            benchmarks=tuple(self._docs("SELECT doc FROM benchmarks ORDER BY seq",
-                                        SupportBenchmark)),
+            benchmarks=tuple(
+                self._docs("SELECT doc FROM benchmarks ORDER BY seq", SupportBenchmark)
+            ),
         )
 
     def clusters(self) -> Sequence[Cluster]:
@@ -271,15 +293,17 @@ class SqliteStore:
         with self._write() as db:
             if db.execute("SELECT 1 FROM applications WHERE id = ?", (application.id,)).fetchone():
                 raise StoreError(f"an application {application.id!r} is already recorded")
-            if not db.execute("SELECT 1 FROM clusters WHERE id = ?",
-                              (application.cluster,)).fetchone():
+            if not db.execute(
+                "SELECT 1 FROM clusters WHERE id = ?", (application.cluster,)
+            ).fetchone():
                 raise StoreError(f"no cluster {application.cluster!r} in the registry")
             self._put_application(db, application)
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
         with self._write() as db:
-            row = db.execute("SELECT doc FROM applications WHERE id = ?",
-                             (application_id,)).fetchone()
+            row = db.execute(
+                "SELECT doc FROM applications WHERE id = ?", (application_id,)
+            ).fetchone()
             if row is None:
                 raise StoreError(f"no application {application_id!r}")
             current = structure(json.loads(row[0]), Application)
@@ -292,15 +316,21 @@ class SqliteStore:
         cursor = db.execute(
             "INSERT INTO observations (cluster_id, indicator, year, recorded_at, doc) "
             "VALUES (?, ?, ?, ?, ?)",
-            (observation.cluster, observation.indicator, observation.year, _now(),
-             _dump(observation)),
+            (
+                observation.cluster,
+                observation.indicator,
+                observation.year,
+                _now(),
+                _dump(observation),
+            ),
         )
         return int(cursor.lastrowid or 0)
 
     def observe(self, observation: Observation) -> int:
         with self._write() as db:
-            if not db.execute("SELECT 1 FROM clusters WHERE id = ?",
-                              (observation.cluster,)).fetchone():
+            if not db.execute(
+                "SELECT 1 FROM clusters WHERE id = ?", (observation.cluster,)
+            ).fetchone():
                 raise StoreError(f"no cluster {observation.cluster!r} in the registry")
             return self._append_observation(db, observation)
 
@@ -324,19 +354,29 @@ class SqliteStore:
             return run_id
 
     def runs(self) -> Sequence[StoredRun]:
-        return [_run(row) for row in self._read(
-            "SELECT id, recorded_at, as_of, dataset, data_sha256, document FROM runs ORDER BY id")]
+        rows = self._read(
+            "SELECT id, recorded_at, as_of, dataset, data_sha256, document FROM runs ORDER BY id"
+        )
+        return [_run(row) for row in rows]
 
     def run(self, run_id: int) -> StoredRun | None:
-        rows = self._read("SELECT id, recorded_at, as_of, dataset, data_sha256, document "
-                          "FROM runs WHERE id = ?", run_id)
+        rows = self._read(
+            "SELECT id, recorded_at, as_of, dataset, data_sha256, document FROM runs WHERE id = ?",
+            run_id,
+        )
         return _run(rows[0]) if rows else None
 
 
 def _run(row: tuple[Any, ...]) -> StoredRun:
     run_id, recorded_at, as_of, dataset, digest, document = row
-    return StoredRun(int(run_id), dt.datetime.fromisoformat(recorded_at),
-                     dt.date.fromisoformat(as_of), dataset, digest, document)
+    return StoredRun(
+        int(run_id),
+        dt.datetime.fromisoformat(recorded_at),
+        dt.date.fromisoformat(as_of),
+        dataset,
+        digest,
+        document,
+    )
 
 
 def _with_change(application: Application, change: StatusChange) -> Application:

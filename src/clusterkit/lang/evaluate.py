@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import gc
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -174,6 +175,24 @@ class _Run:
             )
 
 
+def _run_books(
+    books: tuple[CompiledRulebook, ...],
+    dataset: Dataset,
+    *,
+    as_of: dt.date,
+    lang: str,
+    contexts: dict[str, runtime.Context],
+    results: list[Result],
+) -> None:
+    for book in books:
+        currency = book.checked.currency
+        if currency not in contexts:
+            contexts[currency] = runtime.Context(dataset, as_of, currency)
+        run = _Run(book, contexts[currency], lang)
+        for rule in book.rules:
+            results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
+
+
 def evaluate(
     program: Program,
     dataset: Dataset,
@@ -190,14 +209,16 @@ def evaluate(
     results: list[Result] = []
     contexts: dict[str, runtime.Context] = {}
     books = program.in_force(as_of)
-    with decimal.localcontext(runtime.CONTEXT):
-        for book in books:
-            currency = book.checked.currency
-            if currency not in contexts:
-                contexts[currency] = runtime.Context(dataset, as_of, currency)
-            run = _Run(book, contexts[currency], lang)
-            for rule in book.rules:
-                results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
+    # A run makes many small acyclic objects; with a large dataset in memory, the
+    # cyclic garbage collector would rescan that dataset again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with decimal.localcontext(runtime.CONTEXT):
+            _run_books(books, dataset, as_of=as_of, lang=lang, contexts=contexts, results=results)
+    finally:
+        if collecting:
+            gc.enable()
     provenance = Provenance(
         rulebooks=tuple(
             RulebookRef(b.id, b.checked.file.header.version, b.checked.path, b.checked.content_hash)

@@ -1,0 +1,85 @@
+"""Messages in Russian, Kazakh and English, through gettext catalogs.
+
+Catalogs live in ``clusterkit/locale/<lang>/LC_MESSAGES/clusterkit.po`` and are
+compiled to ``.mo`` files shipped in the wheel (:func:`compile_catalogs` writes them;
+a test checks the compiled files match their sources). The language is the one
+asked for (``--lang``), else the usual locale environment variables, else English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "choose_lang",
+    "compile_catalog",
+    "compile_catalogs",
+    "translator",
+]
+
+DOMAIN = "clusterkit"
+LANGUAGES = ("en", "ru", "kk")
+_ENVIRONMENT = ("CLUSTERKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+def choose_lang(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """``explicit`` if given, else the first supported language the environment names."""
+    if explicit:
+        return explicit
+    env = os.environ if environ is None else environ
+    for name in _ENVIRONMENT:
+        value = env.get(name, "")
+        for part in value.split(":"):
+            code = part.split(".")[0].split("_")[0].lower()
+            if code in LANGUAGES:
+                return code
+    return "en"
+
+
+@cache
+def translator(lang: str) -> Callable[[str], str]:
+    """The ``gettext`` function for ``lang``; English (the messages as written) if unknown."""
+    if lang not in LANGUAGES:
+        lang = "en"
+    resource = resources.files("clusterkit").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.mo")
+    try:
+        data = resource.read_bytes()
+    except (FileNotFoundError, OSError):
+        return gettext.NullTranslations().gettext
+    return gettext.GNUTranslations(BytesIO(data)).gettext
+
+
+def compile_catalog(po_file: Path) -> bytes:
+    """The ``.mo`` bytes for a ``.po`` file (babel's reader and writer)."""
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle)
+    out = BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
+def compile_catalogs(root: Path | None = None) -> list[Path]:
+    """Compile every ``.po`` file under ``root`` (default: the package's locale folder)."""
+    base = root or Path(str(resources.files("clusterkit").joinpath("locale")))
+    written = []
+    for po_file in sorted(base.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        target = po_file.with_suffix(".mo")
+        target.write_bytes(compile_catalog(po_file))
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":  # python -m clusterkit.i18n: recompile the shipped catalogs
+    for path in compile_catalogs():
+        print(path)
