@@ -49,15 +49,21 @@ def big_rule_file(rules: int) -> str:
     for i in range(rules):
         kind = i % 3
         if kind == 0:
-            lines.append(f"rule share_{i} for each p in projects\n"
-                         f"  require p.cluster_amount >= min_share * p.budget within precision")
+            lines.append(
+                f"rule share_{i} for each p in projects\n"
+                f"  require p.cluster_amount >= min_share * p.budget within precision"
+            )
         elif kind == 1:
-            lines.append(f"rule cap_{i} for each p in projects\n"
-                         f"  let per_year = (p.budget - p.cluster_amount) / p.programme.duration\n"
-                         f"  require per_year <= cap")
+            lines.append(
+                f"rule cap_{i} for each p in projects\n"
+                f"  let per_year = (p.budget - p.cluster_amount) / p.programme.duration\n"
+                f"  require per_year <= cap"
+            )
         else:
-            lines.append(f"rule members_{i} for each c in clusters\n"
-                         f"  require count(x in c.participants where x.is_enterprise) >= {i % 7}")
+            lines.append(
+                f"rule members_{i} for each c in clusters\n"
+                f"  require count(x in c.participants where x.is_enterprise) >= {i % 7}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -78,30 +84,39 @@ def main() -> None:
         big.write_text(big_rule_file(args.rules), encoding="utf-8")
         seconds, diagnostics = timed(lambda: check_rules([big]))
         errors = [d for d in diagnostics if d.is_error]
-        print(f"{args.rules:,}-rule file: parse+check {seconds:.2f} s "
-              f"({len(errors)} errors; target under 1 s)")
+        print(
+            f"{args.rules:,}-rule file: parse+check {seconds:.2f} s "
+            f"({len(errors)} errors; target under 1 s)"
+        )
         seconds, _ = timed(lambda: load_program([big]))
         print(f"{args.rules:,}-rule file: parse+check+compile {seconds:.2f} s")
 
     print("== data")
     seconds, data = timed(lambda: make_registry(args.clusters, args.participants, args.years))
     participants = sum(len(c.participants) for c in data.clusters)
-    print(f"synthetic registry: {len(data.clusters):,} clusters, {participants:,} participants, "
-          f"{args.years} years of indicators, built in {seconds:.1f} s")
+    print(
+        f"synthetic registry: {len(data.clusters):,} clusters, {participants:,} participants, "
+        f"{args.years} years of indicators, built in {seconds:.1f} s"
+    )
 
     print("== evaluation (shipped rulebooks: registry entry, co-financing, monitoring)")
     program = load_program(paths)
     evaluate(program, data, AS_OF, data_sha256="-")  # warm-up
     rule_seconds, results = timed(lambda: evaluate(program, data, AS_OF, data_sha256="-"), 3)
     hand_seconds, verdicts = timed(
-        lambda: registry(data) + cofinancing(data) + monitoring(data, AS_OF), 3)
+        lambda: registry(data) + cofinancing(data) + monitoring(data, AS_OF), 3
+    )
     ours = sorted((r.rule, r.entity, r.outcome.value) for r in results.results)
     theirs = sorted(verdicts)
     agree = sum(1 for a, b in zip(ours, theirs, strict=False) if a == b)
-    print(f"results: {len(ours):,} (hand-written: {len(theirs):,}; agreeing: {agree:,}"
-          f"{'' if ours == theirs else ' — MISMATCH'})")
-    print(f"rules:        {rule_seconds:.2f} s, {len(ours) / rule_seconds:,.0f} verdicts/s, "
-          f"{participants / rule_seconds:,.0f} participants/s")
+    print(
+        f"results: {len(ours):,} (hand-written: {len(theirs):,}; agreeing: {agree:,}"
+        f"{'' if ours == theirs else ' — MISMATCH'})"
+    )
+    print(
+        f"rules:        {rule_seconds:.2f} s, {len(ours) / rule_seconds:,.0f} verdicts/s, "
+        f"{participants / rule_seconds:,.0f} participants/s"
+    )
     print(f"hand-written: {hand_seconds:.2f} s")
     print(f"ratio rules / hand-written: {rule_seconds / hand_seconds:.2f}x (aim: within 2x)")
     hash_seconds, _ = timed(lambda: evaluate(program, data, AS_OF).provenance.data_sha256)

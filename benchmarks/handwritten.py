@@ -11,8 +11,12 @@ from decimal import Decimal
 
 from clusterkit.model import Dataset, FundingSource, Role
 
-ENTERPRISES = {Role.LARGE_ENTERPRISE, Role.MEDIUM_ENTERPRISE, Role.SMALL_ENTERPRISE,
-               Role.MICRO_ENTERPRISE}
+ENTERPRISES = {
+    Role.LARGE_ENTERPRISE,
+    Role.MEDIUM_ENTERPRISE,
+    Role.SMALL_ENTERPRISE,
+    Role.MICRO_ENTERPRISE,
+}
 THIRTY = Decimal("0.30")
 CAP = Decimal(112_000_000)
 
@@ -33,8 +37,12 @@ def registry(data: Dataset) -> list[tuple[str, str, str]]:
         out.append(("has_research_or_education", c.id, "pass" if ok else "fail"))
         outside = sum(1 for p in ps if p.region not in c.regions)
         out.append(("territorial_proximity", c.id, "pass" if outside == 0 else "fail"))
-        linked = sum(1 for p in ps if p.role in ENTERPRISES and any(
-            link.supplier == p.id or link.customer == p.id for link in c.links))
+        linked = sum(
+            1
+            for p in ps
+            if p.role in ENTERPRISES
+            and any(link.supplier == p.id or link.customer == p.id for link in c.links)
+        )
         out.append(("functional_dependence", c.id, "pass" if linked >= 2 else "fail"))
         ends = [s.end for s in c.stages if s.stage == "initiation"]
         if not ends or ends[0] is None:
@@ -80,14 +88,20 @@ def monitoring(data: Dataset, as_of: dt.date) -> list[tuple[str, str, str]]:
         if not as_of > dt.date(o.target_year, 12, 31):
             out.append(("counter_obligation", o.id, "not_applicable"))
             continue
-        seen = [r for r in reports.get((o.cluster, o.indicator, o.target_year), [])
-                if r.reported_on <= as_of]
+        seen = [
+            r
+            for r in reports.get((o.cluster, o.indicator, o.target_year), [])
+            if r.reported_on <= as_of
+        ]
         if not seen:
             out.append(("counter_obligation", o.id, "undetermined"))
             continue
         actual = max(seen, key=lambda r: r.reported_on).value
         achieved = (actual - o.base_value) / (o.target_value - o.base_value)
-        level = "breach" if achieved < Decimal("0.7") else (
-            "warning" if achieved < Decimal("0.9") else "pass")
+        level = (
+            "breach"
+            if achieved < Decimal("0.7")
+            else ("warning" if achieved < Decimal("0.9") else "pass")
+        )
         out.append(("counter_obligation", o.id, level))
     return out

@@ -42,8 +42,15 @@ from clusterkit.units import parse_unit
 
 REGIONS = ("KZ-AKM", "KZ-ALA", "KZ-ALM", "KZ-KAR", "KZ-KUS", "KZ-SHY", "KZ-TUR")
 ROLES = (
-    Role.LARGE_ENTERPRISE, Role.MEDIUM_ENTERPRISE, Role.SMALL_ENTERPRISE, Role.SMALL_ENTERPRISE,
-    Role.MICRO_ENTERPRISE, Role.SUPPLIER, Role.SERVICE_PROVIDER, Role.RESEARCH, Role.EDUCATION,
+    Role.LARGE_ENTERPRISE,
+    Role.MEDIUM_ENTERPRISE,
+    Role.SMALL_ENTERPRISE,
+    Role.SMALL_ENTERPRISE,
+    Role.MICRO_ENTERPRISE,
+    Role.SUPPLIER,
+    Role.SERVICE_PROVIDER,
+    Role.RESEARCH,
+    Role.EDUCATION,
 )
 MLN_KZT = parse_unit("mln KZT")
 
@@ -60,8 +67,9 @@ def _bins(count: int, rng: random.Random) -> list[str]:
     return out
 
 
-def make_registry(clusters: int = 10_000, participants_per_cluster: int = 100,
-                  years: int = 10, seed: int = 2021) -> Dataset:
+def make_registry(
+    clusters: int = 10_000, participants_per_cluster: int = 100, years: int = 10, seed: int = 2021
+) -> Dataset:
     rng = random.Random(seed)
     name = LocalizedText(en="sample")
     first_year = 2024 - years + 1
@@ -71,43 +79,87 @@ def make_registry(clusters: int = 10_000, participants_per_cluster: int = 100,
         cid = f"c{c:05d}"
         region = REGIONS[c % len(REGIONS)]
         members = tuple(
-            Participant(f"p{i}", name, bins[i], ROLES[i % len(ROLES)],
-                        region if i % 50 else REGIONS[(c + 1) % len(REGIONS)], "23.61",
-                        dt.date(2017, 1 + i % 12, 1))
+            Participant(
+                f"p{i}",
+                name,
+                bins[i],
+                ROLES[i % len(ROLES)],
+                region if i % 50 else REGIONS[(c + 1) % len(REGIONS)],
+                "23.61",
+                dt.date(2017, 1 + i % 12, 1),
+            )
             for i in range(participants_per_cluster)
         )
-        links = tuple(ValueChainLink(f"p{i}", f"p{i + 1}", "components")
-                      for i in range(0, min(participants_per_cluster - 1, 20), 2))
-        all_clusters.append(Cluster(
-            cid, name, (region,), "sample",
-            stages=(StagePeriod(Stage.INITIATION, dt.date(2017, 1, 1), dt.date(2017, 6, 30)),
-                    StagePeriod(Stage.SUPPORT, dt.date(2020, 1, 1))),
-            participants=members, links=links,
-        ))
+        links = tuple(
+            ValueChainLink(f"p{i}", f"p{i + 1}", "components")
+            for i in range(0, min(participants_per_cluster - 1, 20), 2)
+        )
+        all_clusters.append(
+            Cluster(
+                cid,
+                name,
+                (region,),
+                "sample",
+                stages=(
+                    StagePeriod(Stage.INITIATION, dt.date(2017, 1, 1), dt.date(2017, 6, 30)),
+                    StagePeriod(Stage.SUPPORT, dt.date(2020, 1, 1)),
+                ),
+                participants=members,
+                links=links,
+            )
+        )
         budget = Decimal(rng.randrange(50, 500))
         share = (budget * Decimal(rng.randrange(27, 36)) / 100).quantize(Decimal("0.1"))
         tranches = (
-            Tranche(1, 2021, FundingSource.STATE, Money(Decimal(10**6), "KZT"), "m1",
-                    dt.date(2021, 6, 1)),
-            Tranche(2, 2022, FundingSource.STATE, Money(Decimal(10**6), "KZT"), "m2",
-                    dt.date(2022, 6, 1) if c % 3 else None),
+            Tranche(
+                1,
+                2021,
+                FundingSource.STATE,
+                Money(Decimal(10**6), "KZT"),
+                "m1",
+                dt.date(2021, 6, 1),
+            ),
+            Tranche(
+                2,
+                2022,
+                FundingSource.STATE,
+                Money(Decimal(10**6), "KZT"),
+                "m2",
+                dt.date(2022, 6, 1) if c % 3 else None,
+            ),
         )
-        milestones = (Milestone("m1", "study", achieved=dt.date(2021, 5, 1)),
-                      Milestone("m2", "pilot", achieved=dt.date(2022, 7, 1)))
-        project = Project(f"project-{cid}", name, Money(budget.scaleb(6), "KZT"),
-                          financing=(Funding(FundingSource.CLUSTER, Money(share.scaleb(6), "KZT")),),
-                          tranches=tranches, milestones=milestones)
-        programmes.append(Programme(f"tcp-{cid}", cid, name, dt.date(2021, 1, 1),
-                                    dt.date(2025, 12, 31), (project,)))
+        milestones = (
+            Milestone("m1", "study", achieved=dt.date(2021, 5, 1)),
+            Milestone("m2", "pilot", achieved=dt.date(2022, 7, 1)),
+        )
+        project = Project(
+            f"project-{cid}",
+            name,
+            Money(budget.scaleb(6), "KZT"),
+            financing=(Funding(FundingSource.CLUSTER, Money(share.scaleb(6), "KZT")),),
+            tranches=tranches,
+            milestones=milestones,
+        )
+        programmes.append(
+            Programme(
+                f"tcp-{cid}", cid, name, dt.date(2021, 1, 1), dt.date(2025, 12, 31), (project,)
+            )
+        )
         base = Decimal(rng.randrange(1000, 100000))
-        values = tuple(IndicatorValue(y, base + (y - first_year) * 100) for y in range(first_year, 2025))
+        values = tuple(
+            IndicatorValue(y, base + (y - first_year) * 100) for y in range(first_year, 2025)
+        )
         series.append(IndicatorSeries(cid, "output", MLN_KZT, "synthetic", values))
         target = base + 1000
-        obligations.append(CounterObligation(f"o-{cid}", cid, "output", MLN_KZT, 2020, base,
-                                             2024, target, ("p0",), f"tcp-{cid}"))
+        obligations.append(
+            CounterObligation(
+                f"o-{cid}", cid, "output", MLN_KZT, 2020, base, 2024, target, ("p0",), f"tcp-{cid}"
+            )
+        )
         achieved = base + Decimal(rng.randrange(500, 1200))
-        observations.append(Observation(cid, "output", 2024, achieved, MLN_KZT,
-                                        dt.date(2025, 2, 1), "synthetic"))
+        observations.append(
+            Observation(cid, "output", 2024, achieved, MLN_KZT, dt.date(2025, 2, 1), "synthetic")
+        )
     return Dataset(
         DatasetInfo("synthetic-registry", LocalizedText(en="Synthetic national registry")),
         regions=tuple(Region(code, name) for code in REGIONS),

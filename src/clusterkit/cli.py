@@ -6,20 +6,44 @@ Exit codes: 0 all good; 1 a rule failed or breached; 2 the input has errors.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
+from cattrs.errors import BaseValidationError
 
 from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
-from clusterkit.lang import check_rules, evaluate, load_program
+from clusterkit.i18n import choose_lang, translator
+from clusterkit.lang import Program, ResultSet, check_rules, evaluate, load_program
 from clusterkit.lang.report import render_results, results_to_json
 from clusterkit.lang.testing import find_test_files, run_test_file
-from clusterkit.loader import load_dataset, read_participants_csv
-from clusterkit.serde import unstructure
+from clusterkit.loader import atomic_write, load_dataset, read_participants_csv
+from clusterkit.model import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Dataset,
+    InvalidFieldsError,
+    Observation,
+    StatusChange,
+)
+from clusterkit.plugins import (
+    REPORTERS,
+    STORAGE,
+    ReportContext,
+    Store,
+    StoreError,
+    discover,
+    open_store,
+)
+from clusterkit.serde import structure, structure_errors, unstructure
 from clusterkit.summary import summarize
 
 __all__ = ["main"]
@@ -27,6 +51,7 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INPUT = 2
+DEFAULT_STORE = "sqlite://clusterkit.sqlite3"
 
 
 def _report(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
@@ -55,9 +80,8 @@ format_option = click.option(
 lang_option = click.option(
     "--lang",
     type=click.Choice(["en", "ru", "kk"]),
-    default="en",
-    show_default=True,
-    help="Language of titles, messages and numbers.",
+    default=None,
+    help="Language of titles, messages and numbers (default: from LANG, else en).",
 )
 
 
@@ -71,7 +95,7 @@ def cli() -> None:
 @click.argument("path", type=click.Path(path_type=str))
 @format_option
 @lang_option
-def validate(path: str, fmt: str, lang: str) -> None:
+def validate(path: str, fmt: str, lang: str | None) -> None:
     """Load a dataset directory or file, check it, and print a summary."""
     try:
         dataset = load_dataset(path)
@@ -86,7 +110,7 @@ def validate(path: str, fmt: str, lang: str) -> None:
             )
         )
     else:
-        click.echo(summary.render(lang))
+        click.echo(summary.render(choose_lang(lang)))
 
 
 @cli.command("import-participants")
@@ -124,15 +148,69 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
+store_option = click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="The store: sqlite://PATH (default) or jsondir://PATH; "
+    "default $CLUSTERKIT_STORE or sqlite://clusterkit.sqlite3.",
+)
+
+
+def _store_url(url: str | None) -> str:
+    return url or os.environ.get("CLUSTERKIT_STORE") or DEFAULT_STORE
+
+
+@contextmanager
+def _store(url: str | None, *, create: bool = False) -> Iterator[Store]:
+    """Open the store or exit 2 with one clear message; always close it."""
+    try:
+        store = open_store(_store_url(url), create=create)
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        yield store
+    except StoreError as exc:
+        _fail(str(exc))
+    finally:
+        store.close()
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _dataset(data_path: str | None, store_url: str | None, fmt: str = "text") -> Dataset:
+    """The dataset from --data, or else from the store."""
+    if data_path is not None:
+        try:
+            return load_dataset(data_path)
+        except DiagnosticError as exc:
+            _report(exc.diagnostics, fmt)
+            sys.exit(EXIT_INPUT)
+    with _store(store_url) as store:
+        return store.dataset()
+
+
+def _evaluate(program: Program, dataset: Dataset, day: dt.date, lang: str) -> ResultSet:
+    """Evaluate, with a progress bar on a terminal and none when piped."""
+    total = sum(len(book.rules) for book in program.in_force(day))
+    if not sys.stderr.isatty() or total < 2:
+        return evaluate(program, dataset, day, lang=lang)
+    with click.progressbar(length=total, label="evaluating", file=sys.stderr) as bar:
+        return evaluate(program, dataset, day, lang=lang, progress=lambda _rule: bar.update(1))
+
+
 @cli.command()
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "--data",
     "data_path",
-    required=True,
     type=click.Path(path_type=str),
-    help="The dataset directory or file.",
+    help="The dataset directory or file (default: the store's data).",
 )
+@store_option
 @click.option(
     "--as-of",
     "as_of",
@@ -142,42 +220,53 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 @format_option
 @lang_option
 @click.option("--all", "show_all", is_flag=True, help="Explain passing results too.")
+@click.option("--save", is_flag=True, help="Keep the results and their provenance in the store.")
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 even when rules fail (input errors still exit 2)."
 )
 def check(
     rules: tuple[str, ...],
-    data_path: str,
+    data_path: str | None,
+    store_url: str | None,
     as_of: str | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     show_all: bool,
+    save: bool,
     exit_zero: bool,
 ) -> None:
     """Check rule files, then evaluate them on a dataset and explain the verdicts.
 
     Exit status: 0 all pass, 1 a rule fails or breaches, 2 the input has errors.
     """
+    language = choose_lang(lang)
     try:
         program = load_program(rules)
     except DiagnosticError as exc:
         _report_rules(exc.diagnostics, fmt)
         sys.exit(EXIT_INPUT)
-    try:
-        dataset = load_dataset(data_path)
-    except DiagnosticError as exc:
-        _report(exc.diagnostics, fmt)
-        sys.exit(EXIT_INPUT)
+    dataset = _dataset(data_path, store_url, fmt)
     day = _as_of(as_of, dataset.info.published)
-    results = evaluate(program, dataset, day, lang=lang)
+    results = _evaluate(program, dataset, day, language)
+    document = json.dumps(
+        results_to_json(results, program.diagnostics), ensure_ascii=False, indent=2
+    )
     if fmt == "json":
-        click.echo(
-            json.dumps(results_to_json(results, program.diagnostics), ensure_ascii=False, indent=2)
-        )
+        click.echo(document)
     else:
         if program.diagnostics:
             _print_diagnostics(program.diagnostics)
         click.echo(render_results(results, show_all=show_all))
+    if save:
+        with _store(store_url, create=True) as store:
+            run_id = store.save_run(results, document)
+        _ = translator(language)
+        click.echo(
+            _("saved as run {number} in {store}").format(
+                number=run_id, store=_store_url(store_url)
+            ),
+            err=True,
+        )
     if results.failed and not exit_zero:
         sys.exit(EXIT_FAILED)
 
@@ -255,6 +344,287 @@ def lint(rules: tuple[str, ...], fmt: str) -> None:
             click.echo("no problems found")
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)
+
+
+@cli.command("plugins")
+def plugins_command() -> None:
+    """List the installed storage back-ends and reporters, and any that failed to load."""
+    registry = discover()
+    for group, title in ((STORAGE, "storage"), (REPORTERS, "reporters")):
+        click.echo(f"{title} ({group}):")
+        for info in (i for i in registry.infos if i.group == group):
+            if info.plugin is not None:
+                click.echo(f"  {info.name:<10} {info.plugin.description}  [{info.distribution}]")
+            else:
+                click.echo(f"  {info.name:<10} FAILED: {info.error}  [{info.distribution}]")
+    failures = registry.failures()
+    if failures:
+        click.echo(f"{len(failures)} plugin(s) could not be loaded", err=True)
+
+
+@cli.group()
+def registry() -> None:
+    """The registry of territorial clusters in a store."""
+
+
+@registry.command("import")
+@click.argument("dataset_path", type=click.Path(path_type=str))
+@store_option
+def registry_import(dataset_path: str, store_url: str | None) -> None:
+    """Add a dataset's clusters, applications, programmes and figures to the store.
+
+    Entities with the same id are replaced; observations are appended.
+    """
+    dataset = _dataset(dataset_path, None)
+    with _store(store_url, create=True) as store:
+        store.import_dataset(dataset)
+    _ = translator(choose_lang(None))
+    click.echo(
+        _(
+            "imported {clusters} clusters, {applications} applications, {programmes} "
+            "programmes and {observations} observations into {store}"
+        ).format(
+            clusters=len(dataset.clusters),
+            applications=len(dataset.applications),
+            programmes=len(dataset.programmes),
+            observations=len(dataset.observations),
+            store=_store_url(store_url),
+        )
+    )
+
+
+@registry.command("list")
+@store_option
+def registry_list(store_url: str | None) -> None:
+    """The clusters in the registry, with their status and size."""
+    with _store(store_url) as store:
+        for cluster in store.clusters():
+            click.echo(
+                f"{cluster.id:<28} {cluster.registry_status.value:<11} "
+                f"{len(cluster.participants):>5}  {cluster.name.get(choose_lang(None))}"
+            )
+
+
+@registry.command("show")
+@click.argument("cluster_id")
+@store_option
+def registry_show(cluster_id: str, store_url: str | None) -> None:
+    """One cluster as JSON, with its applications and programmes."""
+    with _store(store_url) as store:
+        cluster = store.cluster(cluster_id)
+        if cluster is None:
+            known = [c.id for c in store.clusters()]
+            close = difflib.get_close_matches(cluster_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            _fail(f"no cluster {cluster_id!r} in the registry{hint}")
+        document = {
+            "cluster": unstructure(cluster),
+            "applications": unstructure(
+                [a for a in store.applications() if a.cluster == cluster_id]
+            ),
+            "programmes": unstructure([p for p in store.programmes() if p.cluster == cluster_id]),
+        }
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} {text!r} is not a date (expected YYYY-MM-DD)")
+
+
+@registry.command("apply")
+@click.option("--id", "application_id", required=True, help="The application's id.")
+@click.option("--cluster", "cluster_id", required=True, help="The applicant cluster's id.")
+@click.option("--kind", type=click.Choice([k.value for k in ApplicationKind]), required=True)
+@click.option("--submitted", required=True, help="Submission date, YYYY-MM-DD.")
+@store_option
+def registry_apply(
+    application_id: str, cluster_id: str, kind: str, submitted: str, store_url: str | None
+) -> None:
+    """Record a new application."""
+    try:
+        application = Application(
+            application_id, cluster_id, ApplicationKind(kind), _date(submitted, "--submitted")
+        )
+    except InvalidFieldsError as exc:
+        _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+    with _store(store_url) as store:
+        store.add_application(application)
+    click.echo(f"{application_id}: submitted")
+
+
+@registry.command("decide")
+@click.argument("application_id")
+@click.option("--status", type=click.Choice([s.value for s in ApplicationStatus]), required=True)
+@click.option("--on", "on", required=True, help="Date of the decision, YYYY-MM-DD.")
+@click.option("--reason", default="", help="Why (required for a rejection).")
+@click.option("--by", default="", help="Who decided.")
+@store_option
+def registry_decide(
+    application_id: str, status: str, on: str, reason: str, by: str, store_url: str | None
+) -> None:
+    """Record a change of an application's status (appended to its history)."""
+    try:
+        change = StatusChange(ApplicationStatus(status), _date(on, "--on"), reason, by)
+    except InvalidFieldsError as exc:
+        _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+    with _store(store_url) as store:
+        updated = store.decide(application_id, change)
+    click.echo(f"{application_id}: {updated.status.value}")
+
+
+@cli.command()
+@click.option("--cluster", "cluster_id", required=True)
+@click.option("--indicator", required=True)
+@click.option("--year", type=int, required=True)
+@click.option("--value", required=True, help="The actual value, as written (exact).")
+@click.option("--unit", required=True, help="Its unit, e.g. 'mln KZT'.")
+@click.option("--reported-on", "reported_on", required=True, help="YYYY-MM-DD.")
+@click.option("--by", "reported_by", required=True, help="Who reports it.")
+@click.option("--note", default="")
+@store_option
+def observe(
+    cluster_id: str,
+    indicator: str,
+    year: int,
+    value: str,
+    unit: str,
+    reported_on: str,
+    reported_by: str,
+    note: str,
+    store_url: str | None,
+) -> None:
+    """Record an actual value for a year. Observations are never overwritten: a
+    correction is a new observation, and the latest reported by the as-of date counts."""
+    try:
+        observation = structure(
+            {
+                "cluster": cluster_id,
+                "indicator": indicator,
+                "year": year,
+                "value": value,
+                "unit": unit,
+                "reported_on": reported_on,
+                "reported_by": reported_by,
+                "note": note,
+            },
+            Observation,
+        )
+    except (BaseValidationError, ValueError) as exc:
+        _fail(
+            "; ".join(
+                f"--{path.replace('_', '-')}: {message}"
+                for path, message in structure_errors(exc, "")
+            )
+        )
+    with _store(store_url) as store:
+        number = store.observe(observation)
+    click.echo(f"observation {number} recorded")
+
+
+@cli.group()
+def runs() -> None:
+    """Evaluations kept in the store (clusterkit check --save)."""
+
+
+@runs.command("list")
+@store_option
+def runs_list(store_url: str | None) -> None:
+    """Every stored run: number, when, as of, dataset, outcome counts."""
+    with _store(store_url) as store:
+        for run in store.runs():
+            summary = json.loads(run.document).get("summary", {})
+            counts = ", ".join(f"{n} {o}" for o, n in summary.items() if n)
+            click.echo(
+                f"{run.id:>4}  {run.recorded_at.isoformat()}  as of {run.as_of}  "
+                f"{run.dataset}  {counts}"
+            )
+
+
+@runs.command("show")
+@click.argument("run_id", type=int)
+@store_option
+def runs_show(run_id: int, store_url: str | None) -> None:
+    """A stored run's results, exactly as they were given (JSON)."""
+    with _store(store_url) as store:
+        run = store.run(run_id)
+    if run is None:
+        _fail(f"no run {run_id} in the store")
+    click.echo(run.document)
+
+
+@cli.command()
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=str),
+    help="The dataset directory or file (default: the store's data).",
+)
+@store_option
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Rule files or folders to check and report on (repeatable).",
+)
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD; default: the dataset's date.")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    help="A reporter: text, markdown, html, csv, json, or a plugin's name.",
+)
+@lang_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write the report to this file (default: standard output).",
+)
+def report(
+    data_path: str | None,
+    store_url: str | None,
+    rule_paths: tuple[str, ...],
+    as_of: str | None,
+    fmt: str,
+    lang: str | None,
+    output: str | None,
+) -> None:
+    """The source document's tables from data, with the check results beside them."""
+    language = choose_lang(lang)
+    try:
+        reporter = discover([REPORTERS]).get(REPORTERS, fmt)
+    except StoreError as exc:
+        _fail(str(exc))
+    program = None
+    if rule_paths:
+        try:
+            program = load_program(rule_paths)
+        except DiagnosticError as exc:
+            _print_diagnostics(exc.diagnostics)
+            sys.exit(EXIT_INPUT)
+    dataset = _dataset(data_path, store_url)
+    results = None
+    if program is not None:
+        results = _evaluate(program, dataset, _as_of(as_of, dataset.info.published), language)
+    colour = output is None and sys.stdout.isatty()
+    text = reporter.render(ReportContext(dataset, results, language, colour))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if not target.parent.is_dir():
+        _fail(f"{output}: the folder {str(target.parent)!r} does not exist")
+    try:
+        atomic_write(target, text)
+    except OSError as exc:
+        _fail(f"{output}: cannot be written ({exc.strerror})")
+    click.echo(f"wrote {output}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

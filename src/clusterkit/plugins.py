@@ -36,6 +36,7 @@ __all__ = [
     "StoreError",
     "StoredRun",
     "discover",
+    "open_store",
 ]
 
 #: The plugin API version this clusterkit offers. A plugin declares the version it

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -183,6 +183,7 @@ def _run_books(
     lang: str,
     contexts: dict[str, runtime.Context],
     results: list[Result],
+    progress: Callable[[str], None] | None,
 ) -> None:
     for book in books:
         currency = book.checked.currency
@@ -191,6 +192,8 @@ def _run_books(
         run = _Run(book, contexts[currency], lang)
         for rule in book.rules:
             results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
+            if progress is not None:
+                progress(f"{book.id}/{rule.name}")
 
 
 def evaluate(
@@ -200,8 +203,12 @@ def evaluate(
     *,
     lang: str = "en",
     data_sha256: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ResultSet:
     """Every rule in force on ``as_of``, on every entity it covers, with its explanation.
+
+    ``progress``, if given, is called with ``rulebook/rule`` after each rule (for a
+    progress bar); ``data_sha256`` skips hashing the dataset when it is known.
 
     Pure: the same program, dataset and date give the same results. Arithmetic runs in
     :data:`clusterkit.lang.runtime.CONTEXT` whatever the caller's decimal context is.
@@ -215,7 +222,15 @@ def evaluate(
     gc.disable()
     try:
         with decimal.localcontext(runtime.CONTEXT):
-            _run_books(books, dataset, as_of=as_of, lang=lang, contexts=contexts, results=results)
+            _run_books(
+                books,
+                dataset,
+                as_of=as_of,
+                lang=lang,
+                contexts=contexts,
+                results=results,
+                progress=progress,
+            )
     finally:
         if collecting:
             gc.enable()

@@ -26,7 +26,10 @@ class Labels:
     """Translated words and formatters for one language."""
 
     lang: str
-    _: Callable[[str], str]
+    gettext: Callable[[str], str]
+
+    def _(self, message: str) -> str:
+        return self.gettext(message)
 
     def indicator(self, table: IndicatorTable) -> str:
         names = {
