@@ -41,7 +41,7 @@ def registry(data: Dataset) -> list[tuple[str, str, str]]:
             1
             for p in ps
             if p.role in ENTERPRISES
-            and any(link.supplier == p.id or link.customer == p.id for link in c.links)
+            and any(p.id in (link.supplier, link.customer) for link in c.links)
         )
         out.append(("functional_dependence", c.id, "pass" if linked >= 2 else "fail"))
         ends = [s.end for s in c.stages if s.stage == "initiation"]
