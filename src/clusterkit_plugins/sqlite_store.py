@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +49,16 @@ from clusterkit.serde import structure, unstructure
 
 __all__ = ["BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "SqliteStore", "plugin"]
 
+#: How long a writer waits for another writer before giving up; the environment
+#: variable ``CLUSTERKIT_STORE_TIMEOUT_MS`` overrides it.
 BUSY_TIMEOUT_MS = 5000
+
+
+def _timeout_ms() -> int:
+    raw = os.environ.get("CLUSTERKIT_STORE_TIMEOUT_MS", "")
+    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+
+
 T = TypeVar("T")
 
 _V1 = """
@@ -101,6 +111,27 @@ INSERT INTO participants (cluster_id, id, bin, role)
     FROM clusters, json_each(clusters.doc, '$.participants') AS p;
 """
 
+# Insert or update in place, keeping each row's position (INSERT OR REPLACE would
+# delete and re-insert, moving it to the end).
+_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "meta": (("key",), ("doc",)),
+    "regions": (("code",), ("doc",)),
+    "sectors": (("code",), ("doc",)),
+    "clusters": (("id",), ("registry_status", "doc")),
+    "applications": (("id",), ("cluster_id", "status", "doc")),
+    "programmes": (("id",), ("cluster_id", "doc")),
+    "series": (("cluster_id", "indicator"), ("doc",)),
+    "obligations": (("id",), ("doc",)),
+    "figures": (("id",), ("doc",)),
+}
+_UPSERT = {
+    table: f"INSERT INTO {table} ({', '.join(keys + others)}) "
+    f"VALUES ({', '.join('?' for _ in keys + others)}) "
+    f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in others)
+    for table, (keys, others) in _KEYS.items()
+}
+
 #: Schema migrations, in order: ``MIGRATIONS[i]`` takes a store from version i to i+1.
 MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -129,8 +160,9 @@ class SqliteStore:
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
         try:
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            timeout = _timeout_ms()
+            connection = sqlite3.connect(path, timeout=timeout / 1000, isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {timeout}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(path, connection)
@@ -187,39 +219,22 @@ class SqliteStore:
 
     # -- registry -----------------------------------------------------------------------
     def import_dataset(self, dataset: Dataset) -> None:
+        keyed = {
+            "meta": [("info", _dump(dataset.info))],
+            "regions": [(r.code, _dump(r)) for r in dataset.regions],
+            "sectors": [(s.code, _dump(s)) for s in dataset.sectors],
+            "programmes": [(p.id, p.cluster, _dump(p)) for p in dataset.programmes],
+            "series": [(s.cluster, s.indicator, _dump(s)) for s in dataset.series],
+            "obligations": [(o.id, _dump(o)) for o in dataset.obligations],
+            "figures": [(f.id, _dump(f)) for f in dataset.figures],
+        }
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('info', ?)", (_dump(dataset.info),))
-            for region in dataset.regions:
-                db.execute(
-                    "INSERT OR REPLACE INTO regions VALUES (?, ?)", (region.code, _dump(region))
-                )
-            for sector in dataset.sectors:
-                db.execute(
-                    "INSERT OR REPLACE INTO sectors VALUES (?, ?)", (sector.code, _dump(sector))
-                )
+            for table, rows in keyed.items():
+                db.executemany(_UPSERT[table], rows)
             for cluster in dataset.clusters:
                 self._put_cluster(db, cluster)
             for application in dataset.applications:
                 self._put_application(db, application)
-            for programme in dataset.programmes:
-                db.execute(
-                    "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?)",
-                    (programme.id, programme.cluster, _dump(programme)),
-                )
-            for series in dataset.series:
-                db.execute(
-                    "INSERT OR REPLACE INTO series VALUES (?, ?, ?)",
-                    (series.cluster, series.indicator, _dump(series)),
-                )
-            for obligation in dataset.obligations:
-                db.execute(
-                    "INSERT OR REPLACE INTO obligations VALUES (?, ?)",
-                    (obligation.id, _dump(obligation)),
-                )
-            for figure in dataset.figures:
-                db.execute(
-                    "INSERT OR REPLACE INTO figures VALUES (?, ?)", (figure.id, _dump(figure))
-                )
             db.execute("DELETE FROM benchmarks")
             db.executemany(
                 "INSERT INTO benchmarks (doc) VALUES (?)", [(_dump(b),) for b in dataset.benchmarks]
@@ -232,10 +247,8 @@ class SqliteStore:
                 self._append_observation(db, observation)
 
     def _put_cluster(self, db: sqlite3.Connection, cluster: Cluster) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?)",
-            (cluster.id, cluster.registry_status.value, _dump(cluster)),
-        )
+        row = (cluster.id, cluster.registry_status.value, _dump(cluster))
+        db.execute(_UPSERT["clusters"], row)
         db.execute("DELETE FROM participants WHERE cluster_id = ?", (cluster.id,))
         db.executemany(
             "INSERT INTO participants VALUES (?, ?, ?, ?)",
@@ -243,10 +256,8 @@ class SqliteStore:
         )
 
     def _put_application(self, db: sqlite3.Connection, application: Application) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO applications VALUES (?, ?, ?, ?)",
-            (application.id, application.cluster, application.status.value, _dump(application)),
-        )
+        row = (application.id, application.cluster, application.status.value, _dump(application))
+        db.execute(_UPSERT["applications"], row)
 
     def info(self) -> DatasetInfo:
         rows = self._read("SELECT doc FROM meta WHERE key = 'info'")
@@ -257,37 +268,35 @@ class SqliteStore:
     def dataset(self) -> Dataset:
         return Dataset(
             self.info(),
-            regions=tuple(self._docs("SELECT doc FROM regions ORDER BY code", Region)),
-            sectors=tuple(self._docs("SELECT doc FROM sectors ORDER BY code", Sector)),
+            regions=tuple(self._docs("SELECT doc FROM regions ORDER BY rowid", Region)),
+            sectors=tuple(self._docs("SELECT doc FROM sectors ORDER BY rowid", Sector)),
             clusters=tuple(self.clusters()),
             applications=tuple(self.applications()),
             programmes=tuple(self.programmes()),
-            series=tuple(
-                self._docs("SELECT doc FROM series ORDER BY cluster_id, indicator", IndicatorSeries)
-            ),
+            series=tuple(self._docs("SELECT doc FROM series ORDER BY rowid", IndicatorSeries)),
             obligations=tuple(
-                self._docs("SELECT doc FROM obligations ORDER BY id", CounterObligation)
+                self._docs("SELECT doc FROM obligations ORDER BY rowid", CounterObligation)
             ),
             observations=tuple(self.observations()),
             rates=tuple(self._docs("SELECT doc FROM rates ORDER BY seq", ExchangeRate)),
-            figures=tuple(self._docs("SELECT doc FROM figures ORDER BY id", StatedFigure)),
+            figures=tuple(self._docs("SELECT doc FROM figures ORDER BY rowid", StatedFigure)),
             benchmarks=tuple(
                 self._docs("SELECT doc FROM benchmarks ORDER BY seq", SupportBenchmark)
             ),
         )
 
     def clusters(self) -> Sequence[Cluster]:
-        return self._docs("SELECT doc FROM clusters ORDER BY id", Cluster)
+        return self._docs("SELECT doc FROM clusters ORDER BY rowid", Cluster)
 
     def cluster(self, cluster_id: str) -> Cluster | None:
         found = self._docs("SELECT doc FROM clusters WHERE id = ?", Cluster, cluster_id)
         return found[0] if found else None
 
     def programmes(self) -> Sequence[Programme]:
-        return self._docs("SELECT doc FROM programmes ORDER BY id", Programme)
+        return self._docs("SELECT doc FROM programmes ORDER BY rowid", Programme)
 
     def applications(self) -> Sequence[Application]:
-        return self._docs("SELECT doc FROM applications ORDER BY id", Application)
+        return self._docs("SELECT doc FROM applications ORDER BY rowid", Application)
 
     def add_application(self, application: Application) -> None:
         with self._write() as db:
