@@ -219,7 +219,7 @@ class SqliteStore:
 
     # -- registry -----------------------------------------------------------------------
     def import_dataset(self, dataset: Dataset) -> None:
-        keyed = {
+        keyed: dict[str, list[tuple[str, ...]]] = {
             "meta": [("info", _dump(dataset.info))],
             "regions": [(r.code, _dump(r)) for r in dataset.regions],
             "sectors": [(s.code, _dump(s)) for s in dataset.sectors],
