@@ -74,7 +74,8 @@ def test_check_in_russian_uses_rulebook_titles_and_local_numbers() -> None:
     code, out, _ = run("check", RULES, "--data", EXAMPLE, "--lang", "ru")
     assert code == 1
     assert "Государственное софинансирование не более 112 млн тенге на кластер в год" in out
-    assert "429,8 млн ₸/year" in out
+    assert "429,8 млн ₸/год" in out
+    assert "per_year превышает state_cap на 317,8 млн ₸/год" in out
 
 
 def test_bad_rule_file_exits_2_with_caret_and_no_traceback(tmp_path: Path) -> None:

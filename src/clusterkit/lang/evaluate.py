@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from clusterkit._version import __version__
+from clusterkit.i18n import translator
 from clusterkit.lang import runtime
 from clusterkit.lang.compiler import CompiledRule, CompiledRulebook
 from clusterkit.lang.program import Program
@@ -153,16 +154,18 @@ class _Run:
             )
             gap = None
             if not selected:
+                _ = translator(self.lang)
                 if minimum is not None and total < minimum:
-                    gap = (
-                        f"{format_value(minimum - total, None, '', self.lang)} points below "
-                        f"the minimum of {format_value(minimum, None, '', self.lang)}"
+                    gap = _("{below} points below the minimum of {minimum}").format(
+                        below=format_value(minimum - total, None, "", self.lang),
+                        minimum=format_value(minimum, None, "", self.lang),
                     )
                 elif cutoff is not None:
-                    gap = (
-                        f"rank {rank}: only the top {top} are selected "
-                        f"({format_value(cutoff - total, None, '', self.lang)} points behind "
-                        "the last selected)"
+                    gap = _(
+                        "rank {rank}: only the top {top} are selected "
+                        "({behind} points behind the last selected)"
+                    ).format(
+                        rank=rank, top=top, behind=format_value(cutoff - total, None, "", self.lang)
                     )
             yield self.base(
                 rule,

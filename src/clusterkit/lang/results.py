@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from clusterkit.formatting import format_money, format_number
+from clusterkit.i18n import translator
 from clusterkit.lang.compiler import RequireInfo
 from clusterkit.lang.runtime import entity_key, igap
 from clusterkit.lang.types import BoolT, DateT, NumT, Type
@@ -114,11 +115,12 @@ class Failure:
         info, left, right = self.info, self.left, self.right
         if info.op is None or left is None:
             return None
+        _ = translator(self.locale)
         if info.within:
             if not isinstance(left, tuple) or not isinstance(right, tuple):
                 return None
             distance = igap(info.op, left, right)
-            suffix = ", allowing for the precision the figures are stated to"
+            suffix = _(", allowing for the precision the figures are stated to")
         elif isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
             distance = Decimal(right) - Decimal(left)
             if info.op not in (">=", ">"):
@@ -128,14 +130,17 @@ class Failure:
             return None
         amount = self._fmt(abs(distance))
         if isinstance(info.type, NumT) and info.type.percent:
-            amount = amount.replace(" %", " percentage points")
+            amount = amount.replace("%", "").strip() + " " + _("percentage points")
+        words = {"left": info.left, "right": info.right, "amount": amount}
         if info.op in (">=", ">"):
-            return f"{info.left} is {amount} short of {info.right}{suffix}"
-        if info.op in ("<=", "<"):
-            return f"{info.left} is {amount} over {info.right}{suffix}"
-        if info.op == "=":
-            return f"{info.left} differs from {info.right} by {amount}{suffix}"
-        return f"{info.left} equals {info.right}"
+            text = _("{left} is {amount} short of {right}")
+        elif info.op in ("<=", "<"):
+            text = _("{left} is {amount} over {right}")
+        elif info.op == "=":
+            text = _("{left} differs from {right} by {amount}")
+        else:
+            return _("{left} equals {right}").format(**words)
+        return text.format(**words) + suffix
 
 
 @attrs.frozen
@@ -283,7 +288,8 @@ def _number(number: Decimal, t: NumT, currency: str, locale: str) -> str:
     per = t.dim / money_dim
     if all(int(str(power)) < 0 for _, power in per.items()):
         # money per something (KZT/year): scale the money, then name the per-unit
-        return f"{format_money(Money(number, currency), locale)}/{dim_text(1 / per)}"
+        unit = translator(locale.split("_", maxsplit=1)[0])(dim_text(1 / per))
+        return f"{format_money(Money(number, currency), locale)}/{unit}"
     return f"{format_number(number, locale)} {dim_text(t.dim)}"
 
 
