@@ -27,6 +27,7 @@ td.outcome-fail, td.outcome-breach { color: #b00020; font-weight: bold; }
 td.outcome-warning { color: #a05a00; font-weight: bold; }
 td.outcome-undetermined { color: #6a1b9a; }
 .note { color: #555; font-size: 0.9rem; }
+td.num { white-space: nowrap; text-align: right; }
 svg text { font-size: 12px; font-family: system-ui, sans-serif; }
 """
 _BAR_BASE = "#9fb4c7"
@@ -41,7 +42,12 @@ def _table(section: Section) -> str:
         outcome = section.outcomes[index] if index < len(section.outcomes) else None
         cells = []
         for column, cell in enumerate(row):
-            css = f' class="outcome-{outcome.value}"' if outcome is not None and column == 3 else ""
+            if outcome is not None and column == 3:
+                css = f' class="outcome-{outcome.value}"'
+            elif len(cell) < 30 and any(ch.isdigit() for ch in cell):
+                css = ' class="num"'  # figures stay on one line
+            else:
+                css = ""
             cells.append(f"<td{css}>{escape(cell)}</td>")
         css_row = ' class="total"' if index >= first_total else ""
         body.append(f"<tr{css_row}>{''.join(cells)}</tr>")
@@ -52,13 +58,17 @@ def _table(section: Section) -> str:
     )
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _chart(table: IndicatorTable, t: Labels) -> str:
     """Horizontal bars, base year against target year, one pair per cluster."""
     rows = [r for r in table.rows if r.base is not None or r.target is not None]
     if not rows:
         return ""
     top = max(max(r.base or Decimal(0), r.target or Decimal(0)) for r in rows) or Decimal(1)
-    label_width, bar_width, row_height = 260, 420, 34
+    label_width, bar_width, row_height = 330, 420, 34
     height = row_height * len(rows) + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 160}" '
@@ -66,7 +76,7 @@ def _chart(table: IndicatorTable, t: Labels) -> str:
     ]
     for index, row in enumerate(rows):
         y = 10 + index * row_height
-        parts.append(f'<text x="0" y="{y + 14}">{escape(row.name[:40])}</text>')
+        parts.append(f'<text x="0" y="{y + 14}">{escape(_shorten(row.name, 44))}</text>')
         for offset, value, colour in ((0, row.base, _BAR_BASE), (13, row.target, _BAR_TARGET)):
             length = int(bar_width * (value or 0) / top)
             parts.append(
