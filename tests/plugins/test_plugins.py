@@ -20,16 +20,24 @@ def clusterkit(*args: str, path: Path | None = None) -> subprocess.CompletedProc
     env = dict(os.environ)
     if path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "clusterkit", *args], capture_output=True,
-                          text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "clusterkit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_built_ins_are_found_through_entry_points() -> None:
     registry = discover()
     assert set(registry.names(STORAGE)) >= {"sqlite", "jsondir"}
     assert set(registry.names(REPORTERS)) >= {"text", "json", "markdown", "html", "csv"}
-    assert all(i.distribution.startswith("clusterkit ") for i in registry.infos
-               if i.name in ("sqlite", "html"))
+    assert all(
+        i.distribution.startswith("clusterkit ")
+        for i in registry.infos
+        if i.name in ("sqlite", "html")
+    )
 
 
 def test_unknown_plugin_is_named_with_what_is_available() -> None:
@@ -48,26 +56,32 @@ def fake_distribution(folder: Path, name: str, entry_points: str, module: str = 
 
 
 def test_a_broken_plugin_is_reported_and_does_not_break_the_others(tmp_path: Path) -> None:
-    fake_distribution(tmp_path, "broken-plugins", (
-        "[clusterkit.reporters]\n"
-        "missing = no_such_module:plugin\n"
-        "crashes = broken_plugins:crashing\n"
-        "wrongshape = broken_plugins:wrong\n"
-        "oldapi = broken_plugins:old\n"
-    ), module=(
-        "class Old:\n    name = 'oldapi'\n    api_version = 0\n    description = 'x'\n"
-        "    suffix = '.x'\n    def render(self, context):\n        return ''\n"
-        "old = Old()\nwrong = object()\n"
-        "def __getattr__(name):\n    if name == 'crashing':\n"
-        "        raise RuntimeError('boom')\n    raise AttributeError(name)\n"
-    ))
+    fake_distribution(
+        tmp_path,
+        "broken-plugins",
+        (
+            "[clusterkit.reporters]\n"
+            "missing = no_such_module:plugin\n"
+            "crashes = broken_plugins:crashing\n"
+            "wrongshape = broken_plugins:wrong\n"
+            "oldapi = broken_plugins:old\n"
+        ),
+        module=(
+            "class Old:\n    name = 'oldapi'\n    api_version = 0\n    description = 'x'\n"
+            "    suffix = '.x'\n    def render(self, context):\n        return ''\n"
+            "old = Old()\nwrong = object()\n"
+            "def __getattr__(name):\n    if name == 'crashing':\n"
+            "        raise RuntimeError('boom')\n    raise AttributeError(name)\n"
+        ),
+    )
     listing = clusterkit("plugins", path=tmp_path)
     assert listing.returncode == 0, listing.stderr
     assert "missing    FAILED: failed to load: ModuleNotFoundError" in listing.stdout
     assert "crashes    FAILED: failed to load: RuntimeError: boom" in listing.stdout
     assert "wrongshape FAILED: it is not a ReporterPlugin" in listing.stdout
     assert "oldapi     FAILED: it was written for plugin API 0, this clusterkit offers 1" in (
-        listing.stdout)
+        listing.stdout
+    )
     assert "html       one self-contained HTML page" in listing.stdout
     assert "4 plugin(s) could not be loaded" in listing.stderr
     used = clusterkit("report", "--data", str(EXAMPLE), "--format", "missing", path=tmp_path)
@@ -81,9 +95,21 @@ def test_a_broken_plugin_is_reported_and_does_not_break_the_others(tmp_path: Pat
 def test_the_example_third_party_reporter_installs_and_is_discovered(tmp_path: Path) -> None:
     target = tmp_path / "site"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(EXAMPLE_PLUGIN)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(EXAMPLE_PLUGIN),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert install.returncode == 0, install.stderr
     listing = clusterkit("plugins", path=target)

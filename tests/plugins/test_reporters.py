@@ -36,9 +36,14 @@ def context(data: Dataset, lang: str) -> ReportContext:
     program = load_program([ROOT / "rules"])
     # A fixed hash keeps golden files independent of unrelated dataset changes.
     results = evaluate(program, data, dt.date(2021, 6, 30), lang=lang, data_sha256="0" * 64)
-    stable = attrs.evolve(results.provenance, clusterkit_version="(version)",
-                          rulebooks=tuple(attrs.evolve(r, sha256="0" * 64, path=Path(r.path).name)
-                                          for r in results.provenance.rulebooks))
+    stable = attrs.evolve(
+        results.provenance,
+        clusterkit_version="(version)",
+        rulebooks=tuple(
+            attrs.evolve(r, sha256="0" * 64, path=Path(r.path).name)
+            for r in results.provenance.rulebooks
+        ),
+    )
     return ReportContext(data, attrs.evolve(results, provenance=stable), lang)
 
 
@@ -94,9 +99,14 @@ def test_html_is_self_contained_with_tables_and_charts(data: Dataset) -> None:
 
 
 def test_html_escapes_every_value(data: Dataset) -> None:
-    hostile = attrs.evolve(data, info=attrs.evolve(
-        data.info, title=LocalizedText(en='<script>alert("x")</script> & co'),
-        source="<img src=x onerror=alert(1)>"))
+    hostile = attrs.evolve(
+        data,
+        info=attrs.evolve(
+            data.info,
+            title=LocalizedText(en='<script>alert("x")</script> & co'),
+            source="<img src=x onerror=alert(1)>",
+        ),
+    )
     page = discover([REPORTERS]).get(REPORTERS, "html").render(ReportContext(hostile, None))
     assert "<script>" not in page
     assert "<img" not in page
@@ -106,8 +116,11 @@ def test_html_escapes_every_value(data: Dataset) -> None:
 def test_csv_is_exact_and_flat(data: Dataset) -> None:
     text = discover([REPORTERS]).get(REPORTERS, "csv").render(context(data, "ru"))
     rows = list(csv.DictReader(io.StringIO(text)))
-    furniture = next(r for r in rows if r["kind"] == "indicator" and r["group"] == "output"
-                     and r["item"] == "furniture-almaty")
+    furniture = next(
+        r
+        for r in rows
+        if r["kind"] == "indicator" and r["group"] == "output" and r["item"] == "furniture-almaty"
+    )
     assert furniture["base"] == "15568"
     assert furniture["stated_effect"] == "0.88"
     total = next(r for r in rows if r["kind"] == "total" and r["group"] == "exports")

@@ -56,8 +56,16 @@ def store(url: str, example: Dataset) -> Iterator[Store]:
 
 
 def observation(value: str, reported_on: dt.date, note: str = "") -> Observation:
-    return Observation("milk-akmola", "labour_productivity", 2024, Decimal(value),
-                       parse_unit("mln KZT/person"), reported_on, "QazIndustry", note)
+    return Observation(
+        "milk-akmola",
+        "labour_productivity",
+        2024,
+        Decimal(value),
+        parse_unit("mln KZT/person"),
+        reported_on,
+        "QazIndustry",
+        note,
+    )
 
 
 def test_import_then_read_gives_the_same_dataset(store: Store, example: Dataset) -> None:
@@ -80,19 +88,22 @@ def test_observations_are_appended_and_corrections_kept(store: Store) -> None:
 
 
 def test_observation_for_an_unknown_cluster_is_refused(store: Store) -> None:
-    bad = Observation("ghost", "output", 2024, Decimal(1), parse_unit("mln KZT"),
-                      dt.date(2025, 1, 1), "x")
+    bad = Observation(
+        "ghost", "output", 2024, Decimal(1), parse_unit("mln KZT"), dt.date(2025, 1, 1), "x"
+    )
     with pytest.raises(StoreError, match="no cluster 'ghost'"):
         store.observe(bad)
     assert store.observations() == []
 
 
 def test_applications_and_decisions(store: Store) -> None:
-    store.add_application(Application("reg-1", "milk-akmola", ApplicationKind.REGISTRY_ENTRY,
-                                      dt.date(2022, 8, 1)))
+    store.add_application(
+        Application("reg-1", "milk-akmola", ApplicationKind.REGISTRY_ENTRY, dt.date(2022, 8, 1))
+    )
     with pytest.raises(StoreError, match="already recorded"):
-        store.add_application(Application("reg-1", "milk-akmola",
-                                          ApplicationKind.REGISTRY_ENTRY, dt.date(2022, 8, 1)))
+        store.add_application(
+            Application("reg-1", "milk-akmola", ApplicationKind.REGISTRY_ENTRY, dt.date(2022, 8, 1))
+        )
     updated = store.decide("reg-1", StatusChange(ApplicationStatus.ACCEPTED, dt.date(2022, 9, 1)))
     assert updated.status is ApplicationStatus.ACCEPTED
     with pytest.raises(StoreError, match="already accepted"):
@@ -156,8 +167,10 @@ def test_sqlite_version_1_store_is_migrated(tmp_path: Path, example: Dataset) ->
     db = sqlite3.connect(path)
     db.executescript(sqlite_store.MIGRATIONS[0])
     cluster = example.clusters[0]
-    db.execute("INSERT INTO clusters VALUES (?, ?, ?)",
-               (cluster.id, cluster.registry_status.value, json.dumps(unstructure(cluster))))
+    db.execute(
+        "INSERT INTO clusters VALUES (?, ?, ?)",
+        (cluster.id, cluster.registry_status.value, json.dumps(unstructure(cluster))),
+    )
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -190,8 +203,9 @@ _HOLD_WRITE = textwrap.dedent("""
 
 
 def _holder(path: Path) -> subprocess.Popen[str]:
-    child = subprocess.Popen([sys.executable, "-c", _HOLD_WRITE, f"sqlite://{path}"],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_WRITE, f"sqlite://{path}"], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "holding"
     return child
@@ -240,7 +254,9 @@ def test_a_writer_killed_mid_write_leaves_the_previous_state(
 # -- the JSON directory's own guarantees ---------------------------------------------
 
 
-def test_jsondir_ignores_an_observation_cut_off_by_a_crash(tmp_path: Path, example: Dataset) -> None:
+def test_jsondir_ignores_an_observation_cut_off_by_a_crash(
+    tmp_path: Path, example: Dataset
+) -> None:
     root = tmp_path / "store"
     store = open_store(f"jsondir://{root}", create=True)
     store.import_dataset(example)
@@ -267,4 +283,3 @@ def test_jsondir_newer_layout_is_refused(tmp_path: Path) -> None:
     (root / "store.json").write_text('{"layout": 99}')
     with pytest.raises(StoreError, match="newer than this clusterkit"):
         open_store(f"jsondir://{root}")
-

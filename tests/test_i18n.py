@@ -1,0 +1,88 @@
+"""Catalogs: every message translated, compiled files up to date, shipped in the wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from clusterkit.i18n import LANGUAGES, choose_lang, compile_catalog, translator
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "src" / "clusterkit" / "locale"
+
+
+def source_messages() -> set[str]:
+    found = extract_from_dir(
+        str(ROOT / "src"), method_map=[("**.py", "python")], keywords={"_": None}
+    )
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_message_in_the_code_is_translated(lang: str) -> None:
+    with (LOCALE / lang / "LC_MESSAGES" / "clusterkit.po").open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [m for m in source_messages() if m not in catalog or not catalog[m].string]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_catalogs_match_their_sources(lang: str) -> None:
+    folder = LOCALE / lang / "LC_MESSAGES"
+    assert (folder / "clusterkit.mo").read_bytes() == compile_catalog(folder / "clusterkit.po"), (
+        "run: python -m clusterkit.i18n"
+    )
+
+
+def test_translations_are_used() -> None:
+    assert translator("ru")("Total") == "Итого"
+    assert translator("kk")("Total") == "Барлығы"
+    assert translator("en")("Total") == "Total"
+    assert translator("xx")("Total") == "Total"
+
+
+def test_language_comes_from_the_option_then_the_environment() -> None:
+    assert choose_lang("kk", {"LANG": "ru_KZ.UTF-8"}) == "kk"
+    assert choose_lang(None, {"LANG": "ru_KZ.UTF-8"}) == "ru"
+    assert choose_lang(None, {"LC_ALL": "kk_KZ.UTF-8", "LANG": "ru_RU"}) == "kk"
+    assert choose_lang(None, {"LANGUAGE": "de:ru"}) == "ru"
+    assert choose_lang(None, {"LANG": "C.UTF-8"}) == "en"
+    assert choose_lang(None, {}) == "en"
+
+
+def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("clusterkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for lang in LANGUAGES:
+        assert f"clusterkit/locale/{lang}/LC_MESSAGES/clusterkit.mo" in names
+    assert "clusterkit/lang/grammar.lark" in names
+    assert "clusterkit/py.typed" in names
+    assert "clusterkit_plugins/py.typed" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[clusterkit.reporters]" in text
+    assert "sqlite = clusterkit_plugins.sqlite_store:plugin" in text
