@@ -9,12 +9,14 @@ Rule files are bounded in size and nesting depth.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
-from lark import Lark, Token, v_args
+import attrs
+from lark import Lark, Token
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -22,7 +24,6 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
-from lark.visitors import Transformer_NonRecursive
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
@@ -62,8 +63,118 @@ _TERMINALS = {
 }
 
 
+# Terminals whose text matters to the syntax tree; every other token is a keyword or
+# punctuation, used for positions and then dropped.
+_MEANINGFUL = frozenset(
+    {
+        "NAME",
+        "STRING",
+        "NUMBER",
+        "INT",
+        "DATE",
+        "LANG",
+        "LEVEL",
+        "COMP",
+        "EQ",
+        "ADD",
+        "MUL",
+        "SCALE",
+    }
+)
+
+
+class _Meta:
+    """Where a rule's text starts and ends, like Lark's own ``Meta``."""
+
+    __slots__ = ("column", "empty", "end_column", "end_line", "line")
+
+    def __init__(
+        self, first: tuple[int, int, int, int] | None, last: tuple[int, int, int, int] | None
+    ) -> None:
+        self.empty = first is None or last is None
+        if first is not None and last is not None:
+            self.line, self.column = first[0], first[1]
+            self.end_line, self.end_column = last[2], last[3]
+
+
+class _Part:
+    """A non-node result of a rule (a title, a name), carrying its position up."""
+
+    __slots__ = ("position", "value")
+
+    def __init__(self, value: Any, position: tuple[int, int, int, int]) -> None:
+        self.value = value
+        self.position = position
+
+
+def _position(child: Any) -> tuple[int, int, int, int] | None:
+    if isinstance(child, Token):
+        return (child.line or 1, child.column or 1, child.end_line or 1, child.end_column or 1)
+    if isinstance(child, _Part):
+        return child.position
+    span = getattr(child, "span", None)
+    if span is None:
+        return None
+    return (span.line, span.column, span.end_line, span.end_column)
+
+
+class _Callbacks:
+    """What Lark calls as it reduces each rule: positions from the children's tokens,
+    then the builder's method with the meaningful children. No tree is built and no
+    positions are propagated by Lark, which is where most of its time went."""
+
+    def __init__(self) -> None:
+        self.builder = _Build("<rules>")
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(_Build, name, None)
+        if method is None or name.startswith("_"):
+            raise AttributeError(name)
+        builder = self.builder
+
+        def callback(children: list[Any]) -> Any:
+            first = last = None
+            args = []
+            for child in children:
+                position = _position(child)
+                if position is not None:
+                    first = first or position
+                    last = position
+                if isinstance(child, Token):
+                    if child.type in _MEANINGFUL:
+                        args.append(child)
+                elif isinstance(child, _Part):
+                    args.append(child.value)
+                else:
+                    args.append(child)
+            result = method(builder, _Meta(first, last), *args)
+            if first is None or last is None or hasattr(result, "span"):
+                return result
+            return _Part(result, (first[0], first[1], last[2], last[3]))
+
+        return callback
+
+
+_LOCK = threading.Lock()
+
+
+@cache
+def _parser() -> tuple[Lark, _Callbacks]:
+    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    callbacks = _Callbacks()
+    lark = Lark(
+        grammar,
+        parser="lalr",
+        keep_all_tokens=True,
+        maybe_placeholders=False,
+        transformer=callbacks,
+    )
+    return lark, callbacks
+
+
 @cache
 def _lark() -> Lark:
+    """The parser without callbacks, for error recovery and tools."""
     grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
@@ -142,12 +253,10 @@ def _unquote(token: Token) -> str:
     return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
-@v_args(meta=True, inline=True)
-class _Build(Transformer_NonRecursive[Token, Any]):
+class _Build:
     """Builds AST nodes bottom-up while the LALR parser reduces."""
 
     def __init__(self, file: str) -> None:
-        super().__init__()
         self.file = file
         self.depths: dict[int, int] = {}
 
@@ -412,6 +521,12 @@ class _Build(Transformer_NonRecursive[Token, Any]):
     ) -> tuple[Any, ...]:
         return (str(var), source, where, None)
 
+    def atom(self, meta: Any, expr: ast.Expr) -> ast.Expr:
+        """``( expr )``: the same expression, its span widened to the parentheses."""
+        widened = attrs.evolve(expr, span=self._span(meta))
+        self.depths[id(widened)] = self.depths.get(id(expr), 0)
+        return widened
+
     def list_(self, meta: Any, *items: ast.Expr | None) -> ast.ListLit:
         present = tuple(i for i in items if i is not None)
         return self._node(ast.ListLit(self._span(meta), present), *present)
@@ -438,14 +553,16 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 )
             ]
         )
+    lark, callbacks = _parser()
     try:
-        # Lark builds its tree without recursion, and so does the transformer: a deeply
-        # nested input reaches the depth bound as a diagnostic, not a RecursionError.
-        tree = _lark().parse(text)
-        try:
-            header, items = _Build(file).transform(tree)
-        except VisitError as exc:  # the transformer's own errors arrive wrapped
-            raise exc.orig_exc from None
+        # The syntax tree is built bottom-up as the LALR parser reduces, without
+        # recursion: a deeply nested input reaches the depth bound as a diagnostic.
+        with _LOCK:  # the builder holds one parse's file name and depth table
+            callbacks.builder.file, callbacks.builder.depths = file, {}
+            result = lark.parse(text)
+        header, items = result.value if isinstance(result, _Part) else result
+    except VisitError as exc:  # pragma: no cover - only a tree transformer wraps errors
+        raise exc.orig_exc from None
     except UnexpectedInput as exc:
         raise DiagnosticError([_syntax_error(file, exc)]) from None
     except _DepthError as exc:
