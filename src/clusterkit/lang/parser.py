@@ -22,7 +22,6 @@ from lark.exceptions import (
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
-    VisitError,
 )
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
@@ -170,13 +169,6 @@ def _parser() -> tuple[Lark, _Callbacks]:
         transformer=callbacks,
     )
     return lark, callbacks
-
-
-@cache
-def _lark() -> Lark:
-    """The parser without callbacks, for error recovery and tools."""
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 _N = TypeVar("_N", bound=ast.Expr)
@@ -559,10 +551,9 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
         # recursion: a deeply nested input reaches the depth bound as a diagnostic.
         with _LOCK:  # the builder holds one parse's file name and depth table
             callbacks.builder.file, callbacks.builder.depths = file, {}
-            result = lark.parse(text)
+            # With callbacks, Lark returns what the last one gave, not a Tree.
+            result: Any = lark.parse(text)
         header, items = result.value if isinstance(result, _Part) else result
-    except VisitError as exc:  # pragma: no cover - only a tree transformer wraps errors
-        raise exc.orig_exc from None
     except UnexpectedInput as exc:
         raise DiagnosticError([_syntax_error(file, exc)]) from None
     except _DepthError as exc:
