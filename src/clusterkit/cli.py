@@ -220,7 +220,12 @@ def _evaluate(program: Program, dataset: Dataset, day: dt.date, lang: str) -> Re
 @format_option
 @lang_option
 @click.option("--all", "show_all", is_flag=True, help="Explain passing results too.")
-@click.option("--save", is_flag=True, help="Keep the results and their provenance in the store.")
+@click.option(
+    "--save/--no-save",
+    default=None,
+    help="Keep the results and their provenance in the store. Default: yes when the "
+    "store's own data is checked, no for --data.",
+)
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 even when rules fail (input errors still exit 2)."
 )
@@ -232,7 +237,7 @@ def check(
     fmt: str,
     lang: str | None,
     show_all: bool,
-    save: bool,
+    save: bool | None,
     exit_zero: bool,
 ) -> None:
     """Check rule files, then evaluate them on a dataset and explain the verdicts.
@@ -257,7 +262,8 @@ def check(
         if program.diagnostics:
             _print_diagnostics(program.diagnostics)
         click.echo(render_results(results, show_all=show_all))
-    if save:
+    if save or (save is None and data_path is None):
+        # Every evaluation of the registry is kept, so a verdict can be shown again.
         with _store(store_url, create=True) as store:
             run_id = store.save_run(results, document)
         _ = translator(language)

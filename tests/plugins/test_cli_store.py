@@ -238,3 +238,12 @@ def test_progress_bar_on_a_terminal_and_none_when_piped(tmp_path: Path) -> None:
         child.wait()
     os.close(leader)
     assert b"evaluating" in seen
+
+
+def test_every_evaluation_of_the_registry_is_kept(store: str) -> None:
+    run("check", RULES, "--store", store, "--exit-zero")
+    run("check", RULES, "--store", store, "--exit-zero", "--no-save")
+    run("check", RULES, "--data", EXAMPLE, "--store", store, "--exit-zero")
+    code, listing, _ = run("runs", "list", "--store", store)
+    assert code == 0
+    assert len(listing.splitlines()) == 1
