@@ -261,7 +261,7 @@ def check(
     else:
         if program.diagnostics:
             _print_diagnostics(program.diagnostics)
-        click.echo(render_results(results, show_all=show_all))
+        click.echo(render_results(results, show_all=show_all, lang=language))
     if save or (save is None and data_path is None):
         # Every evaluation of the registry is kept, so a verdict can be shown again.
         with _store(store_url, create=True) as store:

@@ -79,6 +79,7 @@ class _Run:
                 "title": _text(node.titles, self.lang, rule.name),
                 "message": _text(node.messages, self.lang),
                 "source": node.source or self.default_source,
+                "lang": self.lang,
             }
         key = self.ctx.data.info.id if entity is None else runtime.entity_key(entity)
         return Result(entity=key, outcome=outcome, **fixed, **extra)

@@ -8,7 +8,8 @@ from typing import Any
 import attrs
 
 from clusterkit.diagnostics import Diagnostic
-from clusterkit.lang.results import Outcome, Result, ResultSet
+from clusterkit.i18n import translator
+from clusterkit.lang.results import Outcome, Result, ResultSet, outcome_text
 from clusterkit.serde import unstructure
 
 __all__ = ["RESULTS_SCHEMA", "render_results", "results_to_json"]
@@ -18,29 +19,37 @@ RESULTS_SCHEMA = "clusterkit.results/1"
 _QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE)
 
 
-def render_results(results: ResultSet, *, show_all: bool = False) -> str:
+def render_results(results: ResultSet, *, show_all: bool = False, lang: str = "en") -> str:
     """A report: provenance, counts per rulebook, and every verdict that needs attention."""
+    _ = translator(lang)
     p = results.provenance
-    lines = [f"clusterkit {p.clusterkit_version}: dataset {p.dataset} as of {p.as_of.isoformat()}"]
+
+    def counts(selected: Sequence[Result]) -> str:
+        by = {o: sum(1 for r in selected if r.outcome is o) for o in Outcome}
+        return ", ".join(f"{n} {outcome_text(o, lang)}" for o, n in by.items() if n)
+
+    lines = [
+        _("clusterkit {version}: dataset {dataset} as of {date}").format(
+            version=p.clusterkit_version, dataset=p.dataset, date=p.as_of.isoformat()
+        )
+    ]
     for ref in p.rulebooks:
         version = f" {ref.version}" if ref.version else ""
-        lines.append(f"  rulebook {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
+        lines.append(f"  {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
     lines.append("")
     for ref in p.rulebooks:
         own = [r for r in results.results if r.rulebook == ref.id]
-        counts = {o: sum(1 for r in own if r.outcome is o) for o in Outcome}
-        summary = ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in counts.items() if n)
-        lines.append(f"{ref.id}: {summary or 'no results'}")
+        lines.append(f"{ref.id}: {counts(own) or _('no results')}")
     shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
     if shown:
         lines.append("")
     for result in shown:
         lines.append(result.explain())
         lines.append("")
-    totals = results.by_outcome()
     lines.append(
-        f"{len(results.results)} results: "
-        + ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in totals.items() if n)
+        _("{count} results: {summary}").format(
+            count=len(results.results), summary=counts(results.results)
+        )
     )
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ __all__ = [
     "RulebookRef",
     "TraceEntry",
     "format_value",
+    "outcome_text",
     "raw_text",
 ]
 
@@ -159,6 +160,7 @@ class Result:
         failure: for a failed comparison, the comparison and its two values; the
             ``threshold`` and ``gap`` texts are made from it when asked for.
         note: for a score not selected, why (rank or minimum).
+        lang: the language of the texts (``en``, ``ru``, ``kk``).
         needs: for undetermined, what data is missing.
         score, rank, selected: for scores.
     """
@@ -179,6 +181,7 @@ class Result:
     needs: str | None = None
     score: str | None = None
     rank: int | None = None
+    lang: str = "en"
 
     @property
     def threshold(self) -> str | None:
@@ -191,24 +194,27 @@ class Result:
         return self.note if self.failure is None else self.failure.gap
 
     def explain(self) -> str:
-        """One paragraph a minister can read."""
-        head = f"{self.rulebook} / {self.rule} — {self.entity}: {self.outcome.value.upper()}"
-        lines = [head]
+        """One paragraph a minister can read, in the result's language."""
+        _ = translator(self.lang)
+        outcome = outcome_text(self.outcome, self.lang).upper()
+        lines = [f"{self.rulebook} / {self.rule} — {self.entity}: {outcome}"]
         if self.title:
             lines.append(f"  {self.title}")
         if self.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and self.message:
             lines.append(f"  {self.message}")
         if self.threshold:
-            lines.append(f"  required: {self.threshold}")
+            lines.append("  " + _("required: {threshold}").format(threshold=self.threshold))
         if self.gap:
             lines.append(f"  {self.gap}")
         if self.needs:
-            lines.append(f"  undetermined: needs {self.needs}")
+            lines.append("  " + _("needs {what}").format(what=self.needs))
         if self.score is not None:
-            lines.append(f"  score {self.score}, rank {self.rank}")
+            lines.append(
+                "  " + _("score {score}, rank {rank}").format(score=self.score, rank=self.rank)
+            )
         lines.extend(f"    {entry.label} = {entry.value}" for entry in self.trace)
         if self.source:
-            lines.append(f"  source: {self.source}")
+            lines.append("  " + _("Source: {source}").format(source=self.source))
         return "\n".join(lines)
 
 
@@ -327,3 +333,17 @@ def raw_text(value: Any) -> str:
     if isinstance(value, Decimal | int | str | bool) or value is None:
         return str(value)
     return entity_key(value)
+
+
+def outcome_text(outcome: Outcome, lang: str = "en") -> str:
+    """An outcome's name in ``lang``."""
+    _ = translator(lang)
+    names = {
+        Outcome.PASS: _("pass"),
+        Outcome.FAIL: _("fail"),
+        Outcome.WARNING: _("warning"),
+        Outcome.BREACH: _("breach"),
+        Outcome.NOT_APPLICABLE: _("not applicable"),
+        Outcome.UNDETERMINED: _("undetermined"),
+    }
+    return names[outcome]

@@ -9,7 +9,7 @@ import attrs
 
 from clusterkit.formatting import format_money, format_number, format_percent
 from clusterkit.i18n import translator
-from clusterkit.lang.results import Outcome, Result
+from clusterkit.lang.results import Outcome, Result, outcome_text
 from clusterkit.money import Money
 from clusterkit.numbers import shift
 from clusterkit.plugins import PLUGIN_API, ReportContext
@@ -41,15 +41,7 @@ class Labels:
         return names.get(table.indicator, table.title or table.indicator)
 
     def outcome(self, outcome: Outcome) -> str:
-        names = {
-            Outcome.PASS: self._("pass"),
-            Outcome.FAIL: self._("fail"),
-            Outcome.WARNING: self._("warning"),
-            Outcome.BREACH: self._("breach"),
-            Outcome.NOT_APPLICABLE: self._("not applicable"),
-            Outcome.UNDETERMINED: self._("undetermined"),
-        }
-        return names[outcome]
+        return outcome_text(outcome, self.lang)
 
     def value(self, value: Decimal | None, unit: Unit) -> str:
         """A table value in its unit: ``66,740 mln KZT``, ``66 740 млн ₸``."""
