@@ -148,6 +148,12 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
+data_option = click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=str),
+    help="The dataset directory or file (default: the store's data).",
+)
 store_option = click.option(
     "--store",
     "store_url",
@@ -204,12 +210,7 @@ def _evaluate(program: Program, dataset: Dataset, day: dt.date, lang: str) -> Re
 
 @cli.command()
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=str),
-    help="The dataset directory or file (default: the store's data).",
-)
+@data_option
 @store_option
 @click.option(
     "--as-of",
@@ -562,12 +563,7 @@ def runs_show(run_id: int, store_url: str | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=str),
-    help="The dataset directory or file (default: the store's data).",
-)
+@data_option
 @store_option
 @click.option(
     "--rules",

@@ -108,15 +108,19 @@ def _read(file: Path) -> dict[str, Any]:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise _problem(shown, f"not valid TOML: {exc}") from None
-    unknown = set(document) - _FILE_KEYS
+    _known_keys(document, _FILE_KEYS, shown, "")
+    return document
+
+
+def _known_keys(table: dict[str, Any], allowed: set[str], shown: str, where: str) -> None:
+    """Refuse a key the test format does not have, naming the ones it does."""
+    unknown = sorted(set(table) - allowed)
     if unknown:
         raise _problem(
             shown,
-            f"unknown key {sorted(unknown)[0]!r}; expected one of: "
-            + ", ".join(sorted(_FILE_KEYS)),
-            path=sorted(unknown)[0],
+            f"unknown key {unknown[0]!r}; expected one of: " + ", ".join(sorted(allowed)),
+            path=f"{where}.{unknown[0]}" if where else unknown[0],
         )
-    return document
 
 
 def _as_date(value: object, shown: str, path: str) -> dt.date:
@@ -144,11 +148,7 @@ def run_test_file(file: Path) -> list[CaseResult]:
         where = f"cases[{index}]"
         if not isinstance(case, dict):
             raise _problem(shown, "each case is a table", path=where)
-        unknown = set(case) - _CASE_KEYS
-        if unknown:
-            raise _problem(
-                shown, f"unknown key {sorted(unknown)[0]!r}", path=f"{where}.{sorted(unknown)[0]}"
-            )
+        _known_keys(case, _CASE_KEYS, shown, where)
         name = str(case.get("name", f"case {index + 1}"))
         case_base = load_dataset(folder / case["data"]) if "data" in case else base
         data = _case_data(case.get("given"), shown, f"{where}.given", case_base)
@@ -189,14 +189,7 @@ def _case_data(
 def _check(expect: object, results: ResultSet, shown: str, where: str) -> list[str]:
     if not isinstance(expect, dict) or "rule" not in expect:
         raise _problem(shown, "an expectation names its rule", path=where)
-    unknown = set(expect) - _EXPECT_KEYS
-    if unknown:
-        raise _problem(
-            shown,
-            f"unknown key {sorted(unknown)[0]!r}; expected one of: "
-            + ", ".join(sorted(_EXPECT_KEYS)),
-            path=f"{where}.{sorted(unknown)[0]}",
-        )
+    _known_keys(expect, _EXPECT_KEYS, shown, where)
     rule = str(expect["rule"])
     entity = expect.get("entity")
     found = results.find(rule, None if entity is None else str(entity))
