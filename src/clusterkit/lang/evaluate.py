@@ -6,9 +6,12 @@ import datetime as dt
 import decimal
 import gc
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from clusterkit._version import __version__
 from clusterkit.i18n import translator
@@ -25,8 +28,8 @@ from clusterkit.lang.results import (
     TraceEntry,
     format_value,
 )
-from clusterkit.loader import dump_dataset
 from clusterkit.model import Dataset
+from clusterkit.serde import unstructure
 
 __all__ = ["data_hash", "evaluate"]
 
@@ -41,8 +44,30 @@ _STATUS = {
 
 
 def data_hash(dataset: Dataset) -> str:
-    """SHA-256 of the dataset's canonical JSON form."""
-    return hashlib.sha256(dump_dataset(dataset).encode("utf-8")).hexdigest()
+    """SHA-256 of the dataset's canonical form.
+
+    The canonical form is the dataset information, then each collection's name and
+    each of its records, every one as compact JSON with sorted keys (numbers, dates
+    and money as exact strings), one per line. It is fed to the hash record by record,
+    so a large registry is never held as one string.
+    """
+    digest = hashlib.sha256()
+
+    def feed(value: object) -> None:
+        text = json.dumps(
+            unstructure(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\n")
+
+    feed(dataset.info)
+    for field in attrs.fields(Dataset):
+        if field.name == "info":
+            continue
+        feed(field.name)
+        for record in getattr(dataset, field.name):
+            feed(record)
+    return digest.hexdigest()
 
 
 def _text(entries: tuple[tuple[str, str], ...], lang: str, fallback: str = "") -> str:
