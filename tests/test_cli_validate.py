@@ -20,10 +20,16 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_validate_prints_the_summary(example_dir: Path) -> None:
     code, out, _ = run("validate", str(example_dir))
     assert code == 0
-    assert "clusters:      6" in out
-    assert "6 projects" in out
-    assert "budget total:  3,896.5 mln KZT" in out
-    assert "cluster share: 1,168.9 mln KZT" in out
+    assert "clusters:            6" in out
+    assert "6 with 6 projects" in out
+    assert "budget total:        3,896.5 mln KZT" in out
+    assert "cluster share:       1,168.9 mln KZT" in out
+
+
+def test_validate_speaks_russian(example_dir: Path) -> None:
+    code, out, _ = run("validate", str(example_dir), "--lang", "ru")
+    assert code == 0
+    assert "бюджет, всего:             3\xa0896,5 млн ₸" in out
 
 
 def test_validate_json_output_is_exact(example_dir: Path) -> None:

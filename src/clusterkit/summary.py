@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from clusterkit.formatting import format_money
+from clusterkit.i18n import translator
 from clusterkit.model import Dataset, FundingSource
 from clusterkit.money import Money
 
@@ -30,20 +31,36 @@ class DatasetSummary:
     figures: int
 
     def render(self, locale: str = "en") -> str:
-        budget = ", ".join(format_money(m, locale, "mln") for m in self.budget) or "none"
-        share = ", ".join(format_money(m, locale, "mln") for m in self.cluster_share) or "none"
-        lines = [
-            f"dataset {self.dataset_id}",
-            f"  clusters:      {self.clusters}",
-            f"  participants:  {self.participants} ({self.sample_participants} sample records)",
-            f"  applications:  {self.applications}",
-            f"  programmes:    {self.programmes} with {self.projects} projects",
-            f"  budget total:  {budget}",
-            f"  cluster share: {share}",
-            f"  indicator series: {self.series}, counter-obligations: {self.obligations}, "
-            f"observations: {self.observations}",
-            f"  published figures: {self.figures}",
+        """The summary for people, labels and numbers in ``locale`` (en, ru, kk)."""
+        _ = translator(locale.split("_", maxsplit=1)[0])
+        none = _("none")
+        budget = ", ".join(format_money(m, locale, "mln") for m in self.budget) or none
+        share = ", ".join(format_money(m, locale, "mln") for m in self.cluster_share) or none
+        rows = [
+            (_("clusters"), str(self.clusters)),
+            (
+                _("participants"),
+                _("{count} ({sample} sample records)").format(
+                    count=self.participants, sample=self.sample_participants
+                ),
+            ),
+            (_("applications"), str(self.applications)),
+            (
+                _("programmes"),
+                _("{count} with {projects} projects").format(
+                    count=self.programmes, projects=self.projects
+                ),
+            ),
+            (_("budget total"), budget),
+            (_("cluster share"), share),
+            (_("indicator series"), str(self.series)),
+            (_("counter-obligations"), str(self.obligations)),
+            (_("observations"), str(self.observations)),
+            (_("published figures"), str(self.figures)),
         ]
+        width = max(len(label) for label, _value in rows) + 1
+        lines = [_("dataset {id}").format(id=self.dataset_id)]
+        lines.extend(f"  {label + ':':<{width}} {value}" for label, value in rows)
         return "\n".join(lines)
 
 
