@@ -239,3 +239,41 @@ def test_aggregates_and_time_series(tmp_path: Path, example: Dataset) -> None:
     assert verdict.outcome is Outcome.PASS, verdict.explain()
     assert values["rounded"] == "17 %"
     assert values["mean"] == "649.417 mln KZT"  # shown to 6 significant digits
+
+
+def test_convert_uses_the_datasets_rates_and_says_when_one_is_missing(
+    tmp_path: Path, example: Dataset
+) -> None:
+    rules = write(
+        tmp_path,
+        "fx.ckr",
+        (
+            'rulebook test.fx\nrule usd for each p in projects where p.id = "project-milk-akmola"\n'
+            '  let in_usd = convert(p.budget, "USD", 2021-06-30)\n'
+            "  require in_usd >= 800 thousand USD\n"
+        ),
+    )
+    with_rate = dataset_from_document(
+        {
+            "rates": [
+                {
+                    "base": "USD",
+                    "quote": "KZT",
+                    "rate": "425.5",
+                    "on": "2021-06-01",
+                    "source": "NBK (sample)",
+                }
+            ]
+        },
+        "test",
+        example,
+        append=True,
+    )
+    program = load_program([rules])
+    (verdict,) = evaluate(program, with_rate, AS_OF).results
+    assert verdict.outcome is Outcome.PASS
+    values = {t.label: t.raw for t in verdict.trace}
+    assert values["in_usd"].startswith("875205.64042303172737955346650998")
+    (missing,) = evaluate(program, example, AS_OF).results
+    assert missing.outcome is Outcome.UNDETERMINED
+    assert missing.needs == "an exchange rate KZT→USD on or before 2021-06-30"

@@ -181,8 +181,10 @@ class Context:
     def convert(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
         try:
             return self._rates.convert(Money(amount, self.currency), currency, on).amount
-        except NoRateError as exc:
-            raise Missing(str(exc)) from None
+        except NoRateError:
+            raise Missing(
+                f"an exchange rate {self.currency}→{currency} on or before {on.isoformat()}"
+            ) from None
 
 
 # -- reading data ---------------------------------------------------------------------
