@@ -31,6 +31,7 @@ from clusterkit.model import (
     Participant,
     Programme,
     Project,
+    Role,
     Tranche,
 )
 from clusterkit.money import Money, NoRateError, RateTable
@@ -53,6 +54,9 @@ ONE = Decimal(1)
 HUNDREDTH = Decimal("0.01")
 
 Interval = tuple[Decimal, Decimal]
+
+#: The roles that are enterprises (read inline by compiled rules: no call per participant).
+ENTERPRISES = frozenset(role for role in Role if role.is_enterprise)
 
 ROUNDING = {
     "half_up": decimal.ROUND_HALF_UP,

@@ -134,7 +134,7 @@ def _computed(currency: Dim) -> dict[str, dict[str, FieldSpec]]:
         },
         "participant": {
             "is_enterprise": FieldSpec(
-                BOOL, "{x}.role.is_enterprise", "a large, medium, small or micro enterprise"
+                BOOL, "({x}.role in rt.ENTERPRISES)", "a large, medium, small or micro enterprise"
             ),
             "cluster": FieldSpec(
                 EntityT("cluster"), "ctx.parent({x})", "the cluster it is a member of"
