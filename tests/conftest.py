@@ -22,3 +22,9 @@ def example_copy(tmp_path: Path) -> Path:
     target = tmp_path / "kazakhstan-2021"
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read clusterkit's English messages whatever the machine's locale is."""
+    monkeypatch.setenv("CLUSTERKIT_LANG", "en")

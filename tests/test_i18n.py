@@ -86,3 +86,23 @@ def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[clusterkit.reporters]" in text
     assert "sqlite = clusterkit_plugins.sqlite_store:plugin" in text
+
+
+def test_cli_messages_follow_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from clusterkit.cli import cli
+
+    monkeypatch.setenv("CLUSTERKIT_LANG", "ru")
+    result = CliRunner().invoke(cli, ["runs", "list", "--store", f"sqlite://{tmp_path / 'x'}"])
+    assert result.exit_code == 2
+    assert "ошибка:" in result.stderr
+    assert "хранилища здесь нет" in result.stderr
+    monkeypatch.setenv("CLUSTERKIT_LANG", "kk")
+    result = CliRunner().invoke(
+        cli, ["report", "--data", str(ROOT / "examples" / "kazakhstan-2021"), "--format", "pdf"]
+    )
+    assert result.exit_code == 2
+    assert "қате: 'pdf' есеп пішімі жоқ" in result.stderr

@@ -21,6 +21,7 @@ from cattrs.errors import BaseValidationError
 from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
 from clusterkit.i18n import choose_lang, translator
+from clusterkit.i18n import local as _
 from clusterkit.lang import Program, ResultSet, check_rules, evaluate, load_program
 from clusterkit.lang.report import render_results, results_to_json
 from clusterkit.lang.testing import find_test_files, run_test_file
@@ -66,7 +67,7 @@ def _report(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
         click.echo(str(diagnostic), err=True)
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors:
-        click.echo(f"{errors} error(s)", err=True)
+        click.echo(_("{errors} error(s)").format(errors=errors), err=True)
 
 
 format_option = click.option(
@@ -145,7 +146,10 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     if errors or warnings:
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(
+            _("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings),
+            err=True,
+        )
 
 
 data_option = click.option(
@@ -183,7 +187,7 @@ def _store(url: str | None, *, create: bool = False) -> Iterator[Store]:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("error: {message}").format(message=message), err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -296,7 +300,12 @@ def _as_of(text: str | None, fallback: dt.date | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        click.echo(f"error: --as-of {text!r} is not a date (expected YYYY-MM-DD)", err=True)
+        click.echo(
+            _("error: {option} {value!r} is not a date (expected YYYY-MM-DD)").format(
+                option="--as-of", value=text
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INPUT)
 
 
@@ -309,7 +318,7 @@ def test_command(paths: tuple[str, ...]) -> None:
     """
     files = find_test_files(paths)
     if not files:
-        click.echo("error: no test files found (NAME.tests.toml beside NAME.ckr)", err=True)
+        click.echo(_("error: no test files found (NAME.tests.toml beside NAME.ckr)"), err=True)
         sys.exit(EXIT_INPUT)
     passed = failed = 0
     broken: list[Diagnostic] = []
@@ -348,7 +357,7 @@ def lint(rules: tuple[str, ...], fmt: str) -> None:
     else:
         _print_diagnostics(diagnostics)
         if not diagnostics:
-            click.echo("no problems found")
+            click.echo(_("no problems found"))
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)
 
@@ -366,7 +375,7 @@ def plugins_command() -> None:
                 click.echo(f"  {info.name:<10} FAILED: {info.error}  [{info.distribution}]")
     failures = registry.failures()
     if failures:
-        click.echo(f"{len(failures)} plugin(s) could not be loaded", err=True)
+        click.echo(_("{count} plugin(s) could not be loaded").format(count=len(failures)), err=True)
 
 
 @cli.group()
@@ -423,7 +432,7 @@ def registry_show(cluster_id: str, store_url: str | None) -> None:
             known = [c.id for c in store.clusters()]
             close = difflib.get_close_matches(cluster_id, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            _fail(f"no cluster {cluster_id!r} in the registry{hint}")
+            _fail(_("no cluster {id!r} in the registry").format(id=cluster_id) + hint)
         document = {
             "cluster": unstructure(cluster),
             "applications": unstructure(
@@ -438,7 +447,11 @@ def _date(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(f"{option} {text!r} is not a date (expected YYYY-MM-DD)")
+        _fail(
+            _("{option} {value!r} is not a date (expected YYYY-MM-DD)").format(
+                option=option, value=text
+            )
+        )
 
 
 @registry.command("apply")
@@ -459,7 +472,7 @@ def registry_apply(
         _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     with _store(store_url) as store:
         store.add_application(application)
-    click.echo(f"{application_id}: submitted")
+    click.echo(_("{id}: submitted").format(id=application_id))
 
 
 @registry.command("decide")
@@ -528,7 +541,7 @@ def observe(
         )
     with _store(store_url) as store:
         number = store.observe(observation)
-    click.echo(f"observation {number} recorded")
+    click.echo(_("observation {number} recorded").format(number=number))
 
 
 @cli.group()
@@ -558,7 +571,7 @@ def runs_show(run_id: int, store_url: str | None) -> None:
     with _store(store_url) as store:
         run = store.run(run_id)
     if run is None:
-        _fail(f"no run {run_id} in the store")
+        _fail(_("no run {number} in the store").format(number=run_id))
     click.echo(run.document)
 
 
@@ -621,12 +634,16 @@ def report(
         return
     target = Path(output)
     if not target.parent.is_dir():
-        _fail(f"{output}: the folder {str(target.parent)!r} does not exist")
+        _fail(
+            _("{path}: the folder {folder!r} does not exist").format(
+                path=output, folder=str(target.parent)
+            )
+        )
     try:
         atomic_write(target, text)
     except OSError as exc:
-        _fail(f"{output}: cannot be written ({exc.strerror})")
-    click.echo(f"wrote {output}", err=True)
+        _fail(_("{path}: cannot be written ({reason})").format(path=output, reason=exc.strerror))
+    click.echo(_("wrote {path}").format(path=output), err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

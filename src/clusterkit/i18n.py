@@ -25,6 +25,7 @@ __all__ = [
     "choose_lang",
     "compile_catalog",
     "compile_catalogs",
+    "local",
     "translator",
 ]
 
@@ -58,6 +59,14 @@ def translator(lang: str) -> Callable[[str], str]:
     except (FileNotFoundError, OSError):
         return gettext.NullTranslations().gettext
     return gettext.GNUTranslations(BytesIO(data)).gettext
+
+
+def local(message: str) -> str:
+    """``message`` in the language the environment asks for (see :func:`choose_lang`).
+
+    For messages made where no ``--lang`` reaches, such as a store's errors.
+    """
+    return translator(choose_lang(None))(message)
 
 
 def compile_catalog(po_file: Path) -> bytes:

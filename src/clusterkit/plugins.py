@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from clusterkit.i18n import local as _
 from clusterkit.lang.results import ResultSet
 from clusterkit.model import Application, Cluster, Dataset, Observation, Programme, StatusChange
 
@@ -36,6 +37,7 @@ __all__ = [
     "StoreError",
     "StoredRun",
     "discover",
+    "no_store",
     "open_store",
 ]
 
@@ -49,6 +51,11 @@ REPORTERS = "clusterkit.reporters"
 
 #: What to say when a store does not exist yet.
 NO_STORE = "no store here (create one with 'clusterkit registry import DATASET')"
+
+
+def no_store() -> str:
+    """:data:`NO_STORE` in the user's language."""
+    return _("no store here (create one with 'clusterkit registry import DATASET')")
 
 
 class StoreError(Exception):
@@ -233,11 +240,19 @@ class PluginRegistry:
         for info in self.infos:
             if info.group == group and info.name == name:
                 if info.plugin is None:
-                    raise StoreError(f"plugin {name!r} ({group}) could not be loaded: {info.error}")
+                    raise StoreError(
+                        _("plugin {name!r} ({group}) could not be loaded: {error}").format(
+                            name=name, group=group, error=info.error
+                        )
+                    )
                 return info.plugin
         available = ", ".join(sorted(self.names(group))) or "none"
-        kind = "storage back-end" if group == STORAGE else "reporter"
-        raise StoreError(f"no {kind} named {name!r} (available: {available})")
+        message = (
+            _("no storage back-end named {name!r} (available: {available})")
+            if group == STORAGE
+            else _("no reporter named {name!r} (available: {available})")
+        )
+        raise StoreError(message.format(name=name, available=available))
 
     def names(self, group: str) -> list[str]:
         return [i.name for i in self.infos if i.group == group and i.plugin is not None]

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from clusterkit.diagnostics import DiagnosticError
+from clusterkit.i18n import local as _
 from clusterkit.lang.results import ResultSet
 from clusterkit.loader import atomic_write, dataset_from_document, dump_dataset
 from clusterkit.model import (
@@ -42,7 +43,7 @@ from clusterkit.model import (
     Programme,
     StatusChange,
 )
-from clusterkit.plugins import NO_STORE, PLUGIN_API, StoredRun, StoreError
+from clusterkit.plugins import PLUGIN_API, StoredRun, StoreError, no_store
 from clusterkit.serde import structure, unstructure
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
@@ -61,7 +62,7 @@ class JsonDirStore:
         marker = root / "store.json"
         if not marker.exists():
             if not create:
-                raise StoreError(f"{root}: {NO_STORE}")
+                raise StoreError(f"{root}: {no_store()}")
             try:
                 root.mkdir(parents=True, exist_ok=True)
                 (root / "runs").mkdir(exist_ok=True)
@@ -74,8 +75,11 @@ class JsonDirStore:
             raise StoreError(f"{marker}: is not a clusterkit store marker") from None
         if not isinstance(layout, int) or layout > LAYOUT_VERSION:
             raise StoreError(
-                f"{root}: the store's layout is version {layout}, newer than this clusterkit "
-                f"understands ({LAYOUT_VERSION}); upgrade clusterkit to use it"
+                f"{root}: "
+                + _(
+                    "the store's schema is version {version}, newer than this clusterkit "
+                    "understands ({known}); upgrade clusterkit to use it"
+                ).format(version=layout, known=LAYOUT_VERSION)
             )
         return cls(root)
 
@@ -93,8 +97,8 @@ class JsonDirStore:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(
-                    f"{self.root}: the store is locked by another writer; "
-                    "try again when it has finished"
+                    f"{self.root}: "
+                    + _("the store is locked by another writer; try again when it has finished")
                 ) from None
             yield
         finally:
@@ -165,9 +169,13 @@ class JsonDirStore:
         with self._write():
             base = self._base()
             if any(a.id == application.id for a in base.applications):
-                raise StoreError(f"an application {application.id!r} is already recorded")
+                raise StoreError(
+                    _("an application {id!r} is already recorded").format(id=application.id)
+                )
             if base.cluster(application.cluster) is None:
-                raise StoreError(f"no cluster {application.cluster!r} in the registry")
+                raise StoreError(
+                    _("no cluster {id!r} in the registry").format(id=application.cluster)
+                )
             self._save_base(attrs.evolve(base, applications=(*base.applications, application)))
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
@@ -175,7 +183,7 @@ class JsonDirStore:
             base = self._base()
             found = next((a for a in base.applications if a.id == application_id), None)
             if found is None:
-                raise StoreError(f"no application {application_id!r}")
+                raise StoreError(_("no application {id!r}").format(id=application_id))
             try:
                 updated = attrs.evolve(found, history=(*found.history, change))
             except InvalidFieldsError as exc:
@@ -202,7 +210,9 @@ class JsonDirStore:
     def observe(self, observation: Observation) -> int:
         with self._write():
             if self._base().cluster(observation.cluster) is None:
-                raise StoreError(f"no cluster {observation.cluster!r} in the registry")
+                raise StoreError(
+                    _("no cluster {id!r} in the registry").format(id=observation.cluster)
+                )
             return self._append(observation)
 
     def observations(self) -> Sequence[Observation]:

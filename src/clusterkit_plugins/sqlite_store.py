@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from clusterkit.i18n import local as _
 from clusterkit.lang.results import ResultSet
 from clusterkit.model import (
     Application,
@@ -44,7 +45,7 @@ from clusterkit.model import (
     SupportBenchmark,
 )
 from clusterkit.money import ExchangeRate
-from clusterkit.plugins import NO_STORE, PLUGIN_API, StoredRun, StoreError
+from clusterkit.plugins import PLUGIN_API, StoredRun, StoreError, no_store
 from clusterkit.serde import structure, unstructure
 
 __all__ = ["BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "SqliteStore", "plugin"]
@@ -156,7 +157,7 @@ class SqliteStore:
     @classmethod
     def open(cls, path: Path, *, create: bool) -> SqliteStore:
         if not path.exists() and not create:
-            raise StoreError(f"{path}: {NO_STORE}")
+            raise StoreError(f"{path}: {no_store()}")
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
         try:
@@ -175,8 +176,10 @@ class SqliteStore:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"the store's schema is version {version}, newer than this clusterkit "
-                f"understands ({SCHEMA_VERSION}); upgrade clusterkit to use it"
+                _(
+                    "the store's schema is version {version}, newer than this clusterkit "
+                    "understands ({known}); upgrade clusterkit to use it"
+                ).format(version=version, known=SCHEMA_VERSION)
             )
         if version == SCHEMA_VERSION:
             return
@@ -301,11 +304,15 @@ class SqliteStore:
     def add_application(self, application: Application) -> None:
         with self._write() as db:
             if db.execute("SELECT 1 FROM applications WHERE id = ?", (application.id,)).fetchone():
-                raise StoreError(f"an application {application.id!r} is already recorded")
+                raise StoreError(
+                    _("an application {id!r} is already recorded").format(id=application.id)
+                )
             if not db.execute(
                 "SELECT 1 FROM clusters WHERE id = ?", (application.cluster,)
             ).fetchone():
-                raise StoreError(f"no cluster {application.cluster!r} in the registry")
+                raise StoreError(
+                    _("no cluster {id!r} in the registry").format(id=application.cluster)
+                )
             self._put_application(db, application)
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
@@ -314,7 +321,7 @@ class SqliteStore:
                 "SELECT doc FROM applications WHERE id = ?", (application_id,)
             ).fetchone()
             if row is None:
-                raise StoreError(f"no application {application_id!r}")
+                raise StoreError(_("no application {id!r}").format(id=application_id))
             current = structure(json.loads(row[0]), Application)
             updated = _with_change(current, change)
             self._put_application(db, updated)
@@ -340,7 +347,9 @@ class SqliteStore:
             if not db.execute(
                 "SELECT 1 FROM clusters WHERE id = ?", (observation.cluster,)
             ).fetchone():
-                raise StoreError(f"no cluster {observation.cluster!r} in the registry")
+                raise StoreError(
+                    _("no cluster {id!r} in the registry").format(id=observation.cluster)
+                )
             return self._append_observation(db, observation)
 
     def observations(self) -> Sequence[Observation]:
@@ -412,13 +421,13 @@ def _statements(script: str) -> list[str]:
 def _explain(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return "the store is locked by another writer; try again when it has finished"
+        return _("the store is locked by another writer; try again when it has finished")
     if "not a database" in text:
-        return "is not a clusterkit store (not an SQLite database)"
+        return _("is not a clusterkit store (not an SQLite database)")
     if "readonly" in text or "read-only" in text:
-        return "the store cannot be written (read-only)"
+        return _("the store cannot be written (read-only)")
     if "unable to open" in text:
-        return "the store cannot be opened (check the path and permissions)"
+        return _("the store cannot be opened (check the path and permissions)")
     return text
 
 
