@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 
+from clusterkit.cli import cli
 from clusterkit.i18n import LANGUAGES, choose_lang, compile_catalog, translator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,10 +93,6 @@ def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
 def test_cli_messages_follow_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from click.testing import CliRunner
-
-    from clusterkit.cli import cli
-
     monkeypatch.setenv("CLUSTERKIT_LANG", "ru")
     result = CliRunner().invoke(cli, ["runs", "list", "--store", f"sqlite://{tmp_path / 'x'}"])
     assert result.exit_code == 2
