@@ -7,7 +7,7 @@ import decimal
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from clusterkit.lang.results import (
     Result,
     ResultSet,
     RulebookRef,
+    Trace,
     TraceEntry,
     format_value,
 )
@@ -109,14 +110,8 @@ class _Run:
         key = self.ctx.data.info.id if entity is None else runtime.entity_key(entity)
         return Result(entity=key, outcome=outcome, **fixed, **extra)
 
-    def trace(self, rule: CompiledRule, raw: list[tuple[int, Any]]) -> tuple[TraceEntry, ...]:
-        out = []
-        for index, value in raw:
-            label = rule.labels[index]
-            out.append(
-                TraceEntry(label.text, label.role, value, label.type, self.ctx.currency, self.lang)
-            )
-        return tuple(out)
+    def trace(self, rule: CompiledRule, raw: list[tuple[int, Any]]) -> Trace:
+        return Trace(rule.labels, raw, self.ctx.currency, self.lang)
 
     def in_scope(self, rule: CompiledRule, entity: Any) -> bool | Result:
         if rule.where is None:
@@ -154,7 +149,7 @@ class _Run:
                 yield self.base(rule, entity, outcome, trace=trace)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
-        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], tuple[TraceEntry, ...]]] = []
+        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], Sequence[TraceEntry]]] = []
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run

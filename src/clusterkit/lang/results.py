@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from clusterkit.formatting import format_money, format_number
 from clusterkit.i18n import translator
-from clusterkit.lang.compiler import RequireInfo
+from clusterkit.lang.compiler import Label, RequireInfo
 from clusterkit.lang.runtime import entity_key, igap
 from clusterkit.lang.types import BoolT, DateT, NumT, Type
 from clusterkit.lang.units import DIMENSIONLESS, currency_dim, dim_text
@@ -24,6 +25,7 @@ __all__ = [
     "Result",
     "ResultSet",
     "RulebookRef",
+    "Trace",
     "TraceEntry",
     "format_value",
     "outcome_text",
@@ -83,6 +85,64 @@ class TraceEntry:
 
     def to_json(self) -> dict[str, str]:
         return {"label": self.label, "role": self.role, "value": self.value, "raw": self.raw}
+
+
+class Trace(Sequence[TraceEntry]):
+    """The values behind a verdict, made into :class:`TraceEntry` objects only when read.
+
+    A large run gives a trace per verdict and most are never read one by one; keeping
+    the raw values until then saves most of the cost of explaining.
+    """
+
+    __slots__ = ("_currency", "_entries", "_labels", "_lang", "_raw")
+
+    def __init__(
+        self, labels: Sequence[Label], raw: Sequence[tuple[int, Any]], currency: str, lang: str
+    ) -> None:
+        self._labels = labels
+        self._raw = raw
+        self._currency = currency
+        self._lang = lang
+        self._entries: tuple[TraceEntry, ...] | None = None
+
+    def _built(self) -> tuple[TraceEntry, ...]:
+        if self._entries is None:
+            labels = self._labels
+            self._entries = tuple(
+                TraceEntry(
+                    labels[i].text,
+                    labels[i].role,
+                    value,
+                    labels[i].type,
+                    self._currency,
+                    self._lang,
+                )
+                for i, value in self._raw
+            )
+        return self._entries
+
+    @overload
+    def __getitem__(self, index: int) -> TraceEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[TraceEntry, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> TraceEntry | tuple[TraceEntry, ...]:
+        return self._built()[index]
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return self._built() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._built())
+
+    def __repr__(self) -> str:
+        return f"Trace({list(self._built())!r})"
 
 
 @attrs.frozen
@@ -175,7 +235,7 @@ class Result:
     title: str = ""
     message: str = ""
     source: str = ""
-    trace: tuple[TraceEntry, ...] = ()
+    trace: Sequence[TraceEntry] = ()
     failure: Failure | None = None
     note: str | None = None
     needs: str | None = None
