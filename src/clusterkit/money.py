@@ -139,6 +139,13 @@ class Money:
             raise CurrencyMismatchError(f"cannot total {result.currency} as {currency}")
         return result
 
+    @classmethod
+    def by_currency(cls, amounts: Iterable[Money]) -> tuple[Money, ...]:
+        """One exact total per currency, currencies in alphabetical order."""
+        items = list(amounts)
+        currencies = sorted({m.currency for m in items})
+        return tuple(cls.total((m for m in items if m.currency == c), c) for c in currencies)
+
     # -- arithmetic -----------------------------------------------------------------
     def _same(self, other: Money, op: str) -> None:
         if other.currency != self.currency:

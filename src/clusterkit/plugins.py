@@ -24,7 +24,6 @@ from clusterkit.lang.results import ResultSet
 from clusterkit.model import Application, Cluster, Dataset, Observation, Programme, StatusChange
 
 __all__ = [
-    "NO_STORE",
     "PLUGIN_API",
     "REPORTERS",
     "STORAGE",
@@ -49,12 +48,8 @@ STORAGE = "clusterkit.storage"
 REPORTERS = "clusterkit.reporters"
 
 
-#: What to say when a store does not exist yet.
-NO_STORE = "no store here (create one with 'clusterkit registry import DATASET')"
-
-
 def no_store() -> str:
-    """:data:`NO_STORE` in the user's language."""
+    """What to say when a store does not exist yet, in the user's language."""
     return _("no store here (create one with 'clusterkit registry import DATASET')")
 
 

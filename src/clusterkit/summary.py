@@ -64,11 +64,6 @@ class DatasetSummary:
         return "\n".join(lines)
 
 
-def _totals(amounts: list[Money]) -> tuple[Money, ...]:
-    currencies = sorted({m.currency for m in amounts})
-    return tuple(Money.total((m for m in amounts if m.currency == c), c) for c in currencies)
-
-
 def summarize(dataset: Dataset) -> DatasetSummary:
     projects = [p for _, p in dataset.projects()]
     participants = [p for c in dataset.clusters for p in c.participants]
@@ -80,8 +75,8 @@ def summarize(dataset: Dataset) -> DatasetSummary:
         applications=len(dataset.applications),
         programmes=len(dataset.programmes),
         projects=len(projects),
-        budget=_totals([p.budget for p in projects]),
-        cluster_share=_totals([p.funding(FundingSource.CLUSTER) for p in projects]),
+        budget=Money.by_currency(p.budget for p in projects),
+        cluster_share=Money.by_currency(p.funding(FundingSource.CLUSTER) for p in projects),
         series=len(dataset.series),
         obligations=len(dataset.obligations),
         observations=len(dataset.observations),

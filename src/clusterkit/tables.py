@@ -172,16 +172,9 @@ def build_tables(data: Dataset, lang: str = "en") -> Tables:
                 programme.cluster, project.id, project.title.get(lang), project.budget, share, ratio
             )
         )
-    currencies = sorted({p.budget.currency for p in projects})
     return Tables(
         tuple(tables),
         tuple(projects),
-        tuple(
-            Money.total((p.budget for p in projects if p.budget.currency == c), c)
-            for c in currencies
-        ),
-        tuple(
-            Money.total((p.cluster_share for p in projects if p.budget.currency == c), c)
-            for c in currencies
-        ),
+        Money.by_currency(p.budget for p in projects),
+        Money.by_currency(p.cluster_share for p in projects),
     )

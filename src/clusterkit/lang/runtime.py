@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -458,17 +458,6 @@ def itotal(values: Iterable[Interval]) -> Interval:
         low += a
         high += b
     return (low, high)
-
-
-def iextreme(values: Iterable[Interval], pick: Callable[..., Decimal]) -> Interval | None:
-    items = list(values)
-    if not items:
-        return None
-    return (pick(v[0] for v in items), pick(v[1] for v in items))
-
-
-def iround(a: Interval, step: Decimal, mode: str) -> Interval:
-    return (rnd(a[0], step, mode), rnd(a[1], step, mode))
 
 
 def icompare(op: str, a: Interval, b: Interval) -> bool:

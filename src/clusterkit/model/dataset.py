@@ -14,7 +14,7 @@ from clusterkit.model.common import LocalizedText, Region, Sector
 from clusterkit.model.indicators import CounterObligation, IndicatorSeries, Observation
 from clusterkit.model.programme import Programme, Project
 from clusterkit.model.published import StatedFigure, SupportBenchmark
-from clusterkit.money import ExchangeRate, Money, RateTable
+from clusterkit.money import ExchangeRate, RateTable
 
 __all__ = ["Dataset", "DatasetInfo", "Reference", "check_references"]
 
@@ -77,12 +77,6 @@ class Dataset:
     @property
     def rate_table(self) -> RateTable:
         return RateTable(self.rates)
-
-    def budget_total(self, currency: str) -> Money:
-        """The sum of all project budgets in ``currency`` (others are not converted)."""
-        return Money.total(
-            (p.budget for _, p in self.projects() if p.budget.currency == currency), currency
-        )
 
 
 @attrs.frozen
