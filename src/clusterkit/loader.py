@@ -41,6 +41,7 @@ __all__ = [
     "dump_dataset",
     "load_dataset",
     "read_participants_csv",
+    "read_text",
     "save_dataset",
 ]
 
@@ -99,29 +100,40 @@ def _code_for(message: str) -> str:
     return D_INVALID
 
 
-def _read_text(path: Path, shown: str, problems: list[Diagnostic]) -> str | None:
+def read_text(
+    path: Path,
+    shown: str,
+    problems: list[Diagnostic],
+    *,
+    code: str = D_UNREADABLE,
+    too_big_code: str = D_UNREADABLE,
+    limit: int = MAX_FILE_BYTES,
+    noun: str = "file",
+) -> str | None:
+    """A UTF-8 text file's contents, or None with the reason added to ``problems``.
+
+    Data files and rule files are read through here, each with its own codes.
+    """
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             problems.append(
                 _error(
-                    D_UNREADABLE,
-                    shown,
-                    f"file is {size} bytes, more than the {MAX_FILE_BYTES} allowed",
+                    too_big_code, shown, f"{noun} is {size} bytes, more than the {limit} allowed"
                 )
             )
             return None
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problems.append(_error(D_UNREADABLE, shown, "file not found"))
+        problems.append(_error(code, shown, f"{noun} not found"))
     except IsADirectoryError:
-        problems.append(_error(D_UNREADABLE, shown, "is a directory, expected a file"))
+        problems.append(_error(code, shown, "is a directory, expected a file"))
     except PermissionError:
-        problems.append(_error(D_UNREADABLE, shown, "permission denied"))
+        problems.append(_error(code, shown, "permission denied"))
     except UnicodeDecodeError as exc:
-        problems.append(_error(D_UNREADABLE, shown, f"is not UTF-8 text (byte {exc.start})"))
+        problems.append(_error(code, shown, f"is not UTF-8 text (byte {exc.start})"))
     except OSError as exc:
-        problems.append(_error(D_UNREADABLE, shown, f"cannot be read: {exc.strerror}"))
+        problems.append(_error(code, shown, f"cannot be read: {exc.strerror}"))
     return None
 
 
@@ -253,7 +265,7 @@ class _Collector:
 
     def read(self, file: Path) -> None:
         shown = str(file)
-        text = _read_text(file, shown, self.problems)
+        text = read_text(file, shown, self.problems)
         document = None if text is None else parse_document(text, shown, self.problems)
         if document is not None:
             self.read_document(document, shown)
@@ -419,7 +431,7 @@ def read_participants_csv(
     name = shown or str(path)
     sink: list[Diagnostic] = [] if problems is None else problems
     start = len(sink)
-    text = _read_text(Path(path), name, sink)
+    text = read_text(Path(path), name, sink)
     rows: list[Participant] = []
     if text is not None:
         rows = _parse_csv(text, name, sink)

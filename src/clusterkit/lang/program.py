@@ -14,6 +14,7 @@ from clusterkit.lang import ast
 from clusterkit.lang.checker import check_files
 from clusterkit.lang.compiler import CompiledRulebook, compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
+from clusterkit.loader import read_text
 
 __all__ = ["RULE_SUFFIX", "Program", "check_rules", "load_program", "parse_rule_files"]
 
@@ -58,35 +59,6 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def _read(path: Path, problems: list[Diagnostic]) -> str | None:
-    shown = str(path)
-    try:
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
-            problems.append(
-                Diagnostic(
-                    "R104",
-                    Severity.ERROR,
-                    f"rule file is larger than {MAX_RULE_FILE_BYTES} bytes",
-                    file=shown,
-                )
-            )
-            return None
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(Diagnostic("R100", Severity.ERROR, "rule file not found", file=shown))
-    except IsADirectoryError:
-        problems.append(Diagnostic("R100", Severity.ERROR, "is a directory", file=shown))
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Diagnostic("R100", Severity.ERROR, f"is not UTF-8 text (byte {exc.start})", file=shown)
-        )
-    except OSError as exc:
-        problems.append(
-            Diagnostic("R100", Severity.ERROR, f"cannot be read: {exc.strerror}", file=shown)
-        )
-    return None
-
-
 def parse_rule_files(
     paths: Iterable[str | os.PathLike[str]],
 ) -> tuple[list[ast.RuleFile], dict[str, list[str]], dict[tuple[str, str], Span], list[Diagnostic]]:
@@ -112,7 +84,15 @@ def parse_rule_files(
                 Diagnostic("R100", Severity.ERROR, f"more than {MAX_FILES} rule files", file=shown)
             )
             break
-        text = _read(path, problems)
+        text = read_text(
+            path,
+            shown,
+            problems,
+            code="R100",
+            too_big_code="R104",
+            limit=MAX_RULE_FILE_BYTES,
+            noun="rule file",
+        )
         if text is None:
             continue
         try:
