@@ -258,16 +258,20 @@ def check(
     dataset = _dataset(data_path, store_url, fmt)
     day = _as_of(as_of, dataset.info.published)
     results = _evaluate(program, dataset, day, language)
-    document = json.dumps(
-        results_to_json(results, program.diagnostics), ensure_ascii=False, indent=2
-    )
+    keep = save or (save is None and data_path is None)
+    # The JSON form of a large run is costly: made only when printed or kept.
+    document = ""
+    if fmt == "json" or keep:
+        document = json.dumps(
+            results_to_json(results, program.diagnostics), ensure_ascii=False, indent=2
+        )
     if fmt == "json":
         click.echo(document)
     else:
         if program.diagnostics:
             _print_diagnostics(program.diagnostics)
         click.echo(render_results(results, show_all=show_all, lang=language))
-    if save or (save is None and data_path is None):
+    if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.
         with _store(store_url, create=True) as store:
             run_id = store.save_run(results, document)

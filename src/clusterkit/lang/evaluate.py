@@ -88,9 +88,6 @@ class _Run:
         self.default_source = header.source
         self.fixed: dict[str, dict[str, Any]] = {}
 
-    def fmt(self, value: Any, t: Any) -> str:
-        return format_value(value, t, self.ctx.currency, self.lang)
-
     def base(self, rule: CompiledRule, entity: Any, outcome: Outcome, **extra: Any) -> Result:
         fixed = self.fixed.get(rule.name)
         if fixed is None:
