@@ -13,11 +13,11 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.checked import Checked, suggest
 from clusterkit.lang.types import (
+    ERR,
     RATIO,
     BoolT,
     DateT,
     EntityT,
-    ErrT,
     ListT,
     NumT,
     TextT,
@@ -25,17 +25,17 @@ from clusterkit.lang.types import (
     describe,
     nullable,
 )
-from clusterkit.lang.units import DIMENSIONLESS, Dim, currency_dim, dim_text, resolve_unit
+from clusterkit.lang.units import DIMENSIONLESS, Dim, currency_dim, dim_text, unit_dim
 from clusterkit.money import MoneyError, check_currency
 
 __all__ = ["ROUNDING_MODES", "BuiltinChecks", "function_names", "points_dim"]
 
 ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
-_ERR = ErrT()
+_ERR = ERR
 
 
 def points_dim() -> Dim:
-    return resolve_unit(0, "points", None)[1]
+    return unit_dim("points")
 
 
 class BuiltinChecks:
@@ -230,7 +230,7 @@ class BuiltinChecks:
             node.args[0], args[0], NumT, "a number"
         ):
             return _ERR
-        return NumT(resolve_unit(0, "year", None)[1], nullable=args[0].nullable)
+        return NumT(unit_dim("year"), nullable=args[0].nullable)
 
     def fn_convert(self, node: ast.Call, args: list[Type]) -> Type:
         if not self.arity(node, args, 3):

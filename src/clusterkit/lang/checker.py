@@ -28,6 +28,7 @@ from clusterkit.lang.schema import COLLECTIONS, ENTITIES, FieldSpec, collection_
 from clusterkit.lang.types import (
     BOOL,
     DATE,
+    ERR,
     NONE,
     TEXT,
     BoolT,
@@ -49,13 +50,14 @@ from clusterkit.lang.units import (
     dim_text,
     known_unit_words,
     resolve_unit,
+    unit_dim,
 )
 from clusterkit.money import MoneyError, check_currency
 
 __all__ = ["Checked", "DefineInfo", "Symbol", "check_files"]
 
 DEFAULT_CURRENCY = "KZT"
-_ERR = ErrT()
+_ERR = ERR
 
 
 def _key(node: object) -> object:
@@ -818,7 +820,7 @@ def _mix_hint(left: NumT, right: NumT) -> str | None:
         return 'convert one side with convert(AMOUNT, "CODE", DATE)'
     if _is_money(left) != _is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
         return "multiply the percentage by an amount, e.g. 30 % * p.budget"
-    per_year = resolve_unit(0, "year", None)[1]
+    per_year = unit_dim("year")
     if left.dim == right.dim * per_year or right.dim == left.dim * per_year:
         return "multiply a yearly amount by a number of years, e.g. cap * years(5)"
     return None

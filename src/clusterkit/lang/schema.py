@@ -37,7 +37,7 @@ from clusterkit.lang.units import (
     SERIES,
     Dim,
     currency_dim,
-    resolve_unit,
+    unit_dim,
 )
 from clusterkit.money import Money
 
@@ -156,7 +156,7 @@ def _computed(currency: Dim) -> dict[str, dict[str, FieldSpec]]:
         },
         "programme": {
             "duration": FieldSpec(
-                NumT(_unit_dim("year")), "rt.duration({x})", "calendar years the programme covers"
+                NumT(unit_dim("year")), "rt.duration({x})", "calendar years the programme covers"
             ),
         },
         "project": {
@@ -208,11 +208,6 @@ def _computed(currency: Dim) -> dict[str, dict[str, FieldSpec]]:
     }
 
 
-@cache
-def _unit_dim(word: str) -> Dim:
-    return resolve_unit(0, word, None)[1]
-
-
 def _choices(enum_cls: type[enum.Enum]) -> frozenset[str]:
     return frozenset(str(m.value) for m in enum_cls)
 
@@ -242,7 +237,7 @@ def _field_type(kind: str, name: str, hint: object, currency: Dim) -> tuple[Type
 
 def _dimensioned(mode: str, name: str) -> tuple[Type, str]:
     if mode == "points":
-        return NumT(_unit_dim("points")), f"{{x}}.{name}"
+        return NumT(unit_dim("points")), f"{{x}}.{name}"
     if mode == "obligation":
         return NumT(OBLIGATION), f"rt.obl({{x}}, {{x}}.{name})"
     return NumT(SERIES), f"{{x}}.{name}"

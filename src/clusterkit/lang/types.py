@@ -9,6 +9,7 @@ from clusterkit.lang.units import DIMENSIONLESS, Dim, dim_text
 __all__ = [
     "BOOL",
     "DATE",
+    "ERR",
     "NONE",
     "RATIO",
     "TEXT",
@@ -88,6 +89,7 @@ class ErrT:
 
 Type = NumT | BoolT | TextT | DateT | NoneT | EntityT | ListT | ErrT
 
+ERR = ErrT()
 BOOL = BoolT()
 TEXT = TextT()
 DATE = DateT()

@@ -30,6 +30,7 @@ __all__ = [
     "data_unit",
     "dim_text",
     "resolve_unit",
+    "unit_dim",
 ]
 
 Dim = UnitsContainer
@@ -128,6 +129,12 @@ def resolve_unit(scale: int, name: str, per: str | None) -> tuple[Decimal, Dim]:
         per_factor, per_dim = _word_dim(per)
         factor, dim = factor / per_factor, dim / per_dim
     return factor, dim
+
+
+@cache
+def unit_dim(word: str) -> Dim:
+    """The dimension of a unit word (``year``, ``points``, ``KZT``)."""
+    return resolve_unit(0, word, None)[1]
 
 
 def known_unit_words() -> list[str]:
