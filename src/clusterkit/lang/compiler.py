@@ -218,8 +218,7 @@ class _Gen:
         left, right = self.val(node.left, env), self.val(node.right, env)
         if node.op == "/":
             return f"rt.div({left}, {right}, {self.k(self.text(node.right))})"
-        if node.op in _ARITH:
-            return f"({left} {node.op} {right})"
+        # + - * and the logical and/or are the same operators in Python.
         return f"({left} {node.op} {right})"
 
     def aggregate(self, node: ast.Aggregate, env: dict[str, str]) -> str:
