@@ -22,8 +22,7 @@ from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
 from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
-from clusterkit.lang import Program, ResultSet, check_rules, evaluate, load_program
-from clusterkit.lang.report import render_results, results_to_json
+from clusterkit.lang import Program, ResultSet, check_rules, evaluate, load_rules
 from clusterkit.lang.testing import find_test_files, run_test_file
 from clusterkit.loader import atomic_write, load_dataset, read_participants_csv
 from clusterkit.model import (
@@ -207,9 +206,9 @@ def _evaluate(program: Program, dataset: Dataset, day: dt.date, lang: str) -> Re
     """Evaluate, with a progress bar on a terminal and none when piped."""
     total = sum(len(book.rules) for book in program.in_force(day))
     if not sys.stderr.isatty() or total < 2:
-        return evaluate(program, dataset, day, lang=lang)
+        return evaluate(program, dataset, day)
     with click.progressbar(length=total, label="evaluating", file=sys.stderr) as bar:
-        return evaluate(program, dataset, day, lang=lang, progress=lambda _rule: bar.update(1))
+        return evaluate(program, dataset, day, progress=lambda _rule: bar.update(1))
 
 
 @cli.command()
@@ -251,7 +250,7 @@ def check(
     """
     language = choose_lang(lang)
     try:
-        program = load_program(rules)
+        program = load_rules(rules)
     except DiagnosticError as exc:
         _report_rules(exc.diagnostics, fmt)
         sys.exit(EXIT_INPUT)
@@ -263,14 +262,14 @@ def check(
     document = ""
     if fmt == "json" or keep:
         document = json.dumps(
-            results_to_json(results, program.diagnostics), ensure_ascii=False, indent=2
+            results.to_dict(language, program.diagnostics), ensure_ascii=False, indent=2
         )
     if fmt == "json":
         click.echo(document)
     else:
         if program.diagnostics:
             _print_diagnostics(program.diagnostics)
-        click.echo(render_results(results, show_all=show_all, lang=language))
+        click.echo(results.render(language, show_all=show_all))
     if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.
         with _store(store_url, create=True) as store:
@@ -623,7 +622,7 @@ def report(
     program = None
     if rule_paths:
         try:
-            program = load_program(rule_paths)
+            program = load_rules(rule_paths)
         except DiagnosticError as exc:
             _print_diagnostics(exc.diagnostics)
             sys.exit(EXIT_INPUT)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from clusterkit.money import Money
-from clusterkit.numbers import scale_word, shift
+from clusterkit.numbers import SCALE_POWERS, scale_word, shift
 
 __all__ = ["LOCALES", "format_money", "format_number", "format_percent"]
 
@@ -41,7 +41,7 @@ def format_money(money: Money, locale: str = "en", scale: str | None = None) -> 
     if scale is None:
         scaled, word = scale_word(money.amount)
     else:
-        power = {"thousand": 3, "mln": 6, "bn": 9, "": 0}[scale]
+        power = SCALE_POWERS.get(scale, 0)
         scaled, word = shift(money.amount, -power), scale
     number = format_number(scaled, locale)
     currency = money.currency if lang == "en" else _SYMBOLS.get(money.currency, money.currency)

@@ -30,7 +30,7 @@ from cattrs.errors import BaseValidationError
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.model import Dataset, DatasetInfo, InvalidFieldsError, Participant
-from clusterkit.model.dataset import check_references
+from clusterkit.model.dataset import check_references, mark_checked
 from clusterkit.serde import DataError, structure, structure_errors, unstructure
 
 __all__ = [
@@ -367,6 +367,7 @@ def _finish(
         problems.append(_error(D_REFERENCE, where_file, ref.message, path=where))
     if problems:
         raise DiagnosticError(problems)
+    mark_checked(dataset)
     return dataset
 
 

@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 __all__ = [
     "EXACT",
     "SCALES",
+    "SCALE_NAMES",
+    "SCALE_POWERS",
     "NumberFormatError",
     "format_plain",
     "parse_decimal",
@@ -67,7 +69,9 @@ SCALES: dict[str, int] = {
     "млрд.": 9,
 }
 
-_CANONICAL_SCALE = {3: "thousand", 6: "mln", 9: "bn"}
+#: The canonical scale word for each power of ten, and the power of each word.
+SCALE_NAMES: dict[int, str] = {3: "thousand", 6: "mln", 9: "bn"}
+SCALE_POWERS: dict[str, int] = {word: power for power, word in SCALE_NAMES.items()}
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -151,7 +155,7 @@ def scale_word(value: Decimal) -> tuple[Decimal, str]:
     magnitude = abs(value)
     for power in (9, 6, 3):
         if magnitude >= shift(Decimal(1), power):
-            return shift(value, -power), _CANONICAL_SCALE[power]
+            return shift(value, -power), SCALE_NAMES[power]
     return value, ""
 
 

@@ -19,8 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from clusterkit import ResultSet
 from clusterkit.i18n import local as _
-from clusterkit.lang.results import ResultSet
 from clusterkit.model import Application, Cluster, Dataset, Observation, Programme, StatusChange
 
 __all__ = [

@@ -14,6 +14,7 @@ import attrs
 
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.numbers import (
+    SCALE_NAMES,
     SCALES,
     NumberFormatError,
     format_plain,
@@ -81,8 +82,7 @@ class Unit:
         return self.base not in COUNT_UNITS and self.base != "%"
 
     def __str__(self) -> str:
-        words = {3: "thousand", 6: "mln", 9: "bn"}
-        head = f"{words[self.scale]} {self.base}" if self.scale else self.base
+        head = f"{SCALE_NAMES[self.scale]} {self.base}" if self.scale else self.base
         return f"{head}/{self.per}" if self.per else head
 
 

@@ -28,9 +28,9 @@ from typing import Any
 
 import attrs
 
+from clusterkit import ResultSet
 from clusterkit.diagnostics import DiagnosticError
 from clusterkit.i18n import local as _
-from clusterkit.lang.results import ResultSet
 from clusterkit.loader import atomic_write, dataset_from_document, dump_dataset
 from clusterkit.model import (
     Application,

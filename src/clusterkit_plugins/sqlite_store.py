@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from clusterkit import ResultSet
 from clusterkit.i18n import local as _
-from clusterkit.lang.results import ResultSet
 from clusterkit.model import (
     Application,
     Cluster,

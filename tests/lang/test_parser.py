@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.lang import ast, parse_rules
-from clusterkit.lang.checker import check_files
+from clusterkit.lang.check import check_files
 from clusterkit.lang.parser import MAX_DEPTH, MAX_RULE_FILE_BYTES
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

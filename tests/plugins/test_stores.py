@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from clusterkit import load_dataset
-from clusterkit.lang import evaluate, load_program
-from clusterkit.lang.report import results_to_json
+from clusterkit.lang import evaluate, load_rules
 from clusterkit.model import (
     Application,
     ApplicationKind,
@@ -113,9 +112,9 @@ def test_applications_and_decisions(store: Store) -> None:
 
 
 def test_a_verdict_is_shown_again_exactly(store: Store) -> None:
-    program = load_program([ROOT / "rules" / "tcp-cofinancing.ckr"])
+    program = load_rules([ROOT / "rules" / "tcp-cofinancing.ckr"])
     results = evaluate(program, store.dataset(), dt.date(2021, 6, 30))
-    document = json.dumps(results_to_json(results), ensure_ascii=False)
+    document = results.to_json()
     run_id = store.save_run(results, document)
     store.import_dataset(store.dataset())  # later changes do not touch the run
     (run,) = store.runs()

@@ -1,17 +1,17 @@
-"""The clusterkit rules language: parse, check, compile, evaluate and explain rules.
+"""The clusterkit rules language, as its pipeline:
 
-Typical use::
+``grammar.lark`` → :mod:`.parser` (with :mod:`.builder` and :mod:`.syntax_errors`) →
+:mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
+:mod:`.runtime` → :mod:`.evaluate` → :mod:`.results` → :mod:`.explain`;
+:mod:`.program` ties the stages together and :mod:`.testing` runs rule tests.
 
-    from clusterkit.lang import load_program, evaluate
-    program = load_program(["rules/"])          # raises DiagnosticError on bad rules
-    results = evaluate(program, dataset, datetime.date(2021, 6, 30))
-    for result in results.failed:
-        print(result.explain())
+The public API is re-exported by :mod:`clusterkit` itself; modules here are
+implementation detail unless documented.
 """
 
 from clusterkit.lang.evaluate import data_hash, evaluate
 from clusterkit.lang.parser import parse_rules
-from clusterkit.lang.program import Program, check_rules, load_program
+from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
 from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
 
 __all__ = [
@@ -22,8 +22,9 @@ __all__ = [
     "ResultSet",
     "TraceEntry",
     "check_rules",
+    "compile_rules",
     "data_hash",
     "evaluate",
-    "load_program",
+    "load_rules",
     "parse_rules",
 ]

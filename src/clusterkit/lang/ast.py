@@ -6,14 +6,17 @@ The parser builds these from Lark's tree; nothing past the parser sees Lark type
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from decimal import Decimal
 from functools import lru_cache
 
 import attrs
 
 from clusterkit.diagnostics import Span
+from clusterkit.numbers import SCALE_NAMES
 
 __all__ = [
+    "EXPRESSION_NODES",
     "Aggregate",
     "Band",
     "Binary",
@@ -67,8 +70,7 @@ class UnitSpec:
     per: str | None = None
 
     def __str__(self) -> str:
-        words = {3: "thousand", 6: "mln", 9: "bn"}
-        head = f"{words[self.scale]} {self.name}" if self.scale else self.name
+        head = f"{SCALE_NAMES[self.scale]} {self.name}" if self.scale else self.name
         return f"{head} per {self.per}" if self.per else head
 
 
@@ -212,6 +214,8 @@ Expr = (
     | ListLit
     | If
 )
+#: Every expression node class, for visitors.
+EXPRESSION_NODES: tuple[type, ...] = typing.get_args(Expr)
 
 # -- statements -----------------------------------------------------------------------
 

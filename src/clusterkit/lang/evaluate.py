@@ -1,10 +1,14 @@
-"""Evaluate a compiled program against a dataset as of a date: pure, exact, explained."""
+"""Evaluate a compiled program against a dataset as of a date: pure, exact, explained.
+
+Evaluation gives data (:mod:`clusterkit.lang.results`): outcomes, exact values and
+numeric scores. It has no process-wide side effects: arithmetic runs in its own
+decimal context, and nothing global is switched on or off.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -14,22 +18,23 @@ from typing import Any
 import attrs
 
 from clusterkit._version import __version__
-from clusterkit.i18n import translator
-from clusterkit.lang import runtime
-from clusterkit.lang.compiler import CompiledRule, CompiledRulebook
+from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.debug import rewrite_traceback
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import (
     Failure,
+    Need,
     Outcome,
     Provenance,
     Result,
     ResultSet,
     RulebookRef,
-    Trace,
-    TraceEntry,
-    format_value,
+    Standing,
 )
-from clusterkit.model import Dataset
+from clusterkit.lang.runtime.access import entity_key
+from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
+from clusterkit.model import Dataset, Tranche
+from clusterkit.model.dataset import ensure_checked
 from clusterkit.serde import unstructure
 
 __all__ = ["data_hash", "evaluate"]
@@ -71,150 +76,135 @@ def data_hash(dataset: Dataset) -> str:
     return digest.hexdigest()
 
 
-def _text(entries: tuple[tuple[str, str], ...], lang: str, fallback: str = "") -> str:
-    table = dict(entries)
-    return table.get(lang) or table.get("en") or table.get("ru") or table.get("kk") or fallback
+def _need(missing: Missing) -> Need:
+    return Need(missing.template, tuple(sorted(missing.params.items())))
+
+
+def _arithmetic(error: ArithmeticError) -> Need:
+    condition = type(error).__name__
+    return Need(
+        "arithmetic within the bounds of exact numbers ({condition})", (("condition", condition),)
+    )
 
 
 class _Run:
-    """One rulebook's evaluation: turns raw outcomes into explained results."""
+    """One rulebook's evaluation: turns what the compiled rules give into results."""
 
-    def __init__(self, book: CompiledRulebook, ctx: runtime.Context, lang: str) -> None:
+    def __init__(self, book: CompiledRulebook, ctx: Context) -> None:
         self.book = book
         self.ctx = ctx
-        self.lang = lang
-        header = book.checked.file.header
-        self.version = header.version
-        self.default_source = header.source
-        self.fixed: dict[str, dict[str, Any]] = {}
 
-    def base(self, rule: CompiledRule, entity: Any, outcome: Outcome, **extra: Any) -> Result:
-        fixed = self.fixed.get(rule.name)
-        if fixed is None:
-            # What every result of a rule shares, worked out once per rule.
-            node = rule.node
-            fixed = self.fixed[rule.name] = {
-                "rulebook": self.book.id,
-                "version": self.version,
-                "rule": rule.name,
-                "kind": rule.kind,
-                "entity_kind": rule.entity_kind or "dataset",
-                "title": _text(node.titles, self.lang, rule.name),
-                "message": _text(node.messages, self.lang),
-                "source": node.source or self.default_source,
-                "lang": self.lang,
-            }
-        key = self.ctx.data.info.id if entity is None else runtime.entity_key(entity)
-        return Result(entity=key, outcome=outcome, **fixed, **extra)
+    def key(self, entity: Any) -> str:
+        if entity is None:
+            return self.ctx.data.info.id
+        if isinstance(entity, Tranche):
+            project = self.ctx.parent(entity)
+            owner = entity_key(project) if project is not None else "?"
+            return f"{owner}/tranche {entity.number}"
+        return entity_key(entity)
 
-    def trace(self, rule: CompiledRule, raw: list[tuple[int, Any]]) -> Trace:
-        return Trace(rule.labels, raw, self.ctx.currency, self.lang)
-
-    def in_scope(self, rule: CompiledRule, entity: Any) -> bool | Result:
-        if rule.where is None:
-            return True
+    def call(self, rule: CompiledRule, fn: Callable[..., Any], *args: Any) -> Any:
+        """Call a generated function; data it lacks or arithmetic out of bounds become a
+        :class:`Need`, anything else is a bug shown at the rule file's line."""
         try:
-            return bool(rule.where(self.ctx, entity))
-        except runtime.Missing as missing:
-            return self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+            return fn(self.ctx, *args)
+        except Missing as missing:
+            return _need(missing)
+        except ArithmeticError as error:
+            return _arithmetic(error)
+        except Exception as error:
+            raise rewrite_traceback(error, self.book) from None
 
     def runs(self, rule: CompiledRule) -> Iterator[Result | tuple[Any, Any]]:
         """Each entity in scope with what the rule gave it, or an undetermined result."""
-        for entity in rule.entities(self.ctx):
-            scope = self.in_scope(rule, entity)
-            if isinstance(scope, Result):
-                yield scope
-            elif scope:
-                try:
-                    yield entity, rule.run(self.ctx, entity)
-                except runtime.Missing as missing:
-                    yield self.base(rule, entity, Outcome.UNDETERMINED, needs=missing.what)
+        entities = self.call(rule, rule.entities)
+        if isinstance(entities, Need):
+            yield Result(rule.info, self.ctx.data.info.id, Outcome.UNDETERMINED, needs=entities)
+            return
+        for entity in entities:
+            if rule.where is not None:
+                scope = self.call(rule, rule.where, entity)
+                if isinstance(scope, Need):
+                    yield Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=scope)
+                    continue
+                if not scope:
+                    continue
+            raw = self.call(rule, rule.run, entity)
+            if isinstance(raw, Need):
+                yield Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+            else:
+                yield entity, raw
 
     def rule(self, rule: CompiledRule) -> Iterator[Result]:
+        info = rule.info
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (status, raw, detail) = run
-            trace = self.trace(rule, raw)
-            outcome = _STATUS[status]
+            entity, (status, values, detail) = run
+            failure = None
             if status == "fail" and detail is not None:
                 number, left, right = detail
-                failure = Failure(rule.requires[number], left, right, self.ctx.currency, self.lang)
-                yield self.base(rule, entity, outcome, trace=trace, failure=failure)
-            else:
-                yield self.base(rule, entity, outcome, trace=trace)
+                failure = Failure(info.requires[number], left, right)
+            yield Result(info, self.key(entity), _STATUS[status], values, failure)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
-        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], Sequence[TraceEntry]]] = []
+        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]]]] = []
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (_, raw, (values, weights)) = run
-            total = sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0))
-            scored.append((entity, total, tuple(values), self.trace(rule, raw)))
+            entity, (_, values, (points, weights)) = run
+            total = sum((w * v for w, v in zip(weights, points, strict=True)), Decimal(0))
+            scored.append((entity, total, tuple(points), values))
         select = rule.node.select
         top = select.top if select is not None else len(scored)
         tie = [rule.criteria.index(name) for name in (select.tie if select else ())]
-        minimum = rule.minimum(self.ctx) if rule.minimum is not None else None
+        minimum = None
+        if rule.minimum is not None:
+            minimum = self.call(rule, rule.minimum)
+            if isinstance(minimum, Need):
+                for entity, _total, _points, values in scored:
+                    yield Result(
+                        rule.info, self.key(entity), Outcome.UNDETERMINED, values, needs=minimum
+                    )
+                return
         # Highest total first; ties broken by the named criteria, then by entity id, so
         # the ranking never depends on file order.
-        scored.sort(key=lambda s: (-s[1], *(-s[2][i] for i in tie), runtime.entity_key(s[0])))
+        scored.sort(key=lambda s: (-s[1], *(-s[2][i] for i in tie), entity_key(s[0])))
         cutoff = scored[min(top, len(scored)) - 1][1] if scored else None
-        for rank, (entity, total, _values, trace) in enumerate(scored, start=1):
+        total_label, rank_label = rule.score_labels
+        for rank, (entity, total, _points, values) in enumerate(scored, start=1):
             selected = rank <= top and (minimum is None or total >= minimum)
-            points = format_value(total, None, self.ctx.currency, self.lang)
-            entries = (
-                *trace,
-                TraceEntry("total", "total", total, None, self.ctx.currency, self.lang),
-                TraceEntry("rank", "rank", rank, None, self.ctx.currency, self.lang),
-            )
-            gap = None
-            if not selected:
-                _ = translator(self.lang)
-                if minimum is not None and total < minimum:
-                    gap = _("{below} points below the minimum of {minimum}").format(
-                        below=format_value(minimum - total, None, "", self.lang),
-                        minimum=format_value(minimum, None, "", self.lang),
-                    )
-                elif cutoff is not None:
-                    gap = _(
-                        "rank {rank}: only the top {top} are selected "
-                        "({behind} points behind the last selected)"
-                    ).format(
-                        rank=rank, top=top, behind=format_value(cutoff - total, None, "", self.lang)
-                    )
-            yield self.base(
-                rule,
-                entity,
+            yield Result(
+                rule.info,
+                self.key(entity),
                 Outcome.PASS if selected else Outcome.FAIL,
-                trace=entries,
-                score=points,
+                (*values, (total_label, total), (rank_label, rank)),
+                score=total,
                 rank=rank,
-                note=gap,
+                standing=None if selected else Standing(top, minimum, cutoff),
             )
 
 
 def _run_books(
-    books: tuple[CompiledRulebook, ...],
+    books: Sequence[CompiledRulebook],
     dataset: Dataset,
-    *,
     as_of: dt.date,
-    lang: str,
-    contexts: dict[str, runtime.Context],
-    results: list[Result],
     progress: Callable[[str], None] | None,
-) -> None:
+) -> list[Result]:
+    results: list[Result] = []
+    contexts: dict[str, Context] = {}
     for book in books:
         currency = book.checked.currency
         if currency not in contexts:
-            contexts[currency] = runtime.Context(dataset, as_of, currency)
-        run = _Run(book, contexts[currency], lang)
+            contexts[currency] = Context(dataset, as_of, currency)
+        run = _Run(book, contexts[currency])
         for rule in book.rules:
             results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
             if progress is not None:
                 progress(f"{book.id}/{rule.name}")
+    return results
 
 
 def evaluate(
@@ -222,39 +212,24 @@ def evaluate(
     dataset: Dataset,
     as_of: dt.date,
     *,
-    lang: str = "en",
     data_sha256: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ResultSet:
-    """Every rule in force on ``as_of``, on every entity it covers, with its explanation.
+    """Every rule in force on ``as_of``, on every entity it covers, as data.
 
     ``progress``, if given, is called with ``rulebook/rule`` after each rule (for a
     progress bar); ``data_sha256`` skips hashing the dataset when it is known.
 
-    Pure: the same program, dataset and date give the same results. Arithmetic runs in
-    :data:`clusterkit.lang.runtime.CONTEXT` whatever the caller's decimal context is.
+    A dataset built in Python is checked as a loaded one is (its references, its ids):
+    a problem raises :class:`~clusterkit.diagnostics.DiagnosticError`.
+
+    Pure: the same program, dataset and date give the same results, whatever the
+    caller's decimal context is.
     """
-    results: list[Result] = []
-    contexts: dict[str, runtime.Context] = {}
+    ensure_checked(dataset)
     books = program.in_force(as_of)
-    # A run makes many small acyclic objects; with a large dataset in memory, the
-    # cyclic garbage collector would rescan that dataset again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with decimal.localcontext(runtime.CONTEXT):
-            _run_books(
-                books,
-                dataset,
-                as_of=as_of,
-                lang=lang,
-                contexts=contexts,
-                results=results,
-                progress=progress,
-            )
-    finally:
-        if collecting:
-            gc.enable()
+    with decimal.localcontext(CONTEXT):
+        results = _run_books(books, dataset, as_of, progress)
     provenance = Provenance(
         rulebooks=tuple(
             RulebookRef(b.id, b.checked.file.header.version, b.checked.path, b.checked.content_hash)

@@ -1,66 +1,32 @@
 """Parse rule text into the syntax tree of :mod:`clusterkit.lang.ast`.
 
-A lazily built LALR parser with positions; the tree is built by a transformer that
-runs while parsing (no recursion over Lark's tree), and Lark's errors become
-:class:`~clusterkit.diagnostics.Diagnostic` values with a file:line:column span.
-Rule files are bounded in size and nesting depth.
+A lazily built LALR parser (``grammar.lark``); the tree is built by
+:mod:`clusterkit.lang.builder` in Lark's reduce callbacks, while parsing, with no
+recursion over a Lark tree; Lark's errors become diagnostics with a file:line:column
+span (:mod:`clusterkit.lang.syntax_errors`). Rule files are bounded in size and
+nesting depth. Nothing past this module sees a Lark type.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
-import attrs
 from lark import Lark, Token
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
+from lark.exceptions import UnexpectedInput
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
+from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
+from clusterkit.lang.syntax_errors import syntax_error
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
 #: Larger rule files are refused before parsing.
 MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
-#: Deeper expressions are refused (they are unreadable, and recursion has limits).
-MAX_DEPTH = 64
-
-SCALE_POWERS = {"thousand": 3, "mln": 6, "bn": 9}
-
-# Readable names for the grammar's terminals, for "expected ..." messages.
-_TERMINALS = {
-    "NAME": "a name",
-    "STRING": "a quoted text",
-    "NUMBER": "a number",
-    "INT": "a whole number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "LANG": "a language (en, ru, kk)",
-    "LEVEL": "ok, warning or breach",
-    "COMP": "a comparison (>=, <=, >, <, !=)",
-    "EQ": "'='",
-    "ADD": "'+' or '-'",
-    "MUL": "'*' or '/'",
-    "SCALE": "a scale (thousand, mln, bn)",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "LSQB": "'['",
-    "RSQB": "']'",
-    "COMMA": "','",
-    "DOT": "'.'",
-    "PERCENT": "'%'",
-    "MINUS": "'-'",
-    "$END": "the end of the file",
-}
-
 
 # Terminals whose text matters to the syntax tree; every other token is a keyword or
 # punctuation, used for positions and then dropped.
@@ -123,10 +89,10 @@ class _Callbacks:
     positions are propagated by Lark, which is where most of its time went."""
 
     def __init__(self) -> None:
-        self.builder = _Build("<rules>")
+        self.builder = TreeBuilder("<rules>")
 
     def __getattr__(self, name: str) -> Any:
-        method = getattr(_Build, name, None)
+        method = getattr(TreeBuilder, name, None)
         if method is None or name.startswith("_"):
             raise AttributeError(name)
         builder = self.builder
@@ -158,7 +124,7 @@ _LOCK = threading.Lock()
 
 
 @cache
-def _parser() -> tuple[Lark, _Callbacks]:
+def _parser() -> tuple[Lark, _Callbacks, dict[str, str]]:
     grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
     callbacks = _Callbacks()
     lark = Lark(
@@ -168,376 +134,43 @@ def _parser() -> tuple[Lark, _Callbacks]:
         maybe_placeholders=False,
         transformer=callbacks,
     )
-    return lark, callbacks
-
-
-_N = TypeVar("_N", bound=ast.Expr)
-
-
-class _DepthError(Exception):
-    def __init__(self, span: Span) -> None:
-        self.span = span
-
-
-_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "MINUS"}
-
-
-def _describe_expected(expected: set[str]) -> str:
-    if {"NAME", "NUMBER"} <= expected:
-        # Everything that can start an expression: say so rather than list them.
-        rest = expected - _EXPRESSION_STARTS - {"TRUE", "FALSE", "NONE", "NOT", "IF", "SUB"}
-        others = sorted(_TERMINALS.get(name, f"'{name.lower()}'") for name in rest)
-        return ", ".join(["an expression (a value, a name, a calculation)", *others])
-    words = sorted(_TERMINALS.get(name, f"'{name.lower()}'") for name in expected)
-    if len(words) > 8:
-        words = [*words[:8], "…"]
-    return ", ".join(words)
-
-
-def _span_of(file: str, token: Token | Any) -> Span:
-    line = getattr(token, "line", None) or 1
-    column = getattr(token, "column", None) or 1
-    end_line = getattr(token, "end_line", None) or line
-    end_column = getattr(token, "end_column", None) or column + 1
-    return Span(file, line, column, end_line, end_column)
-
-
-def _syntax_error(file: str, exc: UnexpectedInput) -> Diagnostic:
-    if isinstance(exc, UnexpectedCharacters):
-        span = Span.point(file, exc.line, exc.column)
-        message = f"unexpected character {exc.char!r}"
-        return Diagnostic("R101", Severity.ERROR, message, file=file, span=span)
-    if isinstance(exc, UnexpectedEOF):
-        expected = _describe_expected(set(exc.expected))
-        span = Span.point(file, max(exc.line, 1), max(exc.column, 1))
-        return Diagnostic(
-            "R102",
-            Severity.ERROR,
-            f"the file ends too early; expected {expected}",
-            file=file,
-            span=span,
-        )
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        if token.type == "$END":
-            expected = _describe_expected(set(exc.expected))
-            return Diagnostic(
-                "R102",
-                Severity.ERROR,
-                f"the file ends too early; expected {expected}",
-                file=file,
-                span=Span.point(file, max(exc.line, 1), max(exc.column, 1)),
-            )
-        expected = _describe_expected(set(exc.accepts or exc.expected))
-        return Diagnostic(
-            "R103",
-            Severity.ERROR,
-            f"unexpected {str(token)!r}; expected {expected}",
-            file=file,
-            span=_span_of(file, token),
-        )
-    span = Span.point(file, max(getattr(exc, "line", 1), 1), max(getattr(exc, "column", 1), 1))
-    return Diagnostic("R103", Severity.ERROR, "syntax error", file=file, span=span)
-
-
-def _unquote(token: Token) -> str:
-    body = str(token)[1:-1]
-    return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
-
-
-class _Build:
-    """Builds AST nodes bottom-up while the LALR parser reduces."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.depths: dict[int, int] = {}
-
-    # -- helpers --
-    def _span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True):
-            return Span.point(self.file, 1, 1)
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-    def _tok_span(self, token: Token) -> Span:
-        return _span_of(self.file, token)
-
-    def _node(self, node: _N, *children: Any) -> _N:
-        depth = 1 + max((self.depths.get(id(c), 0) for c in children), default=0)
-        if depth > MAX_DEPTH:
-            raise _DepthError(node.span)
-        self.depths[id(node)] = depth
-        return node
-
-    # -- header --
-    def start(self, meta: Any, header: ast.Header, *items: ast.Item) -> tuple[Any, ...]:
-        return (header, items)
-
-    def header(self, meta: Any, dotted: str, *metas: tuple[str, Any]) -> ast.Header:
-        fields: dict[str, Any] = {}
-        titles: list[tuple[str, str]] = []
-        for key, value in metas:
-            if key == "titles":
-                titles.extend(value)
-            elif key == "in_force":
-                fields["in_force_from"], fields["in_force_until"] = value
-            elif key == "currency":
-                fields["currency"], fields["currency_span"] = value
-            else:
-                fields[key] = value
-        return ast.Header(self._span(meta), dotted, titles=tuple(titles), **fields)
-
-    def dotted(self, meta: Any, *names: Token) -> str:
-        return ".".join(str(n) for n in names)
-
-    def version(self, meta: Any, value: Token) -> tuple[str, Any]:
-        return ("version", _unquote(value))
-
-    def title(self, meta: Any, *entries: tuple[str, str]) -> tuple[str, Any]:
-        return ("titles", entries)
-
-    def message(self, meta: Any, *entries: tuple[str, str]) -> tuple[str, Any]:
-        return ("messages", entries)
-
-    def source(self, meta: Any, value: Token) -> tuple[str, Any]:
-        return ("source", _unquote(value))
-
-    def in_force(self, meta: Any, start: Token, end: Token | None = None) -> tuple[str, Any]:
-        return ("in_force", (self._date(start), self._date(end) if end is not None else None))
-
-    def currency(self, meta: Any, code: Token) -> tuple[str, Any]:
-        return ("currency", (str(code), self._tok_span(code)))
-
-    def text_entry(self, meta: Any, lang: Token, text: Token) -> tuple[str, str]:
-        return (str(lang), _unquote(text))
-
-    def _date(self, token: Token) -> dt.date:
-        try:
-            return dt.date.fromisoformat(str(token))
-        except ValueError:
-            raise _BadLiteralError(
-                self._tok_span(token), f"{token} is not a date that exists"
-            ) from None
-
-    # -- items --
-    def import_(self, meta: Any, path: Token) -> ast.Import:
-        return ast.Import(self._span(meta), _unquote(path))
-
-    def const(self, meta: Any, name: Token, _eq: Token, expr: ast.Expr) -> ast.Const:
-        return ast.Const(self._span(meta), str(name), expr)
-
-    def indicator(self, meta: Any, name: Token, unit: ast.UnitSpec) -> ast.IndicatorDecl:
-        return ast.IndicatorDecl(self._span(meta), str(name), unit)
-
-    def figure(
-        self, meta: Any, name: Token, _eq: Token, fid: Token, unit: ast.UnitSpec
-    ) -> ast.FigureDecl:
-        return ast.FigureDecl(self._span(meta), str(name), _unquote(fid), unit)
-
-    def define(self, meta: Any, name: Token, entity: Token, *rest: Any) -> ast.Define:
-        var = str(rest[0]) if len(rest) == 3 else str(entity)
-        return ast.Define(self._span(meta), str(name), str(entity), var, rest[-1])
-
-    def iteration(
-        self, meta: Any, var: Token, source: ast.Expr, where: ast.Expr | None = None
-    ) -> ast.Iteration:
-        return ast.Iteration(self._span(meta), str(var), source, where)
-
-    def _block(self, kind: str, meta: Any, name: Token, parts: tuple[Any, ...]) -> ast.Rule:
-        iteration = None
-        fields: dict[str, Any] = {"titles": [], "messages": [], "steps": []}
-        for part in parts:
-            if isinstance(part, ast.Iteration):
-                iteration = part
-            elif isinstance(part, ast.Let | ast.Require | ast.Band | ast.Criterion):
-                fields["steps"].append(part)
-            elif isinstance(part, ast.Select):
-                fields["select"] = part
-            elif isinstance(part, tuple) and part[0] in ("titles", "messages"):
-                fields[part[0]].extend(part[1])
-            elif isinstance(part, tuple):
-                fields[part[0]] = part[1]
-        return ast.Rule(
-            self._span(meta),
-            kind,
-            str(name),
-            iteration,
-            titles=tuple(fields.pop("titles")),
-            messages=tuple(fields.pop("messages")),
-            steps=tuple(fields.pop("steps")),
-            **fields,
-        )
-
-    def rule(self, meta: Any, name: Token, *parts: Any) -> ast.Rule:
-        return self._block("rule", meta, name, parts)
-
-    def monitor(self, meta: Any, name: Token, *parts: Any) -> ast.Rule:
-        return self._block("monitor", meta, name, parts)
-
-    def score(self, meta: Any, name: Token, *parts: Any) -> ast.Rule:
-        return self._block("score", meta, name, parts)
-
-    def applies(self, meta: Any, expr: ast.Expr) -> tuple[str, Any]:
-        return ("applies", expr)
-
-    def let(self, meta: Any, name: Token, _eq: Token, expr: ast.Expr) -> ast.Let:
-        return ast.Let(self._span(meta), str(name), expr)
-
-    def require(self, meta: Any, expr: ast.Expr, within: Any = None) -> ast.Require:
-        return ast.Require(self._span(meta), expr, within is not None)
-
-    def within(self, meta: Any) -> bool:
-        return True
-
-    def band(self, meta: Any, level: Token, cond: ast.Expr) -> ast.Band:
-        return ast.Band(self._span(meta), str(level), cond)
-
-    def band_otherwise(self, meta: Any, level: Token) -> ast.Band:
-        return ast.Band(self._span(meta), str(level), None)
-
-    def criterion(
-        self, meta: Any, name: Token, weight: ast.Expr, _eq: Token, expr: ast.Expr
-    ) -> ast.Criterion:
-        return ast.Criterion(self._span(meta), str(name), weight, expr)
-
-    def scale(self, meta: Any, low: ast.Expr, high: ast.Expr) -> tuple[str, Any]:
-        return ("scale", (low, high))
-
-    def select(self, meta: Any, top: Token, *rest: Any) -> ast.Select:
-        minimum = next((r[1] for r in rest if r[0] == "minimum"), None)
-        tie = next((r[1] for r in rest if r[0] == "tie"), ())
-        return ast.Select(self._span(meta), int(str(top)), minimum, tie)
-
-    def minimum(self, meta: Any, expr: ast.Expr) -> tuple[str, Any]:
-        return ("minimum", expr)
-
-    def tie(self, meta: Any, *names: Token) -> tuple[str, Any]:
-        return ("tie", tuple(str(n) for n in names))
-
-    # -- expressions --
-    def if_(self, meta: Any, cond: ast.Expr, then: ast.Expr, else_: ast.Expr) -> ast.If:
-        return self._node(ast.If(self._span(meta), cond, then, else_), cond, then, else_)
-
-    def or_(self, meta: Any, left: ast.Expr, right: ast.Expr) -> ast.Binary:
-        return self._node(ast.Binary(self._span(meta), "or", left, right), left, right)
-
-    def and_(self, meta: Any, left: ast.Expr, right: ast.Expr) -> ast.Binary:
-        return self._node(ast.Binary(self._span(meta), "and", left, right), left, right)
-
-    def not_(self, meta: Any, operand: ast.Expr) -> ast.Unary:
-        return self._node(ast.Unary(self._span(meta), "not", operand), operand)
-
-    def neg(self, meta: Any, operand: ast.Expr) -> ast.Unary:
-        return self._node(ast.Unary(self._span(meta), "-", operand), operand)
-
-    def compare(self, meta: Any, *parts: Any) -> ast.Compare:
-        operands = tuple(parts[0::2])
-        ops = tuple(str(p) for p in parts[1::2])
-        return self._node(ast.Compare(self._span(meta), operands, ops), *operands)
-
-    def comp_op(self, meta: Any, token: Token) -> str:
-        return str(token)
-
-    def is_none(self, meta: Any, operand: ast.Expr) -> ast.IsNone:
-        return self._node(ast.IsNone(self._span(meta), operand, False), operand)
-
-    def is_not_none(self, meta: Any, operand: ast.Expr) -> ast.IsNone:
-        return self._node(ast.IsNone(self._span(meta), operand, True), operand)
-
-    def member(self, meta: Any, operand: ast.Expr, items: ast.ListLit) -> ast.Member:
-        return self._node(ast.Member(self._span(meta), operand, items.items, False), operand, items)
-
-    def not_member(self, meta: Any, operand: ast.Expr, items: ast.ListLit) -> ast.Member:
-        return self._node(ast.Member(self._span(meta), operand, items.items, True), operand, items)
-
-    def arith(self, meta: Any, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Binary:
-        return self._node(ast.Binary(self._span(meta), str(op), left, right), left, right)
-
-    def field(self, meta: Any, obj: ast.Expr, name: Token) -> ast.Field:
-        return self._node(ast.Field(self._span(meta), obj, str(name)), obj)
-
-    def quantity(self, meta: Any, number: Token, unit: ast.UnitSpec | None = None) -> ast.Number:
-        return ast.Number(self._span(meta), Decimal(str(number)), unit)
-
-    def percent(self, meta: Any) -> ast.UnitSpec:
-        return ast.UnitSpec(self._span(meta), 0, "%")
-
-    def unit_words(self, meta: Any, *words: Token) -> ast.UnitSpec:
-        scale = 0
-        rest = list(words)
-        if rest and rest[0].type == "SCALE":
-            scale = SCALE_POWERS[str(rest.pop(0))]
-        per = str(rest[1]) if len(rest) > 1 else None
-        return ast.UnitSpec(self._span(meta), scale, str(rest[0]), per)
-
-    def string(self, meta: Any, token: Token) -> ast.StringLit:
-        return ast.StringLit(self._span(meta), _unquote(token))
-
-    def date(self, meta: Any, token: Token) -> ast.DateLit:
-        return ast.DateLit(self._span(meta), self._date(token))
-
-    def true(self, meta: Any) -> ast.BoolLit:
-        return ast.BoolLit(self._span(meta), True)
-
-    def false(self, meta: Any) -> ast.BoolLit:
-        return ast.BoolLit(self._span(meta), False)
-
-    def none(self, meta: Any) -> ast.NoneLit:
-        return ast.NoneLit(self._span(meta))
-
-    def name(self, meta: Any, token: Token) -> ast.Name:
-        return ast.Name(self._span(meta), str(token))
-
-    def call(self, meta: Any, func: Token, args: tuple[ast.Expr, ...] = ()) -> ast.Call:
-        return self._node(ast.Call(self._span(meta), str(func), args), *args)
-
-    def args(self, meta: Any, *items: ast.Expr) -> tuple[ast.Expr, ...]:
-        return items
-
-    def aggregate(self, meta: Any, func: Token, comp: tuple[Any, ...]) -> ast.Aggregate:
-        var, source, where, value = comp
-        node = ast.Aggregate(self._span(meta), str(func), var, source, where, value)
-        return self._node(node, *(c for c in (source, where, value) if c is not None))
-
-    def mapped(
-        self,
-        meta: Any,
-        value: ast.Expr,
-        var: Token,
-        source: ast.Expr,
-        where: ast.Expr | None = None,
-    ) -> tuple[Any, ...]:
-        return (str(var), source, where, value)
-
-    def counted(
-        self, meta: Any, var: Token, source: ast.Expr, where: ast.Expr | None = None
-    ) -> tuple[Any, ...]:
-        return (str(var), source, where, None)
-
-    def atom(self, meta: Any, expr: ast.Expr) -> ast.Expr:
-        """``( expr )``: the same expression, its span widened to the parentheses."""
-        widened = attrs.evolve(expr, span=self._span(meta))
-        self.depths[id(widened)] = self.depths.get(id(expr), 0)
-        return widened
-
-    def list_(self, meta: Any, *items: ast.Expr | None) -> ast.ListLit:
-        present = tuple(i for i in items if i is not None)
-        return self._node(ast.ListLit(self._span(meta), present), *present)
-
-
-class _BadLiteralError(Exception):
-    def __init__(self, span: Span, message: str) -> None:
-        self.span = span
-        self.message = message
+    # What each keyword or symbol terminal matches, to name it in syntax errors.
+    literals = {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
+    return lark, callbacks, literals
+
+
+def _bad_text(text: str, file: str) -> Diagnostic | None:
+    """A character no file can hold (a lone surrogate from Python text), as a diagnostic."""
+    for number, line in enumerate(text.splitlines() or [""], start=1):
+        for column, char in enumerate(line, start=1):
+            if "\ud800" <= char <= "\udfff":
+                return Diagnostic(
+                    codes.SYNTAX_CHARACTER,
+                    Severity.ERROR,
+                    f"character U+{ord(char):04X} is not valid Unicode text",
+                    file=file,
+                    span=Span.point(file, number, column),
+                )
+    return None
 
 
 def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
-    """Parse one rule file; raise :class:`DiagnosticError` on a syntax error."""
-    size = len(text.encode("utf-8"))
+    """Parse one rule file; raise :class:`DiagnosticError` on a syntax error.
+
+    A byte-order mark at the start (Windows editors write one) is ignored.
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        problem = _bad_text(text, file)
+        assert problem is not None
+        raise DiagnosticError([problem]) from None
     if size > MAX_RULE_FILE_BYTES:
         raise DiagnosticError(
             [
                 Diagnostic(
-                    "R104",
+                    codes.RULES_TOO_BIG,
                     Severity.ERROR,
                     f"rule file is {size} bytes, more than the {MAX_RULE_FILE_BYTES} allowed",
                     file=file,
@@ -545,7 +178,7 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 )
             ]
         )
-    lark, callbacks = _parser()
+    lark, callbacks, literals = _parser()
     try:
         # The syntax tree is built bottom-up as the LALR parser reduces, without
         # recursion: a deeply nested input reaches the depth bound as a diagnostic.
@@ -555,12 +188,12 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
             result: Any = lark.parse(text)
         header, items = result.value if isinstance(result, _Part) else result
     except UnexpectedInput as exc:
-        raise DiagnosticError([_syntax_error(file, exc)]) from None
-    except _DepthError as exc:
+        raise DiagnosticError([syntax_error(file, exc, literals, text)]) from None
+    except DepthError as exc:
         raise DiagnosticError(
             [
                 Diagnostic(
-                    "R105",
+                    codes.TOO_DEEP,
                     Severity.ERROR,
                     f"expression nested more than {MAX_DEPTH} levels deep",
                     file=file,
@@ -569,8 +202,8 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 )
             ]
         ) from None
-    except _BadLiteralError as exc:
+    except BadLiteralError as exc:
         raise DiagnosticError(
-            [Diagnostic("R106", Severity.ERROR, exc.message, file=file, span=exc.span)]
+            [Diagnostic(codes.BAD_LITERAL, Severity.ERROR, exc.message, file=file, span=exc.span)]
         ) from None
     return ast.RuleFile(file, text, header, tuple(items))

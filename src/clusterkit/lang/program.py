@@ -1,4 +1,6 @@
-"""Load rule files (following imports), check them, compile them: a :class:`Program`."""
+"""From rule text to a :class:`Program`: read files (following imports), parse, check,
+compile. A program can be rebuilt from its sources, which is how it is pickled: a
+worker process receives the rule texts, not generated code."""
 
 from __future__ import annotations
 
@@ -9,14 +11,22 @@ from pathlib import Path
 
 import attrs
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
-from clusterkit.lang.checker import check_files
-from clusterkit.lang.compiler import CompiledRulebook, compile_rulebook
+from clusterkit.lang.check import check_files
+from clusterkit.lang.compiled import CompiledRulebook
+from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 
-__all__ = ["RULE_SUFFIX", "Program", "check_rules", "load_program", "parse_rule_files"]
+__all__ = [
+    "RULE_SUFFIX",
+    "Program",
+    "check_rules",
+    "compile_rules",
+    "load_rules",
+]
 
 #: The suffix of rule files, used when a directory is given.
 RULE_SUFFIX = ".ckr"
@@ -24,17 +34,25 @@ RULE_SUFFIX = ".ckr"
 MAX_FILES = 1000
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Program:
     """Checked and compiled rulebooks, and the warnings the checker gave.
+
+    Build one with :func:`clusterkit.compile_rules` or :func:`clusterkit.load_rules`.
+    A program pickles as its sources and is rebuilt when unpickled, so it can be sent
+    to worker processes.
 
     Attributes:
         rulebooks: every loaded rule file, imports included, imports first.
         diagnostics: warnings (a program with errors is never built).
+        sources: ``(path, text)`` of every rule file it was built from.
+        homes: ``(name, folder)`` for rules given as text: where their imports are.
     """
 
     rulebooks: tuple[CompiledRulebook, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
+    homes: tuple[tuple[str, str], ...] = ()
 
     def in_force(self, as_of: dt.date) -> tuple[CompiledRulebook, ...]:
         """The rulebook versions in force on ``as_of`` (one per rulebook id at most)."""
@@ -47,102 +65,231 @@ class Program:
                 chosen.append(book)
         return tuple(chosen)
 
-
-def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(sorted(path.rglob(f"*{RULE_SUFFIX}")))
-        else:
-            out.append(path)
-    return out
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_rebuild, (self.sources, self.homes))
 
 
-def parse_rule_files(
-    paths: Iterable[str | os.PathLike[str]],
-) -> tuple[list[ast.RuleFile], dict[str, list[str]], dict[tuple[str, str], Span], list[Diagnostic]]:
-    """Parse the given files and everything they import.
+def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
+    reader = _Reader(roots=(), given=dict(sources), offline=True)
+    reader.homes.update((name, Path(folder)) for name, folder in homes)
+    for path, _text in sources:
+        reader.add(Path(path))
+    return reader.program()
 
-    Returns the parsed files, each file's imports (as paths), where each import is
-    written, and the problems found (unreadable files, syntax errors, bad imports).
+
+@attrs.define
+class _Reader:
+    """Reads rule files and everything they import, collecting every problem.
+
+    Imports are resolved relative to the importing file and must stay inside one of
+    ``roots`` (the directories the user named), so a rule file cannot make clusterkit
+    read an arbitrary file. Texts in ``given`` are used instead of reading the disk.
     """
-    problems: list[Diagnostic] = []
-    files: dict[str, ast.RuleFile] = {}
-    imports: dict[str, list[str]] = {}
-    spans: dict[tuple[str, str], Span] = {}
-    queue = _expand(paths)
-    seen: set[str] = set()
-    while queue:
-        path = queue.pop(0)
-        shown = str(path)
-        if shown in seen:
-            continue
-        seen.add(shown)
-        if len(seen) > MAX_FILES:
-            problems.append(
-                Diagnostic("R100", Severity.ERROR, f"more than {MAX_FILES} rule files", file=shown)
+
+    roots: tuple[Path, ...]
+    given: dict[str, str] = attrs.Factory(dict)
+    offline: bool = False
+    homes: dict[str, Path] = attrs.Factory(dict)
+    files: dict[str, ast.RuleFile] = attrs.Factory(dict)
+    imports: dict[str, list[str]] = attrs.Factory(dict)
+    spans: dict[tuple[str, str], Span] = attrs.Factory(dict)
+    problems: list[Diagnostic] = attrs.Factory(list)
+    seen: set[str] = attrs.Factory(set)
+    queue: list[Path] = attrs.Factory(list)
+
+    def add(self, path: Path, text: str | None = None) -> None:
+        if text is not None:
+            self.given[str(path)] = text
+        self.queue.append(path)
+        self.drain()
+
+    def drain(self) -> None:
+        while self.queue:
+            path = self.queue.pop(0)
+            shown = str(path)
+            if shown in self.seen:
+                continue
+            self.seen.add(shown)
+            if len(self.seen) > MAX_FILES:
+                self.problems.append(
+                    Diagnostic(
+                        codes.RULES_UNREADABLE,
+                        Severity.ERROR,
+                        f"more than {MAX_FILES} rule files",
+                        file=shown,
+                    )
+                )
+                self.queue.clear()
+                return
+            text = self.given.get(shown)
+            if text is None:
+                text = self.read(path, shown)
+            if text is not None:
+                self.parse(path, shown, text)
+
+    def read(self, path: Path, shown: str) -> str | None:
+        if path.is_dir():
+            self.problems.append(
+                Diagnostic(
+                    codes.RULES_UNREADABLE,
+                    Severity.ERROR,
+                    f"is a directory; name the folder itself to check every *{RULE_SUFFIX} "
+                    "file in it",
+                    file=shown,
+                )
             )
-            break
+            return None
         text = read_text(
             path,
             shown,
-            problems,
-            code="R100",
-            too_big_code="R104",
+            self.problems,
+            code=codes.RULES_UNREADABLE,
+            too_big_code=codes.RULES_TOO_BIG,
             limit=MAX_RULE_FILE_BYTES,
             noun="rule file",
         )
-        if text is None:
-            continue
+        if text is not None:
+            self.given[shown] = text
+        return text
+
+    def parse(self, path: Path, shown: str, text: str) -> None:
         try:
             parsed = parse_rules(text, shown)
         except DiagnosticError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        files[shown] = parsed
+            self.problems.extend(exc.diagnostics)
+            return
+        self.files[shown] = parsed
         targets = []
         for item in parsed.items:
             if isinstance(item, ast.Import):
-                target = Path(os.path.normpath(path.parent / item.path))
-                if not target.is_file():
-                    problems.append(
-                        Diagnostic(
-                            "R503",
-                            Severity.ERROR,
-                            f"imported file {item.path!r} not found",
-                            file=shown,
-                            span=item.span,
-                        )
+                target = self.resolve(path, item, shown)
+                if target is not None:
+                    targets.append(str(target))
+                    self.spans[(shown, str(target))] = item.span
+                    self.queue.append(target)
+        self.imports[shown] = targets
+
+    def resolve(self, path: Path, item: ast.Import, shown: str) -> Path | None:
+        target = Path(os.path.normpath(self.homes.get(shown, path.parent) / item.path))
+        if str(target) in self.given:
+            return target
+        if not any(_inside(target, root) for root in self.roots) and not self.offline:
+            self.problems.append(
+                Diagnostic(
+                    codes.IMPORT_NOT_FOUND,
+                    Severity.ERROR,
+                    f"imported file {item.path!r} is outside the folders given "
+                    f"({', '.join(str(r) for r in self.roots)})",
+                    file=shown,
+                    span=item.span,
+                    hint="name its folder too, or import files beside the rules",
+                )
+            )
+            return None
+        if self.offline or not target.is_file():
+            self.problems.append(
+                Diagnostic(
+                    codes.IMPORT_NOT_FOUND,
+                    Severity.ERROR,
+                    f"imported file {item.path!r} not found",
+                    file=shown,
+                    span=item.span,
+                )
+            )
+            return None
+        return target
+
+    def program(self) -> Program:
+        """Check and compile what was read; raise :class:`DiagnosticError` on any error."""
+        checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
+        everything = [*self.problems, *diagnostics]
+        if not self.files and not self.problems:
+            everything.append(
+                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, "no rule files given")
+            )
+        if any(d.is_error for d in everything):
+            raise DiagnosticError(everything)
+        compiled = tuple(compile_rulebook(c) for c in checked)
+        sources = tuple((path, self.given[path]) for path in self.files)
+        homes = tuple((name, str(folder)) for name, folder in self.homes.items())
+        return Program(compiled, tuple(everything), sources, homes)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        _, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
+        return [*self.problems, *diagnostics]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _reader(
+    paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str] | None
+) -> _Reader:
+    named = [Path(p) for p in paths]
+    roots = [Path(root)] if root is not None else []
+    roots.extend(p if p.is_dir() else p.parent for p in named)
+    reader = _Reader(roots=tuple(roots))
+    for path in named:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file())
+            if not found:
+                reader.problems.append(
+                    Diagnostic(
+                        codes.RULES_UNREADABLE,
+                        Severity.ERROR,
+                        f"no *{RULE_SUFFIX} rule files in this folder",
+                        file=str(path),
                     )
-                    continue
-                targets.append(str(target))
-                spans[(shown, str(target))] = item.span
-                queue.append(target)
-        imports[shown] = targets
-    return list(files.values()), imports, spans, problems
+                )
+            for file in found:
+                reader.add(file)
+        else:
+            reader.add(path)
+    return reader
 
 
-def check_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Diagnostic]:
-    """Every diagnostic for the rule files (errors and warnings), without building anything."""
-    files, imports, spans, problems = parse_rule_files(paths)
-    _, diagnostics = check_files(files, imports, spans)
-    return [*problems, *diagnostics]
+def check_rules(
+    paths: Iterable[str | os.PathLike[str]], *, root: str | os.PathLike[str] | None = None
+) -> list[Diagnostic]:
+    """Every diagnostic for the rule files (errors and warnings), without building anything.
+
+    ``paths`` name files or folders (searched for ``*.ckr``); imports must stay inside
+    them or inside ``root``.
+    """
+    return _reader(paths, root).diagnostics()
 
 
-def load_program(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> Program:
+def load_rules(
+    paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    root: str | os.PathLike[str] | None = None,
+) -> Program:
     """Parse, check and compile rule files; raise :class:`DiagnosticError` on any error.
 
-    ``paths`` may name files or directories (searched for ``*.ckr``).
+    ``paths`` name files or folders (searched for ``*.ckr``). Imports must stay inside
+    the folders named (a file's own folder) or inside ``root``.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    files, imports, spans, problems = parse_rule_files(paths)
-    checked, diagnostics = check_files(files, imports, spans)
-    everything = [*problems, *diagnostics]
-    if not files and not problems:
-        everything.append(Diagnostic("R100", Severity.ERROR, "no rule files given"))
-    if any(d.is_error for d in everything):
-        raise DiagnosticError(everything)
-    compiled = tuple(compile_rulebook(c) for c in checked)
-    return Program(compiled, tuple(everything))
+    return _reader(paths, root).program()
+
+
+def compile_rules(
+    text: str, name: str = "<rules>", *, root: str | os.PathLike[str] | None = None
+) -> Program:
+    """Parse, check and compile rules given as text; raise :class:`DiagnosticError`
+    on any error, each diagnostic naming ``name`` with a line and column.
+
+    Imports are read relative to ``root`` (default: the current folder) and must stay
+    inside it.
+    """
+    folder = Path(root) if root is not None else Path.cwd()
+    reader = _Reader(roots=(folder,))
+    reader.homes[name] = folder
+    reader.add(Path(name), text)
+    return reader.program()

@@ -35,7 +35,7 @@ import attrs
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang.evaluate import evaluate
-from clusterkit.lang.program import RULE_SUFFIX, load_program
+from clusterkit.lang.program import RULE_SUFFIX, load_rules
 from clusterkit.lang.results import Outcome, Result, ResultSet
 from clusterkit.loader import dataset_from_document, load_dataset
 from clusterkit.model import Dataset
@@ -137,7 +137,7 @@ def run_test_file(file: Path) -> list[CaseResult]:
     rules = document.get("rules") or [file.name[: -len(TEST_SUFFIX)] + RULE_SUFFIX]
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise _problem(shown, "rules is a list of rule file names", path="rules")
-    program = load_program([folder / r for r in rules])
+    program = load_rules([folder / r for r in rules])
     base = load_dataset(folder / document["data"]) if "data" in document else None
     default_as_of = document.get("as_of")
     cases = document.get("cases", [])
@@ -220,11 +220,13 @@ def _check(expect: object, results: ResultSet, shown: str, where: str) -> list[s
                 f"{label}: expected {wanted_outcome.value}, got "
                 f"{result.outcome.value}{_why(result)}"
             )
-    for key in ("gap", "needs"):
-        if key in expect and str(expect[key]) not in (getattr(result, key) or ""):
-            failures.append(
-                f"{label}: expected {key} to mention {expect[key]!r}, got {getattr(result, key)!r}"
-            )
+    texts = {
+        "gap": result.gap(),
+        "needs": None if result.needs is None else result.needs.text(),
+    }
+    for key, text in texts.items():
+        if key in expect and str(expect[key]) not in (text or ""):
+            failures.append(f"{label}: expected {key} to mention {expect[key]!r}, got {text!r}")
     if "rank" in expect and result.rank != expect["rank"]:
         failures.append(f"{label}: expected rank {expect['rank']}, got {result.rank}")
     values = expect.get("values", {})
@@ -236,7 +238,7 @@ def _check(expect: object, results: ResultSet, shown: str, where: str) -> list[s
 
 
 def _why(result: Result) -> str:
-    reason = result.gap or (f"needs {result.needs}" if result.needs else "")
+    reason = result.gap() or (f"needs {result.needs.text()}" if result.needs else "")
     return f" ({reason})" if reason else ""
 
 
@@ -249,10 +251,10 @@ def _check_value(label: str, result: Result, name: str, wanted: object) -> list[
     actual = _actual_number(entry.raw)
     if expected is not None and actual is not None:
         if expected != actual:
-            return [f"{label}: {name} expected {wanted}, got {entry.value}"]
+            return [f"{label}: {name} expected {wanted}, got {entry.text()}"]
         return []
-    if str(wanted) not in (entry.value, entry.raw):
-        return [f"{label}: {name} expected {wanted!r}, got {entry.value!r}"]
+    if str(wanted) not in (entry.text(), entry.raw):
+        return [f"{label}: {name} expected {wanted!r}, got {entry.text()!r}"]
     return []
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 
 import attrs
 
+from clusterkit import codes
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.model.application import Application
 from clusterkit.model.cluster import Cluster
 from clusterkit.model.common import LocalizedText, Region, Sector
@@ -16,7 +19,14 @@ from clusterkit.model.programme import Programme, Project
 from clusterkit.model.published import StatedFigure, SupportBenchmark
 from clusterkit.money import ExchangeRate, RateTable
 
-__all__ = ["Dataset", "DatasetInfo", "Reference", "check_references"]
+__all__ = [
+    "Dataset",
+    "DatasetInfo",
+    "Reference",
+    "check_references",
+    "ensure_checked",
+    "mark_checked",
+]
 
 
 @attrs.frozen
@@ -163,3 +173,31 @@ def check_references(data: Dataset) -> list[Reference]:
     for i, observation in enumerate(data.observations):
         need(clusters, observation.cluster, "observations", f"observations[{i}].cluster", "cluster")
     return out
+
+
+# Datasets known to be consistent (loaded, or checked once), by identity: hashing or
+# comparing a whole registry to find it in a set would cost more than checking it.
+_CHECKED: dict[int, weakref.ref[Dataset]] = {}
+
+
+def mark_checked(data: Dataset) -> None:
+    """Note that ``data``'s references have been checked (the loaders call this)."""
+    key = id(data)
+    _CHECKED[key] = weakref.ref(data, lambda _ref: _CHECKED.pop(key, None))
+
+
+def ensure_checked(data: Dataset) -> None:
+    """Check a dataset's references once; raise :class:`DiagnosticError` listing every
+    broken one. A dataset built in Python is held to what a loaded one is."""
+    known = _CHECKED.get(id(data))
+    if known is not None and known() is data:
+        return
+    problems = check_references(data)
+    if problems:
+        raise DiagnosticError(
+            Diagnostic(
+                codes.DATA_REFERENCE, Severity.ERROR, ref.message, file="<dataset>", path=ref.path
+            )
+            for ref in problems
+        )
+    mark_checked(data)

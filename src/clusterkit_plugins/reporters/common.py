@@ -7,18 +7,16 @@ from decimal import Decimal
 
 import attrs
 
+from clusterkit import Outcome, Result
 from clusterkit.formatting import format_money, format_number, format_percent
 from clusterkit.i18n import translator
-from clusterkit.lang.results import Outcome, Result, outcome_text
 from clusterkit.money import Money
-from clusterkit.numbers import shift
+from clusterkit.numbers import SCALE_NAMES, shift
 from clusterkit.plugins import PLUGIN_API, ReportContext
 from clusterkit.tables import IndicatorTable, Tables, build_tables
 from clusterkit.units import Measure, Unit
 
 __all__ = ["Labels", "Reporter", "labels_for"]
-
-_SCALE = {3: "thousand", 6: "mln", 9: "bn"}
 
 
 @attrs.frozen
@@ -41,7 +39,7 @@ class Labels:
         return names.get(table.indicator, table.title or table.indicator)
 
     def outcome(self, outcome: Outcome) -> str:
-        return outcome_text(outcome, self.lang)
+        return outcome.text(self.lang)
 
     def value(self, value: Decimal | None, unit: Unit) -> str:
         """A table value in its unit: ``66,740 mln KZT``, ``66 740 млн ₸``."""
@@ -49,7 +47,9 @@ class Labels:
             return "—"
         if unit.is_money and unit.per is None:
             return format_money(
-                Money(shift(value, unit.scale), unit.base), self.lang, _SCALE.get(unit.scale, "")
+                Money(shift(value, unit.scale), unit.base),
+                self.lang,
+                SCALE_NAMES.get(unit.scale, ""),
             )
         text = format_number(value, self.lang)
         return f"{text} {unit}" if str(unit) != "1" else text
@@ -73,16 +73,17 @@ class Labels:
     def explanation(self, result: Result) -> str:
         """One line: the message, what was required, how far, or what is missing."""
         parts = []
-        if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and result.message:
-            parts.append(result.message)
-        if result.gap:
-            parts.append(result.gap)
-        if result.needs:
-            parts.append(self._("needs {what}").format(what=result.needs))
+        message = result.message(self.lang)
+        if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
+            parts.append(message)
+        gap = result.gap(self.lang)
+        if gap:
+            parts.append(gap)
+        if result.needs is not None:
+            parts.append(self._("needs {what}").format(what=result.needs.text(self.lang)))
         if result.score is not None:
-            parts.append(
-                self._("score {score}, rank {rank}").format(score=result.score, rank=result.rank)
-            )
+            score = format_number(result.score, self.lang)
+            parts.append(self._("score {score}, rank {rank}").format(score=score, rank=result.rank))
         return "; ".join(parts)
 
 

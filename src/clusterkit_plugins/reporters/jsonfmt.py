@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clusterkit.lang.report import results_to_json
 from clusterkit.plugins import ReportContext
 from clusterkit.serde import unstructure
 from clusterkit.tables import build_tables
@@ -36,7 +35,7 @@ class JsonReporter(Reporter):
             "budget_total": unstructure(tables.budget_total),
             "share_total": unstructure(tables.share_total),
             "indicators": unstructure(tables.indicators),
-            "results": None if context.results is None else results_to_json(context.results),
+            "results": None if context.results is None else context.results.to_dict(context.lang),
         }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

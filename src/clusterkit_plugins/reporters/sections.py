@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.results import Outcome
+from clusterkit import Outcome
 from clusterkit.plugins import ReportContext
 from clusterkit.tables import IndicatorTable, Tables, build_tables
 from clusterkit_plugins.reporters.common import Labels
@@ -133,7 +133,7 @@ def _results(context: ReportContext, t: Labels) -> list[Section]:
         _("Verdicts that need attention"),
         (_("Rulebook"), _("Rule"), _("Entity"), _("Outcome"), _("Explanation")),
         tuple(
-            (r.rulebook, r.title or r.rule, r.entity, t.outcome(r.outcome), t.explanation(r))
+            (r.rulebook, r.title(t.lang), r.entity, t.outcome(r.outcome), t.explanation(r))
             for r in shown
         ),
         outcomes=tuple(r.outcome for r in shown),

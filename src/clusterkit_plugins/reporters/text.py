@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clusterkit.lang.results import Outcome
+from clusterkit import Outcome
 from clusterkit.plugins import ReportContext
 from clusterkit_plugins.reporters.common import Reporter, labels_for
 from clusterkit_plugins.reporters.sections import Section, report_sections

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.units import DIMENSIONLESS, Dim, dim_text
+from clusterkit.lang.check.units import DIMENSIONLESS, Dim, dim_text, unit_dim
 
 __all__ = [
     "BOOL",
@@ -22,7 +22,11 @@ __all__ = [
     "NumT",
     "TextT",
     "Type",
+    "compare_message",
     "describe",
+    "is_money",
+    "mix_hint",
+    "mix_message",
     "nullable",
 ]
 
@@ -121,3 +125,46 @@ def describe(t: Type) -> str:
     if isinstance(t, ErrT):
         return "(invalid)"
     return f"a list of {describe(t.elem).removeprefix('a ')}"
+
+
+def is_money(t: Type) -> bool:
+    """Is ``t`` an amount of money, plain or per something (``KZT``, ``KZT/year``)?"""
+    return isinstance(t, NumT) and any(
+        name.strip("[]").isupper() and len(name.strip("[]")) == 3 for name in t.dim
+    )
+
+
+def _currency(t: NumT) -> bool:
+    """Is ``t`` plain money in one currency (not money per year)?"""
+    items = list(t.dim.items())
+    return len(items) == 1 and is_money(t) and int(str(items[0][1])) == 1
+
+
+def mix_message(op: str, left: NumT, right: NumT) -> str:
+    verb = "add" if op == "+" else "subtract"
+    if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
+        ratio = "a percentage" if (left.percent or right.percent) else "a plain number"
+        return f"cannot {verb} money and {ratio}"
+    return f"cannot {verb} {dim_text(left.dim)} and {dim_text(right.dim)}"
+
+
+def compare_message(left: NumT, right: NumT) -> str:
+    if is_money(left) and is_money(right):
+        return f"cannot compare {dim_text(left.dim)} with {dim_text(right.dim)}"
+    if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
+        return (
+            "a ratio used as money: one side is money, the other "
+            f"{'a percentage' if (left.percent or right.percent) else 'a plain number'}"
+        )
+    return f"cannot compare {describe(left)} with {describe(right)}"
+
+
+def mix_hint(left: NumT, right: NumT) -> str | None:
+    if _currency(left) and _currency(right):
+        return 'convert one side with convert(AMOUNT, "CODE", DATE)'
+    if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
+        return "multiply the percentage by an amount, e.g. 30 % * p.budget"
+    per_year = unit_dim("year")
+    if left.dim == right.dim * per_year or right.dim == left.dim * per_year:
+        return "multiply a yearly amount by a number of years, e.g. cap * years(5)"
+    return None

@@ -19,7 +19,7 @@ from functools import cache
 import attrs
 
 from clusterkit import model
-from clusterkit.lang.types import (
+from clusterkit.lang.check.types import (
     BOOL,
     DATE,
     RATIO,
@@ -31,7 +31,7 @@ from clusterkit.lang.types import (
     Type,
     nullable,
 )
-from clusterkit.lang.units import (
+from clusterkit.lang.check.units import (
     DIMENSIONLESS,
     OBLIGATION,
     SERIES,
@@ -47,7 +47,6 @@ __all__ = [
     "FieldSpec",
     "collection_type",
     "entity_fields",
-    "is_money",
 ]
 
 #: Entity kind names and the model classes behind them.
@@ -303,7 +302,3 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
 
 def collection_type(name: str) -> ListT:
     return ListT(EntityT(COLLECTIONS[name][0]))
-
-
-def is_money(t: Type) -> bool:
-    return isinstance(t, NumT) and any(k.strip("[]").isupper() for k in t.dim)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
 from clusterkit.lang import ast
-from clusterkit.lang.schema import FieldSpec
-from clusterkit.lang.types import Type
-from clusterkit.lang.units import Dim
+from clusterkit.lang.check.schema import FieldSpec
+from clusterkit.lang.check.types import Type
+from clusterkit.lang.check.units import Dim
 
-__all__ = ["Checked", "DefineInfo", "Symbol", "suggest"]
+__all__ = ["Checked", "DefineInfo", "Symbol"]
 
 
 @attrs.frozen
@@ -45,7 +43,11 @@ class DefineInfo:
 
 @attrs.define
 class Checked:
-    """One checked rule file and what the compiler needs to know about it."""
+    """One checked rule file and what the compiler needs to know about it.
+
+    The per-node tables are keyed by ``id(node)``: the syntax tree is immutable and
+    kept alive by ``file``, so the keys stay valid.
+    """
 
     file: ast.RuleFile
     currency: str
@@ -70,8 +72,3 @@ class Checked:
     @property
     def path(self) -> str:
         return self.file.path
-
-
-def suggest(word: str, options: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None

@@ -1,0 +1,23 @@
+"""Building datasets from Python data: the front door's ``dataset_from_dict``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from clusterkit.loader import dataset_from_document
+from clusterkit.model import Dataset
+
+__all__ = ["dataset_from_dict"]
+
+
+def dataset_from_dict(data: Mapping[str, Any], *, name: str = "<dict>") -> Dataset:
+    """A dataset from Python data shaped as a data file is (``{"dataset": {...},
+    "clusters": [...], ...}``), checked exactly as a loaded file is.
+
+    Numbers may be ``int``, ``Decimal`` or exact strings (``"112.1"``); a ``float`` is
+    refused, since it has already lost the value that was meant. Every problem is
+    reported at once: :class:`~clusterkit.DiagnosticError` with diagnostics naming
+    ``name`` and the data path (``clusters[2].participants[5].bin``).
+    """
+    return dataset_from_document(dict(data), name)

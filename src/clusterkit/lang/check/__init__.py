@@ -1,0 +1,20 @@
+"""The checker: names, types, units and structure, before any data is read.
+
+Every parsed rule file is walked once and every problem collected as a
+:class:`~clusterkit.diagnostics.Diagnostic` with a stable code: unknown names and
+fields (with "did you mean"), type errors, unit and currency errors, overlapping or
+gapped grading bands, overlapping effective dates of one rulebook's versions, import
+cycles, and unused definitions. What it learns (each expression's type, each name's
+meaning, each literal's value in base units) is kept in a :class:`Checked` record
+for the compiler.
+
+Modules, in the order a file goes through them: :mod:`.link` (the whole program),
+:mod:`.rules` (one file's items and blocks), :mod:`.exprs` and :mod:`.calls`
+(expressions), :mod:`.bands` (grading bands); with :mod:`.scope`, :mod:`.types`,
+:mod:`.units` and :mod:`.schema` (what rules can read).
+"""
+
+from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
+from clusterkit.lang.check.link import check_files
+
+__all__ = ["Checked", "DefineInfo", "Symbol", "check_files"]

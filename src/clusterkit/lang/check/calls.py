@@ -1,0 +1,160 @@
+"""Type checking of aggregates (``sum(... for x in ...)``, ``count(x in ... where ...)``)
+and of calls of the built-in functions, whose own checks live in
+:mod:`clusterkit.lang.builtins`; the helpers those checks use are here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from clusterkit import codes
+from clusterkit.diagnostics import Span
+from clusterkit.lang import ast
+from clusterkit.lang.builtins import BUILTINS
+from clusterkit.lang.check.checked import Checked, Symbol
+from clusterkit.lang.check.scope import Scope
+from clusterkit.lang.check.types import (
+    BOOL,
+    ERR,
+    DateT,
+    ErrT,
+    NumT,
+    Type,
+    describe,
+)
+from clusterkit.lang.check.units import dim_text
+from clusterkit.suggestions import did_you_mean
+
+__all__ = ["CallChecks"]
+
+
+class CallChecks:
+    """Aggregates, calls and the helpers of the built-in functions' checks; mixed into
+    the expression checker."""
+
+    if TYPE_CHECKING:
+        result: Checked
+
+        def expr(self, node: ast.Expr, scope: Scope) -> Type: ...
+        def condition(self, node: ast.Expr, scope: Scope, what: str) -> None: ...
+        def element_type(self, t: Type, span: Span) -> Type: ...
+        def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None: ...
+        def comparable(self, op: str, a: ast.Expr, ta: Type, b: ast.Expr, tb: Type) -> bool: ...
+
+    # -- aggregates and calls -----------------------------------------------------------
+    def aggregate(self, node: ast.Aggregate, scope: Scope) -> Type:
+        source = self.expr(node.source, scope)
+        elem = self.element_type(source, node.source.span)
+        inner = scope.child({node.var: Symbol("var", node.var, elem)})
+        if node.where is not None:
+            self.condition(node.where, inner, "'where'")
+        if node.value is None:
+            if node.func not in ("count", "any", "all"):
+                self.error(
+                    codes.AGGREGATE_FORM,
+                    node.span,
+                    f"{node.func}(x in ...) is not a thing; use "
+                    "count, any or all, or sum/min/max/average(EXPR for x in ...)",
+                )
+                return ERR
+            if node.func == "count":
+                return NumT()
+            if node.where is None:
+                self.error(
+                    codes.AGGREGATE_FORM,
+                    node.span,
+                    f"{node.func}(x in ... where CONDITION) needs its condition",
+                )
+            return BOOL
+        if node.func not in ("sum", "min", "max", "average"):
+            self.error(
+                codes.AGGREGATE_FORM,
+                node.span,
+                f"{node.func}(EXPR for x in ...) is not a thing; use "
+                "sum, min, max or average, or count/any/all(x in ... where ...)",
+            )
+            return ERR
+        value = self.expr(node.value, inner)
+        if isinstance(value, ErrT):
+            return ERR
+        if isinstance(value, DateT) and node.func in ("min", "max"):
+            return DateT(nullable=True)
+        if not isinstance(value, NumT):
+            what = "numbers or dates" if node.func in ("min", "max") else "numbers"
+            self.error(
+                codes.TYPE_ERROR,
+                node.value.span,
+                f"{node.func} needs {what}, not {describe(value)}",
+            )
+            return ERR
+        return NumT(value.dim, value.percent, nullable=node.func != "sum")
+
+    def call(self, node: ast.Call, scope: Scope) -> Type:
+        args = [self.expr(a, scope) for a in node.args]
+        if any(isinstance(a, ErrT) for a in args):
+            return ERR
+        builtin = BUILTINS.get(node.func)
+        if builtin is None:
+            self.error(
+                codes.UNKNOWN_FUNCTION,
+                node.span,
+                f"unknown function {node.func!r}",
+                did_you_mean(node.func, BUILTINS),
+            )
+            return ERR
+        return builtin.check(self, node, args)
+
+    # -- helpers for the built-in functions' checks --------------------------------------
+    def arity(self, node: ast.Call, args: list[Type], *counts: int) -> bool:
+        if len(args) not in counts:
+            want = " or ".join(str(c) for c in counts)
+            self.error(
+                codes.ARITY, node.span, f"{node.func} takes {want} argument(s), got {len(args)}"
+            )
+            return False
+        return True
+
+    def expect(self, node: ast.Expr, t: Type, want: type, what: str) -> bool:
+        if not isinstance(t, want):
+            self.error(codes.TYPE_ERROR, node.span, f"expected {what}, got {describe(t)}")
+            return False
+        return True
+
+    def same_dims(self, node: ast.Call, args: list[Type]) -> NumT | None:
+        """The common type of number arguments that must share a unit, or None."""
+        for arg, t in zip(node.args, args, strict=True):
+            if not self.expect(arg, t, NumT, "a number"):
+                return None
+        nums = [t for t in args if isinstance(t, NumT)]
+        for arg, t in zip(node.args[1:], nums[1:], strict=True):
+            if t.dim != nums[0].dim:
+                self.error(
+                    codes.UNIT_MIX,
+                    arg.span,
+                    f"{node.func} needs numbers in one unit: "
+                    f"{dim_text(nums[0].dim)} and {dim_text(t.dim)}",
+                )
+                return None
+        return NumT(nums[0].dim, all(n.percent for n in nums), any(n.nullable for n in nums))
+
+    def constant_value(self, node: ast.Expr) -> object:
+        """The value of a constant expression in base units, or None if not constant."""
+        if isinstance(node, ast.Number):
+            return self.result.literals.get(id(node))
+        if isinstance(node, ast.StringLit | ast.DateLit | ast.BoolLit):
+            return node.value
+        if isinstance(node, ast.Name):
+            symbol = self.result.names.get(id(node))
+            if symbol is not None and symbol.kind == "const":
+                return self.result.const_values.get(symbol.name)
+            return None
+        if isinstance(node, ast.Unary) and node.op == "-":
+            inner = self.constant_value(node.operand)
+            return -inner if isinstance(inner, Decimal) else None
+        if isinstance(node, ast.Binary) and node.op in "+-*/":
+            a, b = self.constant_value(node.left), self.constant_value(node.right)
+            if isinstance(a, Decimal) and isinstance(b, Decimal):
+                if node.op == "/":
+                    return None if b == 0 else a / b
+                return {"+": a + b, "-": a - b, "*": a * b}[node.op]
+        return None

@@ -1,0 +1,139 @@
+"""Checking a whole program: files in import order, import cycles, definitions no file
+uses, and versions of one rulebook in force on the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from clusterkit import codes
+from clusterkit.diagnostics import Diagnostic, Severity, Span
+from clusterkit.lang import ast
+from clusterkit.lang.check.checked import Checked
+from clusterkit.lang.check.rules import FileChecker
+
+__all__ = ["check_files"]
+
+
+def check_files(
+    files: Sequence[ast.RuleFile],
+    imports: dict[str, list[str]],
+    import_spans: dict[tuple[str, str], Span],
+) -> tuple[list[Checked], list[Diagnostic]]:
+    """Check parsed files; ``imports`` maps a file's path to the paths it imports.
+
+    Files are checked imports-first. Returns the checked files (in that order) and
+    every diagnostic, errors and warnings, sorted by position.
+    """
+    diagnostics: list[Diagnostic] = []
+    by_path = {f.path: f for f in files}
+    order = _import_order(by_path, imports, import_spans, diagnostics)
+    checked: dict[str, Checked] = {}
+    used: set[tuple[str, str]] = set()
+    for path in order:
+        imported = [checked[p] for p in imports.get(path, []) if p in checked]
+        checked[path] = FileChecker(by_path[path], imported, diagnostics, used).run()
+    results = [checked[p] for p in order]
+    diagnostics.extend(_unused(results, used))
+    diagnostics.extend(_version_overlaps(results))
+    diagnostics.sort(
+        key=lambda d: (
+            d.file or "",
+            d.span.line if d.span else 0,
+            d.span.column if d.span else 0,
+            d.code,
+        )
+    )
+    return results, diagnostics
+
+
+def _import_order(
+    by_path: dict[str, ast.RuleFile],
+    imports: dict[str, list[str]],
+    spans: dict[tuple[str, str], Span],
+    diagnostics: list[Diagnostic],
+) -> list[str]:
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(path: str, trail: list[str]) -> None:
+        if state.get(path) == "done":
+            return
+        if state.get(path) == "active":
+            cycle = [*trail[trail.index(path) :], path]
+            span = spans.get((trail[-1], path)) or Span.point(trail[-1], 1, 1)
+            diagnostics.append(
+                Diagnostic(
+                    codes.IMPORT_CYCLE,
+                    Severity.ERROR,
+                    "import cycle: " + " → ".join(cycle),
+                    file=span.file,
+                    span=span,
+                )
+            )
+            return
+        state[path] = "active"
+        for target in imports.get(path, []):
+            if target in by_path:
+                visit(target, [*trail, path])
+        state[path] = "done"
+        order.append(path)
+
+    for path in by_path:
+        visit(path, [])
+    return order
+
+
+def _unused(results: list[Checked], used: set[tuple[str, str]]) -> Iterator[Diagnostic]:
+    for checked in results:
+        for item in checked.file.items:
+            if isinstance(item, ast.Const | ast.FigureDecl):
+                key = (checked.path, item.name)
+                what = "const" if isinstance(item, ast.Const) else "figure"
+            elif isinstance(item, ast.Define):
+                key = (checked.path, f"define:{item.entity}.{item.name}")
+                what = "define"
+            else:
+                continue
+            if key not in used:
+                yield Diagnostic(
+                    codes.UNUSED,
+                    Severity.WARNING,
+                    f"{what} {item.name!r} is never used",
+                    file=checked.path,
+                    span=item.span,
+                )
+
+
+def _version_overlaps(results: list[Checked]) -> Iterator[Diagnostic]:
+    by_id: dict[str, list[Checked]] = {}
+    for checked in results:
+        by_id.setdefault(checked.id, []).append(checked)
+    for versions in by_id.values():
+        for i, a in enumerate(versions):
+            for b in versions[i + 1 :]:
+                overlap = _date_overlap(a.file.header, b.file.header)
+                if overlap is not None:
+                    yield Diagnostic(
+                        codes.VERSION_OVERLAP,
+                        Severity.ERROR,
+                        f"versions {a.file.header.version or '(unversioned)'!s} ({a.path}) and "
+                        f"{b.file.header.version or '(unversioned)'!s} of rulebook {a.id} are both "
+                        f"in force {overlap}",
+                        file=b.path,
+                        span=b.file.header.span,
+                        hint="give the versions 'in force from ... until ...' dates that "
+                        "do not overlap",
+                    )
+
+
+def _date_overlap(a: ast.Header, b: ast.Header) -> str | None:
+    start = max(a.in_force_from or dt.date.min, b.in_force_from or dt.date.min)
+    end = min(a.in_force_until or dt.date.max, b.in_force_until or dt.date.max)
+    if start > end:
+        return None
+    if start == dt.date.min and end == dt.date.max:
+        return "at all times"
+    left = "from the start" if start == dt.date.min else f"from {start.isoformat()}"
+    right = "on" if end == dt.date.max else f"until {end.isoformat()}"
+    return f"{left} {right}"

@@ -1,0 +1,86 @@
+"""A compiled rulebook: the generated functions of each rule and what is known of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from clusterkit.diagnostics import Span
+from clusterkit.lang import ast
+from clusterkit.lang.check.checked import Checked
+from clusterkit.lang.results import RuleInfo
+from clusterkit.lang.runtime.context import Context
+
+__all__ = ["CompiledRule", "CompiledRulebook", "Raw"]
+
+#: What a rule's function gives for one entity: a status (``pass``, ``fail``, ``ok``,
+#: ``warning``, ``breach``, ``not_applicable``, ``score``), the trace as
+#: ``(label index, value)`` pairs, and a detail (the failed require and its two
+#: values; a score's criteria values and weights; a band's number).
+Raw = tuple[str, list[tuple[int, Any]], Any]
+
+
+@attrs.frozen
+class CompiledRule:
+    """A rule ready to run.
+
+    Attributes:
+        info: what every verdict of the rule shares (names, titles, trace labels).
+        node: its syntax tree.
+        entities: gives the entities to go through (``[None]`` for a rule that runs
+            once for the dataset).
+        where: whether an entity is in scope (None: all are).
+        run: evaluates one entity.
+        criteria: a score's criterion names, in order.
+        minimum: gives a score's minimum, if it has one.
+        score_labels: for a score, the trace labels of its total and its rank.
+    """
+
+    info: RuleInfo
+    node: ast.Rule
+    entities: Callable[[Context], list[Any]]
+    where: Callable[[Context, Any], bool] | None
+    run: Callable[[Context, Any], Raw]
+    criteria: tuple[str, ...] = ()
+    minimum: Callable[[Context], Any] | None = None
+    score_labels: tuple[int, int] = (0, 0)
+
+    @property
+    def name(self) -> str:
+        return self.info.rule
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+
+@attrs.frozen
+class CompiledRulebook:
+    """One compiled rule file.
+
+    Attributes:
+        checked: what the checker learnt of it.
+        rules: its rules, in file order.
+        source: the generated Python source (for debugging clusterkit itself).
+        filename: the name the generated code was compiled under.
+        line_spans: for each line of ``source``, the rule text it was generated from,
+            so an error inside generated code can name the rule file's line.
+    """
+
+    checked: Checked
+    rules: tuple[CompiledRule, ...]
+    source: str
+    filename: str
+    line_spans: tuple[Span | None, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.checked.id
+
+    def span_of_line(self, line: int) -> Span | None:
+        """The rule text that line ``line`` (1-based) of the generated code comes from."""
+        if 1 <= line <= len(self.line_spans):
+            return self.line_spans[line - 1]
+        return None

@@ -1,0 +1,314 @@
+"""Results for people and for tools, in a language chosen when they are shown:
+explanations, the gap to passing, values in their units, reports and JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from clusterkit.formatting import format_money, format_number
+from clusterkit.i18n import translator
+from clusterkit.lang.check.types import BoolT, DateT, NumT, Type
+from clusterkit.lang.check.units import DIMENSIONLESS, currency_dim, dim_text
+from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.runtime.access import entity_key
+from clusterkit.lang.runtime.intervals import Interval, igap
+from clusterkit.money import Money
+from clusterkit.serde import unstructure
+
+if TYPE_CHECKING:
+    from clusterkit.diagnostics import Diagnostic
+    from clusterkit.lang.results import Result, ResultSet, TraceEntry
+
+__all__ = [
+    "DISPLAY_DIGITS",
+    "RESULTS_SCHEMA",
+    "entry_text",
+    "explain",
+    "format_value",
+    "gap_text",
+    "outcome_text",
+    "raw_text",
+    "render_results",
+    "results_to_json",
+    "threshold_text",
+]
+
+RESULTS_SCHEMA = "clusterkit.results/1"
+#: Computed values (a growth, a ratio) can carry 34 digits; people see this many.
+DISPLAY_DIGITS = 6
+
+_QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE)
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def _readable(number: Decimal) -> Decimal:
+    """``number`` rounded to :data:`DISPLAY_DIGITS` significant digits if it has more.
+
+    Only for display: results keep the exact value.
+    """
+    digits = len(number.as_tuple().digits)
+    if digits <= DISPLAY_DIGITS or number == number.to_integral_value():
+        return number
+    with localcontext() as context:
+        context.prec = DISPLAY_DIGITS
+        return (+number).normalize()
+
+
+def _number(number: Decimal, t: NumT, currency: str, lang: str) -> str:
+    number = _readable(number)
+    if t.dim == DIMENSIONLESS:
+        if t.percent:
+            return f"{format_number(_readable(number * 100).normalize(), lang)} %"
+        whole = number == number.to_integral()
+        if whole and abs(number) < 10000:
+            return str(int(number))  # counts and years read better without grouping
+        return format_number(number.normalize() if whole else number, lang)
+    money_dim = currency_dim(currency)
+    if t.dim == money_dim:
+        return format_money(Money(number, currency), lang)
+    per = t.dim / money_dim
+    if all(int(str(power)) < 0 for _, power in per.items()):
+        # money per something (KZT/year): scale the money, then name the per-unit
+        unit = translator(lang.split("_", maxsplit=1)[0])(dim_text(1 / per))
+        return f"{format_money(Money(number, currency), lang)}/{unit}"
+    return f"{format_number(number, lang)} {dim_text(t.dim)}"
+
+
+def format_value(value: Any, t: Type | None, currency: str, lang: str = "en") -> str:
+    """A value for people, in the unit its type gives it."""
+    if value is None:
+        return "none"
+    if isinstance(value, Interval):
+        middle = format_value((value.low + value.high) / 2, t, currency, lang)
+        if value.low == value.high:
+            return middle
+        return f"{middle} ± {format_value((value.high - value.low) / 2, t, currency, lang)}"
+    if isinstance(t, NumT) and isinstance(value, Decimal | int):
+        return _number(Decimal(value), t, currency, lang)
+    if isinstance(t, BoolT) or isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(t, DateT) or isinstance(value, dt.date):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, Decimal):
+        return format_number(value, lang)
+    if isinstance(value, list | tuple):
+        return f"{len(value)} item(s)"
+    if attrs.has(type(value)):
+        return entity_key(value)
+    return str(value)
+
+
+def raw_text(value: Any) -> str:
+    """An exact value as text: Decimals as written, intervals as ``[low, high]``."""
+    if isinstance(value, Interval):
+        return f"[{value.low}, {value.high}]"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(raw_text(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | str | bool) or value is None:
+        return str(value)
+    return entity_key(value)
+
+
+def entry_text(entry: TraceEntry, lang: str = "en") -> str:
+    """A trace value for people (``33.6 mln KZT``, ``30 %``, ``6.45 points``)."""
+    if entry.role == "total":
+        return f"{format_value(entry.exact, None, entry.currency, lang)} points"
+    return format_value(entry.exact, entry.type, entry.currency, lang)
+
+
+def outcome_text(outcome: Outcome, lang: str = "en") -> str:
+    """An outcome's name in ``lang``."""
+    return outcome.text(lang)
+
+
+# -- verdicts --------------------------------------------------------------------------------
+
+
+def threshold_text(result: Result, lang: str = "en") -> str | None:
+    """What a failed comparison required, with both values."""
+    failure = result.failure
+    if failure is None:
+        return None
+    info = failure.require
+    if info.op is None or failure.left is None:
+        return info.text
+    currency = result.info.currency
+    left = format_value(failure.left, info.type, currency, lang)
+    right = format_value(failure.right, info.type, currency, lang)
+    return f"{info.text} ({left} {info.op} {right})"
+
+
+def gap_text(result: Result, lang: str = "en") -> str | None:
+    """How far a verdict is from passing, in words: a failed comparison's distance, or
+    why a scored entity was not selected."""
+    if result.failure is None:
+        return _standing_text(result, lang)
+    failure = result.failure
+    info, left, right = failure.require, failure.left, failure.right
+    if info.op is None or left is None:
+        return None
+    _ = translator(lang)
+    if info.within:
+        if not isinstance(left, Interval) or not isinstance(right, Interval):
+            return None
+        distance = igap(info.op, left, right)
+        suffix = _(", allowing for the precision the figures are stated to")
+    elif isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
+        distance = Decimal(right) - Decimal(left)
+        if info.op not in (">=", ">"):
+            distance = -distance
+        suffix = ""
+    else:
+        return None
+    amount = format_value(abs(distance), info.type, result.info.currency, lang)
+    if isinstance(info.type, NumT) and info.type.percent:
+        amount = amount.replace("%", "").strip() + " " + _("percentage points")
+    words = {"left": info.left, "right": info.right, "amount": amount}
+    if info.op in (">=", ">"):
+        text = _("{left} is {amount} short of {right}")
+    elif info.op in ("<=", "<"):
+        text = _("{left} is {amount} over {right}")
+    elif info.op == "=":
+        text = _("{left} differs from {right} by {amount}")
+    else:
+        return _("{left} equals {right}").format(**words)
+    return text.format(**words) + suffix
+
+
+def _standing_text(result: Result, lang: str) -> str | None:
+    standing, total = result.standing, result.score
+    if standing is None or total is None:
+        return None
+    _ = translator(lang)
+    if standing.minimum is not None and total < standing.minimum:
+        return _("{below} points below the minimum of {minimum}").format(
+            below=format_value(standing.minimum - total, None, "", lang),
+            minimum=format_value(standing.minimum, None, "", lang),
+        )
+    if standing.cutoff is not None:
+        return _(
+            "rank {rank}: only the top {top} are selected "
+            "({behind} points behind the last selected)"
+        ).format(
+            rank=result.rank,
+            top=standing.top,
+            behind=format_value(standing.cutoff - total, None, "", lang),
+        )
+    return None
+
+
+def explain(result: Result, lang: str = "en") -> str:
+    """One paragraph a minister can read."""
+    _ = translator(lang)
+    outcome = outcome_text(result.outcome, lang).upper()
+    lines = [f"{result.rulebook} / {result.rule} — {result.entity}: {outcome}"]
+    lines.append(f"  {result.info.title(lang)}")
+    message = result.info.message(lang)
+    if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
+        lines.append(f"  {message}")
+    threshold = threshold_text(result, lang)
+    if threshold:
+        lines.append("  " + _("required: {threshold}").format(threshold=threshold))
+    gap = gap_text(result, lang)
+    if gap:
+        lines.append(f"  {gap}")
+    if result.needs is not None:
+        lines.append("  " + _("needs {what}").format(what=result.needs.text(lang)))
+    if result.score is not None:
+        score = format_value(result.score, None, result.info.currency, lang)
+        lines.append("  " + _("score {score}, rank {rank}").format(score=score, rank=result.rank))
+    lines.extend(f"    {entry.label} = {entry_text(entry, lang)}" for entry in result.trace)
+    if result.source:
+        lines.append("  " + _("Source: {source}").format(source=result.source))
+    return "\n".join(lines)
+
+
+# -- result sets -----------------------------------------------------------------------------
+
+
+def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = False) -> str:
+    """A report: provenance, counts per rulebook, and every verdict that needs attention."""
+    _ = translator(lang)
+    p = results.provenance
+
+    def counts(selected: Sequence[Result]) -> str:
+        by = {o: sum(1 for r in selected if r.outcome is o) for o in Outcome}
+        return ", ".join(f"{n} {outcome_text(o, lang)}" for o, n in by.items() if n)
+
+    lines = [
+        _("clusterkit {version}: dataset {dataset} as of {date}").format(
+            version=p.clusterkit_version, dataset=p.dataset, date=p.as_of.isoformat()
+        )
+    ]
+    for ref in p.rulebooks:
+        version = f" {ref.version}" if ref.version else ""
+        lines.append(f"  {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
+    lines.append("")
+    for ref in p.rulebooks:
+        own = [r for r in results.results if r.rulebook == ref.id]
+        lines.append(f"{ref.id}: {counts(own) or _('no results')}")
+    shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
+    if shown:
+        lines.append("")
+    for result in shown:
+        lines.append(explain(result, lang))
+        lines.append("")
+    lines.append(
+        _("{count} results: {summary}").format(
+            count=len(results.results), summary=counts(results.results)
+        )
+    )
+    return "\n".join(lines)
+
+
+def results_to_json(
+    results: ResultSet, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()
+) -> dict[str, Any]:
+    """The JSON form of a result set (see docs/language.md, "Results as JSON")."""
+    return {
+        "schema": RESULTS_SCHEMA,
+        "provenance": unstructure(results.provenance),
+        "summary": {o.value: n for o, n in results.by_outcome().items()},
+        "results": [_result_json(r, lang) for r in results.results],
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+
+
+def _result_json(result: Result, lang: str) -> dict[str, Any]:
+    info = result.info
+    return {
+        "rulebook": info.rulebook,
+        "version": info.version,
+        "rule": info.rule,
+        "kind": info.kind,
+        "entity_kind": info.entity_kind,
+        "entity": result.entity,
+        "outcome": result.outcome.value,
+        "title": info.title(lang),
+        "message": info.message(lang),
+        "source": info.source,
+        "trace": [
+            {
+                "label": entry.label,
+                "role": entry.role,
+                "value": entry_text(entry, lang),
+                "raw": raw_text(entry.exact),
+            }
+            for entry in result.trace
+        ],
+        "needs": None if result.needs is None else result.needs.text(lang),
+        "score": None if result.score is None else str(result.score),
+        "rank": result.rank,
+        "lang": lang,
+        "threshold": threshold_text(result, lang),
+        "gap": gap_text(result, lang),
+    }

@@ -1,0 +1,218 @@
+"""Reading data for compiled rules: money in the rulebook's currency, percentages,
+obligations and their reported values, indicator series, labels, statuses.
+
+Every function returns plain Decimals in base units (tenge, 0.30 for 30 %), or None
+when the data does not have the value; a value in a unit the rule cannot use raises
+:class:`Missing`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from clusterkit.lang.check.units import Dim, data_unit
+from clusterkit.lang.runtime.context import Context, Missing
+from clusterkit.model import (
+    Application,
+    Cluster,
+    CounterObligation,
+    FundingSource,
+    IndicatorSeries,
+    IndicatorValue,
+    Participant,
+    Programme,
+    Role,
+    Tranche,
+)
+from clusterkit.money import Money
+from clusterkit.numbers import shift
+
+__all__ = ["ENTERPRISES", "entity_key", "nn"]
+
+#: The roles that are enterprises (read inline by compiled rules: no call per participant).
+ENTERPRISES = frozenset(role for role in Role if role.is_enterprise)
+ONE = Decimal(1)
+
+
+def nn(value: Any, what: str) -> Any:
+    """``value``, or :class:`Missing` naming ``what`` when it is None."""
+    if value is None:
+        raise Missing("{what}", what=what)
+    return value
+
+
+def money(ctx: Context, amount: Money | None) -> Decimal | None:
+    if amount is None:
+        return None
+    if amount.currency != ctx.currency:
+        raise Missing(
+            "an amount in {currency} (found {amount})", currency=ctx.currency, amount=str(amount)
+        )
+    return amount.amount
+
+
+def percent(value: Decimal | None) -> Decimal | None:
+    return None if value is None else shift(value, -2)
+
+
+def obl(obligation: CounterObligation, value: Decimal) -> Decimal:
+    return value * data_unit(obligation.unit)[0]
+
+
+def funding(ctx: Context, project: Any, source: str) -> Decimal:
+    total = project.funding(FundingSource(source))
+    result = money(ctx, total)
+    assert result is not None
+    return result
+
+
+def members(ctx: Context, cluster: Cluster) -> tuple[Participant, ...]:
+    return cluster.members_on(ctx.as_of)
+
+
+def stage_on(ctx: Context, cluster: Cluster) -> str | None:
+    stage = cluster.stage_on(ctx.as_of)
+    return None if stage is None else str(stage.value)
+
+
+def status_on(ctx: Context, application: Application) -> str | None:
+    status = application.status_on(ctx.as_of)
+    return None if status is None else str(status.value)
+
+
+def duration(programme: Programme) -> Decimal:
+    return Decimal(programme.end.year - programme.start.year + 1)
+
+
+def condition_met_on(ctx: Context, tranche: Tranche) -> dt.date | None:
+    if not tranche.condition:
+        return None
+    project = ctx.parent(tranche)
+    milestone = project.milestone(tranche.condition) if project is not None else None
+    if milestone is None or milestone.achieved is None or milestone.achieved > ctx.as_of:
+        return None
+    achieved: dt.date = milestone.achieved
+    return achieved
+
+
+def _observed(ctx: Context, obligation: CounterObligation, year: int) -> Decimal | None:
+    best = None
+    for observation in ctx.observations(obligation.cluster, obligation.indicator):
+        if (
+            observation.year == year
+            and observation.reported_on <= ctx.as_of
+            and (best is None or observation.reported_on >= best.reported_on)
+        ):
+            best = observation
+    if best is None:
+        return None
+    factor, dim = data_unit(best.unit)
+    if dim != data_unit(obligation.unit)[1]:
+        raise Missing(
+            "an observation in {unit} (found {found})",
+            unit=str(obligation.unit),
+            found=str(best.unit),
+        )
+    value: Decimal = best.value * factor
+    return value
+
+
+def actual(ctx: Context, obligation: CounterObligation) -> Decimal | None:
+    return _observed(ctx, obligation, obligation.target_year)
+
+
+def latest(ctx: Context, obligation: CounterObligation) -> tuple[Decimal | None, Decimal | None]:
+    years = sorted(
+        {
+            o.year
+            for o in ctx.observations(obligation.cluster, obligation.indicator)
+            if o.year <= obligation.target_year and o.reported_on <= ctx.as_of
+        },
+        reverse=True,
+    )
+    for year in years:
+        value = _observed(ctx, obligation, year)
+        if value is not None:
+            return Decimal(year), value
+    return None, None
+
+
+def _series_entry(
+    ctx: Context, cluster: Cluster, name: str, year: Decimal | int, expected: Dim
+) -> tuple[IndicatorValue | None, Decimal]:
+    series = ctx.series(cluster, name)
+    if series is None:
+        return None, ONE
+    factor, dim = data_unit(series.unit)
+    if dim != expected:
+        raise Missing(
+            "indicator {name} of {cluster} in the declared unit (it is stated in {unit})",
+            name=repr(name),
+            cluster=cluster.id,
+            unit=str(series.unit),
+        )
+    return series.at(int(year)), factor
+
+
+def indicator(
+    ctx: Context, cluster: Cluster, year: Decimal | int, name: str, expected: Dim
+) -> Decimal | None:
+    entry, factor = _series_entry(ctx, cluster, name, year, expected)
+    return None if entry is None else entry.value * factor
+
+
+def attributed(
+    ctx: Context, cluster: Cluster, year: Decimal | int, name: str, expected: Dim
+) -> Decimal | None:
+    entry, factor = _series_entry(ctx, cluster, name, year, expected)
+    return None if entry is None or entry.attributed is None else entry.attributed * factor
+
+
+def attributed_percent(
+    ctx: Context, cluster: Cluster, year: Decimal | int, name: str, expected: Dim
+) -> Decimal | None:
+    entry, _ = _series_entry(ctx, cluster, name, year, expected)
+    return None if entry is None else percent(entry.attributed_percent)
+
+
+def stated_effect(
+    ctx: Context, cluster: Cluster, year: Decimal | int, name: str, expected: Dim
+) -> Decimal | None:
+    entry, _ = _series_entry(ctx, cluster, name, year, expected)
+    return None if entry is None else percent(entry.stated_effect_percent)
+
+
+def points(application: Application, criterion: str) -> Decimal | None:
+    return application.points(criterion)
+
+
+def holds_label(ctx: Context, cluster: Cluster, name: str) -> bool | None:
+    answers = [label.is_valid_on(ctx.as_of) for label in cluster.labels if label.name == name]
+    if any(a is True for a in answers):
+        return True
+    if any(a is None for a in answers):
+        return None
+    return False
+
+
+def convert(ctx: Context, amount: Decimal, on: dt.date, currency: str) -> Decimal:
+    return ctx.convert(amount, currency, on)
+
+
+def figure(ctx: Context, figure_id: str, expected: Dim) -> Decimal | None:
+    return ctx.figure(figure_id, expected)
+
+
+def entity_key(entity: object) -> str:
+    """A readable identifier of an entity for results."""
+    if isinstance(entity, Tranche):
+        return f"tranche {entity.number}"
+    for name in ("id", "code"):
+        value = getattr(entity, name, None)
+        if isinstance(value, str):
+            return value
+    if isinstance(entity, IndicatorSeries):
+        return f"{entity.cluster}/{entity.indicator}"
+    return type(entity).__name__.lower()

@@ -1,0 +1,166 @@
+"""The evaluation context compiled rules read, the decimal context they compute in,
+and :class:`Missing`, which turns absent data into an "undetermined" verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from clusterkit.lang.check.units import Dim, data_unit
+from clusterkit.model import (
+    Cluster,
+    Dataset,
+    IndicatorSeries,
+    Participant,
+    Programme,
+    Project,
+    Tranche,
+)
+from clusterkit.money import Money, NoRateError, RateTable
+
+__all__ = ["CONTEXT", "Context", "Missing"]
+
+#: All rule arithmetic runs in this context: 34 significant digits, half-even, and an
+#: overflow or an invalid operation is an error rather than an infinity or a NaN.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+class Missing(Exception):  # noqa: N818 - it is an outcome, not an error
+    """The data lacks something a rule needs.
+
+    ``template`` is an English phrase with ``{placeholders}`` (a gettext message id),
+    ``params`` fill them in; the phrase is translated only when a verdict is shown,
+    so evaluation stays free of language.
+    """
+
+    def __init__(self, template: str, **params: str) -> None:
+        super().__init__(template.format(**params))
+        self.template = template
+        self.params = params
+
+
+class Context:
+    """Everything a compiled rule may read: the dataset, the date, indexes over both.
+
+    Indexes are built on first use, so a rulebook that never asks for a parent or a
+    flattened collection does not pay for it.
+    """
+
+    def __init__(self, data: Dataset, as_of: dt.date, currency: str) -> None:
+        self.data = data
+        self.as_of = as_of
+        self.currency = currency
+
+    @cached_property
+    def _parents(self) -> dict[int, object]:
+        parents: dict[int, object] = {}
+        for cluster in self.data.clusters:
+            for participant in cluster.participants:
+                parents[id(participant)] = cluster
+        for programme in self.data.programmes:
+            for project in programme.projects:
+                parents[id(project)] = programme
+                for tranche in project.tranches:
+                    parents[id(tranche)] = project
+        return parents
+
+    @cached_property
+    def _clusters(self) -> dict[str, Cluster]:
+        return {c.id: c for c in self.data.clusters}
+
+    @cached_property
+    def _programmes(self) -> dict[str, Programme]:
+        return {p.id: p for p in self.data.programmes}
+
+    @cached_property
+    def _programmes_of(self) -> dict[str, list[Programme]]:
+        out: dict[str, list[Programme]] = {}
+        for programme in self.data.programmes:
+            out.setdefault(programme.cluster, []).append(programme)
+        return out
+
+    @cached_property
+    def participants(self) -> tuple[Participant, ...]:
+        return tuple(p for c in self.data.clusters for p in c.participants)
+
+    @cached_property
+    def projects(self) -> tuple[Project, ...]:
+        return tuple(p for programme in self.data.programmes for p in programme.projects)
+
+    @cached_property
+    def tranches(self) -> tuple[Tranche, ...]:
+        return tuple(t for p in self.projects for t in p.tranches)
+
+    @cached_property
+    def _series(self) -> dict[tuple[str, str], IndicatorSeries]:
+        return {(s.cluster, s.indicator): s for s in self.data.series}
+
+    @cached_property
+    def _observations(self) -> dict[tuple[str, str], list[Any]]:
+        out: dict[tuple[str, str], list[Any]] = {}
+        for observation in self.data.observations:
+            out.setdefault((observation.cluster, observation.indicator), []).append(observation)
+        return out
+
+    @cached_property
+    def _figures(self) -> dict[str, Any]:
+        return {f.id: f for f in self.data.figures}
+
+    @cached_property
+    def _rates(self) -> RateTable:
+        return self.data.rate_table
+
+    # -- look-ups used by generated code --
+    def parent(self, obj: object) -> Any:
+        return self._parents.get(id(obj))
+
+    def cluster(self, cluster_id: str | None) -> Cluster | None:
+        return None if cluster_id is None else self._clusters.get(cluster_id)
+
+    def programme(self, programme_id: str | None) -> Programme | None:
+        return None if programme_id is None else self._programmes.get(programme_id)
+
+    def programmes_of(self, cluster: Cluster) -> tuple[Programme, ...]:
+        return tuple(self._programmes_of.get(cluster.id, ()))
+
+    def series(self, cluster: Cluster, indicator: str) -> IndicatorSeries | None:
+        return self._series.get((cluster.id, indicator))
+
+    def observations(self, cluster_id: str, indicator: str) -> Sequence[Any]:
+        return self._observations.get((cluster_id, indicator), ())
+
+    def figure(self, figure_id: str, expected: Dim) -> Decimal | None:
+        """A published figure's value in base units; None if the dataset lacks it."""
+        figure = self._figures.get(figure_id)
+        if figure is None:
+            return None
+        factor, dim = data_unit(figure.value.unit)
+        if dim != expected:
+            raise Missing(
+                "figure {figure} in the unit the rule declares (it is stated in {unit})",
+                figure=repr(figure_id),
+                unit=str(figure.value.unit),
+            )
+        value: Decimal = figure.value.value * factor
+        return value
+
+    def convert(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
+        try:
+            return self._rates.convert(Money(amount, self.currency), currency, on).amount
+        except NoRateError:
+            raise Missing(
+                "an exchange rate {source}→{target} on or before {date}",
+                source=self.currency,
+                target=currency,
+                date=on.isoformat(),
+            ) from None

@@ -1,0 +1,182 @@
+"""Intervals of exact values: the ranges grading bands cover (for the checker), and the
+values a rounded figure stands for (for ``within precision`` comparisons).
+
+A figure stated as 33.6 stands for every value from 33.55 to 33.65: half its last
+stated digit either way. Arithmetic on intervals gives every value the result could
+have; a comparison within precision passes when some values in the two intervals
+satisfy it. Unbounded ends are infinite Decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from clusterkit.lang.runtime.context import Missing
+from clusterkit.numbers import quantum
+
+__all__ = ["EVERYWHERE", "Interval", "first_gap"]
+
+INF = Decimal("Infinity")
+ONE = Decimal(1)
+ZERO = Decimal(0)
+
+
+class Interval(NamedTuple):
+    """Values from ``low`` to ``high``; an end is included when it is closed."""
+
+    low: Decimal
+    high: Decimal
+    low_closed: bool = True
+    high_closed: bool = True
+
+    # -- ranges, for the checker's band analysis --
+    def constrain(self, op: str, value: Decimal) -> Interval:
+        """The part of this interval where ``x op value`` holds."""
+        if op in (">", ">="):
+            return self._replace(low=value, low_closed=op == ">=")
+        if op in ("<", "<="):
+            return self._replace(high=value, high_closed=op == "<=")
+        if op == "=":
+            return Interval(value, value)
+        return self
+
+    def intersect(self, other: Interval) -> Interval | None:
+        low, low_closed = _max_low(self, other)
+        high, high_closed = _min_high(self, other)
+        if low > high or (low == high and not (low_closed and high_closed)):
+            return None
+        return Interval(low, high, low_closed, high_closed)
+
+    def text(self) -> str:
+        """The range in words, percentages for ratios: ``from 70 % to 90 % (excluded)``."""
+
+        def show(value: Decimal) -> str:
+            return f"{(value * 100).normalize():f} %" if abs(value) <= 10 else f"{value:f}"
+
+        if self.low == self.high:
+            return f"at {show(self.low)}"
+        parts = []
+        if self.low != -INF:
+            parts.append(f"from {show(self.low)}{'' if self.low_closed else ' (excluded)'}")
+        if self.high != INF:
+            parts.append(f"to {show(self.high)}{'' if self.high_closed else ' (excluded)'}")
+        return " ".join(parts) or "everywhere"
+
+
+EVERYWHERE = Interval(-INF, INF, False, False)
+
+
+def _max_low(a: Interval, b: Interval) -> tuple[Decimal, bool]:
+    if a.low > b.low:
+        return a.low, a.low_closed
+    if b.low > a.low:
+        return b.low, b.low_closed
+    return a.low, a.low_closed and b.low_closed
+
+
+def _min_high(a: Interval, b: Interval) -> tuple[Decimal, bool]:
+    if a.high < b.high:
+        return a.high, a.high_closed
+    if b.high < a.high:
+        return b.high, b.high_closed
+    return a.high, a.high_closed and b.high_closed
+
+
+def first_gap(intervals: list[Interval]) -> str | None:
+    """Describe the first stretch of values no interval covers, or None."""
+    ordered = sorted(intervals, key=lambda i: (i.low, not i.low_closed))
+    first = ordered[0]
+    if first.low != -INF:
+        return Interval(-INF, first.low, False, not first.low_closed).text()
+    reach, reach_closed = first.high, first.high_closed
+    for interval in ordered[1:]:
+        if reach == INF:
+            return None
+        low = interval.low
+        if low > reach or (low == reach and not reach_closed and not interval.low_closed):
+            return Interval(reach, low, not reach_closed, not interval.low_closed).text()
+        if interval.high > reach or (interval.high == reach and interval.high_closed):
+            reach, reach_closed = interval.high, interval.high_closed
+    if reach != INF:
+        return Interval(reach, INF, not reach_closed, False).text()
+    return None
+
+
+# -- values within their stated precision, for compiled rules -------------------------------
+
+
+def ival(value: Any) -> Interval:
+    """A value read from data, as the interval of values it stands for."""
+    if isinstance(value, Decimal):
+        half = quantum(value) / 2
+        return Interval(value - half, value + half)
+    exact_value = Decimal(value)
+    return Interval(exact_value, exact_value)
+
+
+def exact(value: Any) -> Interval:
+    number = value if isinstance(value, Decimal) else Decimal(value)
+    return Interval(number, number)
+
+
+def iadd(a: Interval, b: Interval) -> Interval:
+    return Interval(a.low + b.low, a.high + b.high)
+
+
+def isub(a: Interval, b: Interval) -> Interval:
+    return Interval(a.low - b.high, a.high - b.low)
+
+
+def imul(a: Interval, b: Interval) -> Interval:
+    products = (a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high)
+    return Interval(min(products), max(products))
+
+
+def idiv(a: Interval, b: Interval, what: str) -> Interval:
+    if b.low <= 0 <= b.high:
+        raise Missing("{what} to be clearly non-zero", what=what)
+    quotients = (a.low / b.low, a.low / b.high, a.high / b.low, a.high / b.high)
+    return Interval(min(quotients), max(quotients))
+
+
+def ineg(a: Interval) -> Interval:
+    return Interval(-a.high, -a.low)
+
+
+def igrowth(a: Interval, b: Interval, what: str) -> Interval:
+    ratio = idiv(b, a, what)
+    return Interval(ratio.low - ONE, ratio.high - ONE)
+
+
+def itotal(values: Iterable[Interval]) -> Interval:
+    low, high = ZERO, ZERO
+    for value in values:
+        low += value.low
+        high += value.high
+    return Interval(low, high)
+
+
+def icompare(op: str, a: Interval, b: Interval) -> bool:
+    """Could some values within the two intervals satisfy ``a op b``?"""
+    if op == ">=":
+        return a.high >= b.low
+    if op == ">":
+        return a.high > b.low
+    if op == "<=":
+        return a.low <= b.high
+    if op == "<":
+        return a.low < b.high
+    if op == "=":
+        return a.low <= b.high and b.low <= a.high
+    return not (a.low == a.high == b.low == b.high)
+
+
+def igap(op: str, a: Interval, b: Interval) -> Decimal:
+    """How far ``a`` is from satisfying ``a op b`` at the nearest ends of the intervals."""
+    if op in (">=", ">"):
+        return b.low - a.high
+    if op in ("<=", "<"):
+        return a.low - b.high
+    return max(b.low - a.high, a.low - b.high)

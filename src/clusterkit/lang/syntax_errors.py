@@ -1,0 +1,120 @@
+"""Syntax errors in the author's words: what was found, and what could come there.
+
+Lark names what it expected by its terminals (``NAME``, ``__ANON_0``, ``PERCENT``);
+these are turned into words a policy author reads ("a name", "'thousand'", "'%'").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from clusterkit import codes
+from clusterkit.diagnostics import Diagnostic, Severity, Span
+
+__all__ = ["syntax_error", "token_span"]
+
+# Readable names for the grammar's named terminals.
+_TERMINALS = {
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "LANG": "a language (en, ru, kk)",
+    "LEVEL": "ok, warning or breach",
+    "COMP": "a comparison (>=, <=, >, <, !=)",
+    "EQ": "'='",
+    "ADD": "'+' or '-'",
+    "MUL": "'*' or '/'",
+    "SCALE": "a scale (thousand, mln, bn)",
+    "$END": "the end of the file",
+}
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "MINUS"}
+_EXPRESSION_WORDS = {"true", "false", "none", "not", "if", "-"}
+
+
+def _word(name: str, literals: Mapping[str, str]) -> str:
+    """A terminal as the author would write it: a keyword or symbol in quotes, or a
+    description of what kind of thing it is."""
+    if name in _TERMINALS:
+        return _TERMINALS[name]
+    literal = literals.get(name)
+    if literal is not None:
+        return f"'{literal}'"
+    return f"'{name.lower()}'"
+
+
+def _describe_expected(expected: set[str], literals: Mapping[str, str]) -> str:
+    if {"NAME", "NUMBER"} <= expected:
+        # Everything that can start an expression: say so rather than list them.
+        rest = [
+            name
+            for name in expected - _EXPRESSION_STARTS
+            if literals.get(name) not in _EXPRESSION_WORDS
+        ]
+        others = sorted(_word(name, literals) for name in rest)
+        return ", ".join(["an expression (a value, a name, a calculation)", *others])
+    words = sorted({_word(name, literals) for name in expected})
+    if len(words) > 8:
+        words = [*words[:8], "…"]
+    return ", ".join(words)
+
+
+def token_span(file: str, token: Token | Any) -> Span:
+    line = getattr(token, "line", None) or 1
+    column = getattr(token, "column", None) or 1
+    end_line = getattr(token, "end_line", None) or line
+    end_column = getattr(token, "end_column", None) or column + 1
+    return Span(file, line, column, end_line, end_column)
+
+
+def _shown(token: Token) -> str:
+    text = str(token)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def syntax_error(
+    file: str, exc: UnexpectedInput, literals: Mapping[str, str], text: str
+) -> Diagnostic:
+    """The diagnostic for a Lark error; ``literals`` maps terminal names to the keyword
+    or symbol they match, ``text`` is the rule text."""
+    if isinstance(exc, UnexpectedCharacters):
+        span = Span.point(file, exc.line, exc.column)
+        if exc.char == '"':
+            return Diagnostic(
+                codes.SYNTAX_CHARACTER,
+                Severity.ERROR,
+                "unterminated string: the closing '\"' is missing on this line",
+                file=file,
+                span=span,
+            )
+        message = f"unexpected character {exc.char!r}"
+        return Diagnostic(codes.SYNTAX_CHARACTER, Severity.ERROR, message, file=file, span=span)
+    if isinstance(exc, UnexpectedEOF) or (
+        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    ):
+        expected = _describe_expected(set(exc.expected), literals)
+        span = Span.point(file, max(exc.line, 1), max(exc.column, 1))
+        return Diagnostic(
+            codes.SYNTAX_EOF,
+            Severity.ERROR,
+            f"the file ends too early; expected {expected}",
+            file=file,
+            span=span,
+        )
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = _describe_expected(set(exc.accepts or exc.expected), literals)
+        return Diagnostic(
+            codes.SYNTAX_TOKEN,
+            Severity.ERROR,
+            f"unexpected {_shown(token)}; expected {expected}",
+            file=file,
+            span=token_span(file, token),
+        )
+    span = Span.point(file, max(getattr(exc, "line", 1), 1), max(getattr(exc, "column", 1), 1))
+    return Diagnostic(codes.SYNTAX_TOKEN, Severity.ERROR, "syntax error", file=file, span=span)
