@@ -1,17 +1,18 @@
 """Golden files: each bad rule file (or folder) in golden/ and the diagnostics it must give.
 
-Regenerate after a deliberate change with ``CLUSTERKIT_UPDATE_GOLDEN=1 pytest``.
+Regenerate after a deliberate change with ``CLUSTERKIT_UPDATE_GOLDEN=1 pytest`` (see
+tests/golden.py), then run again without it.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from clusterkit.diagnostics import render_text
 from clusterkit.lang import check_rules
+from tests.golden import match_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.suffix == ".ckr" or p.is_dir())
@@ -31,10 +32,7 @@ def render(target: str) -> str:
 def test_diagnostics_match_the_golden_file(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(GOLDEN)
     expected_file = GOLDEN / f"{case.removesuffix('.ckr')}.expected"
-    actual = render(case)
-    if os.environ.get("CLUSTERKIT_UPDATE_GOLDEN"):
-        expected_file.write_text(actual, encoding="utf-8")
-    assert actual == expected_file.read_text(encoding="utf-8")
+    match_golden(expected_file, render(case))
 
 
 def test_every_golden_case_reports_an_error_with_code_and_position(

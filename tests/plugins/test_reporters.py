@@ -1,6 +1,7 @@
 """Each built-in reporter in each language, against golden files; and HTML safety.
 
-Regenerate after a deliberate change with ``CLUSTERKIT_UPDATE_GOLDEN=1 pytest``.
+Regenerate after a deliberate change with ``CLUSTERKIT_UPDATE_GOLDEN=1 pytest`` (see
+tests/golden.py), then run again without it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from clusterkit import load_dataset
 from clusterkit.lang import evaluate, load_rules
 from clusterkit.model import Dataset, LocalizedText
 from clusterkit.plugins import REPORTERS, ReportContext, discover
+from tests.golden import match_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -53,9 +54,7 @@ def test_reporter_matches_golden_file(name: str, lang: str, data: Dataset) -> No
     reporter = discover([REPORTERS]).get(REPORTERS, name)
     text = reporter.render(context(data, lang))
     golden = GOLDEN / f"report.{lang}.{SUFFIX[name]}"
-    if os.environ.get("CLUSTERKIT_UPDATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    match_golden(golden, text)
 
 
 def test_russian_report_uses_local_number_format(data: Dataset) -> None:
