@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -58,7 +60,32 @@ def test_language_comes_from_the_option_then_the_environment() -> None:
     assert choose_lang(None, {}) == "en"
 
 
+# Build outputs and caches that may already be in a checkout, and are not the project.
+_NOT_THE_PROJECT = {".git", ".venv", ".hypothesis", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def checkout_state(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder of the checkout (bar caches), with its size and modification time."""
+    state = {}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d not in _NOT_THE_PROJECT | {"__pycache__"}]
+        for name in [*subfolders, *files]:
+            path = Path(folder, name)
+            stat = path.lstat()
+            state[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
 def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
+    # setuptools builds in the source tree (build/, *.egg-info), so build a copy of it.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    before = checkout_state(ROOT)
     built = subprocess.run(
         [
             sys.executable,
@@ -69,19 +96,21 @@ def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
             "--no-deps",
             "--no-build-isolation",
             "--wheel-dir",
-            str(tmp_path),
-            str(ROOT),
+            str(tmp_path / "wheels"),
+            str(source),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert built.returncode == 0, built.stderr
-    (wheel,) = tmp_path.glob("clusterkit-*.whl")
+    assert checkout_state(ROOT) == before
+    (wheel,) = (tmp_path / "wheels").glob("clusterkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for lang in LANGUAGES:
         assert f"clusterkit/locale/{lang}/LC_MESSAGES/clusterkit.mo" in names
     assert "clusterkit/lang/grammar.lark" in names
+    assert {"clusterkit/cli/__init__.py", "clusterkit/loader/__init__.py"} <= names
     assert "clusterkit/py.typed" in names
     assert "clusterkit_plugins/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -1,20 +1,12 @@
-"""The CLI front door for datasets: exit codes and messages, never a traceback."""
+"""``clusterkit validate``, ``import-participants`` and ``report``: exit codes and messages,
+never a traceback."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from clusterkit.cli import cli
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli.runner import EXAMPLE, RULES, run
 
 
 def test_validate_prints_the_summary(example_dir: Path) -> None:
@@ -75,12 +67,36 @@ def test_import_participants_prints_json(example_dir: Path) -> None:
     assert rows[0]["bin"] == "060240113698"
 
 
-def test_console_script_runs_as_a_module(example_dir: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "clusterkit", "validate", str(example_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
+def test_report_to_a_file_and_unwritable_paths(store: str, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, _, err = run(
+        "report",
+        "--store",
+        store,
+        "--rules",
+        RULES,
+        "--format",
+        "html",
+        "--lang",
+        "ru",
+        "-o",
+        str(target),
     )
-    assert result.returncode == 0, result.stderr
-    assert "budget total" in result.stdout
+    assert code == 0, err
+    assert "112,1 млн ₸" in target.read_text(encoding="utf-8")
+    code, _, err = run("report", "--store", store, "-o", str(tmp_path / "missing" / "r.html"))
+    assert code == 2
+    assert "does not exist" in err
+    occupied = tmp_path / "a-folder"
+    occupied.mkdir()
+    code, _, err = run("report", "--store", store, "-o", str(occupied))
+    assert code == 2
+    assert "cannot be written" in err
+    assert occupied.is_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_unknown_reporter() -> None:
+    code, _, err = run("report", "--data", EXAMPLE, "--format", "pdf")
+    assert code == 2
+    assert "no reporter named 'pdf'" in err

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from clusterkit.cli import cli
-
-ROOT = Path(__file__).resolve().parents[2]
-RULES = str(ROOT / "rules")
-EXAMPLE = str(ROOT / "examples" / "kazakhstan-2021")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli.runner import EXAMPLE, RULES, run
 
 
 def write(tmp_path: Path, text: str, name: str = "r.ckr") -> str:
@@ -159,3 +151,34 @@ def test_a_broken_test_file_exits_2(tmp_path: Path) -> None:
     code, _, err = run("test", str(tmp_path))
     assert code == 2
     assert "unknown key 'bogus'" in err
+
+
+def test_progress_bar_on_a_terminal_and_none_when_piped(tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "clusterkit", "check", RULES, "--data", EXAMPLE, "--exit-zero"]
+    piped = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert piped.returncode == 0
+    assert "evaluating" not in piped.stderr
+    leader, follower = pty.openpty()
+    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower) as child:
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        child.wait()
+    os.close(leader)
+    assert b"evaluating" in seen
+
+
+def test_every_evaluation_of_the_registry_is_kept(store: str) -> None:
+    run("check", RULES, "--store", store, "--exit-zero")
+    run("check", RULES, "--store", store, "--exit-zero", "--no-save")
+    run("check", RULES, "--data", EXAMPLE, "--store", store, "--exit-zero")
+    code, listing, _ = run("runs", "list", "--store", store)
+    assert code == 0
+    assert len(listing.splitlines()) == 1

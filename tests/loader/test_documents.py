@@ -1,8 +1,7 @@
-"""Loading datasets: the bundled example, and every kind of bad input the issue names."""
+"""Datasets from JSON and TOML documents: the bundled example, and every kind of bad input."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,22 +9,11 @@ import pytest
 from cattrs.errors import ClassValidationError
 
 from clusterkit import DiagnosticError, load_dataset, summarize
+from clusterkit.loader import dataset_from_document
 from clusterkit.model import FundingSource, IndicatorValue
 from clusterkit.money import Money, parse_money
-from clusterkit.serde import structure, structure_errors
-
-
-def load_errors(path: Path) -> list[str]:
-    with pytest.raises(DiagnosticError) as exc:
-        load_dataset(path)
-    return [str(d) for d in exc.value.diagnostics]
-
-
-def edit_json(path: Path, change: Any) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
+from clusterkit.serde import structure, structure_errors, unstructure
+from tests.loader.helpers import edit_json, load_errors
 
 # -- the example ---------------------------------------------------------------------
 
@@ -76,15 +64,6 @@ def test_example_sums_match_the_document_with_no_float(example_dir: Path) -> Non
     shares = [p.funding(FundingSource.CLUSTER) for _, p in data.projects()]
     assert Money.total(shares, "KZT") == parse_money("1168.9 mln KZT")
     assert all(isinstance(s.amount, type(parse_money("1 KZT").amount)) for s in shares)
-
-
-def test_csv_participants_are_merged_and_marked_sample(example_dir: Path) -> None:
-    data = load_dataset(example_dir)
-    cluster = data.cluster("milk-akmola")
-    assert cluster is not None
-    assert len(cluster.participants) == 12
-    assert all(p.sample for p in cluster.participants)
-    assert cluster.coordinator == "s01"
 
 
 # -- bad input -------------------------------------------------------------------------
@@ -189,11 +168,6 @@ def test_bad_toml_gives_line_and_column(example_copy: Path) -> None:
     assert any("figures.toml:" in e and "not valid TOML" in e for e in errors), errors
 
 
-def test_missing_path_is_an_error(tmp_path: Path) -> None:
-    errors = load_errors(tmp_path / "nowhere")
-    assert errors == [f"{tmp_path / 'nowhere'}: error[D101]: no such file or directory"]
-
-
 def test_missing_required_field_is_an_error(example_copy: Path) -> None:
     edit_json(example_copy / "clusters.json", lambda d: d["clusters"][4].pop("sector"))
     errors = load_errors(example_copy)
@@ -242,32 +216,56 @@ def test_broken_reference_is_reported_in_its_file(example_copy: Path) -> None:
     ]
 
 
-def test_csv_error_names_line_and_column(example_copy: Path) -> None:
-    csv_file = example_copy / "participants" / "milk-akmola.csv"
-    lines = csv_file.read_text(encoding="utf-8").splitlines()
-    lines[3] = lines[3].replace("080440114430", "080440114431")
-    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    errors = load_errors(example_copy)
-    assert errors == [f"{csv_file}:4:2: error[D108]: check digit does not match"], errors
-
-
-def test_csv_unknown_column_is_an_error(example_copy: Path) -> None:
-    csv_file = example_copy / "participants" / "milk-akmola.csv"
-    text = csv_file.read_text(encoding="utf-8").replace("oked,", "okde,", 1)
-    csv_file.write_text(text, encoding="utf-8")
-    errors = load_errors(example_copy)
-    assert any("unknown column 'okde'" in e for e in errors)
-    assert any("required column 'oked' is missing" in e for e in errors)
-
-
-def test_csv_for_an_unknown_cluster_is_an_error(example_copy: Path) -> None:
-    source = example_copy / "participants" / "milk-akmola.csv"
-    (example_copy / "participants" / "dairy-ghost.csv").write_text(source.read_text("utf-8"))
-    errors = load_errors(example_copy)
-    assert any("no cluster with id 'dairy-ghost'" in e for e in errors), errors
-
-
 def test_duplicate_json_keys_are_an_error(example_copy: Path) -> None:
     (example_copy / "applications.json").write_text('{"applications": [], "applications": []}')
     errors = load_errors(example_copy)
     assert any("appears twice" in e for e in errors), errors
+
+
+# -- documents -------------------------------------------------------------------------
+
+
+def test_a_document_without_dataset_information_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "d.json").write_text('{"clusters": []}')
+    assert load_errors(tmp_path / "d.json") == [
+        f"{tmp_path / 'd.json'}: error[D107]: no dataset information found "
+        "(hint: add a 'dataset' object with at least 'id' and 'title')"
+    ]
+
+
+def test_the_top_level_must_be_an_object_of_known_collections(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("[]")
+    (tmp_path / "b.toml").write_text("[clustres]\n")
+    first, second = load_errors(tmp_path)
+    assert (
+        first
+        == f"{tmp_path / 'a.json'}: error[D103]: the top level must be an object of collections"
+    )
+    assert second.startswith(
+        f"{tmp_path / 'b.toml'}: clustres: error[D104]: unknown key 'clustres' "
+        "(hint: expected one of: dataset, "
+    )
+
+
+def test_a_document_replaces_or_extends_a_base_dataset(example_dir: Path) -> None:
+    base = load_dataset(example_dir)
+    application = {**unstructure(base.applications[0]), "id": "reg-2022-01"}
+    replaced = dataset_from_document({"applications": [application]}, "case.toml", base)
+    assert [a.id for a in replaced.applications] == ["reg-2022-01"]
+    assert replaced.clusters == base.clusters
+    extended = dataset_from_document(
+        {"applications": [application]}, "case.toml", base, append=True
+    )
+    assert extended.applications == (*base.applications, replaced.applications[0])
+
+
+def test_a_broken_reference_in_an_appended_document_names_its_own_item(
+    example_dir: Path,
+) -> None:
+    base = load_dataset(example_dir)
+    application = {**unstructure(base.applications[0]), "id": "x", "cluster": "ghost"}
+    with pytest.raises(DiagnosticError) as exc:
+        dataset_from_document({"applications": [application]}, "case.toml", base, append=True)
+    assert [str(d) for d in exc.value.diagnostics] == [
+        "case.toml: applications[0].cluster: error[D106]: 'ghost' is not a known cluster"
+    ]

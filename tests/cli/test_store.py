@@ -1,39 +1,14 @@
-"""The store and report commands, end to end; bad input gets one message and exit 2."""
+"""``clusterkit registry``, ``observe``, ``runs``: end to end; bad input gets one message and
+exit 2."""
 
 from __future__ import annotations
 
 import json
-import os
-import pty
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from clusterkit.cli import cli
 from clusterkit_plugins import sqlite_store
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = str(ROOT / "examples" / "kazakhstan-2021")
-RULES = str(ROOT / "rules")
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> str:
-    url = f"sqlite://{tmp_path / 'registry.sqlite3'}"
-    code, out, _ = run("registry", "import", EXAMPLE, "--store", url)
-    assert code == 0
-    assert "imported 6 clusters, 6 applications, 6 programmes" in out
-    return url
+from tests.cli.runner import EXAMPLE, RULES, run
 
 
 def test_registry_list_and_show(store: str) -> None:
@@ -162,39 +137,7 @@ def test_observe_with_a_bad_value_names_the_option(store: str) -> None:
     assert "--reported-on: '2025-02-30' is not a date that exists" in err
 
 
-def test_report_to_a_file_and_unwritable_paths(store: str, tmp_path: Path) -> None:
-    target = tmp_path / "report.html"
-    code, _, err = run(
-        "report",
-        "--store",
-        store,
-        "--rules",
-        RULES,
-        "--format",
-        "html",
-        "--lang",
-        "ru",
-        "-o",
-        str(target),
-    )
-    assert code == 0, err
-    assert "112,1 млн ₸" in target.read_text(encoding="utf-8")
-    code, _, err = run("report", "--store", store, "-o", str(tmp_path / "missing" / "r.html"))
-    assert code == 2
-    assert "does not exist" in err
-    occupied = tmp_path / "a-folder"
-    occupied.mkdir()
-    code, _, err = run("report", "--store", store, "-o", str(occupied))
-    assert code == 2
-    assert "cannot be written" in err
-    assert occupied.is_dir()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-
-
-def test_unknown_reporter_and_store_problems(tmp_path: Path) -> None:
-    code, _, err = run("report", "--data", EXAMPLE, "--format", "pdf")
-    assert code == 2
-    assert "no reporter named 'pdf'" in err
+def test_store_problems(tmp_path: Path) -> None:
     code, _, err = run("registry", "list", "--store", f"sqlite://{tmp_path / 'none.sqlite3'}")
     assert code == 2
     assert "no store here" in err
@@ -218,32 +161,42 @@ def test_default_store_comes_from_the_environment(tmp_path: Path) -> None:
     assert (tmp_path / "store" / "dataset.json").exists()
 
 
-def test_progress_bar_on_a_terminal_and_none_when_piped(tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "clusterkit", "check", RULES, "--data", EXAMPLE, "--exit-zero"]
-    piped = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert piped.returncode == 0
-    assert "evaluating" not in piped.stderr
-    leader, follower = pty.openpty()
-    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower) as child:
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        child.wait()
-    os.close(leader)
-    assert b"evaluating" in seen
+def test_a_bad_date_names_its_option_and_records_nothing(store: str) -> None:
+    code, _, err = run(
+        "registry",
+        "apply",
+        "--id",
+        "reg-2022-02",
+        "--cluster",
+        "milk-akmola",
+        "--kind",
+        "registry_entry",
+        "--submitted",
+        "2022-02-30",
+        "--store",
+        store,
+    )
+    assert code == 2
+    assert err == "error: --submitted '2022-02-30' is not a date (expected YYYY-MM-DD)\n"
+    code, _, err = run(
+        "registry",
+        "decide",
+        "reg-2022-02",
+        "--status",
+        "rejected",
+        "--on",
+        "soon",
+        "--store",
+        store,
+    )
+    assert code == 2
+    assert err == "error: --on 'soon' is not a date (expected YYYY-MM-DD)\n"
 
 
-def test_every_evaluation_of_the_registry_is_kept(store: str) -> None:
-    run("check", RULES, "--store", store, "--exit-zero")
-    run("check", RULES, "--store", store, "--exit-zero", "--no-save")
-    run("check", RULES, "--data", EXAMPLE, "--store", store, "--exit-zero")
-    code, listing, _ = run("runs", "list", "--store", store)
+def test_plugins_lists_the_built_in_back_ends_and_reporters() -> None:
+    code, out, _ = run("plugins")
     assert code == 0
-    assert len(listing.splitlines()) == 1
+    assert "storage (clusterkit.storage):" in out
+    assert "reporters (clusterkit.reporters):" in out
+    assert "  sqlite " in out
+    assert "  html " in out

@@ -1,0 +1,150 @@
+"""Commands about datasets: ``validate``, ``import-participants`` and ``report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from clusterkit.cli.common import (
+    EXIT_INPUT,
+    as_of_option,
+    data_option,
+    date_or_dataset_date,
+    evaluate_with_progress,
+    fail,
+    format_option,
+    lang_option,
+    load_data,
+    print_diagnostics,
+    store_option,
+)
+from clusterkit.diagnostics import DiagnosticError
+from clusterkit.i18n import choose_lang
+from clusterkit.i18n import local as _
+
+__all__ = ["COMMANDS", "import_participants", "report", "validate"]
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=str))
+@format_option
+@lang_option
+def validate(path: str, fmt: str, lang: str | None) -> None:
+    """Load a dataset directory or file, check it, and print a summary."""
+    from clusterkit.loader import load_dataset
+    from clusterkit.serde import unstructure
+    from clusterkit.summary import summarize
+
+    try:
+        dataset = load_dataset(path)
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics, fmt, source="data")
+        sys.exit(EXIT_INPUT)
+    summary = summarize(dataset)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"summary": unstructure(summary), "diagnostics": []}, ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        click.echo(summary.render(choose_lang(lang)))
+
+
+@click.command("import-participants")
+@click.argument("csv_file", type=click.Path(path_type=str))
+def import_participants(csv_file: str) -> None:
+    """Read a participants CSV file and print its records as JSON."""
+    from clusterkit.loader import read_participants_csv
+    from clusterkit.serde import unstructure
+
+    try:
+        rows = read_participants_csv(csv_file)
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics, source="data")
+        sys.exit(EXIT_INPUT)
+    click.echo(json.dumps({"participants": unstructure(rows)}, ensure_ascii=False, indent=2))
+
+
+@click.command()
+@data_option
+@store_option
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Rule files or folders to check and report on (repeatable).",
+)
+@as_of_option("YYYY-MM-DD; default: the dataset's date.")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    help="A reporter: text, markdown, html, csv, json, or a plugin's name.",
+)
+@lang_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write the report to this file (default: standard output).",
+)
+def report(
+    data_path: str | None,
+    store_url: str | None,
+    rule_paths: tuple[str, ...],
+    as_of: dt.date | None,
+    fmt: str,
+    lang: str | None,
+    output: str | None,
+) -> None:
+    """The source document's tables from data, with the check results beside them."""
+    from clusterkit.lang import load_rules
+    from clusterkit.loader import atomic_write
+    from clusterkit.plugins import REPORTERS, ReportContext, StoreError, discover
+
+    language = choose_lang(lang)
+    try:
+        reporter = discover([REPORTERS]).get(REPORTERS, fmt)
+    except StoreError as exc:
+        fail(str(exc))
+    program = None
+    if rule_paths:
+        try:
+            program = load_rules(rule_paths)
+        except DiagnosticError as exc:
+            print_diagnostics(exc.diagnostics)
+            sys.exit(EXIT_INPUT)
+    dataset = load_data(data_path, store_url)
+    results = None
+    if program is not None:
+        day = date_or_dataset_date(as_of, dataset.info.published)
+        results = evaluate_with_progress(program, dataset, day)
+    colour = output is None and sys.stdout.isatty()
+    text = reporter.render(ReportContext(dataset, results, language, colour))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if not target.parent.is_dir():
+        fail(
+            _("{path}: the folder {folder!r} does not exist").format(
+                path=output, folder=str(target.parent)
+            )
+        )
+    try:
+        atomic_write(target, text)
+    except OSError as exc:
+        fail(_("{path}: cannot be written ({reason})").format(path=output, reason=exc.strerror))
+    click.echo(_("wrote {path}").format(path=output), err=True)
+
+
+#: The commands of this module, added to the ``clusterkit`` group.
+COMMANDS: tuple[click.Command, ...] = (validate, import_participants, report)

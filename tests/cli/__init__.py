@@ -1,0 +1,1 @@
+"""Tests of the ``clusterkit`` command, one module per module of ``clusterkit.cli``."""

@@ -1,0 +1,1 @@
+"""Tests of ``clusterkit.loader``, one module per module of it."""
