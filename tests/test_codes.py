@@ -181,3 +181,12 @@ def test_every_code_is_documented_and_every_documented_code_exists() -> None:
     text = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| ([DRWT]\d{3}) \|", text, re.MULTILINE))
     assert documented == set(codes.MEANINGS)
+
+
+def test_code_is_written_only_as_named_constants() -> None:
+    literal = re.compile(r"[\"'][DRWT]\d{3}[\"']")
+    for path in (ROOT / "src").rglob("*.py"):
+        if path.name == "codes.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not literal.search(text), f"{path}: use clusterkit.codes, not a bare code"

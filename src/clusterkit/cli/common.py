@@ -24,6 +24,7 @@ import click
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
 from clusterkit.i18n import local as _
+from clusterkit.loader.files import RULE_SUFFIX
 
 if TYPE_CHECKING:
     from clusterkit.lang import Program, ResultSet
@@ -120,7 +121,9 @@ def print_diagnostics(
 
 
 def _source_lines(path: str | None, cache: dict[str, list[str] | None]) -> list[str] | None:
-    if path is None:
+    # Only a rule file is quoted: an excerpt must never show the contents of some other
+    # file a diagnostic happens to name.
+    if path is None or not path.endswith(RULE_SUFFIX):
         return None
     if path not in cache:
         try:

@@ -19,6 +19,7 @@ from clusterkit.lang.compiled import CompiledRulebook
 from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
+from clusterkit.loader.files import RULE_SUFFIX
 
 __all__ = [
     "RULE_SUFFIX",
@@ -28,8 +29,6 @@ __all__ = [
     "load_rules",
 ]
 
-#: The suffix of rule files, used when a directory is given.
-RULE_SUFFIX = ".ckr"
 #: How many files one program may pull in through imports.
 MAX_FILES = 1000
 

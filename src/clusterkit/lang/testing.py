@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang.evaluate import evaluate
 from clusterkit.lang.program import RULE_SUFFIX, load_rules
@@ -87,7 +88,7 @@ def _problem(file: str, message: str, path: str | None = None) -> DiagnosticErro
     return DiagnosticError(
         [
             Diagnostic(
-                "T701",
+                codes.TEST_FILE,
                 Severity.ERROR,
                 message,
                 file=file,

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 from cattrs.errors import BaseValidationError
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
 from clusterkit.loader.files import atomic_write, data_error, data_files, read_text
 from clusterkit.loader.participants_csv import read_participants_folder
@@ -49,21 +50,13 @@ _COLLECTIONS: dict[str, Any] = {
 }
 _TOP_KEYS = ("dataset", *_COLLECTIONS)
 
-# Diagnostic codes for documents (documented in docs/diagnostics.md).
-D_SYNTAX = "D102"
-D_INVALID = "D103"
-D_UNKNOWN_KEY = "D104"
-D_MISSING = "D105"
-D_REFERENCE = "D106"
-D_NO_INFO = "D107"
-
 
 def _code_for(message: str) -> str:
     if message.startswith("unknown key"):
-        return D_UNKNOWN_KEY
+        return codes.DATA_UNKNOWN_KEY
     if message == "required field is missing":
-        return D_MISSING
-    return D_INVALID
+        return codes.DATA_MISSING
+    return codes.DATA_INVALID
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -88,7 +81,9 @@ def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
             match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
             span = Span.point(shown, int(match[1]), int(match[2])) if match else None
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            problems.append(data_error(D_SYNTAX, shown, f"not valid TOML: {message}", span=span))
+            problems.append(
+                data_error(codes.DATA_SYNTAX, shown, f"not valid TOML: {message}", span=span)
+            )
             return None
     try:
         return json.loads(
@@ -99,9 +94,11 @@ def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
         )
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
-        problems.append(data_error(D_SYNTAX, shown, f"not valid JSON: {exc.msg}", span=span))
+        problems.append(
+            data_error(codes.DATA_SYNTAX, shown, f"not valid JSON: {exc.msg}", span=span)
+        )
     except DataError as exc:
-        problems.append(data_error(D_SYNTAX, shown, str(exc)))
+        problems.append(data_error(codes.DATA_SYNTAX, shown, str(exc)))
     return None
 
 
@@ -126,7 +123,9 @@ def _structure_items(
     """
     if not isinstance(value, list):
         problems.append(
-            data_error(D_INVALID, shown, f"expected a list, got {type(value).__name__}", path=key)
+            data_error(
+                codes.DATA_INVALID, shown, f"expected a list, got {type(value).__name__}", path=key
+            )
         )
         return []
     (item_type,) = typing.get_args(_COLLECTIONS[key])[:1]
@@ -189,7 +188,9 @@ class _Collector:
     def read_document(self, document: Any, shown: str) -> None:
         if not isinstance(document, dict):
             self.problems.append(
-                data_error(D_INVALID, shown, "the top level must be an object of collections")
+                data_error(
+                    codes.DATA_INVALID, shown, "the top level must be an object of collections"
+                )
             )
             return
         for key, value in document.items():
@@ -205,7 +206,7 @@ class _Collector:
             else:
                 self.problems.append(
                     data_error(
-                        D_UNKNOWN_KEY,
+                        codes.DATA_UNKNOWN_KEY,
                         shown,
                         f"unknown key {key!r}",
                         path=key,
@@ -216,7 +217,9 @@ class _Collector:
     def read_info(self, value: Any, shown: str) -> None:
         if self.info is not None:
             self.problems.append(
-                data_error(D_INVALID, shown, "dataset information given twice", path="dataset")
+                data_error(
+                    codes.DATA_INVALID, shown, "dataset information given twice", path="dataset"
+                )
             )
         self.info = (
             _structure_into(value, DatasetInfo, shown, "dataset", self.problems) or self.info
@@ -227,7 +230,7 @@ class _Collector:
             if cluster_id not in self.raw_cluster_ids:
                 self.problems.append(
                     data_error(
-                        D_REFERENCE,
+                        codes.DATA_REFERENCE,
                         shown,
                         f"no cluster with id {cluster_id!r} for this participants file",
                         hint="name the file <cluster-id>.csv",
@@ -258,7 +261,7 @@ def _finish(
     if info is None and not problems:
         problems.append(
             data_error(
-                D_NO_INFO,
+                codes.DATA_NO_INFO,
                 shown,
                 "no dataset information found",
                 hint="add a 'dataset' object with at least 'id' and 'title'",
@@ -280,7 +283,7 @@ def _finish(
         where_file, where = collector.segments[ref.collection].locate(
             ref.collection, ref.path, offset=offsets[ref.collection]
         )
-        problems.append(data_error(D_REFERENCE, where_file, ref.message, path=where))
+        problems.append(data_error(codes.DATA_REFERENCE, where_file, ref.message, path=where))
     if problems:
         raise DiagnosticError(problems)
     mark_checked(dataset)

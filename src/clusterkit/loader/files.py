@@ -11,11 +11,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 
 __all__ = [
-    "D_UNREADABLE",
     "MAX_FILE_BYTES",
+    "RULE_SUFFIX",
     "atomic_write",
     "data_error",
     "data_files",
@@ -24,9 +25,8 @@ __all__ = [
 
 #: Data files larger than this are refused rather than read into memory.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-
-# Diagnostic code for files (documented in docs/diagnostics.md).
-D_UNREADABLE = "D101"
+#: The suffix of rule files.
+RULE_SUFFIX = ".ckr"
 
 
 def data_error(
@@ -47,8 +47,8 @@ def read_text(
     shown: str,
     problems: list[Diagnostic],
     *,
-    code: str = D_UNREADABLE,
-    too_big_code: str = D_UNREADABLE,
+    code: str = codes.DATA_UNREADABLE,
+    too_big_code: str = codes.DATA_UNREADABLE,
     limit: int = MAX_FILE_BYTES,
     noun: str = "file",
 ) -> str | None:
@@ -87,14 +87,18 @@ def data_files(root: Path) -> list[Path]:
             raise DiagnosticError(
                 [
                     data_error(
-                        D_UNREADABLE, str(root), "no .json or .toml data files in this directory"
+                        codes.DATA_UNREADABLE,
+                        str(root),
+                        "no .json or .toml data files in this directory",
                     )
                 ]
             )
         return files
     if root.exists():
         return [root]
-    raise DiagnosticError([data_error(D_UNREADABLE, str(root), "no such file or directory")])
+    raise DiagnosticError(
+        [data_error(codes.DATA_UNREADABLE, str(root), "no such file or directory")]
+    )
 
 
 def atomic_write(target: Path, text: str) -> None:

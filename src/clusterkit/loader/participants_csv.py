@@ -16,12 +16,13 @@ from typing import Any
 
 from cattrs.errors import BaseValidationError
 
+from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
 from clusterkit.loader.files import data_error, read_text
 from clusterkit.model import InvalidFieldsError, Participant
 from clusterkit.serde import DataError, structure, structure_errors
 
-__all__ = ["CSV_COLUMNS", "D_CSV", "read_participants_csv", "read_participants_folder"]
+__all__ = ["CSV_COLUMNS", "read_participants_csv", "read_participants_folder"]
 
 #: Columns of a participants CSV file; ``name_*`` columns fill the localized name.
 CSV_COLUMNS = (
@@ -38,9 +39,6 @@ CSV_COLUMNS = (
     "sample",
 )
 _CSV_REQUIRED = ("id", "bin", "role", "region", "oked", "member_from")
-
-# Diagnostic code for participants CSV files (documented in docs/diagnostics.md).
-D_CSV = "D108"
 
 
 def read_participants_csv(
@@ -88,14 +86,14 @@ def _parse_csv(text: str, shown: str, problems: list[Diagnostic]) -> list[Partic
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        problems.append(data_error(D_CSV, shown, "empty file: expected a header row"))
+        problems.append(data_error(codes.DATA_CSV, shown, "empty file: expected a header row"))
         return []
     bad = False
     for column, name in enumerate(header, start=1):
         if name not in CSV_COLUMNS:
             problems.append(
                 data_error(
-                    D_CSV,
+                    codes.DATA_CSV,
                     shown,
                     f"unknown column {name!r}",
                     span=Span.point(shown, 1, column),
@@ -107,7 +105,7 @@ def _parse_csv(text: str, shown: str, problems: list[Diagnostic]) -> list[Partic
         if name not in header:
             problems.append(
                 data_error(
-                    D_CSV,
+                    codes.DATA_CSV,
                     shown,
                     f"required column {name!r} is missing",
                     span=Span.point(shown, 1, 1),
@@ -124,7 +122,7 @@ def _parse_csv(text: str, shown: str, problems: list[Diagnostic]) -> list[Partic
         if len(row) != len(header):
             problems.append(
                 data_error(
-                    D_CSV,
+                    codes.DATA_CSV,
                     shown,
                     f"row has {len(row)} cells, the header {len(header)}",
                     path=f"rows[{number}]",
@@ -151,7 +149,7 @@ def _parse_csv(text: str, shown: str, problems: list[Diagnostic]) -> list[Partic
                 column = header.index(column_name) + 1 if column_name in header else 1
                 problems.append(
                     data_error(
-                        D_CSV,
+                        codes.DATA_CSV,
                         shown,
                         message,
                         path=f"rows[{number}].{where}",
