@@ -40,6 +40,10 @@ RULE_TEXT = {
     + 'rule r for each c in clusters\n  let n = "x"\n  require indicator(c, n, 2021) > 0\n',
     "R215": HEAD + 'rule r for each c in clusters\n  require indicator(c, "x", 2021) > 0\n',
     "R216": HEAD + 'rule r\n  require round(1, 1, "sideways") > 0\n',
+    "R217": "schema s\nkind k\n  field x: identifier nope\n",
+    "R218": 'schema s\nextend cluster\n  allow sector "x"\n',
+    "R219": HEAD + "function f(x: number) = g(x)\nfunction g(x: number) = x\n",
+    "R220": HEAD + "param p\n  from 2022-01-01 = 1\n  from 2021-01-01 = 2\n",
     "R301": HEAD + 'rule r\n  require 1 + "a" > 0\n',
     "R302": HEAD
     + "score s for each a in applications\n  criterion c weight 5 KZT = 1\n  select top 1\n",

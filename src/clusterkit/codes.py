@@ -75,6 +75,10 @@ LITERAL_ARGUMENT = _code(
 )
 UNDECLARED_INDICATOR = _code("R215", "an indicator used but not declared")
 ROUNDING_MODE = _code("R216", "an unknown rounding mode")
+UNKNOWN_SCHEME = _code("R217", "an unknown identifier scheme")
+NOT_EXTENDABLE = _code("R218", "values added to a field that is not an extendable enumeration")
+RECURSION = _code("R219", "a function that calls itself, or one defined after it")
+PARAM_DATES = _code("R220", "a parameter's dates not in order or given twice, or no values")
 
 # -- rule files: types and units ---------------------------------------------------------
 TYPE_ERROR = _code(

@@ -23,10 +23,10 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
     IterableValidationError,
 )
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from clusterkit.model.cluster import Participant
-from clusterkit.model.common import FieldError, InvalidFieldsError
+from clusterkit.model.common import Declared, Extra, FieldError, InvalidFieldsError
+from clusterkit.model.dataset import Record
 from clusterkit.money import Money, MoneyError, parse_money
 from clusterkit.numbers import to_decimal
 from clusterkit.units import Measure, Unit, UnitError, parse_unit
@@ -135,6 +135,19 @@ def _describe(value: object) -> str:
     return repr(value)
 
 
+def _is_declared(t: object) -> bool:
+    return isinstance(t, type) and issubclass(t, Declared) and t is not Declared
+
+
+def _unstructure_record(conv: cattrs.Converter) -> Any:
+    def unstructure(record: Record) -> dict[str, Any]:
+        data: dict[str, Any] = {} if record.id is None else {"id": record.id}
+        data.update((k, conv.unstructure(v)) for k, v in record.extra.items())
+        return data
+
+    return unstructure
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(Decimal, _structure_decimal)
@@ -149,19 +162,42 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
-    base_participant = make_dict_structure_fn(
-        Participant, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
-    )
 
-    def structure_participant(value: object, type_: type) -> Participant:
-        # Participants read from CSV files are merged into their cluster already built.
-        if isinstance(value, Participant):
-            return value
-        if not isinstance(value, Mapping):
-            raise DataError(f"expected an object, got {_describe(value)}")
-        return base_participant(value, type_)
+    def structure_declared(cls: type[Declared]) -> Any:
+        # Declared fields arrive inline in data and are split off by the loaders; here
+        # ``extra`` is not a key a data file may use.
+        base = make_dict_structure_fn(
+            cls,
+            conv,
+            _cattrs_forbid_extra_keys=True,
+            _cattrs_detailed_validation=True,
+            extra=override(omit=True),
+        )
 
-    conv.register_structure_hook(Participant, structure_participant)
+        def structure(value: object, type_: type) -> Any:
+            # Objects already built (participants read from CSV files) pass through.
+            if isinstance(value, cls):
+                return value
+            if not isinstance(value, Mapping):
+                raise DataError(f"expected an object, got {_describe(value)}")
+            return base(value, type_)
+
+        return structure
+
+    def unstructure_declared(cls: type[Declared]) -> Any:
+        base = make_dict_unstructure_fn(cls, conv, extra=override(omit=True))
+
+        def unstructure(value: Declared) -> dict[str, Any]:
+            data: dict[str, Any] = base(value)
+            data.update((k, conv.unstructure(v)) for k, v in value.extra.items())
+            return data
+
+        return unstructure
+
+    conv.register_structure_hook_factory(_is_declared, structure_declared)
+    conv.register_unstructure_hook_factory(_is_declared, unstructure_declared)
+    conv.register_unstructure_hook(Record, _unstructure_record(conv))
+    conv.register_unstructure_hook(Extra, lambda e: {k: conv.unstructure(v) for k, v in e.items()})
     # Out: exact strings, never JSON numbers that a reader could turn into floats.
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)

@@ -127,24 +127,25 @@ class JsonDirStore:
     def import_dataset(self, dataset: Dataset) -> None:
         with self._write():
             current = self._base()
+            replaced: dict[str, Any] = {
+                name: _merge(getattr(current, name), getattr(dataset, name))
+                for name in (
+                    "regions",
+                    "sectors",
+                    "clusters",
+                    "applications",
+                    "programmes",
+                    "series",
+                    "obligations",
+                    "figures",
+                )
+            }
             merged = attrs.evolve(
                 current,
                 info=dataset.info,
-                **{
-                    name: _merge(getattr(current, name), getattr(dataset, name))
-                    for name in (
-                        "regions",
-                        "sectors",
-                        "clusters",
-                        "applications",
-                        "programmes",
-                        "series",
-                        "obligations",
-                        "figures",
-                    )
-                },
                 benchmarks=dataset.benchmarks,
                 rates=dataset.rates,
+                **replaced,
             )
             self._save_base(merged)
             for observation in dataset.observations:

@@ -255,7 +255,7 @@ class SqliteStore:
         db.execute("DELETE FROM participants WHERE cluster_id = ?", (cluster.id,))
         db.executemany(
             "INSERT INTO participants VALUES (?, ?, ?, ?)",
-            [(cluster.id, p.id, p.bin, p.role.value) for p in cluster.participants],
+            [(cluster.id, p.id, p.bin, p.role) for p in cluster.participants],
         )
 
     def _put_application(self, db: sqlite3.Connection, application: Application) -> None:

@@ -32,7 +32,7 @@ def test_alone_it_raises_every_problem(example_copy: Path) -> None:
     assert [str(d) for d in exc.value.diagnostics] == [
         f"{csv_file}:3:1: error[D108]: row has {len(CSV_COLUMNS) + 1} cells, the header "
         f"{len(CSV_COLUMNS)}",
-        f"{csv_file}:4:2: error[D108]: check digit does not match",
+        f"{csv_file}:4:2: error[D108]: bin: check digit does not match",
     ]
 
 
@@ -44,7 +44,7 @@ def test_with_a_problem_list_it_keeps_the_good_rows(example_copy: Path) -> None:
     problems: list[Diagnostic] = []
     rows = read_participants_csv(csv_file, shown="milk.csv", problems=problems)
     assert len(rows) == 11
-    assert [str(d) for d in problems] == ["milk.csv:4:2: error[D108]: check digit does not match"]
+    assert [str(d) for d in problems] == ["milk.csv:4:2: error[D108]: bin: check digit does not match"]
 
 
 def test_an_empty_file_needs_a_header(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_csv_error_names_line_and_column(example_copy: Path) -> None:
     lines[3] = lines[3].replace("080440114430", "080440114431")
     csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     errors = load_errors(example_copy)
-    assert errors == [f"{csv_file}:4:2: error[D108]: check digit does not match"], errors
+    assert errors == [f"{csv_file}:4:2: error[D108]: bin: check digit does not match"], errors
 
 
 def test_csv_unknown_column_is_an_error(example_copy: Path) -> None:

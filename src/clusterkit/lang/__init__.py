@@ -6,13 +6,19 @@
 :mod:`.program` ties the stages together and :mod:`.testing` runs rule tests.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are
-implementation detail unless documented.
+implementation detail unless documented. Names below are imported when first used.
 """
 
-from clusterkit.lang.evaluate import data_hash, evaluate
-from clusterkit.lang.parser import parse_rules
-from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
-from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clusterkit.lang.evaluate import data_hash, evaluate
+    from clusterkit.lang.parser import parse_rules
+    from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
+    from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
 
 __all__ = [
     "Outcome",
@@ -28,3 +34,27 @@ __all__ = [
     "load_rules",
     "parse_rules",
 ]
+
+_HOMES = {
+    "data_hash": "evaluate",
+    "evaluate": "evaluate",
+    "parse_rules": "parser",
+    "Program": "program",
+    "check_rules": "program",
+    "compile_rules": "program",
+    "load_rules": "program",
+    "Outcome": "results",
+    "Provenance": "results",
+    "Result": "results",
+    "ResultSet": "results",
+    "TraceEntry": "results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'clusterkit.lang' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"clusterkit.lang.{home}"), name)
+    globals()[name] = value
+    return value

@@ -18,7 +18,9 @@ from clusterkit.numbers import SCALE_NAMES
 __all__ = [
     "EXPRESSION_NODES",
     "Aggregate",
+    "Allow",
     "Band",
+    "Basis",
     "Binary",
     "BoolLit",
     "Call",
@@ -26,29 +28,42 @@ __all__ = [
     "Const",
     "Criterion",
     "DateLit",
+    "Dated",
+    "Declaration",
     "Define",
     "Expr",
+    "Extend",
     "Field",
+    "FieldDecl",
     "FigureDecl",
+    "Function",
     "Header",
     "If",
     "Import",
+    "Index",
     "IndicatorDecl",
     "IsNone",
     "Item",
     "Iteration",
+    "KindDecl",
     "Let",
     "ListLit",
     "Member",
     "Name",
     "NoneLit",
     "Number",
+    "Param",
+    "ParamDecl",
+    "ParamValue",
     "Require",
     "Rule",
     "RuleFile",
     "Select",
     "StringLit",
+    "TableLit",
+    "TypeSpec",
     "Unary",
+    "UnitDecl",
     "UnitSpec",
     "source_text",
 ]
@@ -176,9 +191,11 @@ class IsNone:
 
 @attrs.frozen
 class Member:
+    """``x in LIST`` or ``x not in LIST``: the list is written out or is any list value."""
+
     span: Span
     operand: Expr
-    items: tuple[Expr, ...]
+    container: Expr
     negated: bool
 
 
@@ -194,6 +211,32 @@ class If:
     cond: Expr
     then: Expr
     else_: Expr
+
+
+@attrs.frozen
+class TableLit:
+    """``{"bronze": 24 months, "gold": 24 months}``: a table from keys to values."""
+
+    span: Span
+    entries: tuple[tuple[Expr, Expr], ...]
+
+
+@attrs.frozen
+class Index:
+    """``table[key]``: the value a table gives a key."""
+
+    span: Span
+    obj: Expr
+    key: Expr
+
+
+@attrs.frozen
+class Dated:
+    """``param as of DATE``: a dated parameter's value on a date other than the as-of date."""
+
+    span: Span
+    name: str
+    date: Expr
 
 
 Expr = (
@@ -213,6 +256,9 @@ Expr = (
     | Member
     | ListLit
     | If
+    | TableLit
+    | Index
+    | Dated
 )
 #: Every expression node class, for visitors.
 EXPRESSION_NODES: tuple[type, ...] = typing.get_args(Expr)
@@ -221,8 +267,18 @@ EXPRESSION_NODES: tuple[type, ...] = typing.get_args(Expr)
 
 
 @attrs.frozen
+class Basis:
+    """``basis source|inferred|illustrative "note"``: where a parameter or rule comes from."""
+
+    span: Span
+    kind: str
+    note: str = ""
+
+
+@attrs.frozen
 class Header:
-    """``rulebook ID`` with its version, titles, source, dates and currency."""
+    """``rulebook ID`` (or ``schema ID``) with its version, titles, source, dates and
+    currency."""
 
     span: Span
     id: str
@@ -233,6 +289,8 @@ class Header:
     in_force_until: dt.date | None = None
     currency: str | None = None
     currency_span: Span | None = None
+    basis: Basis | None = None
+    is_schema: bool = False
 
 
 @attrs.frozen
@@ -246,6 +304,126 @@ class Const:
     span: Span
     name: str
     expr: Expr
+    basis: Basis | None = None
+
+
+@attrs.frozen
+class ParamValue:
+    """``from DATE = EXPR``: the value a parameter has from a date on."""
+
+    span: Span
+    start: dt.date
+    expr: Expr
+
+
+@attrs.frozen
+class Param:
+    """``param NAME`` with its values by date: a constant that changes on dates."""
+
+    span: Span
+    name: str
+    values: tuple[ParamValue, ...]
+    titles: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    basis: Basis | None = None
+
+
+@attrs.frozen
+class TypeSpec:
+    """A declared type: ``money in RUB``, ``number in FTE``, ``one of "a", "b"``, ``list of
+    participant``, ``identifier ru_inn``, or an entity kind's name.
+
+    Attributes:
+        kind: ``money``, ``number``, ``percent``, ``date``, ``text``, ``bool``, ``choice``,
+            ``list``, ``identifier`` or ``ref``.
+        currency: for money in one currency.
+        unit: for a number with a unit.
+        choices: for ``one of``.
+        item: for ``list of``.
+        name: the scheme of an identifier, or the kind a reference names.
+    """
+
+    span: Span
+    kind: str
+    currency: str | None = None
+    unit: UnitSpec | None = None
+    choices: tuple[str, ...] = ()
+    item: TypeSpec | None = None
+    name: str | None = None
+
+
+@attrs.frozen
+class ParamDecl:
+    span: Span
+    name: str
+    type: TypeSpec
+
+
+@attrs.frozen
+class Function:
+    """``function NAME(a: TYPE, ...) -> TYPE = EXPR``: a pure, typed user function."""
+
+    span: Span
+    name: str
+    params: tuple[ParamDecl, ...]
+    returns: TypeSpec | None
+    expr: Expr
+
+
+@attrs.frozen
+class UnitDecl:
+    """``unit FTE`` or ``unit tonne, tonnes``: a unit of its own for numbers."""
+
+    span: Span
+    names: tuple[str, ...]
+
+
+@attrs.frozen
+class FieldDecl:
+    span: Span
+    name: str
+    type: TypeSpec
+    required: bool = False
+
+
+@attrs.frozen
+class KindDecl:
+    """``kind NAME`` with its fields: a new kind of entity in the data.
+
+    Attributes:
+        collection: the name of its collection in data files and rules.
+        parent: the kind it belongs to, if any.
+        id_scheme: the scheme of its ids (``text`` unless named).
+        id_required: whether every record has an id.
+    """
+
+    span: Span
+    name: str
+    titles: tuple[tuple[str, str], ...] = ()
+    collection: str | None = None
+    parent: str | None = None
+    id_scheme: str | None = None
+    id_required: bool = False
+    fields: tuple[FieldDecl, ...] = ()
+
+
+@attrs.frozen
+class Allow:
+    """``allow role "public_authority"``: more values for an enumeration field."""
+
+    span: Span
+    field: str
+    values: tuple[str, ...]
+
+
+@attrs.frozen
+class Extend:
+    """``extend participant``: new fields (or values) for an existing kind."""
+
+    span: Span
+    kind: str
+    fields: tuple[FieldDecl, ...] = ()
+    allows: tuple[Allow, ...] = ()
 
 
 @attrs.frozen
@@ -342,9 +520,25 @@ class Rule:
     steps: tuple[Let | Require | Band | Criterion, ...] = ()
     scale: tuple[Expr, Expr] | None = None
     select: Select | None = None
+    outcome_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    version_by: Expr | None = None
+    basis: Basis | None = None
 
 
-Item = Import | Const | IndicatorDecl | FigureDecl | Define | Rule
+Item = (
+    Import
+    | Const
+    | Param
+    | IndicatorDecl
+    | FigureDecl
+    | Define
+    | Function
+    | UnitDecl
+    | KindDecl
+    | Extend
+    | Rule
+)
+Declaration = UnitDecl | KindDecl | Extend
 
 
 @attrs.frozen

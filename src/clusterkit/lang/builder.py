@@ -14,6 +14,7 @@ from lark import Token
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
+from clusterkit.lang.builder_items import ItemBuilder, unquote
 from clusterkit.lang.syntax_errors import token_span
 from clusterkit.numbers import SCALE_POWERS
 
@@ -36,12 +37,7 @@ class BadLiteralError(Exception):
         self.message = message
 
 
-def _unquote(token: Token) -> str:
-    body = str(token)[1:-1]
-    return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
-
-
-class TreeBuilder:
+class TreeBuilder(ItemBuilder):
     """Builds AST nodes bottom-up while the LALR parser reduces."""
 
     def __init__(self, file: str) -> None:
@@ -68,10 +64,17 @@ class TreeBuilder:
     def start(self, meta: Any, header: ast.Header, *items: ast.Item) -> tuple[Any, ...]:
         return (header, items)
 
-    def header(self, meta: Any, dotted: str, *metas: tuple[str, Any]) -> ast.Header:
+    def schema_header(self, meta: Any, dotted: str, *metas: Any) -> ast.Header:
+        return attrs.evolve(self.header(meta, dotted, *metas), is_schema=True)
+
+    def header(self, meta: Any, dotted: str, *metas: Any) -> ast.Header:
         fields: dict[str, Any] = {}
         titles: list[tuple[str, str]] = []
-        for key, value in metas:
+        for part in metas:
+            if isinstance(part, ast.Basis):
+                fields["basis"] = part
+                continue
+            key, value = part
             if key == "titles":
                 titles.extend(value)
             elif key == "in_force":
@@ -86,7 +89,7 @@ class TreeBuilder:
         return ".".join(str(n) for n in names)
 
     def version(self, meta: Any, value: Token) -> tuple[str, Any]:
-        return ("version", _unquote(value))
+        return ("version", unquote(value))
 
     def title(self, meta: Any, *entries: tuple[str, str]) -> tuple[str, Any]:
         return ("titles", entries)
@@ -95,7 +98,7 @@ class TreeBuilder:
         return ("messages", entries)
 
     def source(self, meta: Any, value: Token) -> tuple[str, Any]:
-        return ("source", _unquote(value))
+        return ("source", unquote(value))
 
     def in_force(self, meta: Any, start: Token, end: Token | None = None) -> tuple[str, Any]:
         return ("in_force", (self._date(start), self._date(end) if end is not None else None))
@@ -104,7 +107,7 @@ class TreeBuilder:
         return ("currency", (str(code), self._tok_span(code)))
 
     def text_entry(self, meta: Any, lang: Token, text: Token) -> tuple[str, str]:
-        return (str(lang), _unquote(text))
+        return (str(lang), unquote(text))
 
     def _date(self, token: Token) -> dt.date:
         try:
@@ -116,10 +119,12 @@ class TreeBuilder:
 
     # -- items --
     def import_(self, meta: Any, path: Token) -> ast.Import:
-        return ast.Import(self._span(meta), _unquote(path))
+        return ast.Import(self._span(meta), unquote(path))
 
-    def const(self, meta: Any, name: Token, _eq: Token, expr: ast.Expr) -> ast.Const:
-        return ast.Const(self._span(meta), str(name), expr)
+    def const(
+        self, meta: Any, name: Token, _eq: Token, expr: ast.Expr, basis: ast.Basis | None = None
+    ) -> ast.Const:
+        return ast.Const(self._span(meta), str(name), expr, basis)
 
     def indicator(self, meta: Any, name: Token, unit: ast.UnitSpec) -> ast.IndicatorDecl:
         return ast.IndicatorDecl(self._span(meta), str(name), unit)
@@ -127,7 +132,7 @@ class TreeBuilder:
     def figure(
         self, meta: Any, name: Token, _eq: Token, fid: Token, unit: ast.UnitSpec
     ) -> ast.FigureDecl:
-        return ast.FigureDecl(self._span(meta), str(name), _unquote(fid), unit)
+        return ast.FigureDecl(self._span(meta), str(name), unquote(fid), unit)
 
     def define(self, meta: Any, name: Token, entity: Token, *rest: Any) -> ast.Define:
         var = str(rest[0]) if len(rest) == 3 else str(entity)
@@ -140,16 +145,20 @@ class TreeBuilder:
 
     def _block(self, kind: str, meta: Any, name: Token, parts: tuple[Any, ...]) -> ast.Rule:
         iteration = None
-        fields: dict[str, Any] = {"titles": [], "messages": [], "steps": []}
+        fields: dict[str, Any] = {"titles": [], "messages": [], "steps": [], "outcome_labels": []}
         for part in parts:
             if isinstance(part, ast.Iteration):
                 iteration = part
+            elif isinstance(part, ast.Basis):
+                fields["basis"] = part
             elif isinstance(part, ast.Let | ast.Require | ast.Band | ast.Criterion):
                 fields["steps"].append(part)
             elif isinstance(part, ast.Select):
                 fields["select"] = part
             elif isinstance(part, tuple) and part[0] in ("titles", "messages"):
                 fields[part[0]].extend(part[1])
+            elif isinstance(part, tuple) and part[0] == "outcome_label":
+                fields["outcome_labels"].append(part[1])
             elif isinstance(part, tuple):
                 fields[part[0]] = part[1]
         return ast.Rule(
@@ -160,6 +169,7 @@ class TreeBuilder:
             titles=tuple(fields.pop("titles")),
             messages=tuple(fields.pop("messages")),
             steps=tuple(fields.pop("steps")),
+            outcome_labels=tuple(fields.pop("outcome_labels")),
             **fields,
         )
 
@@ -174,6 +184,14 @@ class TreeBuilder:
 
     def applies(self, meta: Any, expr: ast.Expr) -> tuple[str, Any]:
         return ("applies", expr)
+
+    def outcome_label(
+        self, meta: Any, outcome: Token, *entries: tuple[str, str]
+    ) -> tuple[str, Any]:
+        return ("outcome_label", (str(outcome), tuple(entries)))
+
+    def version_by(self, meta: Any, expr: ast.Expr) -> tuple[str, Any]:
+        return ("version_by", expr)
 
     def let(self, meta: Any, name: Token, _eq: Token, expr: ast.Expr) -> ast.Let:
         return ast.Let(self._span(meta), str(name), expr)
@@ -239,11 +257,27 @@ class TreeBuilder:
     def is_not_none(self, meta: Any, operand: ast.Expr) -> ast.IsNone:
         return self._node(ast.IsNone(self._span(meta), operand, True), operand)
 
-    def member(self, meta: Any, operand: ast.Expr, items: ast.ListLit) -> ast.Member:
-        return self._node(ast.Member(self._span(meta), operand, items.items, False), operand, items)
+    def member(self, meta: Any, operand: ast.Expr, container: ast.Expr) -> ast.Member:
+        node = ast.Member(self._span(meta), operand, container, False)
+        return self._node(node, operand, container)
 
-    def not_member(self, meta: Any, operand: ast.Expr, items: ast.ListLit) -> ast.Member:
-        return self._node(ast.Member(self._span(meta), operand, items.items, True), operand, items)
+    def not_member(self, meta: Any, operand: ast.Expr, container: ast.Expr) -> ast.Member:
+        node = ast.Member(self._span(meta), operand, container, True)
+        return self._node(node, operand, container)
+
+    def index(self, meta: Any, obj: ast.Expr, key: ast.Expr) -> ast.Index:
+        return self._node(ast.Index(self._span(meta), obj, key), obj, key)
+
+    def dated(self, meta: Any, name: Token, date: ast.Expr) -> ast.Dated:
+        return self._node(ast.Dated(self._span(meta), str(name), date), date)
+
+    def table(self, meta: Any, *entries: tuple[ast.Expr, ast.Expr] | None) -> ast.TableLit:
+        present = tuple(e for e in entries if e is not None)
+        node = ast.TableLit(self._span(meta), present)
+        return self._node(node, *(part for entry in present for part in entry))
+
+    def table_entry(self, meta: Any, key: ast.Expr, value: ast.Expr) -> tuple[ast.Expr, ast.Expr]:
+        return (key, value)
 
     def arith(self, meta: Any, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Binary:
         return self._node(ast.Binary(self._span(meta), str(op), left, right), left, right)
@@ -266,7 +300,7 @@ class TreeBuilder:
         return ast.UnitSpec(self._span(meta), scale, str(rest[0]), per)
 
     def string(self, meta: Any, token: Token) -> ast.StringLit:
-        return ast.StringLit(self._span(meta), _unquote(token))
+        return ast.StringLit(self._span(meta), unquote(token))
 
     def date(self, meta: Any, token: Token) -> ast.DateLit:
         return ast.DateLit(self._span(meta), self._date(token))

@@ -36,6 +36,8 @@ class CompiledRule:
         criteria: a score's criterion names, in order.
         minimum: gives a score's minimum, if it has one.
         score_labels: for a score, the trace labels of its total and its rank.
+        version_by: for a rule judged by the version of its rulebook in force on each
+            entity's own date (``version as of``), gives that date.
     """
 
     info: RuleInfo
@@ -46,6 +48,7 @@ class CompiledRule:
     criteria: tuple[str, ...] = ()
     minimum: Callable[[Context], Any] | None = None
     score_labels: tuple[int, int] = (0, 0)
+    version_by: Callable[[Context, Any], Any] | None = None
 
     @property
     def name(self) -> str:

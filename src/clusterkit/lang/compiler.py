@@ -20,12 +20,14 @@ from typing import Any
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import BUILTINS
-from clusterkit.lang.check.checked import Checked, DefineInfo
+from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.schema import COLLECTIONS, FieldSpec
-from clusterkit.lang.check.types import NumT, Type
-from clusterkit.lang.check.units import Dim
+from clusterkit.lang.check.types import DateT, NumT, Type
+from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
-from clusterkit.lang.results import Label, RequireInfo, RuleInfo
+from clusterkit.lang.precision import PrecisionCode
+from clusterkit.lang.results import Label, RuleInfo
+from clusterkit.lang.rule_code import RuleCode
 from clusterkit.lang.runtime import RT
 from clusterkit.lang.runtime.context import Context
 from clusterkit.lang.visitor import Visitor
@@ -33,11 +35,20 @@ from clusterkit.lang.visitor import Visitor
 __all__ = ["compile_rulebook"]
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_ARITH = {"+", "-", "*", "/"}
-_MAY_BE_NONE = (ast.Name, ast.Field, ast.Call, ast.Aggregate, ast.If, ast.NoneLit)
+_MAY_BE_NONE = (
+    ast.Name,
+    ast.Field,
+    ast.Call,
+    ast.Aggregate,
+    ast.If,
+    ast.NoneLit,
+    ast.Index,
+    ast.Dated,
+)
+_DURATION_UNITS = {YEARS: "year", MONTHS: "month", DAYS: "day"}
 
 
-class _Gen(Visitor[str]):
+class _Gen(RuleCode, PrecisionCode, Visitor[str]):
     """Generates the Python source of one rulebook; each method gives the code of one
     kind of expression, with ``env`` mapping rule names to generated local names."""
 
@@ -51,6 +62,7 @@ class _Gen(Visitor[str]):
         self.where: Span | None = None
         self.counter = 0
         self.define_index: dict[tuple[str, str], int] = {}
+        self.function_index: dict[str, int] = {}
         self.env: dict[str, str] = {}
 
     # -- tables and output --
@@ -140,6 +152,8 @@ class _Gen(Visitor[str]):
             return self.env[node.id]
         if symbol.kind == "const":
             return self.const(self.checked.const_values[node.id])
+        if symbol.kind == "param":
+            return self.param(node.id, "ctx.as_of")
         if symbol.kind == "figure":
             figure_id, _factor, sym = self.checked.figures[node.id]
             dim = sym.type.dim if isinstance(sym.type, NumT) else None
@@ -148,11 +162,26 @@ class _Gen(Visitor[str]):
             return COLLECTIONS[node.id][1]
         return "ctx.as_of"
 
+    def param(self, name: str, day: str) -> str:
+        info = self.checked.params[name]
+        return f"rt.param_on({self.const(info.schedule)}, {day}, {self.const(name)})"
+
+    def dated(self, node: ast.Dated) -> str:
+        return self.param(node.name, self.arg(node.date))
+
+    def table_lit(self, node: ast.TableLit) -> str:
+        return self.const(self.checked.tables.constants[id(node)])
+
+    def index(self, node: ast.Index) -> str:
+        what = self.const(self.source(node.obj))
+        return f"rt.lookup({self.arg(node.obj)}, {self.arg(node.key)}, {what})"
+
     def field(self, node: ast.Field) -> str:
         obj = self.arg(node.obj)
         spec = self.checked.fields[id(node)]
         if isinstance(spec, FieldSpec):
-            return spec.code.format(x=f"({obj})")
+            consts = {f"k{i}": self.const(value) for i, value in enumerate(spec.consts)}
+            return spec.code.format(x=f"({obj})", **consts)
         index = self.define_index[(spec.node.entity, spec.node.name)]
         return f"D[{index}](ctx, {obj})"
 
@@ -162,6 +191,22 @@ class _Gen(Visitor[str]):
 
     def binary(self, node: ast.Binary) -> str:
         left, right = self.arg(node.left), self.arg(node.right)
+        lt, rt_ = self.type(node.left), self.type(node.right)
+        if isinstance(lt, DateT) and isinstance(rt_, DateT):
+            return f"rt.day_diff({left}, {right})"
+        if isinstance(lt, DateT) or isinstance(rt_, DateT):
+            date, amount, duration = (
+                (left, right, rt_)
+                if isinstance(lt, DateT)
+                else (
+                    right,
+                    left,
+                    lt,
+                )
+            )
+            unit = _DURATION_UNITS[duration.dim] if isinstance(duration, NumT) else "day"
+            sign = "-" if node.op == "-" else ""
+            return f"rt.shift_date({date}, {sign}{amount}, {self.const(unit)})"
         if node.op == "/":
             return f"rt.div({left}, {right}, {self.const(self.source(node.right))})"
         # + - * and the logical and/or are the same operators in Python.
@@ -177,8 +222,13 @@ class _Gen(Visitor[str]):
         return f"({self.visit(node.operand)} is {'not ' if node.negated else ''}None)"
 
     def member(self, node: ast.Member) -> str:
-        items = ", ".join(self.arg(i) for i in node.items)
-        return f"({self.arg(node.operand)} {'not in' if node.negated else 'in'} ({items},))"
+        container = node.container
+        if isinstance(container, ast.ListLit):
+            items = ", ".join(self.arg(i) for i in container.items)
+            inside = f"({items},)"
+        else:
+            inside = self.arg(container)
+        return f"({self.arg(node.operand)} {'not in' if node.negated else 'in'} {inside})"
 
     def list_lit(self, node: ast.ListLit) -> str:
         items = ", ".join(self.arg(i) for i in node.items)
@@ -203,177 +253,11 @@ class _Gen(Visitor[str]):
         return f"rt.{helper[node.func]}({value} for {var} in {source}{cond})"
 
     def call(self, node: ast.Call) -> str:
-        return BUILTINS[node.func].emit(self, node)
-
-    # -- expressions (intervals, for 'within precision') --
-    def ival(self, node: ast.Expr, env: dict[str, str], lets: dict[str, ast.Let]) -> str:
-        """Code for the interval of values an expression can have, given the stated
-        precision of the data it reads."""
-        if isinstance(node, ast.Number):
-            return f"rt.exact({self.code(node, env)})"
-        if isinstance(node, ast.Name):
-            symbol = self.checked.names[id(node)]
-            if symbol.kind == "let":
-                return self.ival(lets[node.id].expr, env, lets)
-            if symbol.kind == "const":
-                return f"rt.exact({self.code(node, env)})"
-            return f"rt.ival({self.val(node, env)})"
-        if isinstance(node, ast.Unary) and node.op == "-":
-            return f"rt.ineg({self.ival(node.operand, env, lets)})"
-        if isinstance(node, ast.Binary) and node.op in _ARITH:
-            a, b = self.ival(node.left, env, lets), self.ival(node.right, env, lets)
-            if node.op == "/":
-                return f"rt.idiv({a}, {b}, {self.const(self.source(node.right))})"
-            fn = {"+": "iadd", "-": "isub", "*": "imul"}[node.op]
-            return f"rt.{fn}({a}, {b})"
-        if isinstance(node, ast.Aggregate) and node.value is not None and node.func == "sum":
-            var = self.fresh("V")
-            inner = {**env, node.var: var}
-            source = self.val(node.source, env)
-            cond = f" if {self.val(node.where, inner)}" if node.where is not None else ""
-            return f"rt.itotal({self.ival(node.value, inner, lets)} for {var} in {source}{cond})"
-        if isinstance(node, ast.Call) and node.func in ("growth", "share"):
-            a, b = self.ival(node.args[0], env, lets), self.ival(node.args[1], env, lets)
-            what = self.const(self.source(node))
-            if node.func == "growth":
-                return f"rt.igrowth({a}, {b}, {what})"
-            return f"rt.idiv({a}, {b}, {what})"
-        if isinstance(node, ast.If):
-            cond = self.val(node.cond, env)
-            then, other = self.ival(node.then, env, lets), self.ival(node.else_, env, lets)
-            return f"({then} if {cond} else {other})"
-        if isinstance(node, ast.Field | ast.Call) and isinstance(self.type(node), NumT):
-            return f"rt.ival({self.val(node, env)})"
-        return f"rt.exact({self.val(node, env)})"
-
-    # -- definitions and rules --
-    def define(self, info: DefineInfo, index: int) -> None:
-        var = self.fresh("V")
-        self.start(f"def D{index}(ctx, e):", info.node.span)
-        self.emit(f"{var} = e")
-        self.emit(f"return {self.code(info.node.expr, {info.node.var: var})}")
-        self.end()
-
-    def rule(self, rule: ast.Rule, index: int) -> dict[str, Any]:
-        env: dict[str, str] = {}
-        lets: dict[str, ast.Let] = {}
-        meta: dict[str, Any] = {"requires": [], "criteria": []}
-        if rule.iteration is not None:
-            env[rule.iteration.var] = self.iteration(rule, index)
-        if rule.select is not None and rule.select.minimum is not None:
-            self.start(f"def M{index}(ctx):", rule.select.span)
-            self.emit(f"return {self.val(rule.select.minimum, {})}")
-            self.end()
-        self.start(f"def R{index}(ctx, e):", rule.span)
-        self.emit("T = []")
-        if rule.iteration is not None:
-            self.emit(f"{env[rule.iteration.var]} = e")
-        if rule.applies is not None:
-            self.where = rule.applies.span
-            self.emit(f"if not {self.val(rule.applies, env)}:")
-            self.emit("return ('not_applicable', T, None)", 2)
-        for step in rule.steps:
-            self.where = step.span
-            if isinstance(step, ast.Let):
-                name = self.fresh("L")
-                env = {**env, step.name: name}
-                lets[step.name] = step
-                k = self.label(step.name, "let", self.type(step.expr))
-                self.emit(f"{name} = {self.code(step.expr, env)}")
-                self.emit(f"T.append(({k}, {name}))")
-            elif isinstance(step, ast.Require):
-                self.require(step, len(meta["requires"]), env, lets, meta)
-            elif isinstance(step, ast.Band):
-                self.band(step, env)
-            else:
-                name = self.fresh("C")
-                env = {**env, step.name: name}
-                k = self.label(step.name, "criterion", self.type(step.expr))
-                self.emit(f"{name} = {self.val(step.expr, env)}")
-                self.emit(f"T.append(({k}, {name}))")
-                meta["criteria"].append((step.name, name, self.val(step.weight, env)))
-        self.where = rule.span
-        if rule.kind == "rule":
-            self.emit("return ('pass', T, None)")
-        elif rule.kind == "monitor":
-            if not any(isinstance(s, ast.Band) and s.cond is None for s in rule.steps):
-                self.emit(f"raise rt.Missing({self.const('a grading band that applies')})")
-        else:
-            values = ", ".join(c[1] for c in meta["criteria"])
-            weights = ", ".join(c[2] for c in meta["criteria"])
-            self.emit(f"return ('score', T, (({values},), ({weights},)))")
-        self.end()
-        return meta
-
-    def iteration(self, rule: ast.Rule, index: int) -> str:
-        """Emit IT (the entities) and W (the 'where' filter); return the variable's name."""
-        iteration = rule.iteration
-        assert iteration is not None
-        var = self.fresh("V")
-        self.start(f"def IT{index}(ctx):", iteration.span)
-        self.emit(f"return list({self.val(iteration.source, {})})")
-        self.end()
-        if iteration.where is not None:
-            self.start(f"def W{index}(ctx, e):", iteration.where.span)
-            self.emit(f"{var} = e")
-            self.emit(f"return {self.val(iteration.where, {iteration.var: var})}")
-            self.end()
-        return var
-
-    def require(
-        self,
-        step: ast.Require,
-        number: int,
-        env: dict[str, str],
-        lets: dict[str, ast.Let],
-        meta: dict[str, Any],
-    ) -> None:
-        expr = step.expr
-        text = self.source(expr)
-        if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
-            left, right = expr.operands
-            op = expr.ops[0]
-            t = self.type(left)
-            kl = self.label(self.source(left), "left", t)
-            kr = self.label(self.source(right), "right", self.type(right))
-            if step.within_precision:
-                self.emit(f"a = {self.ival(left, env, lets)}")
-                self.emit(f"b = {self.ival(right, env, lets)}")
-                self.emit(self.record_sides(left, right, kl, kr))
-                self.emit(f"if not rt.icompare({self.const(op)}, a, b):")
-            else:
-                self.emit(f"a = {self.val(left, env)}")
-                self.emit(f"b = {self.val(right, env)}")
-                self.emit(self.record_sides(left, right, kl, kr))
-                self.emit(f"if not (a {_OPS[op]} b):")
-            self.emit(f"return ('fail', T, ({number}, a, b))", 2)
-            meta["requires"].append(
-                RequireInfo(
-                    text, op, self.source(left), self.source(right), t, step.within_precision
-                )
-            )
-            return
-        self.emit(f"if not {self.val(expr, env)}:")
-        self.emit(f"return ('fail', T, ({number}, None, None))", 2)
-        meta["requires"].append(RequireInfo(text, None, "", "", None, False))
-
-    def record_sides(self, left: ast.Expr, right: ast.Expr, kl: int, kr: int) -> str:
-        """Trace both sides of a comparison, except a side that is a let already traced."""
-        parts = []
-        for node, side, k in ((left, "a", kl), (right, "b", kr)):
-            if isinstance(node, ast.Number | ast.StringLit | ast.BoolLit | ast.NoneLit):
-                continue  # a literal is in the rule's text already
-            symbol = self.checked.names.get(id(node)) if isinstance(node, ast.Name) else None
-            if symbol is None or symbol.kind != "let":
-                parts.append(f"T.append(({k}, {side}))")
-        return "; ".join(parts) or "pass"
-
-    def band(self, step: ast.Band, env: dict[str, str]) -> None:
-        if step.cond is None:
-            self.emit(f"return ({self.const(step.level)}, T, None)")
-            return
-        self.emit(f"if {self.val(step.cond, env)}:")
-        self.emit(f"return ({self.const(step.level)}, T, None)", 2)
+        builtin = BUILTINS.get(node.func)
+        if builtin is not None:
+            return builtin.emit(self, node)
+        args = "".join(f", {self.arg(a)}" for a in node.args)
+        return f"F[{self.function_index[node.func]}](ctx{args})"
 
 
 def compile_rulebook(checked: Checked) -> CompiledRulebook:
@@ -382,15 +266,20 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
     defines = list(checked.visible_defines.items())
     for index, (key, _info) in enumerate(defines):
         gen.define_index[key] = index
+    functions = list(checked.functions.values())
+    for index, function in enumerate(functions):
+        gen.function_index[function.node.name] = index
+        gen.function(function, index)
     for index, (_key, define) in enumerate(defines):
         gen.define(define, index)
     metas = [gen.rule(rule, index) for index, rule in enumerate(checked.rules)]
     score_labels = (gen.label("total", "total", None), gen.label("rank", "rank", None))
     source = "\n".join(gen.lines) + "\n"
     filename = f"<clusterkit rules {checked.path}>"
-    namespace: dict[str, Any] = {"rt": RT, "K": gen.consts, "Decimal": Decimal, "D": []}
+    namespace: dict[str, Any] = {"rt": RT, "K": gen.consts, "Decimal": Decimal, "D": [], "F": []}
     exec(compile(source, filename, "exec"), namespace)
     namespace["D"].extend(namespace[f"D{i}"] for i in range(len(defines)))
+    namespace["F"].extend(namespace[f"F{i}"] for i in range(len(functions)))
     labels = tuple(gen.labels)
     header = checked.file.header
     rules = []
@@ -414,6 +303,13 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
             currency=checked.currency,
             labels=labels,
             requires=tuple(meta["requires"]),
+            outcome_labels=rule.outcome_labels,
+            basis=_basis(rule.basis or header.basis),
+            parameters=tuple(
+                (name, *(_basis(checked.bases.get(name)) or ("", "")))
+                for name in sorted(checked.rule_uses.get(id(rule), ()))
+                if name in checked.bases
+            ),
         )
         rules.append(
             CompiledRule(
@@ -425,9 +321,14 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
                 tuple(c[0] for c in meta["criteria"]),
                 namespace.get(f"M{index}"),
                 score_labels,
+                namespace.get(f"VB{index}"),
             )
         )
     return CompiledRulebook(checked, tuple(rules), source, filename, tuple(gen.spans))
+
+
+def _basis(basis: ast.Basis | None) -> tuple[str, str] | None:
+    return None if basis is None else (basis.kind, basis.note)
 
 
 def _once(ctx: Context) -> list[Any]:

@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from clusterkit._version import __version__
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.debug import rewrite_traceback
@@ -34,7 +32,7 @@ from clusterkit.lang.results import (
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
 from clusterkit.model import Dataset, Tranche
-from clusterkit.model.dataset import ensure_checked
+from clusterkit.model.dataset import COLLECTIONS, ensure_checked
 from clusterkit.serde import unstructure
 
 __all__ = ["data_hash", "evaluate"]
@@ -67,11 +65,13 @@ def data_hash(dataset: Dataset) -> str:
         digest.update(b"\n")
 
     feed(dataset.info)
-    for field in attrs.fields(Dataset):
-        if field.name == "info":
-            continue
-        feed(field.name)
-        for record in getattr(dataset, field.name):
+    for name in COLLECTIONS:
+        feed(name)
+        for record in getattr(dataset, name):
+            feed(record)
+    for name in sorted(dataset.records):
+        feed(name)
+        for record in dataset.records_of(name):
             feed(record)
     return digest.hexdigest()
 

@@ -44,6 +44,7 @@ _MEANINGFUL = frozenset(
         "ADD",
         "MUL",
         "SCALE",
+        "REQUIRED",
     }
 )
 

@@ -15,17 +15,20 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
 from clusterkit.lang.check import check_files
+from clusterkit.lang.check.declare import declare
 from clusterkit.lang.compiled import CompiledRulebook
 from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
     "RULE_SUFFIX",
     "Program",
     "check_rules",
     "compile_rules",
+    "declared_schema",
     "load_rules",
 ]
 
@@ -52,6 +55,11 @@ class Program:
     diagnostics: tuple[Diagnostic, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
     homes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def schema(self) -> Schema:
+        """What the rules declare the data may hold (the built-in model if nothing)."""
+        return self.rulebooks[0].checked.schema if self.rulebooks else DEFAULT_SCHEMA
 
     def in_force(self, as_of: dt.date) -> tuple[CompiledRulebook, ...]:
         """The rulebook versions in force on ``as_of`` (one per rulebook id at most)."""
@@ -250,6 +258,16 @@ def _reader(
         else:
             reader.add(path)
     return reader
+
+
+def declared_schema(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[Schema, list[Diagnostic]]:
+    """The schema the rule files declare (``kind``, ``extend``, ``unit``), with the
+    problems in reading them or in their declarations; a dataset names such files."""
+    reader = _reader(paths, None)
+    schema, problems = declare(list(reader.files.values()))
+    return schema, [*reader.problems, *(p for p in problems if p.is_error)]
 
 
 def check_rules(

@@ -79,6 +79,13 @@ class RuleInfo:
         currency: the rulebook's currency, the unit of its money values.
         labels: what each value of a trace is.
         requires: the rule's ``require`` steps, in order.
+        outcome_labels: ``(outcome, ((language, text), ...))``: what the rule calls its
+            outcomes for people (``valid``/``expired``); the outcome itself stays
+            pass or fail.
+        basis: what the rule rests on: ``(kind, note)`` with kind ``source``,
+            ``inferred`` or ``illustrative`` (the rule's own, else its rulebook's).
+        parameters: the consts and parameters the rule reads, each ``(name, kind,
+            note)`` with its stated basis (kind ``""`` when none is stated).
     """
 
     rulebook: str
@@ -93,9 +100,20 @@ class RuleInfo:
     currency: str = ""
     labels: tuple[Label, ...] = ()
     requires: tuple[RequireInfo, ...] = ()
+    outcome_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    basis: tuple[str, str] | None = None
+    parameters: tuple[tuple[str, str, str], ...] = ()
 
     def title(self, lang: str = "en") -> str:
         return pick_text(self.titles, lang, self.rule)
+
+    def outcome_label(self, outcome: Outcome, lang: str = "en") -> str | None:
+        """What the rule calls ``outcome`` for people in ``lang``, if it names it."""
+        names = {outcome.value, "ok"} if outcome is Outcome.PASS else {outcome.value}
+        for name, entries in self.outcome_labels:
+            if name in names:
+                return pick_text(entries, lang) or None
+        return None
 
     def message(self, lang: str = "en") -> str:
         return pick_text(self.messages, lang)
@@ -224,6 +242,11 @@ class Result:
 
     def title(self, lang: str = "en") -> str:
         return self.info.title(lang)
+
+    def label(self, lang: str = "en") -> str:
+        """The verdict for people: the rule's own name for it (``valid``), else the
+        outcome's (``pass``)."""
+        return self.info.outcome_label(self.outcome, lang) or self.outcome.text(lang)
 
     def message(self, lang: str = "en") -> str:
         return self.info.message(lang)

@@ -33,7 +33,7 @@ _TERMINALS = {
     "SCALE": "a scale (thousand, mln, bn)",
     "$END": "the end of the file",
 }
-_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "MINUS"}
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "LBRACE", "MINUS"}
 _EXPRESSION_WORDS = {"true", "false", "none", "not", "if", "-"}
 
 

@@ -1,26 +1,21 @@
-"""Participants CSV files, in the column layout agencies keep (see :data:`CSV_COLUMNS`).
+"""Participants lists as agencies keep them: ``participants/<cluster-id>.csv``.
 
-A dataset directory may hold ``participants/<cluster-id>.csv`` files; each adds
-participants to that cluster. Problems in them are reported with line and column:
-
-- ``D108``: a problem in a participants CSV file.
+Columns: :data:`CSV_COLUMNS` (``name_ru``/``name_kk``/``name_en`` fill the localized
+name), plus a column for each participant field the schema declares. Every problem
+names the file, line, column and the column's name (code ``D108``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from pathlib import Path
 from typing import Any
 
-from cattrs.errors import BaseValidationError
-
-from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
-from clusterkit.loader.files import data_error, read_text
-from clusterkit.model import InvalidFieldsError, Participant
-from clusterkit.serde import DataError, structure, structure_errors
+from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.csv_tables import read_table, row_problem
+from clusterkit.loader.structure import Structurer
+from clusterkit.model import Participant
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 __all__ = ["CSV_COLUMNS", "read_participants_csv", "read_participants_folder"]
 
@@ -38,7 +33,7 @@ CSV_COLUMNS = (
     "name_en",
     "sample",
 )
-_CSV_REQUIRED = ("id", "bin", "role", "region", "oked", "member_from")
+_ALWAYS_REQUIRED = ("id", "role", "region", "member_from")
 
 
 def read_participants_csv(
@@ -46,6 +41,7 @@ def read_participants_csv(
     *,
     shown: str | None = None,
     problems: list[Diagnostic] | None = None,
+    schema: Schema = DEFAULT_SCHEMA,
 ) -> tuple[Participant, ...]:
     """Read a participants CSV file (columns :data:`CSV_COLUMNS`, header row first).
 
@@ -55,17 +51,42 @@ def read_participants_csv(
     name = shown or str(path)
     sink: list[Diagnostic] = [] if problems is None else problems
     start = len(sink)
-    text = read_text(Path(path), name, sink)
-    rows: list[Participant] = []
-    if text is not None:
-        rows = _parse_csv(text, name, sink)
+    declared = schema.extension_fields("participant")
+    columns = [*CSV_COLUMNS, *(n for n in declared if n not in CSV_COLUMNS)]
+    required = (
+        *_ALWAYS_REQUIRED,
+        *(n for n, f in declared.items() if f.required and n not in _ALWAYS_REQUIRED),
+    )
+    header, rows = read_table(
+        Path(path), name, sink, known=set(columns).__contains__, columns=columns, required=required
+    )
+    out: list[Participant] = []
+    structurer = Structurer(schema)
+    for row in rows:
+        cells = row.cells
+        record: dict[str, Any] = {
+            key: value
+            for key, value in cells.items()
+            if value and not key.startswith("name_") and key != "sample"
+        }
+        record["name"] = {
+            lang: cells[f"name_{lang}"] for lang in ("ru", "kk", "en") if cells.get(f"name_{lang}")
+        }
+        if cells.get("sample"):
+            record["sample"] = cells["sample"].lower() in ("1", "true", "yes", "y")
+        before = len(structurer.problems)
+        participant = structurer.build(record, Participant, "")
+        for where, message, code in structurer.problems[before:]:
+            sink.append(row_problem(name, header, row, (where, message, code)))
+        if participant is not None:
+            out.append(participant)
     if problems is None and len(sink) > start:
         raise DiagnosticError(sink)
-    return tuple(rows)
+    return tuple(out)
 
 
 def read_participants_folder(
-    root: Path, problems: list[Diagnostic]
+    root: Path, problems: list[Diagnostic], schema: Schema = DEFAULT_SCHEMA
 ) -> dict[str, tuple[str, tuple[Participant, ...]]]:
     """Participants from ``participants/<cluster-id>.csv``, by cluster id, with each file's name."""
     folder = root / "participants"
@@ -76,84 +97,6 @@ def read_participants_folder(
         shown = str(csv_file)
         found[csv_file.stem] = (
             shown,
-            read_participants_csv(csv_file, shown=shown, problems=problems),
+            read_participants_csv(csv_file, shown=shown, problems=problems, schema=schema),
         )
     return found
-
-
-def _parse_csv(text: str, shown: str, problems: list[Diagnostic]) -> list[Participant]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        problems.append(data_error(codes.DATA_CSV, shown, "empty file: expected a header row"))
-        return []
-    bad = False
-    for column, name in enumerate(header, start=1):
-        if name not in CSV_COLUMNS:
-            problems.append(
-                data_error(
-                    codes.DATA_CSV,
-                    shown,
-                    f"unknown column {name!r}",
-                    span=Span.point(shown, 1, column),
-                    hint="columns: " + ", ".join(CSV_COLUMNS),
-                )
-            )
-            bad = True
-    for name in _CSV_REQUIRED:
-        if name not in header:
-            problems.append(
-                data_error(
-                    codes.DATA_CSV,
-                    shown,
-                    f"required column {name!r} is missing",
-                    span=Span.point(shown, 1, 1),
-                )
-            )
-            bad = True
-    if bad:
-        return []
-    out: list[Participant] = []
-    for number, row in enumerate(reader, start=1):
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(
-                data_error(
-                    codes.DATA_CSV,
-                    shown,
-                    f"row has {len(row)} cells, the header {len(header)}",
-                    path=f"rows[{number}]",
-                    span=Span.point(shown, line, 1),
-                )
-            )
-            continue
-        cells = dict(zip(header, (c.strip() for c in row), strict=True))
-        record: dict[str, Any] = {
-            key: cells[key] for key in ("id", "bin", "role", "region", "oked", "member_from")
-        }
-        if cells.get("member_until"):
-            record["member_until"] = cells["member_until"]
-        record["name"] = {
-            lang: cells[f"name_{lang}"] for lang in ("ru", "kk", "en") if cells.get(f"name_{lang}")
-        }
-        if cells.get("sample"):
-            record["sample"] = cells["sample"].lower() in ("1", "true", "yes", "y")
-        try:
-            out.append(structure(record, Participant))
-        except (BaseValidationError, InvalidFieldsError, DataError, ValueError) as exc:
-            for where, message in structure_errors(exc, ""):
-                column_name = where.split(".")[0]
-                column = header.index(column_name) + 1 if column_name in header else 1
-                problems.append(
-                    data_error(
-                        codes.DATA_CSV,
-                        shown,
-                        message,
-                        path=f"rows[{number}].{where}",
-                        span=Span.point(shown, line, column),
-                    )
-                )
-    return out

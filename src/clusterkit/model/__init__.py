@@ -23,6 +23,9 @@ from clusterkit.model.cluster import (
     ValueChainLink,
 )
 from clusterkit.model.common import (
+    NO_EXTRA,
+    Declared,
+    Extra,
     FieldError,
     InvalidFieldsError,
     Lang,
@@ -30,7 +33,14 @@ from clusterkit.model.common import (
     Region,
     Sector,
 )
-from clusterkit.model.dataset import Dataset, DatasetInfo, Reference, check_references
+from clusterkit.model.dataset import (
+    Dataset,
+    DatasetInfo,
+    Record,
+    Records,
+    Reference,
+    check_references,
+)
 from clusterkit.model.indicators import (
     CounterObligation,
     IndicatorSeries,
@@ -50,6 +60,9 @@ from clusterkit.model.programme import (
 from clusterkit.model.published import StatedFigure, SupportBenchmark
 
 __all__ = [
+    "KINDS",
+    "NO_EXTRA",
+    "REFERENCES",
     "Application",
     "ApplicationKind",
     "ApplicationStatus",
@@ -58,7 +71,9 @@ __all__ = [
     "CriterionScore",
     "Dataset",
     "DatasetInfo",
+    "Declared",
     "Document",
+    "Extra",
     "FieldError",
     "Funding",
     "FundingSource",
@@ -74,6 +89,8 @@ __all__ = [
     "Participant",
     "Programme",
     "Project",
+    "Record",
+    "Records",
     "Reference",
     "Region",
     "RegistryStatus",
@@ -89,3 +106,41 @@ __all__ = [
     "ValueKind",
     "check_references",
 ]
+
+#: The entity kinds of the built-in model, by the names rules and schemas use.
+KINDS: dict[str, type] = {
+    "cluster": Cluster,
+    "participant": Participant,
+    "link": ValueChainLink,
+    "stage": StagePeriod,
+    "label": Label,
+    "application": Application,
+    "status_change": StatusChange,
+    "document": Document,
+    "criterion_score": CriterionScore,
+    "programme": Programme,
+    "project": Project,
+    "funding": Funding,
+    "tranche": Tranche,
+    "milestone": Milestone,
+    "obligation": CounterObligation,
+    "observation": Observation,
+    "series": IndicatorSeries,
+    "series_value": IndicatorValue,
+    "figure": StatedFigure,
+    "region": Region,
+    "sector": Sector,
+}
+
+#: Built-in fields that hold the id (or code) of another entity, and its kind.
+REFERENCES: dict[tuple[str, str], str] = {
+    ("cluster", "regions"): "region",
+    ("cluster", "sector"): "sector",
+    ("participant", "region"): "region",
+    ("application", "cluster"): "cluster",
+    ("programme", "cluster"): "cluster",
+    ("obligation", "cluster"): "cluster",
+    ("obligation", "programme"): "programme",
+    ("observation", "cluster"): "cluster",
+    ("series", "cluster"): "cluster",
+}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import attrs
 
-from clusterkit.model.common import Problems, check_identifier, raise_problems
+from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems
 
 __all__ = [
     "Application",
@@ -48,7 +48,7 @@ _FINAL = frozenset(
 
 
 @attrs.frozen
-class StatusChange:
+class StatusChange(Declared):
     """One entry of an application's status history.
 
     Attributes:
@@ -69,7 +69,7 @@ class StatusChange:
 
 
 @attrs.frozen
-class Document:
+class Document(Declared):
     """A document filed with an application."""
 
     title: str
@@ -78,7 +78,7 @@ class Document:
 
 
 @attrs.frozen
-class CriterionScore:
+class CriterionScore(Declared):
     """Points an assessor gave on one selection criterion.
 
     Attributes:
@@ -101,7 +101,7 @@ class CriterionScore:
 
 
 @attrs.frozen
-class Application:
+class Application(Declared):
     """An application by a cluster initiative.
 
     Attributes:

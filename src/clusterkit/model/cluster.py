@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections import Counter
 
 import attrs
 
-from clusterkit.identifiers import IdentifierError, validate_bin, validate_oked
-from clusterkit.model.common import LocalizedText, Problems, check_identifier, raise_problems
+from clusterkit.model.common import (
+    Declared,
+    LocalizedText,
+    Problems,
+    check_identifier,
+    raise_problems,
+)
 from clusterkit.money import Money
 
 __all__ = [
@@ -43,6 +47,11 @@ class Role(enum.StrEnum):
     def is_enterprise(self) -> bool:
         return self in _ENTERPRISES
 
+    @staticmethod
+    def enterprise(role: str) -> bool:
+        """Whether a role (a built-in one or one a schema adds) is an enterprise."""
+        return role in _ENTERPRISES
+
 
 _ENTERPRISES = frozenset(
     {Role.LARGE_ENTERPRISE, Role.MEDIUM_ENTERPRISE, Role.SMALL_ENTERPRISE, Role.MICRO_ENTERPRISE}
@@ -57,26 +66,29 @@ def _dates_in_order(
 
 
 @attrs.frozen
-class Participant:
+class Participant(Declared):
     """An organisation that is a member of a cluster.
 
     Attributes:
         id: identifier, unique within the cluster.
         name: the organisation's name in ru/kk/en.
-        bin: the 12-digit business identification number (check digit verified).
-        role: what the organisation does in the cluster.
+        bin: its business identification number; under the default schema the 12-digit
+            Kazakh BIN (check digit verified by the loaders), under another schema the
+            scheme it declares, or none where it is optional.
+        role: what the organisation does in the cluster: a :class:`Role` value, or a
+            value the schema adds.
         region: the ISO 3166-2 code of the region it is registered in.
-        oked: its main activity code.
+        oked: its main activity code (OKED under the default schema).
         member_from, member_until: membership period (until is inclusive; None = ongoing).
         sample: True for illustrative records not taken from a real source.
     """
 
     id: str
     name: LocalizedText
-    bin: str
-    role: Role
+    bin: str | None
+    role: str
     region: str
-    oked: str
+    oked: str | None
     member_from: dt.date
     member_until: dt.date | None = None
     sample: bool = False
@@ -86,14 +98,6 @@ class Participant:
 
     def _problems(self) -> Problems:
         yield from check_identifier("id", self.id)
-        try:
-            validate_bin(self.bin)
-        except IdentifierError as exc:
-            yield "bin", str(exc)
-        try:
-            validate_oked(self.oked)
-        except IdentifierError as exc:
-            yield "oked", str(exc)
         yield from _dates_in_order(
             "member_from", self.member_from, "member_until", self.member_until
         )
@@ -103,7 +107,7 @@ class Participant:
 
 
 @attrs.frozen
-class ValueChainLink:
+class ValueChainLink(Declared):
     """A supply relation between two participants: the cluster's functional dependence.
 
     Attributes:
@@ -139,7 +143,7 @@ class Stage(enum.StrEnum):
 
 
 @attrs.frozen
-class StagePeriod:
+class StagePeriod(Declared):
     """When a cluster was in a life-cycle stage (end inclusive; None = ongoing)."""
 
     stage: Stage
@@ -151,7 +155,7 @@ class StagePeriod:
 
 
 @attrs.frozen
-class Label:
+class Label(Declared):
     """A quality label such as the ESCA Bronze label.
 
     Attributes:
@@ -192,7 +196,7 @@ class RegistryStatus(enum.StrEnum):
 
 
 @attrs.frozen
-class Cluster:
+class Cluster(Declared):
     """A territorial cluster.
 
     Attributes:
@@ -228,14 +232,16 @@ class Cluster:
         yield from check_identifier("id", self.id)
         if not self.regions:
             yield "regions", "a cluster lies in at least one region"
-        for field, values in (
-            ("id", [p.id for p in self.participants]),
-            ("bin", [p.bin for p in self.participants]),
-        ):
-            for value, count in Counter(values).items():
-                if count > 1:
-                    index = values.index(value, values.index(value) + 1)
+        for field in ("id", "bin"):
+            seen: set[object] = set()
+            for index, participant in enumerate(self.participants):
+                value = getattr(participant, field)
+                if value is None:
+                    continue
+                if value in seen:
+                    count = sum(1 for p in self.participants if getattr(p, field) == value)
                     yield f"participants[{index}].{field}", f"{value!r} appears {count} times"
+                seen.add(value)
         ids = {p.id for p in self.participants}
         if self.coordinator is not None and self.coordinator not in ids:
             yield "coordinator", f"{self.coordinator!r} is not a participant of this cluster"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import attrs
 
 __all__ = [
+    "NO_EXTRA",
+    "Declared",
+    "Extra",
     "FieldError",
     "InvalidFieldsError",
     "Lang",
@@ -95,8 +99,59 @@ class LocalizedText:
         return self.get(Lang.EN)
 
 
+class Extra(Mapping[str, Any]):
+    """The values of the fields a schema declares for an entity, beyond the built-in
+    model's: immutable and hashable, like the entity that holds them.
+
+    Values are exact: ``Decimal``, ``Money``, dates, text, yes/no, tuples for lists.
+    """
+
+    __slots__ = ("_hash", "_values")
+
+    def __init__(self, values: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        self._values: dict[str, Any] = dict(values)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(sorted(self._values.items())))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Extra):
+            return self._values == other._values
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Extra({self._values!r})"
+
+    def __reduce__(self) -> tuple[type[Extra], tuple[dict[str, Any]]]:
+        return (Extra, (self._values,))
+
+
+#: An entity with no declared fields.
+NO_EXTRA = Extra()
+
+
 @attrs.frozen
-class Region:
+class Declared:
+    """Base of every entity kind of the model: the values of the fields a schema
+    declares for it (``extra``, empty under the built-in schema)."""
+
+    extra: Extra = attrs.field(default=NO_EXTRA, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Region(Declared):
     """An administrative region (oblast or city of republican significance).
 
     Attributes:
@@ -112,7 +167,7 @@ class Region:
 
 
 @attrs.frozen
-class Sector:
+class Sector(Declared):
     """An industry a cluster belongs to.
 
     Attributes:

@@ -13,15 +13,20 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.model.application import Application
 from clusterkit.model.cluster import Cluster
-from clusterkit.model.common import LocalizedText, Region, Sector
+from clusterkit.model.common import NO_EXTRA, Extra, LocalizedText, Region, Sector
 from clusterkit.model.indicators import CounterObligation, IndicatorSeries, Observation
 from clusterkit.model.programme import Programme, Project
 from clusterkit.model.published import StatedFigure, SupportBenchmark
 from clusterkit.money import ExchangeRate, RateTable
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
+    "COLLECTIONS",
+    "NO_RECORDS",
     "Dataset",
     "DatasetInfo",
+    "Record",
+    "Records",
     "Reference",
     "check_references",
     "ensure_checked",
@@ -39,6 +44,8 @@ class DatasetInfo:
         source: the document or system the data comes from.
         published: when the source was published.
         notes: anything a reader should know (e.g. which records are samples).
+        schema: the schema files (``*.ckr``, relative to the dataset's folder) that
+            declare the kinds and fields its data uses beyond the built-in model.
     """
 
     id: str
@@ -46,6 +53,30 @@ class DatasetInfo:
     source: str = ""
     published: dt.date | None = None
     notes: str = ""
+    schema: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Record:
+    """One entity of a kind a schema declares (a cost item, a label assessment).
+
+    Attributes:
+        kind: the declared kind's name.
+        id: its id, if the kind has ids.
+        extra: its fields' values.
+    """
+
+    kind: str
+    id: str | None = None
+    extra: Extra = attrs.field(default=NO_EXTRA, kw_only=True)
+
+
+class Records(Extra):
+    """The records of declared kinds, by collection name (``cost_items``)."""
+
+
+#: A dataset with no records of declared kinds.
+NO_RECORDS = Records()
 
 
 @attrs.frozen
@@ -67,6 +98,13 @@ class Dataset:
     rates: tuple[ExchangeRate, ...] = ()
     figures: tuple[StatedFigure, ...] = ()
     benchmarks: tuple[SupportBenchmark, ...] = ()
+    records: Records = attrs.field(default=NO_RECORDS, kw_only=True)
+    schema: Schema = attrs.field(default=DEFAULT_SCHEMA, kw_only=True, repr=False)
+
+    def records_of(self, collection: str) -> tuple[Record, ...]:
+        """The records of a declared kind's collection (none if there are none)."""
+        found: tuple[Record, ...] = self.records.get(collection, ())
+        return found
 
     def cluster(self, cluster_id: str) -> Cluster | None:
         return next((c for c in self.clusters if c.id == cluster_id), None)
@@ -201,3 +239,9 @@ def ensure_checked(data: Dataset) -> None:
             for ref in problems
         )
     mark_checked(data)
+
+
+#: The dataset's built-in collections, in order (``regions`` … ``benchmarks``).
+COLLECTIONS: tuple[str, ...] = tuple(
+    f.name for f in attrs.fields(Dataset) if f.name not in ("info", "records", "schema")
+)

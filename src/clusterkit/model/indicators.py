@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import attrs
 
-from clusterkit.model.common import Problems, check_identifier, raise_problems
+from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems
 from clusterkit.units import Unit
 
 __all__ = [
@@ -44,7 +44,7 @@ class ValueKind(enum.StrEnum):
 
 
 @attrs.frozen
-class IndicatorValue:
+class IndicatorValue(Declared):
     """One year of a series.
 
     Attributes:
@@ -66,7 +66,7 @@ class IndicatorValue:
 
 
 @attrs.frozen
-class IndicatorSeries:
+class IndicatorSeries(Declared):
     """A yearly series of one indicator for one cluster.
 
     Attributes:
@@ -106,7 +106,7 @@ class IndicatorSeries:
 
 
 @attrs.frozen
-class CounterObligation:
+class CounterObligation(Declared):
     """What a cluster commits to in return for state co-financing.
 
     Attributes:
@@ -144,7 +144,7 @@ class CounterObligation:
 
 
 @attrs.frozen
-class Observation:
+class Observation(Declared):
     """An actual value reported for a year; corrections are new observations.
 
     Attributes:

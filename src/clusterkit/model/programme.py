@@ -8,7 +8,13 @@ from collections import Counter
 
 import attrs
 
-from clusterkit.model.common import LocalizedText, Problems, check_identifier, raise_problems
+from clusterkit.model.common import (
+    Declared,
+    LocalizedText,
+    Problems,
+    check_identifier,
+    raise_problems,
+)
 from clusterkit.money import Money
 
 __all__ = [
@@ -30,7 +36,7 @@ class FundingSource(enum.StrEnum):
 
 
 @attrs.frozen
-class Funding:
+class Funding(Declared):
     """An amount a source commits to a project.
 
     Attributes:
@@ -49,7 +55,7 @@ class Funding:
 
 
 @attrs.frozen
-class Milestone:
+class Milestone(Declared):
     """A verifiable step of a project, used as a tranche's release condition.
 
     Attributes:
@@ -69,7 +75,7 @@ class Milestone:
 
 
 @attrs.frozen
-class Tranche:
+class Tranche(Declared):
     """One stage of a project's financing.
 
     Attributes:
@@ -100,7 +106,7 @@ class Tranche:
 
 
 @attrs.frozen
-class Project:
+class Project(Declared):
     """A project within a TCP.
 
     Attributes:
@@ -169,7 +175,7 @@ class Project:
 
 
 @attrs.frozen
-class Programme:
+class Programme(Declared):
     """A Target Cluster Programme.
 
     Attributes:

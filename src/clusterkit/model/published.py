@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.model.common import LocalizedText, check_identifier, raise_problems
+from clusterkit.model.common import Declared, LocalizedText, check_identifier, raise_problems
 from clusterkit.money import Money
 from clusterkit.units import Measure
 
@@ -12,7 +12,7 @@ __all__ = ["StatedFigure", "SupportBenchmark"]
 
 
 @attrs.frozen
-class StatedFigure:
+class StatedFigure(Declared):
     """A published figure (a total, a percentage) exactly as stated.
 
     A stated figure is exact only to its last digit: ``264.9 bn KZT`` means some
@@ -36,7 +36,7 @@ class StatedFigure:
 
 
 @attrs.frozen
-class SupportBenchmark:
+class SupportBenchmark(Declared):
     """A level of state support for clusters abroad, as a source cites it.
 
     Attributes:

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from clusterkit.lang.runtime.arith import cagr, div, end_of_year, growth, make_date, rnd
+from clusterkit.lang.runtime.arith import cagr, div, growth, rnd
+from clusterkit.lang.runtime.dates import end_of_year, make_date
 from clusterkit.lang.runtime.context import Missing
 
 D = Decimal

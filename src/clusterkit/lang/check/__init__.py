@@ -14,7 +14,23 @@ Modules, in the order a file goes through them: :mod:`.link` (the whole program)
 :mod:`.units` and :mod:`.schema` (what rules can read).
 """
 
-from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
-from clusterkit.lang.check.link import check_files
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
+    from clusterkit.lang.check.link import check_files
 
 __all__ = ["Checked", "DefineInfo", "Symbol", "check_files"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported when first used, so that the types and units modules, which the runtime
+    # and the explanations need too, do not bring the whole checker with them.
+    homes = {"check_files": "link", "Checked": "checked", "DefineInfo": "checked"}
+    home = homes.get(name, "checked" if name == "Symbol" else None)
+    if home is not None:
+        return getattr(importlib.import_module(f"clusterkit.lang.check.{home}"), name)
+    raise AttributeError(f"module 'clusterkit.lang.check' has no attribute {name!r}")

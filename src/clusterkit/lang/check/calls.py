@@ -11,16 +11,18 @@ from clusterkit import codes
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import BUILTINS
-from clusterkit.lang.check.checked import Checked, Symbol
+from clusterkit.lang.check.checked import Checked, FunctionInfo, Symbol
 from clusterkit.lang.check.scope import Scope
 from clusterkit.lang.check.types import (
     BOOL,
     ERR,
     DateT,
+    EntityT,
     ErrT,
     NumT,
     Type,
     describe,
+    nullable,
 )
 from clusterkit.lang.check.units import dim_text
 from clusterkit.suggestions import did_you_mean
@@ -32,8 +34,12 @@ class CallChecks:
     """Aggregates, calls and the helpers of the built-in functions' checks; mixed into
     the expression checker."""
 
+    #: Functions of the file not yet checked (a call to one is a call forward).
+    later_functions: frozenset[str] = frozenset()
+
     if TYPE_CHECKING:
         result: Checked
+        used: set[tuple[str, str]]
 
         def expr(self, node: ast.Expr, scope: Scope) -> Type: ...
         def condition(self, node: ast.Expr, scope: Scope, what: str) -> None: ...
@@ -94,15 +100,60 @@ class CallChecks:
         if any(isinstance(a, ErrT) for a in args):
             return ERR
         builtin = BUILTINS.get(node.func)
-        if builtin is None:
+        if builtin is not None:
+            return builtin.check(self, node, args)
+        function = self.result.functions.get(node.func)
+        if function is not None:
+            return self.user_call(node, function, args)
+        if node.func in self.later_functions:
             self.error(
-                codes.UNKNOWN_FUNCTION,
+                codes.RECURSION,
                 node.span,
-                f"unknown function {node.func!r}",
-                did_you_mean(node.func, BUILTINS),
+                f"{node.func!r} is defined after this point: a function can only call "
+                "functions defined before it, so none can call itself",
             )
             return ERR
-        return builtin.check(self, node, args)
+        self.error(
+            codes.UNKNOWN_FUNCTION,
+            node.span,
+            f"unknown function {node.func!r}",
+            did_you_mean(node.func, [*BUILTINS, *self.result.functions]),
+        )
+        return ERR
+
+    def user_call(self, node: ast.Call, function: FunctionInfo, args: list[Type]) -> Type:
+        self.used.add((function.owner, f"function:{function.node.name}"))
+        if len(args) != len(function.params):
+            self.error(
+                codes.ARITY,
+                node.span,
+                f"{node.func} takes {len(function.params)} argument(s), got {len(args)}",
+            )
+            return ERR
+        ok = True
+        for arg, t, (name, wanted) in zip(node.args, args, function.params, strict=True):
+            if isinstance(wanted, NumT) and isinstance(t, NumT):
+                if wanted.dim != t.dim and not (
+                    isinstance(arg, ast.Number) and arg.unit is None and arg.value == 0
+                ):
+                    self.error(
+                        codes.UNIT_COMPARE,
+                        arg.span,
+                        f"{name} of {node.func} is {describe(wanted)}, not {describe(t)}",
+                    )
+                    ok = False
+            elif type(wanted) is not type(t) or (
+                isinstance(wanted, EntityT) and isinstance(t, EntityT) and wanted.kind != t.kind
+            ):
+                self.error(
+                    codes.TYPE_ERROR,
+                    arg.span,
+                    f"{name} of {node.func} is {describe(wanted)}, not {describe(t)}",
+                )
+                ok = False
+        if not ok:
+            return ERR
+        return nullable(function.type, function.type.nullable or any(a.nullable for a in args))
 
     # -- helpers for the built-in functions' checks --------------------------------------
     def arity(self, node: ast.Call, args: list[Type], *counts: int) -> bool:

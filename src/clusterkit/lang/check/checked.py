@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import attrs
@@ -10,8 +11,9 @@ from clusterkit.lang import ast
 from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.types import Type
 from clusterkit.lang.check.units import Dim
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
-__all__ = ["Checked", "DefineInfo", "Symbol"]
+__all__ = ["Checked", "DefineInfo", "FunctionInfo", "NodeTables", "ParamInfo", "Symbol"]
 
 
 @attrs.frozen
@@ -19,8 +21,8 @@ class Symbol:
     """What a name means.
 
     Attributes:
-        kind: ``const``, ``figure``, ``let``, ``var`` (an iteration or aggregate
-            variable), ``collection``, ``as_of``, ``criterion``.
+        kind: ``const``, ``param``, ``figure``, ``let``, ``var`` (an iteration,
+            aggregate or function variable), ``collection``, ``as_of``, ``criterion``.
         name: the name.
         type: its type.
         owner: the rule file that defines it (for consts and figures).
@@ -41,29 +43,77 @@ class DefineInfo:
     owner: str
 
 
+@attrs.frozen
+class ParamInfo:
+    """A dated parameter: its type and its values by date (in base units), in order."""
+
+    node: ast.Param
+    type: Type
+    schedule: tuple[tuple[dt.date, object], ...]
+    owner: str
+
+
+@attrs.frozen
+class FunctionInfo:
+    """A user function: its parameters' names and types, and its result's type."""
+
+    node: ast.Function
+    params: tuple[tuple[str, Type], ...]
+    type: Type
+    owner: str
+
+
+@attrs.define
+class NodeTables:
+    """What the checker learnt of each expression node, for the whole program (nodes of
+    an imported file's define or function are compiled into the importing file too).
+    Keyed by ``id(node)``: the syntax trees are immutable and kept alive by the
+    program's files, so the keys stay valid."""
+
+    types: dict[int, Type] = attrs.Factory(dict)
+    names: dict[int, Symbol] = attrs.Factory(dict)
+    fields: dict[int, FieldSpec | DefineInfo] = attrs.Factory(dict)
+    literals: dict[int, Decimal] = attrs.Factory(dict)
+    constants: dict[int, object] = attrs.Factory(dict)
+
+
 @attrs.define
 class Checked:
-    """One checked rule file and what the compiler needs to know about it.
-
-    The per-node tables are keyed by ``id(node)``: the syntax tree is immutable and
-    kept alive by ``file``, so the keys stay valid.
-    """
+    """One checked rule file and what the compiler needs to know about it."""
 
     file: ast.RuleFile
     currency: str
     content_hash: str
+    schema: Schema = DEFAULT_SCHEMA
+    tables: NodeTables = attrs.Factory(NodeTables)
     imports: list[str] = attrs.Factory(list)
     consts: dict[str, Symbol] = attrs.Factory(dict)
     const_values: dict[str, object] = attrs.Factory(dict)
     figures: dict[str, tuple[str, Decimal, Symbol]] = attrs.Factory(dict)
     indicators: dict[str, tuple[Decimal, Dim]] = attrs.Factory(dict)
     defines: dict[tuple[str, str], DefineInfo] = attrs.Factory(dict)
+    params: dict[str, ParamInfo] = attrs.Factory(dict)
+    functions: dict[str, FunctionInfo] = attrs.Factory(dict)
+    bases: dict[str, ast.Basis | None] = attrs.Factory(dict)
+    rule_uses: dict[int, set[str]] = attrs.Factory(dict)
     rules: list[ast.Rule] = attrs.Factory(list)
-    types: dict[int, Type] = attrs.Factory(dict)
-    names: dict[int, Symbol] = attrs.Factory(dict)
-    fields: dict[int, FieldSpec | DefineInfo] = attrs.Factory(dict)
-    literals: dict[int, Decimal] = attrs.Factory(dict)
     visible_defines: dict[tuple[str, str], DefineInfo] = attrs.Factory(dict)
+
+    @property
+    def types(self) -> dict[int, Type]:
+        return self.tables.types
+
+    @property
+    def names(self) -> dict[int, Symbol]:
+        return self.tables.names
+
+    @property
+    def fields(self) -> dict[int, FieldSpec | DefineInfo]:
+        return self.tables.fields
+
+    @property
+    def literals(self) -> dict[int, Decimal]:
+        return self.tables.literals
 
     @property
     def id(self) -> str:

@@ -16,8 +16,11 @@ from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.lang import ast
 from clusterkit.lang.check.calls import CallChecks
 from clusterkit.lang.check.checked import Checked, DefineInfo
-from clusterkit.lang.check.schema import FieldSpec, entity_fields
+from clusterkit.lang.check.dates import date_arithmetic
+from clusterkit.lang.check.declared import SchemaView, schema_view
+from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.scope import Scope
+from clusterkit.lang.check.tables import TableChecks
 from clusterkit.lang.check.types import (
     BOOL,
     DATE,
@@ -25,11 +28,13 @@ from clusterkit.lang.check.types import (
     NONE,
     TEXT,
     BoolT,
+    DateT,
     EntityT,
     ErrT,
     ListT,
     NoneT,
     NumT,
+    TableT,
     TextT,
     Type,
     compare_message,
@@ -54,7 +59,7 @@ __all__ = ["ExprChecker"]
 _COMMON_CURRENCIES = ("KZT", "USD", "EUR", "GBP", "RUB")
 
 
-class ExprChecker(CallChecks, Visitor[Type]):
+class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
     """Gives each expression of one rule file its type, reporting what is wrong."""
 
     def __init__(
@@ -68,6 +73,9 @@ class ExprChecker(CallChecks, Visitor[Type]):
         self.result = result
         self.diagnostics = diagnostics
         self.used = used
+        self.view: SchemaView = schema_view(result.schema, result.currency)
+        # Names of consts, params and figures each rule reads (for its assumptions).
+        self.reads: set[str] | None = None
 
     # -- reporting ----------------------------------------------------------------------
     def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
@@ -105,10 +113,10 @@ class ExprChecker(CallChecks, Visitor[Type]):
 
     def unit(self, spec: ast.UnitSpec) -> tuple[Decimal, Dim] | None:
         try:
-            return resolve_unit(spec.scale, spec.name, spec.per)
+            return resolve_unit(spec.scale, spec.name, spec.per, self.result.schema.units)
         except UnitError as exc:
             word = str(exc)
-            options = [*known_unit_words(), *_COMMON_CURRENCIES]
+            options = [*known_unit_words(self.result.schema.units), *_COMMON_CURRENCIES]
             self.error(
                 codes.UNKNOWN_UNIT, spec.span, f"unknown unit {word!r}", did_you_mean(word, options)
             )
@@ -149,8 +157,10 @@ class ExprChecker(CallChecks, Visitor[Type]):
             )
             return ERR
         self.result.names[id(node)] = symbol
-        if symbol.kind in ("const", "figure"):
+        if symbol.kind in ("const", "figure", "param"):
             self.used.add((symbol.owner, symbol.name))
+            if self.reads is not None:
+                self.reads.add(symbol.name)
         elif symbol.kind == "let":
             self.used.add((self.file.path, f"let:{id(symbol.node)}"))
         return symbol.type
@@ -172,7 +182,7 @@ class ExprChecker(CallChecks, Visitor[Type]):
                 codes.UNKNOWN_FIELD, node.span, f"{describe(obj)} has no field {node.name!r}"
             )
             return ERR
-        fields = entity_fields(obj.kind, self.result.currency)
+        fields = self.view.fields(obj.kind)
         spec: FieldSpec | DefineInfo | None = fields.get(node.name)
         if spec is None:
             spec = self.result.visible_defines.get((obj.kind, node.name))
@@ -223,6 +233,12 @@ class ExprChecker(CallChecks, Visitor[Type]):
                     )
                     return ERR
             return BoolT(nullable=is_null)
+        if isinstance(left, DateT) or isinstance(right, DateT):
+            found = date_arithmetic(node, left, right)
+            if isinstance(found, str):
+                self.error(codes.TYPE_ERROR, node.span, found)
+                return ERR
+            return found
         if not isinstance(left, NumT) or not isinstance(right, NumT):
             bad = node.left if not isinstance(left, NumT) else node.right
             self.error(
@@ -315,11 +331,29 @@ class ExprChecker(CallChecks, Visitor[Type]):
 
     def member(self, node: ast.Member, scope: Scope) -> Type:
         t = self.expr(node.operand, scope)
-        ok = True
-        for item in node.items:
-            ti = self.expr(item, scope)
-            ok = self.comparable("=", node.operand, t, item, ti) and ok
-        return BoolT(nullable=t.nullable) if ok else ERR
+        if isinstance(node.container, ast.ListLit):
+            ok = True
+            for item in node.container.items:
+                ti = self.expr(item, scope)
+                ok = self.comparable("=", node.operand, t, item, ti) and ok
+            self.result.types[id(node.container)] = ListT(t)
+            return BoolT(nullable=t.nullable) if ok else ERR
+        container = self.expr(node.container, scope)
+        if isinstance(container, ErrT):
+            return ERR
+        if isinstance(container, ListT | TableT):
+            inside = container.elem if isinstance(container, ListT) else container.key
+            if isinstance(inside, NoneT):
+                return BoolT(nullable=t.nullable)
+            if not self.comparable("=", node.operand, t, node.container, inside):
+                return ERR
+            return BoolT(nullable=t.nullable or container.nullable)
+        self.error(
+            codes.TYPE_ERROR,
+            node.container.span,
+            f"'in' needs a list or a table, not {describe(container)}",
+        )
+        return ERR
 
     def list_lit(self, node: ast.ListLit, scope: Scope) -> Type:
         types = [self.expr(i, scope) for i in node.items]

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.lang import ast
-from clusterkit.lang.check.checked import Checked
+from clusterkit.lang.check.checked import Checked, NodeTables
+from clusterkit.lang.check.declare import declare
 from clusterkit.lang.check.rules import FileChecker
 
 __all__ = ["check_files"]
@@ -22,17 +23,23 @@ def check_files(
 ) -> tuple[list[Checked], list[Diagnostic]]:
     """Check parsed files; ``imports`` maps a file's path to the paths it imports.
 
-    Files are checked imports-first. Returns the checked files (in that order) and
-    every diagnostic, errors and warnings, sorted by position.
+    The declarations of every file (``kind``, ``extend``, ``unit``) make the program's
+    one schema, which every file is checked against. Files are checked imports-first.
+    Returns the checked files (in that order) and every diagnostic, errors and
+    warnings, sorted by position.
     """
-    diagnostics: list[Diagnostic] = []
+    schema, diagnostics = declare(files)
     by_path = {f.path: f for f in files}
     order = _import_order(by_path, imports, import_spans, diagnostics)
     checked: dict[str, Checked] = {}
     used: set[tuple[str, str]] = set()
+    tables = NodeTables()
     for path in order:
         imported = [checked[p] for p in imports.get(path, []) if p in checked]
-        checked[path] = FileChecker(by_path[path], imported, diagnostics, used).run()
+        checker = FileChecker(
+            by_path[path], imported, diagnostics, used, schema=schema, tables=tables
+        )
+        checked[path] = checker.run()
     results = [checked[p] for p in order]
     diagnostics.extend(_unused(results, used))
     diagnostics.extend(_version_overlaps(results))
@@ -87,9 +94,14 @@ def _import_order(
 def _unused(results: list[Checked], used: set[tuple[str, str]]) -> Iterator[Diagnostic]:
     for checked in results:
         for item in checked.file.items:
-            if isinstance(item, ast.Const | ast.FigureDecl):
+            if isinstance(item, ast.Const | ast.FigureDecl | ast.Param):
                 key = (checked.path, item.name)
-                what = "const" if isinstance(item, ast.Const) else "figure"
+                what = {ast.Const: "const", ast.FigureDecl: "figure", ast.Param: "param"}[
+                    type(item)
+                ]
+            elif isinstance(item, ast.Function):
+                key = (checked.path, f"function:{item.name}")
+                what = "function"
             elif isinstance(item, ast.Define):
                 key = (checked.path, f"define:{item.entity}.{item.name}")
                 what = "define"

@@ -12,18 +12,28 @@ from clusterkit.diagnostics import Diagnostic, Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import points_dim
 from clusterkit.lang.check.bands import check_bands
-from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
+from clusterkit.lang.check.checked import (
+    Checked,
+    DefineInfo,
+    NodeTables,
+    Symbol,
+)
+from clusterkit.lang.check.definitions import DefinitionChecks
 from clusterkit.lang.check.exprs import ExprChecker
-from clusterkit.lang.check.schema import COLLECTIONS, ENTITIES, collection_type, entity_fields
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import DATE, EntityT, ErrT, NumT, describe
+from clusterkit.lang.check.types import DATE, DateT, EntityT, ErrT, NumT, describe
 from clusterkit.lang.check.units import DIMENSIONLESS
 from clusterkit.money import MoneyError, check_currency
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
 from clusterkit.suggestions import did_you_mean
 
-__all__ = ["DEFAULT_CURRENCY", "FileChecker"]
+__all__ = ["BASES", "DEFAULT_CURRENCY", "OUTCOME_NAMES", "FileChecker"]
 
 DEFAULT_CURRENCY = "KZT"
+#: What a parameter, a rule or a rulebook may rest on.
+BASES = ("source", "inferred", "illustrative")
+#: What an outcome label may name: the outcomes, and ``ok`` (a monitor's pass).
+OUTCOME_NAMES = ("pass", "ok", "fail", "warning", "breach", "not_applicable", "undetermined")
 
 # Which steps each kind of block holds, and what each must have.
 _ALLOWED: dict[str, set[type]] = {
@@ -44,7 +54,7 @@ _NEEDED: dict[str, tuple[type, str]] = {
 }
 
 
-class FileChecker(ExprChecker):
+class FileChecker(DefinitionChecks, ExprChecker):
     """Checks one rule file against the files it imports."""
 
     def __init__(
@@ -53,6 +63,9 @@ class FileChecker(ExprChecker):
         imported: Sequence[Checked],
         diagnostics: list[Diagnostic],
         used: set[tuple[str, str]],
+        *,
+        schema: Schema = DEFAULT_SCHEMA,
+        tables: NodeTables | None = None,
     ) -> None:
         header = file.header
         currency = DEFAULT_CURRENCY
@@ -73,13 +86,16 @@ class FileChecker(ExprChecker):
             file,
             currency,
             hashlib.sha256(file.text.encode("utf-8")).hexdigest(),
+            schema,
+            tables or NodeTables(),
             imports=[c.path for c in imported],
         )
         super().__init__(file, result, diagnostics, used)
         for problem in problems:
             self.error(*problem)
         self.globals: dict[str, Symbol] = {
-            name: Symbol("collection", name, collection_type(name)) for name in COLLECTIONS
+            name: Symbol("collection", name, self.view.collection_type(name))
+            for name in self.view.collections
         }
         self.globals["as_of"] = Symbol("as_of", "as_of", DATE)
         for other in imported:
@@ -106,17 +122,32 @@ class FileChecker(ExprChecker):
             )
         self.globals.update(other.consts)
         self.globals.update({name: sym for name, (_, _, sym) in other.figures.items()})
+        self.globals.update(
+            (name, Symbol("param", name, info.type, info.owner, info.node))
+            for name, info in other.params.items()
+        )
         self.result.indicators.update(other.indicators)
         self.result.visible_defines.update(other.visible_defines)
         self.result.const_values.update(other.const_values)
         self.result.figures.update(other.figures)
+        self.result.params.update(other.params)
+        self.result.functions.update(other.functions)
+        self.result.bases.update(other.bases)
 
     # -- items -------------------------------------------------------------------------
     def run(self) -> Checked:
         scope = Scope(self.globals)
+        self.later_functions = frozenset(
+            item.name for item in self.file.items if isinstance(item, ast.Function)
+        )
+        self.check_basis(self.file.header.basis)
         for item in self.file.items:
             if isinstance(item, ast.Const):
                 self.const(item, scope)
+            elif isinstance(item, ast.Param):
+                self.param(item, scope)
+            elif isinstance(item, ast.Function):
+                self.function(item, scope)
             elif isinstance(item, ast.IndicatorDecl):
                 unit = self.unit(item.unit)
                 if unit is not None:
@@ -132,7 +163,7 @@ class FileChecker(ExprChecker):
     def declare(self, scope: Scope, symbol: Symbol, span: Span) -> None:
         if symbol.name in scope.names and scope.names[symbol.name].kind != "collection":
             self.error(codes.DEFINED_TWICE, span, f"{symbol.name!r} is already defined")
-        elif symbol.name in COLLECTIONS or symbol.name == "as_of":
+        elif symbol.name in self.view.collections or symbol.name == "as_of":
             self.error(codes.DEFINED_TWICE, span, f"{symbol.name!r} is a built-in name")
         scope.names[symbol.name] = symbol
 
@@ -150,6 +181,17 @@ class FileChecker(ExprChecker):
         self.declare(scope, symbol, item.span)
         self.result.consts[item.name] = symbol
         self.result.const_values[item.name] = value
+        self.result.bases[item.name] = item.basis
+        self.check_basis(item.basis)
+
+    def check_basis(self, basis: ast.Basis | None) -> None:
+        if basis is not None and basis.kind not in BASES:
+            self.error(
+                codes.NOT_A_CHOICE,
+                basis.span,
+                f"a basis is one of: {', '.join(BASES)}, not {basis.kind!r}",
+                did_you_mean(basis.kind, BASES),
+            )
 
     def figure(self, item: ast.FigureDecl, scope: Scope) -> None:
         unit = self.unit(item.unit)
@@ -164,16 +206,16 @@ class FileChecker(ExprChecker):
         self.result.figures[item.name] = (item.figure_id, factor, symbol)
 
     def define(self, item: ast.Define, scope: Scope) -> None:
-        if item.entity not in ENTITIES:
+        if not self.view.has_kind(item.entity):
             self.error(
                 codes.UNKNOWN_KIND,
                 item.span,
                 f"{item.entity!r} is not an entity kind",
-                did_you_mean(item.entity, ENTITIES),
+                did_you_mean(item.entity, self.view.kinds()),
             )
             return
         key = (item.entity, item.name)
-        if item.name in entity_fields(item.entity, self.result.currency):
+        if item.name in self.view.fields(item.entity):
             self.error(
                 codes.DEFINED_TWICE, item.span, f"{item.entity} already has a field {item.name!r}"
             )
@@ -192,6 +234,14 @@ class FileChecker(ExprChecker):
     # -- rules -------------------------------------------------------------------------
     def rule(self, item: ast.Rule, outer: Scope) -> None:
         self.result.rules.append(item)
+        self.reads = self.result.rule_uses[id(item)] = set()
+        try:
+            self.rule_body(item, outer)
+        finally:
+            self.reads = None
+
+    def rule_body(self, item: ast.Rule, outer: Scope) -> None:
+        self.check_basis(item.basis)
         scope = outer.child()
         if item.iteration is not None:
             source = self.expr(item.iteration.source, scope)
@@ -201,6 +251,9 @@ class FileChecker(ExprChecker):
                 self.condition(item.iteration.where, scope, "'where'")
         if item.applies is not None:
             self.condition(item.applies, scope, "'when'")
+        if item.version_by is not None:
+            self.version_by(item, scope)
+        self.outcome_labels(item)
         self.rule_shape(item)
         criteria: list[ast.Criterion] = []
         for step in item.steps:
@@ -229,6 +282,32 @@ class FileChecker(ExprChecker):
         if item.kind == "score":
             self.scoring(item, criteria, scope)
         self.unused_lets(item)
+
+    def version_by(self, item: ast.Rule, scope: Scope) -> None:
+        assert item.version_by is not None
+        t = self.expr(item.version_by, scope)
+        if item.iteration is None:
+            self.error(
+                codes.PART_MISSING,
+                item.version_by.span,
+                "'version as of' chooses a version per entity: the rule needs 'for each'",
+            )
+        elif not isinstance(t, DateT | ErrT):
+            self.error(
+                codes.TYPE_ERROR,
+                item.version_by.span,
+                f"'version as of' needs a date, not {describe(t)}",
+            )
+
+    def outcome_labels(self, item: ast.Rule) -> None:
+        for outcome, _entries in item.outcome_labels:
+            if outcome not in OUTCOME_NAMES:
+                self.error(
+                    codes.NOT_A_CHOICE,
+                    item.span,
+                    f"{outcome!r} is not an outcome; name one of: {', '.join(OUTCOME_NAMES)}",
+                    did_you_mean(outcome, OUTCOME_NAMES),
+                )
 
     def rule_shape(self, item: ast.Rule) -> None:
         allowed = _ALLOWED[item.kind]

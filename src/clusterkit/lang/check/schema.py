@@ -47,32 +47,11 @@ __all__ = [
     "FieldSpec",
     "collection_type",
     "entity_fields",
+    "extendable_values",
 ]
 
 #: Entity kind names and the model classes behind them.
-ENTITIES: dict[str, type] = {
-    "cluster": model.Cluster,
-    "participant": model.Participant,
-    "link": model.ValueChainLink,
-    "stage": model.StagePeriod,
-    "label": model.Label,
-    "application": model.Application,
-    "status_change": model.StatusChange,
-    "document": model.Document,
-    "criterion_score": model.CriterionScore,
-    "programme": model.Programme,
-    "project": model.Project,
-    "funding": model.Funding,
-    "tranche": model.Tranche,
-    "milestone": model.Milestone,
-    "obligation": model.CounterObligation,
-    "observation": model.Observation,
-    "series": model.IndicatorSeries,
-    "series_value": model.IndicatorValue,
-    "figure": model.StatedFigure,
-    "region": model.Region,
-    "sector": model.Sector,
-}
+ENTITIES: dict[str, type] = model.KINDS
 _KIND_OF = {cls: kind for kind, cls in ENTITIES.items()}
 
 
@@ -83,24 +62,23 @@ class FieldSpec:
     Attributes:
         type: its language type (money fields use the rulebook's currency, filled in
             by :func:`entity_fields`).
-        code: the Python expression that reads it, with ``{x}`` for the entity and
-            ``ctx`` for the evaluation context.
+        code: the Python expression that reads it, with ``{x}`` for the entity,
+            ``ctx`` for the evaluation context and ``{k0}``, ``{k1}``, … for ``consts``.
         doc: one line for the language reference.
+        consts: values the code needs (a declared field's name), which reach the
+            generated code through its constants table, never as source text.
     """
 
     type: Type
     code: str
     doc: str = ""
+    consts: tuple[object, ...] = ()
 
 
-# Fields whose id names another entity: rules see the entity.
+# Fields whose id names another entity: rules see the cluster or programme itself, and
+# a region's or sector's code as text.
 _REFERENCES = {
-    ("application", "cluster"): "cluster",
-    ("programme", "cluster"): "cluster",
-    ("obligation", "cluster"): "cluster",
-    ("obligation", "programme"): "programme",
-    ("observation", "cluster"): "cluster",
-    ("series", "cluster"): "cluster",
+    key: kind for key, kind in model.REFERENCES.items() if kind in ("cluster", "programme")
 }
 # Decimal fields with a dimension other than a plain number.
 _DIMS: dict[tuple[str, str], str] = {
@@ -205,6 +183,13 @@ def _computed(currency: Dim) -> dict[str, dict[str, FieldSpec]]:
             ),
         },
     }
+
+
+def extendable_values(kind: str, field: str) -> frozenset[str]:
+    """The built-in values of an enumeration a schema may extend (participant roles)."""
+    if (kind, field) == ("participant", "role"):
+        return _choices(model.Role)
+    return frozenset()
 
 
 def _choices(enum_cls: type[enum.Enum]) -> frozenset[str]:

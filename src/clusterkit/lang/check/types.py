@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.check.units import DIMENSIONLESS, Dim, dim_text, unit_dim
+from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, Dim, dim_text, unit_dim
 
 __all__ = [
     "BOOL",
@@ -20,6 +20,7 @@ __all__ = [
     "ListT",
     "NoneT",
     "NumT",
+    "TableT",
     "TextT",
     "Type",
     "compare_message",
@@ -84,6 +85,15 @@ class ListT:
 
 
 @attrs.frozen
+class TableT:
+    """A table from keys to values: ``{"bronze": 24 months, "gold": 24 months}``."""
+
+    key: Type
+    value: Type
+    nullable: bool = False
+
+
+@attrs.frozen
 class ErrT:
     """The type of an expression that already has an error: it fits anywhere, so one
     mistake is reported once, not again by everything built on it."""
@@ -91,7 +101,9 @@ class ErrT:
     nullable: bool = False
 
 
-Type = NumT | BoolT | TextT | DateT | NoneT | EntityT | ListT | ErrT
+Type = NumT | BoolT | TextT | DateT | NoneT | EntityT | ListT | TableT | ErrT
+
+_DURATIONS = {YEARS: "years", MONTHS: "months", DAYS: "days"}
 
 ERR = ErrT()
 BOOL = BoolT()
@@ -111,6 +123,8 @@ def describe(t: Type) -> str:
     if isinstance(t, NumT):
         if t.dim == DIMENSIONLESS:
             return "a percentage" if t.percent else "a plain number"
+        if t.dim in _DURATIONS:
+            return f"a number of {_DURATIONS[t.dim]}"
         return f"a number in {dim_text(t.dim)}"
     if isinstance(t, BoolT):
         return "yes/no"
@@ -124,6 +138,9 @@ def describe(t: Type) -> str:
         return f"a {t.kind}"
     if isinstance(t, ErrT):
         return "(invalid)"
+    if isinstance(t, TableT):
+        key, value = describe(t.key), describe(t.value).removeprefix("a ")
+        return f"a table from {key.removeprefix('a ')} to {value}"
     return f"a list of {describe(t.elem).removeprefix('a ')}"
 
 

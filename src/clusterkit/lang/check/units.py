@@ -21,9 +21,13 @@ from clusterkit.numbers import shift
 from clusterkit.units import Unit as DataUnit
 
 __all__ = [
+    "DAYS",
     "DIMENSIONLESS",
+    "MONTHS",
     "OBLIGATION",
     "SERIES",
+    "YEARS",
+    "Declared",
     "Dim",
     "UnitError",
     "currency_dim",
@@ -41,6 +45,10 @@ DIMENSIONLESS: Dim = UnitsContainer({})
 OBLIGATION: Dim = UnitsContainer({"[obligation unit]": 1})
 #: Likewise for a raw indicator series value.
 SERIES: Dim = UnitsContainer({"[series unit]": 1})
+#: Durations: whole years, calendar months, days (a week is 7 days).
+YEARS: Dim = UnitsContainer({"[time]": 1})
+MONTHS: Dim = UnitsContainer({"[month]": 1})
+DAYS: Dim = UnitsContainer({"[day]": 1})
 
 # Count words are dimensionless: "10 organisation" is the number 10.
 _COUNT_WORDS = {
@@ -66,11 +74,17 @@ _OWN_DIMENSIONS = {
     "employees": "person",
     "year": "year",
     "years": "year",
+    "month": "month",
+    "months": "month",
+    "day": "day",
+    "days": "day",
     "point": "point",
     "points": "point",
 }
 _DISPLAY = {
     "[time]": "year",
+    "[month]": "month",
+    "[day]": "day",
     "[point]": "points",
     "[person]": "person",
     "[obligation unit]": "(the obligation's unit)",
@@ -86,6 +100,8 @@ class UnitError(ValueError):
 def _registry() -> pint.UnitRegistry[Any]:
     registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
     registry.define("year = [time]")
+    registry.define("month = [month]")
+    registry.define("day = [day]")
     registry.define("person = [person]")
     registry.define("point = [point]")
     return registry
@@ -101,12 +117,25 @@ def currency_dim(code: str) -> Dim:
     return dim
 
 
-def _word_dim(word: str) -> tuple[Decimal, Dim]:
+#: Words for a number of days that are not ``day`` itself, with their factor.
+_DAY_MULTIPLES = {"week": Decimal(7), "weeks": Decimal(7)}
+
+#: Units a schema declares: groups of words for one unit, the first the unit's name.
+Declared = tuple[tuple[str, ...], ...]
+
+
+def _word_dim(word: str, declared: Declared = ()) -> tuple[Decimal, Dim]:
+    for names in declared:
+        if word in names:
+            return Decimal(1), UnitsContainer({f"[{names[0]}]": 1})
     if word == "%":
         return Decimal("0.01"), DIMENSIONLESS
     lower = word.lower()
     if lower in _COUNT_WORDS:
         return Decimal(1), DIMENSIONLESS
+    if lower in _DAY_MULTIPLES:
+        day: Dim = _registry().parse_units("day").dimensionality
+        return _DAY_MULTIPLES[lower], day
     if lower in _OWN_DIMENSIONS:
         unit: Dim = _registry().parse_units(_OWN_DIMENSIONS[lower]).dimensionality
         return Decimal(1), unit
@@ -118,15 +147,18 @@ def _word_dim(word: str) -> tuple[Decimal, Dim]:
     raise UnitError(word)
 
 
-def resolve_unit(scale: int, name: str, per: str | None) -> tuple[Decimal, Dim]:
+def resolve_unit(
+    scale: int, name: str, per: str | None, declared: Declared = ()
+) -> tuple[Decimal, Dim]:
     """``(factor, dimension)`` of a written unit: ``mln KZT per year`` → ``(10**6, [KZT]/[time])``.
 
-    Raises :class:`UnitError` naming the unknown word.
+    ``declared`` are the units a schema declares. Raises :class:`UnitError` naming the
+    unknown word.
     """
-    factor, dim = _word_dim(name)
+    factor, dim = _word_dim(name, declared)
     factor = shift(factor, scale)
     if per is not None:
-        per_factor, per_dim = _word_dim(per)
+        per_factor, per_dim = _word_dim(per, declared)
         factor, dim = factor / per_factor, dim / per_dim
     return factor, dim
 
@@ -137,9 +169,9 @@ def unit_dim(word: str) -> Dim:
     return resolve_unit(0, word, None)[1]
 
 
-def known_unit_words() -> list[str]:
+def known_unit_words(declared: Declared = ()) -> list[str]:
     """Unit words the checker accepts besides currency codes, for suggestions."""
-    return sorted({"%", *_COUNT_WORDS, *_OWN_DIMENSIONS})
+    return sorted({"%", *_COUNT_WORDS, *_OWN_DIMENSIONS, *_DAY_MULTIPLES, *sum(declared, ())})
 
 
 def dim_text(dim: Dim) -> str:
@@ -158,6 +190,6 @@ def dim_text(dim: Dim) -> str:
 
 
 @cache
-def data_unit(unit: DataUnit) -> tuple[Decimal, Dim]:
+def data_unit(unit: DataUnit, declared: Declared = ()) -> tuple[Decimal, Dim]:
     """``(factor, dimension)`` of a unit stated in data (``mln KZT``, ``mln KZT/person``)."""
-    return resolve_unit(unit.scale, unit.base, unit.per)
+    return resolve_unit(unit.scale, unit.base, unit.per, declared)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType, SimpleNamespace
 
-from clusterkit.lang.runtime import access, arith, intervals
+from clusterkit.lang.runtime import access, arith, dates, intervals
 from clusterkit.lang.runtime.access import ENTERPRISES, entity_key
 from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
 from clusterkit.lang.runtime.intervals import Interval
@@ -32,6 +32,7 @@ def _own_functions(module: ModuleType) -> dict[str, object]:
 RT = SimpleNamespace(
     **_own_functions(access),
     **_own_functions(arith),
+    **_own_functions(dates),
     **_own_functions(intervals),
     ENTERPRISES=ENTERPRISES,
     Missing=Missing,

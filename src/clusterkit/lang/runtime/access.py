@@ -216,3 +216,39 @@ def entity_key(entity: object) -> str:
     if isinstance(entity, IndicatorSeries):
         return f"{entity.cluster}/{entity.indicator}"
     return type(entity).__name__.lower()
+
+
+# -- declared fields and kinds -----------------------------------------------------------------
+
+
+def amount(value: Money | None) -> Decimal | None:
+    """The amount of money in a field that declares its currency."""
+    return None if value is None else value.amount
+
+
+def times(value: Decimal | None, factor: Decimal) -> Decimal | None:
+    """A number in a declared unit, in base units."""
+    return None if value is None else value * factor
+
+
+def items(value: Any) -> tuple[Any, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def each(value: Any, read: Any) -> tuple[Any, ...] | None:
+    """Each item of a declared list read as its type says (money, units, references)."""
+    return None if value is None else tuple(read(item) for item in value)
+
+
+def ref(ctx: Context, kind: str, key: str | None) -> Any:
+    """The entity of ``kind`` a reference names (None when it names none)."""
+    return None if key is None else ctx.lookup(kind, key)
+
+
+def records(ctx: Context, collection: str) -> tuple[Any, ...]:
+    return ctx.data.records_of(collection)
+
+
+def children(ctx: Context, collection: str, parent_field: str, parent: object) -> tuple[Any, ...]:
+    """The records of ``collection`` that belong to ``parent``."""
+    return ctx.children(collection, parent_field, parent)

@@ -1,17 +1,19 @@
 """Exact arithmetic for compiled rules: division that names its divisor, growth, CAGR,
-explicit rounding, aggregates, dates. A result the data cannot give raises
-:class:`Missing`, which makes the verdict "undetermined"."""
+explicit rounding, aggregates, tables, dated parameters, and calendar arithmetic on
+dates. A result the data cannot give raises :class:`Missing`, which makes the verdict
+"undetermined"."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from clusterkit.lang.runtime.context import Missing
 
-__all__ = ["ROUNDING"]
+__all__ = ["ROUNDING", "Table"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -74,15 +76,59 @@ def average(values: Iterable[Decimal]) -> Decimal | None:
     return sum(items, ZERO) / len(items) if items else None
 
 
-def end_of_year(year: int | Decimal) -> dt.date:
-    try:
-        return dt.date(int(year), 12, 31)
-    except (ValueError, OverflowError):
-        raise Missing("a year between 1 and 9999 (got {year})", year=str(year)) from None
+# -- tables and dated parameters -------------------------------------------------------------
 
 
-def make_date(year: Decimal | int, month: Decimal | int, day: Decimal | int) -> dt.date:
+class Table(Mapping[object, Any]):
+    """A table of a rule file (``{"bronze": 24 months}``): immutable and hashable, so
+    it can sit in a compiled rulebook's constants table."""
+
+    __slots__ = ("_hash", "_values")
+
+    def __init__(self, pairs: Iterable[tuple[object, Any]] = ()) -> None:
+        self._values: dict[object, Any] = dict(pairs)
+        self._hash = hash(tuple(self._values.items()))
+
+    def __getitem__(self, key: object) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Table) and self._values == other._values
+
+    def __reduce__(self) -> tuple[type[Table], tuple[list[tuple[object, Any]]]]:
+        return (Table, (list(self._values.items()),))
+
+
+def lookup(table: Mapping[object, Any], key: object, what: str) -> Any:
     try:
-        return dt.date(int(year), int(month), int(day))
-    except (ValueError, OverflowError):
-        raise Missing("a date that exists (got {date})", date=f"{year}-{month}-{day}") from None
+        return table[key]
+    except KeyError:
+        raise Missing("an entry of {table} for {key}", table=what, key=str(key)) from None
+
+
+def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> Any:
+    """The value a dated parameter has on ``day``: the last one whose date has come."""
+    value: Any = None
+    found = False
+    for start, candidate in schedule:
+        if start > day:
+            break
+        value, found = candidate, True
+    if not found:
+        first = schedule[0][0].isoformat() if schedule else "?"
+        raise Missing(
+            "a value of {name} on {date} (its first is from {first})",
+            name=name,
+            date=day.isoformat(),
+            first=first,
+        )
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -154,6 +154,50 @@ class Context:
         value: Decimal = figure.value.value * factor
         return value
 
+    # -- references and declared kinds --
+    @cached_property
+    def _by_kind(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def lookup(self, kind: str, key: str) -> Any:
+        """The entity of ``kind`` whose id (or code) is ``key``; None if there is none."""
+        index = self._by_kind.get(kind)
+        if index is None:
+            index = self._by_kind[kind] = _index(self._entities(kind))
+        return index.get(key)
+
+    def _entities(self, kind: str) -> Iterable[Any]:
+        builtin: dict[str, Callable[[], Iterable[Any]]] = {
+            "cluster": lambda: self.data.clusters,
+            "participant": lambda: self.participants,
+            "application": lambda: self.data.applications,
+            "programme": lambda: self.data.programmes,
+            "project": lambda: self.projects,
+            "obligation": lambda: self.data.obligations,
+            "region": lambda: self.data.regions,
+            "sector": lambda: self.data.sectors,
+            "figure": lambda: self.data.figures,
+        }
+        if kind in builtin:
+            return builtin[kind]()
+        declared = self.data.schema.kind(kind)
+        return () if declared is None else self.data.records_of(declared.collection)
+
+    @cached_property
+    def _children(self) -> dict[tuple[str, str], dict[object, tuple[Any, ...]]]:
+        return {}
+
+    def children(self, collection: str, parent_field: str, parent: object) -> tuple[Any, ...]:
+        index = self._children.get((collection, parent_field))
+        if index is None:
+            grouped: dict[object, list[Any]] = {}
+            for record in self.data.records_of(collection):
+                grouped.setdefault(record.extra.get(parent_field), []).append(record)
+            index = {key: tuple(found) for key, found in grouped.items()}
+            self._children[(collection, parent_field)] = index
+        key = getattr(parent, "id", None) or getattr(parent, "code", None)
+        return index.get(key, ())
+
     def convert(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
         try:
             return self._rates.convert(Money(amount, self.currency), currency, on).amount
@@ -164,3 +208,19 @@ class Context:
                 target=currency,
                 date=on.isoformat(),
             ) from None
+
+
+def _index(entities: Iterable[Any]) -> dict[str, Any]:
+    """Entities by id (or code); an id two entities share names neither."""
+    index: dict[str, Any] = {}
+    shared: set[str] = set()
+    for entity in entities:
+        key = getattr(entity, "id", None) or getattr(entity, "code", None)
+        if key is None:
+            continue
+        if key in index:
+            shared.add(key)
+        index[key] = entity
+    for key in shared:
+        del index[key]
+    return index

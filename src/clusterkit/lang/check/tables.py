@@ -1,0 +1,123 @@
+"""Type checking of tables (``{"bronze": 24 months}``), looking a key up in one
+(``validity[level]``), and of dated parameters read on a date (``share as of d``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from clusterkit import codes
+from clusterkit.diagnostics import Span
+from clusterkit.lang import ast
+from clusterkit.lang.check.checked import Checked
+from clusterkit.lang.check.scope import Scope
+from clusterkit.lang.check.types import (
+    ERR,
+    BoolT,
+    DateT,
+    ErrT,
+    NumT,
+    TableT,
+    TextT,
+    Type,
+    describe,
+    nullable,
+)
+from clusterkit.lang.runtime.arith import Table
+
+__all__ = ["TableChecks"]
+
+
+class TableChecks:
+    """Tables, keys and dated parameters; mixed into the expression checker."""
+
+    if TYPE_CHECKING:
+        result: Checked
+
+        def expr(self, node: ast.Expr, scope: Scope) -> Type: ...
+        def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None: ...
+        def comparable(self, op: str, a: ast.Expr, ta: Type, b: ast.Expr, tb: Type) -> bool: ...
+        def constant_value(self, node: ast.Expr) -> object: ...
+        def name(self, node: ast.Name, scope: Scope) -> Type: ...
+
+    def table_lit(self, node: ast.TableLit, scope: Scope) -> Type:
+        if not node.entries:
+            self.error(codes.TYPE_ERROR, node.span, "a table needs at least one entry")
+            return ERR
+        keys = [self.expr(k, scope) for k, _ in node.entries]
+        values = [self.expr(v, scope) for _, v in node.entries]
+        if any(isinstance(t, ErrT) for t in (*keys, *values)):
+            return ERR
+        (first_key, first_value), first = node.entries[0], (keys[0], values[0])
+        if not isinstance(first[0], TextT | NumT | DateT | BoolT):
+            self.error(
+                codes.TYPE_ERROR,
+                first_key.span,
+                f"a table's keys are text, numbers, dates or yes/no, not {describe(first[0])}",
+            )
+            return ERR
+        ok = True
+        seen: set[object] = set()
+        for (key, value), tk, tv in zip(node.entries, keys, values, strict=True):
+            ok = self.comparable("=", first_key, first[0], key, tk) and ok
+            ok = self.comparable("=", first_value, first[1], value, tv) and ok
+            for part in (key, value):
+                if self.constant_value(part) is None:
+                    self.error(
+                        codes.CONST_NOT_FIXED,
+                        part.span,
+                        "a table's keys and values are fixed values (numbers, units, text, "
+                        "dates, consts)",
+                    )
+                    ok = False
+            fixed = self.constant_value(key)
+            if fixed is not None and fixed in seen:
+                self.error(codes.DEFINED_TWICE, key.span, "this key is already in the table")
+                ok = False
+            seen.add(fixed)
+        if not ok:
+            return ERR
+        self.result.tables.constants[id(node)] = Table(
+            (self.constant_value(k), self.constant_value(v)) for k, v in node.entries
+        )
+        return TableT(nullable(first[0], False), nullable(first[1], False))
+
+    def index(self, node: ast.Index, scope: Scope) -> Type:
+        table = self.expr(node.obj, scope)
+        key = self.expr(node.key, scope)
+        if isinstance(table, ErrT) or isinstance(key, ErrT):
+            return ERR
+        if not isinstance(table, TableT):
+            self.error(
+                codes.TYPE_ERROR,
+                node.obj.span,
+                f"only a table is looked up with [...], not {describe(table)}",
+            )
+            return ERR
+        if not self.comparable("=", node.key, key, node.obj, table.key):
+            return ERR
+        return nullable(table.value, key.nullable)
+
+    def dated(self, node: ast.Dated, scope: Scope) -> Type:
+        name = ast.Name(node.span, node.name)
+        t = self.name(name, scope)
+        symbol = self.result.names.get(id(name))
+        day = self.expr(node.date, scope)
+        if isinstance(t, ErrT) or isinstance(day, ErrT):
+            return ERR
+        if symbol is None or symbol.kind != "param":
+            self.error(
+                codes.TYPE_ERROR,
+                node.span,
+                f"only a parameter has values on other dates ({node.name!r} is a {symbol.kind})"
+                if symbol is not None
+                else f"{node.name!r} is not a parameter",
+                "declare it with 'param NAME' and its values 'from DATE = VALUE'",
+            )
+            return ERR
+        self.result.names[id(node)] = symbol
+        if not isinstance(day, DateT):
+            self.error(
+                codes.TYPE_ERROR, node.date.span, f"'as of' needs a date, not {describe(day)}"
+            )
+            return ERR
+        return nullable(t, day.nullable)
