@@ -44,7 +44,9 @@ def test_with_a_problem_list_it_keeps_the_good_rows(example_copy: Path) -> None:
     problems: list[Diagnostic] = []
     rows = read_participants_csv(csv_file, shown="milk.csv", problems=problems)
     assert len(rows) == 11
-    assert [str(d) for d in problems] == ["milk.csv:4:2: error[D108]: bin: check digit does not match"]
+    assert [str(d) for d in problems] == [
+        "milk.csv:4:2: error[D108]: bin: check digit does not match"
+    ]
 
 
 def test_an_empty_file_needs_a_header(tmp_path: Path) -> None:

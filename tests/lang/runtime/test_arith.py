@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from clusterkit.lang.runtime.arith import cagr, div, growth, rnd
-from clusterkit.lang.runtime.dates import end_of_year, make_date
 from clusterkit.lang.runtime.context import Missing
+from clusterkit.lang.runtime.dates import end_of_year, make_date
 
 D = Decimal
 
