@@ -383,6 +383,18 @@ def test_climbing_out_of_the_project_is_refused_and_staying_in_is_not(tmp_path: 
     ]
 
 
+def test_paths_that_cannot_be_resolved_are_t701(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    file = write(
+        tmp_path,
+        'data = "a\\u0000b"\nas_of = 2021-06-30\n[[cases]]\ndata = "loop"\n'
+        '[[cases.expect]]\nrule = "r"\n',
+    )
+    found = problems(file, allowed_roots=[tmp_path])
+    assert paths(found) == {"data", "cases[0].data"}
+    assert all("cannot be resolved" in d.message for d in found)
+
+
 def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

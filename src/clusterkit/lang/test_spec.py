@@ -155,7 +155,7 @@ class _Reader:
         path = self.file.parent / text
         try:
             resolved = path.resolve()
-        except (OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # a loop, a NUL character
             self.problem(where, f"{what} {text!r} cannot be resolved: {exc}")
             return None
         if not any(resolved.is_relative_to(root) for root in self.roots):

@@ -184,15 +184,15 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
         tolerance = spec.tolerance
         allowed = Decimal(0) if tolerance is None else tolerance.value
         try:
-            close = abs(actual - expected.value) <= allowed
+            if abs(actual - expected.value) <= allowed:
+                return None
+            as_percent = actual * 100 == expected.value
         except ArithmeticError:
-            close = False
-        if close:
-            return None
+            as_percent = False
         if tolerance is not None:
             head += f" ± {tolerance.text}"
         hint = ""
-        if unit is not None and unit[1] and not expected.percent and actual * 100 == expected.value:
+        if unit is not None and unit[1] and not expected.percent and as_percent:
             hint = f" (a percentage is written with %: {expected.text} %)"
         return f"{head}, got {got}{hint}"
 
