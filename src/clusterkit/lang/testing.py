@@ -53,6 +53,7 @@ __all__ = [
     "FileResult",
     "find_test_files",
     "read_test_file",
+    "run_suite",
     "run_test_file",
     "run_test_files",
 ]
