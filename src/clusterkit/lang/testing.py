@@ -18,37 +18,48 @@ A test file ``NAME.tests.toml`` sits beside ``NAME.ckr``::
     gap = "short of"                       # text the explanation must contain
 
 Policy authors test their rules without writing Python: a case gives data and the
-expected verdicts and values, and the runner says which case failed and why.
+expected verdicts and values, and the runner says which case failed and why. The
+file is checked whole before anything runs (:mod:`.test_spec`); expected values
+compare with their units (:mod:`.test_values`); :mod:`.test_report` renders the
+results as text, JSON or JUnit XML.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import tomllib
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 
-from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.lang.evaluate import evaluate
-from clusterkit.lang.program import RULE_SUFFIX, load_rules
-from clusterkit.lang.results import Outcome, Result, ResultSet
+from clusterkit.lang.program import RULE_SUFFIX, Program, load_rules
+from clusterkit.lang.results import Result, ResultSet
+from clusterkit.lang.test_spec import (
+    TEST_SUFFIX,
+    CaseSpec,
+    ExpectSpec,
+    SuiteSpec,
+    read_test_file,
+)
+from clusterkit.lang.test_values import value_failure
 from clusterkit.loader import dataset_from_document, load_dataset
 from clusterkit.model import Dataset
-from clusterkit.numbers import NumberFormatError, shift
-from clusterkit.units import Measure, UnitError
+from clusterkit.schema import Schema
 
-__all__ = ["TEST_SUFFIX", "CaseResult", "find_test_files", "run_test_file"]
+__all__ = [
+    "TEST_SUFFIX",
+    "CaseResult",
+    "FileResult",
+    "find_test_files",
+    "read_test_file",
+    "run_suite",
+    "run_test_file",
+    "run_test_files",
+]
 
-TEST_SUFFIX = ".tests.toml"
-_FILE_KEYS = {"rules", "data", "as_of", "cases"}
-_CASE_KEYS = {"name", "given", "add", "expect", "as_of", "data"}
-_EXPECT_KEYS = {"rule", "entity", "outcome", "values", "gap", "needs", "rank", "count"}
+Roots = Sequence[str | os.PathLike[str]] | None
 
 
 @attrs.frozen
@@ -62,6 +73,28 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+
+@attrs.frozen
+class FileResult:
+    """One test file's cases, or, for a file that could not run, why (``errors``:
+    T701 for a malformed test file, or the rule or data files' own diagnostics)."""
+
+    file: str
+    cases: tuple[CaseResult, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.cases if c.passed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for c in self.cases if not c.passed)
 
 
 def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -84,202 +117,103 @@ def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return list(unique.values())
 
 
-def _problem(file: str, message: str, path: str | None = None) -> DiagnosticError:
-    return DiagnosticError(
-        [
-            Diagnostic(
-                codes.TEST_FILE,
-                Severity.ERROR,
-                message,
-                file=file,
-                path=path,
-                span=None if path else Span.point(file, 1, 1),
-            )
-        ]
-    )
+def run_test_file(file: str | os.PathLike[str], *, allowed_roots: Roots = None) -> list[CaseResult]:
+    """Run every case of one test file.
+
+    A malformed test file raises :class:`DiagnosticError` with every problem in it
+    (T701); rule and data files that cannot be loaded raise their own diagnostics.
+    ``allowed_roots`` are the folders the file's paths may lead into (see
+    :func:`~clusterkit.lang.test_spec.read_test_file`).
+    """
+    return run_suite(read_test_file(file, allowed_roots=allowed_roots))
 
 
-def _read(file: Path) -> dict[str, Any]:
-    shown = str(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _problem(shown, f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        document = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise _problem(shown, f"not valid TOML: {exc}") from None
-    _known_keys(document, _FILE_KEYS, shown, "")
-    return document
-
-
-def _known_keys(table: dict[str, Any], allowed: set[str], shown: str, where: str) -> None:
-    """Refuse a key the test format does not have, naming the ones it does."""
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise _problem(
-            shown,
-            f"unknown key {unknown[0]!r}; expected one of: " + ", ".join(sorted(allowed)),
-            path=f"{where}.{unknown[0]}" if where else unknown[0],
-        )
-
-
-def _as_date(value: object, shown: str, path: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise _problem(shown, "as_of must be a date such as 2021-06-30", path=path)
-
-
-def run_test_file(file: Path) -> list[CaseResult]:
-    """Run every case of one test file; bad test files raise :class:`DiagnosticError`."""
-    shown = str(file)
-    document = _read(file)
-    folder = file.parent
-    rules = document.get("rules") or [file.name[: -len(TEST_SUFFIX)] + RULE_SUFFIX]
-    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
-        raise _problem(shown, "rules is a list of rule file names", path="rules")
-    program = load_rules([folder / r for r in rules])
-    base = load_dataset(folder / document["data"]) if "data" in document else None
-    default_as_of = document.get("as_of")
-    cases = document.get("cases", [])
-    if not isinstance(cases, list) or not cases:
-        raise _problem(shown, "a test file needs at least one [[cases]] table", path="cases")
+def run_test_files(
+    files: Iterable[str | os.PathLike[str]], *, allowed_roots: Roots = None
+) -> list[FileResult]:
+    """Run every case of every file; a file that cannot run is a :class:`FileResult`
+    with its ``errors``, and the others still run."""
     out = []
-    for index, case in enumerate(cases):
-        where = f"cases[{index}]"
-        if not isinstance(case, dict):
-            raise _problem(shown, "each case is a table", path=where)
-        _known_keys(case, _CASE_KEYS, shown, where)
-        name = str(case.get("name", f"case {index + 1}"))
-        case_base = load_dataset(folder / case["data"]) if "data" in case else base
-        data = _case_data(case.get("given"), shown, f"{where}.given", case_base)
-        if "add" in case:
-            data = _case_data(case["add"], shown, f"{where}.add", data, append=True)
-        as_of = _as_date(case.get("as_of", default_as_of), shown, f"{where}.as_of")
-        results = evaluate(program, data, as_of, data_sha256="-")
-        failures = [
-            msg
-            for i, expect in enumerate(case.get("expect", []))
-            for msg in _check(expect, results, shown, f"{where}.expect[{i}]")
-        ]
-        if not case.get("expect"):
-            raise _problem(shown, "a case needs at least one [[cases.expect]]", path=where)
-        out.append(CaseResult(shown, name, tuple(failures)))
+    for file in files:
+        try:
+            cases = run_test_file(file, allowed_roots=allowed_roots)
+        except DiagnosticError as exc:
+            out.append(FileResult(str(file), errors=exc.diagnostics))
+        else:
+            out.append(FileResult(str(file), tuple(cases)))
     return out
 
 
+def run_suite(suite: SuiteSpec) -> list[CaseResult]:
+    """Run the cases of a test file already read by :func:`read_test_file`."""
+    program = load_rules(list(suite.rules))
+    base = load_dataset(suite.data, schema=program.schema) if suite.data is not None else None
+    return [_run_case(suite.shown, program, base, case) for case in suite.cases]
+
+
+def _run_case(shown: str, program: Program, base: Dataset | None, case: CaseSpec) -> CaseResult:
+    where = f"cases[{case.index}]"
+    schema = program.schema
+    data = load_dataset(case.data, schema=schema) if case.data is not None else base
+    if case.given is not None:
+        data = _case_data(case.given, f"{shown}: {where}.given", data, schema)
+    if case.add is not None:
+        data = _case_data(case.add, f"{shown}: {where}.add", data, schema, append=True)
+    assert data is not None  # read_test_file refuses a case without data
+    results = evaluate(program, data, case.as_of, data_sha256="-")
+    failures = [msg for expect in case.expects for msg in _check(expect, results)]
+    return CaseResult(shown, case.name, tuple(failures))
+
+
 def _case_data(
-    given: object, shown: str, where: str, base: Dataset | None, append: bool = False
+    collections: dict[str, object],
+    shown: str,
+    base: Dataset | None,
+    schema: Schema,
+    *,
+    append: bool = False,
 ) -> Dataset:
-    if given is None:
-        if base is None:
-            raise _problem(
-                shown,
-                "a case needs data: 'data' in the file or the case, or [cases.given]",
-                path=where,
-            )
-        return base
-    if not isinstance(given, dict):
-        raise _problem(shown, "a table of collections is expected here", path=where)
-    document = dict(given)
+    document = dict(collections)
     if base is None and "dataset" not in document:
         document["dataset"] = {"id": "test", "title": {"en": "rule test data"}}
-    return dataset_from_document(document, f"{shown}: {where}", base, append=append)
+    return dataset_from_document(document, shown, base, append=append, schema=schema)
 
 
-def _check(expect: object, results: ResultSet, shown: str, where: str) -> list[str]:
-    if not isinstance(expect, dict) or "rule" not in expect:
-        raise _problem(shown, "an expectation names its rule", path=where)
-    _known_keys(expect, _EXPECT_KEYS, shown, where)
-    rule = str(expect["rule"])
-    entity = expect.get("entity")
-    found = results.find(rule, None if entity is None else str(entity))
-    label = f"{rule}" + (f" on {entity}" if entity is not None else "")
-    if "count" in expect:
-        wanted = expect["count"]
-        matching = [r for r in found if "outcome" not in expect or r.outcome == expect["outcome"]]
-        if len(matching) != wanted:
-            return [f"{label}: expected {wanted} result(s), got {len(matching)}"]
+def _check(expect: ExpectSpec, results: ResultSet) -> list[str]:
+    found = results.find(expect.rule, expect.entity)
+    label = expect.rule + (f" on {expect.entity}" if expect.entity is not None else "")
+    if expect.count is not None:
+        matching = [r for r in found if expect.outcome is None or r.outcome is expect.outcome]
+        if len(matching) != expect.count:
+            return [f"{label}: expected {expect.count} result(s), got {len(matching)}"]
         return []
     if not found:
         known = sorted({r.rule for r in results.results})
         return [f"{label}: no result (rules that gave results: {', '.join(known) or 'none'})"]
     result = found[0]
     failures: list[str] = []
-    if "outcome" in expect:
-        try:
-            wanted_outcome = Outcome(str(expect["outcome"]))
-        except ValueError:
-            raise _problem(
-                shown,
-                f"unknown outcome {expect['outcome']!r}; expected one of: "
-                + ", ".join(o.value for o in Outcome),
-                path=f"{where}.outcome",
-            ) from None
-        if result.outcome is not wanted_outcome:
-            failures.append(
-                f"{label}: expected {wanted_outcome.value}, got "
-                f"{result.outcome.value}{_why(result)}"
-            )
+    if expect.outcome is not None and result.outcome is not expect.outcome:
+        failures.append(
+            f"{label}: expected {expect.outcome.value}, got {result.outcome.value}{_why(result)}"
+        )
     texts = {
-        "gap": result.gap(),
-        "needs": None if result.needs is None else result.needs.text(),
+        "gap": (expect.gap, result.gap()),
+        "needs": (expect.needs, None if result.needs is None else result.needs.text()),
     }
-    for key, text in texts.items():
-        if key in expect and str(expect[key]) not in (text or ""):
-            failures.append(f"{label}: expected {key} to mention {expect[key]!r}, got {text!r}")
-    if "rank" in expect and result.rank != expect["rank"]:
-        failures.append(f"{label}: expected rank {expect['rank']}, got {result.rank}")
-    values = expect.get("values", {})
-    if not isinstance(values, dict):
-        raise _problem(shown, "values is a table of trace labels", path=f"{where}.values")
-    for name, wanted in values.items():
-        failures.extend(_check_value(label, result, str(name), wanted))
+    for key, (wanted, text) in texts.items():
+        if wanted is not None and wanted not in (text or ""):
+            failures.append(f"{label}: expected {key} to mention {wanted!r}, got {text!r}")
+    if expect.rank is not None and result.rank != expect.rank:
+        failures.append(f"{label}: expected rank {expect.rank}, got {result.rank}")
+    trace = result.trace
+    names = ", ".join(t.label for t in trace)
+    for spec in expect.values:
+        entry = next((t for t in trace if t.label == spec.name), None)
+        failure = value_failure(label, spec, entry, names)
+        failures.extend([failure] if failure else [])
     return failures
 
 
 def _why(result: Result) -> str:
     reason = result.gap() or (f"needs {result.needs.text()}" if result.needs else "")
     return f" ({reason})" if reason else ""
-
-
-def _check_value(label: str, result: Result, name: str, wanted: object) -> list[str]:
-    entry = next((t for t in result.trace if t.label == name), None)
-    if entry is None:
-        names = ", ".join(t.label for t in result.trace) or "none"
-        return [f"{label}: no value {name!r} in the trace (it has: {names})"]
-    expected = _expected_number(wanted)
-    actual = _actual_number(entry.raw)
-    if expected is not None and actual is not None:
-        if expected != actual:
-            return [f"{label}: {name} expected {wanted}, got {entry.text()}"]
-        return []
-    if str(wanted) not in (entry.text(), entry.raw):
-        return [f"{label}: {name} expected {wanted!r}, got {entry.text()!r}"]
-    return []
-
-
-def _expected_number(wanted: object) -> Decimal | None:
-    if isinstance(wanted, bool):
-        return None
-    if isinstance(wanted, int | Decimal):
-        return Decimal(wanted)
-    if isinstance(wanted, str):
-        try:
-            measure = Measure.parse(wanted)
-        except (UnitError, NumberFormatError, ValueError):
-            return None
-        value = measure.value
-        return shift(value, -2) if measure.unit.base == "%" else value
-    return None
-
-
-def _actual_number(raw: str) -> Decimal | None:
-    """The exact value behind a trace entry; an interval counts as its midpoint."""
-    try:
-        if raw.startswith("["):
-            low, high = (Decimal(p) for p in raw.strip("[]").split(", "))
-            return (low + high) / 2
-        return Decimal(raw)
-    except (ArithmeticError, ValueError):
-        return None

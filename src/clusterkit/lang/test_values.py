@@ -1,0 +1,270 @@
+"""Expected values in rule tests: numbers with their units, compared with the trace.
+
+An expected value with a unit compares only with a value of the same dimension:
+``"33.6 mln USD"`` never matches 33.6 mln KZT, and ``"0.2 RUB"`` never matches 20 %.
+A plain number is dimensionless, as is a percentage (``"30 %"`` is 0.30). A value
+known within a precision (an interval) compares by its midpoint, the value shown
+before ``±``. A tolerance, in the value's unit, allows that much either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal, localcontext
+from typing import Any
+
+import attrs
+
+from clusterkit.lang.check.types import NumT
+from clusterkit.lang.check.units import (
+    DIMENSIONLESS,
+    OBLIGATION,
+    SERIES,
+    Dim,
+    UnitError,
+    dim_text,
+    resolve_unit,
+    unit_dim,
+)
+from clusterkit.lang.results import TraceEntry
+from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.numbers import NumberFormatError, parse_scaled
+
+__all__ = [
+    "Quantity",
+    "ValueSpec",
+    "read_quantity",
+    "read_values",
+    "toml_kind",
+    "unit_words",
+    "value_failure",
+]
+
+_UNIT_LIKE = re.compile(r"^[^\W\d_][\w /%]*$")
+#: Digits enough that the arithmetic of a comparison is exact.
+_EXACT_DIGITS = 1000
+
+
+@attrs.frozen
+class Quantity:
+    """An expected number with its unit, as written in a test file.
+
+    Attributes:
+        value: the number in base units (tenge for ``mln KZT``, 0.30 for ``30 %``).
+        dim: its dimension (``[KZT]``, dimensionless, ...).
+        percent: written with ``%``.
+        text: as written (``33.6 mln KZT``).
+    """
+
+    value: Decimal
+    dim: Dim
+    percent: bool
+    text: str
+
+
+@attrs.frozen
+class ValueSpec:
+    """An expected trace value: its label, what was written, and when it is a number,
+    the number with its unit and the tolerance allowed either way."""
+
+    name: str
+    written: Any
+    quantity: Quantity | None
+    tolerance: Quantity | None = None
+
+
+def toml_kind(value: object) -> str:
+    """A TOML value's type as a test author knows it."""
+    if isinstance(value, bool):
+        return "true/false"
+    names: list[tuple[type, str]] = [
+        (str, "text"), (int, "an integer"), (Decimal, "a decimal number"),
+        (dt.datetime, "a date and time"), (dt.date, "a date"), (dt.time, "a time"),
+        (list, "an array"), (dict, "a table"),
+    ]  # fmt: skip
+    return next((name for kind, name in names if isinstance(value, kind)), "a value")
+
+
+def unit_words(dim: Dim, percent: bool) -> str:
+    """A unit as a failure message names it: ``KZT``, ``a percentage``, ``a plain number``."""
+    if dim == DIMENSIONLESS:
+        return "a percentage" if percent else "a plain number"
+    return dim_text(dim)
+
+
+def read_quantity(written: object) -> Quantity | str | None:
+    """An expected value as a number with its unit; ``None`` if it is not a number at
+    all (a date, yes/no, a word); a message if it is a number with an unknown unit."""
+    if isinstance(written, bool) or not isinstance(written, str | int | Decimal):
+        return None
+    if not isinstance(written, str):
+        return Quantity(Decimal(written), DIMENSIONLESS, False, str(written))
+    try:
+        number, unit = parse_scaled(written)
+    except (NumberFormatError, ArithmeticError):
+        return None
+    percent = unit == "%"
+    if unit and not percent and not _UNIT_LIKE.match(unit):
+        return None  # "2021-06-30": not a number with a unit
+    try:
+        factor, dim = _unit(unit)
+        with localcontext() as context:
+            context.prec = _EXACT_DIGITS
+            return Quantity(number * factor, dim, percent, written)
+    except UnitError as exc:
+        return f"unknown unit {str(exc) or unit!r} in {written!r}"
+    except ArithmeticError:
+        return f"{written!r} is too large a number"
+
+
+def _unit(text: str) -> tuple[Decimal, Dim]:
+    """``(factor, dimension)`` of a unit after the number: ``KZT/year``, ``%``, ``points``."""
+    if not text:
+        return Decimal(1), DIMENSIONLESS
+    name, per = text, None
+    for separator in ("/", " per "):
+        if separator in text:
+            name, per = (part.strip() for part in text.split(separator, 1))
+            break
+    if " " in name or (per is not None and " " in per):
+        raise UnitError(text)
+    return resolve_unit(0, name, per)
+
+
+def _actual_unit(entry: TraceEntry) -> tuple[Dim, bool] | None:
+    """The dimension of a trace value, or None when the rule does not fix it (a value
+    in the unit an obligation or a series states in the data)."""
+    if isinstance(entry.type, NumT):
+        if entry.type.dim in (OBLIGATION, SERIES):
+            return None
+        return entry.type.dim, entry.type.percent
+    if entry.role == "total":
+        return unit_dim("points"), False
+    if entry.role == "rank":
+        return DIMENSIONLESS, False
+    return None
+
+
+def _actual_number(exact: object) -> Decimal | None:
+    if isinstance(exact, Interval):
+        return (exact.low + exact.high) / 2
+    if isinstance(exact, bool) or not isinstance(exact, Decimal | int):
+        return None
+    return Decimal(exact)
+
+
+def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: str) -> str | None:
+    """Why the trace value ``entry`` is not the expected one, or None if it is.
+
+    ``names`` lists the trace's labels, for when the value is not in it.
+    """
+    if entry is None:
+        return f"{label}: no value {spec.name!r} in the trace (it has: {names or 'none'})"
+    got = entry.text()
+    expected = spec.quantity
+    with localcontext() as context:
+        context.prec = _EXACT_DIGITS
+        try:
+            actual = _actual_number(entry.exact)
+        except ArithmeticError:
+            actual = None
+        if expected is None or actual is None:
+            if str(spec.written) in (got, entry.raw):
+                return None
+            return f"{label}: {spec.name} expected {spec.written!r}, got {got!r}"
+        head = f"{label}: {spec.name} expected {expected.text}"
+        unit = _actual_unit(entry)
+        if unit is not None and unit[0] != expected.dim:
+            return (
+                f"{head}, got {got}: {unit_words(expected.dim, expected.percent)} "
+                f"is not {unit_words(*unit)}"
+            )
+        tolerance = spec.tolerance
+        allowed = Decimal(0) if tolerance is None else tolerance.value
+        try:
+            if abs(actual - expected.value) <= allowed:
+                return None
+            as_percent = actual * 100 == expected.value
+        except ArithmeticError:
+            as_percent = False
+        if tolerance is not None:
+            head += f" ± {tolerance.text}"
+        hint = ""
+        if unit is not None and unit[1] and not expected.percent and as_percent:
+            hint = f" (a percentage is written with %: {expected.text} %)"
+        return f"{head}, got {got}{hint}"
+
+
+def read_values(
+    expectation: dict[str, Any], where: str, report: Callable[[str, str], None]
+) -> tuple[ValueSpec, ...]:
+    """The ``values`` of an expectation at ``where``, with their tolerances; problems
+    go to ``report(path, message)``."""
+    shared = None
+    if "tolerance" in expectation:
+        shared = _tolerance(expectation["tolerance"], f"{where}.tolerance", report)
+    table = expectation.get("values", {})
+    if not isinstance(table, dict):
+        report(f"{where}.values", f"values is a table of trace labels, got {toml_kind(table)}")
+        return ()
+    specs = (_value(name, raw, where, shared, report) for name, raw in table.items())
+    return tuple(spec for spec in specs if spec is not None)
+
+
+def _value(
+    name: str, raw: object, where: str, shared: Quantity | None, report: Callable[[str, str], None]
+) -> ValueSpec | None:
+    """One expected value: ``"30 %"``, or ``{ value = "30 %", tolerance = "0.05 %" }``."""
+    at = f"{where}.values.{_key(name)}"
+    tolerance, tolerance_at, own = shared, f"{where}.tolerance", False
+    written = raw
+    if isinstance(raw, dict):
+        for key in raw.keys() - {"value", "tolerance"}:
+            report(f"{at}.{key}", f"unknown key {key!r}; expected value or tolerance")
+        if "value" not in raw:
+            report(at, "a value given as a table needs value = ...")
+            return None
+        if "tolerance" in raw:
+            tolerance_at, own = f"{at}.tolerance", True
+            tolerance = _tolerance(raw["tolerance"], tolerance_at, report)
+        written, at = raw["value"], f"{at}.value"
+    if isinstance(written, list | dict | dt.time):
+        report(at, f"an expected value is text, a number or a date, got {toml_kind(written)}")
+        return None
+    quantity = read_quantity(written)
+    if isinstance(quantity, str):
+        report(at, quantity)
+        return None
+    if quantity is None:
+        if own:  # an expectation's tolerance applies to its numbers only
+            report(tolerance_at, f"a tolerance needs a number to compare, not {written!r}")
+        tolerance = None
+    elif tolerance is not None and tolerance.dim != quantity.dim:
+        report(
+            tolerance_at,
+            f"tolerance {tolerance.text} does not fit {quantity.text}: "
+            f"{unit_words(tolerance.dim, tolerance.percent)} is not "
+            f"{unit_words(quantity.dim, quantity.percent)}",
+        )
+    return ValueSpec(name, written, quantity, tolerance)
+
+
+def _tolerance(written: object, where: str, report: Callable[[str, str], None]) -> Quantity | None:
+    quantity = read_quantity(written)
+    if isinstance(quantity, str):
+        report(where, quantity)
+        return None
+    if quantity is None:
+        report(where, f'a tolerance is a number with its unit ("0.1 mln KZT"), got {written!r}')
+        return None
+    if quantity.value < 0:
+        report(where, f"a tolerance cannot be negative, got {quantity.text}")
+        return None
+    return quantity
+
+
+def _key(name: str) -> str:
+    """A TOML key as a data path part: bare when it can be, quoted otherwise."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
