@@ -23,7 +23,7 @@ LOCALE = ROOT / "src" / "clusterkit" / "locale"
 
 def source_messages() -> set[str]:
     found = extract_from_dir(
-        str(ROOT / "src"), method_map=[("**.py", "python")], keywords={"_": None}
+        str(ROOT / "src"), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
     )
     return {message for _file, _line, message, _comments, _context in found}
 

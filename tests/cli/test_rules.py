@@ -22,9 +22,9 @@ def test_check_on_the_example_explains_failures_and_exits_1() -> None:
     code, out, _ = run("check", RULES, "--data", EXAMPLE)
     assert code == 1
     assert "dataset kazakhstan-2021 as of 2021-06-01" in out
-    assert "kz.tcp.cofinancing / state_cap_per_year — project-pharma-south: FAIL" in out
+    assert "kz.tcp.cofinancing 2021 / state_cap_per_year — project-pharma-south: FAIL" in out
     assert "per_year is 317.8 mln KZT/year over state_cap" in out
-    assert "kz.published.figures / output_effect — furniture-almaty/output: FAIL" in out
+    assert "kz.published.figures 2021 / output_effect — furniture-almaty/output: FAIL" in out
 
 
 def test_exit_zero_reports_but_succeeds() -> None:

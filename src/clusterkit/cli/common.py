@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from clusterkit.lang import Program, ResultSet
     from clusterkit.model import Dataset
     from clusterkit.plugins import Store
+    from clusterkit.schema import Schema
 
 __all__ = [
     "DATE",
@@ -242,13 +243,18 @@ def using_store(url: str | None, *, create: bool = False) -> Iterator[Store]:
         store.close()
 
 
-def load_data(data_path: str | None, url: str | None, fmt: str = "text") -> Dataset:
-    """The dataset from ``--data``, or else from the store; bad data exits 2."""
+def load_data(
+    data_path: str | None, url: str | None, fmt: str = "text", schema: Schema | None = None
+) -> Dataset:
+    """The dataset from ``--data``, or else from the store; bad data exits 2.
+
+    ``schema`` is what the rules declare the data may hold.
+    """
     if data_path is not None:
         from clusterkit.loader import load_dataset
 
         try:
-            return load_dataset(data_path)
+            return load_dataset(data_path, schema=schema)
         except DiagnosticError as exc:
             print_diagnostics(exc.diagnostics, fmt, source="data")
             sys.exit(EXIT_INPUT)

@@ -31,16 +31,31 @@ __all__ = ["COMMANDS", "import_participants", "report", "validate"]
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=str))
+@click.option(
+    "--schema",
+    "schema_files",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="A rule file (*.ckr) declaring what the data may hold beyond the built-in "
+    "model; the dataset's own 'schema' files are read too.",
+)
 @format_option
 @lang_option
-def validate(path: str, fmt: str, lang: str | None) -> None:
+def validate(path: str, schema_files: tuple[str, ...], fmt: str, lang: str | None) -> None:
     """Load a dataset directory or file, check it, and print a summary."""
+    from clusterkit.lang.program import declared_schema
     from clusterkit.loader import load_dataset
     from clusterkit.serde import unstructure
     from clusterkit.summary import summarize
 
+    schema = None
+    if schema_files:
+        schema, problems = declared_schema(schema_files)
+        if any(p.is_error for p in problems):
+            print_diagnostics(problems, fmt)
+            sys.exit(EXIT_INPUT)
     try:
-        dataset = load_dataset(path)
+        dataset = load_dataset(path, schema=schema)
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt, source="data")
         sys.exit(EXIT_INPUT)
@@ -122,7 +137,7 @@ def report(
         except DiagnosticError as exc:
             print_diagnostics(exc.diagnostics)
             sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url)
+    dataset = load_data(data_path, store_url, schema=None if program is None else program.schema)
     results = None
     if program is not None:
         day = date_or_dataset_date(as_of, dataset.info.published)

@@ -73,7 +73,7 @@ def check(
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt)
         sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url, fmt)
+    dataset = load_data(data_path, store_url, fmt, program.schema)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
     keep = save or (save is None and data_path is None)
@@ -121,41 +121,40 @@ def lint(rules: tuple[str, ...], fmt: str) -> None:
 
 @click.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-def test_command(paths: tuple[str, ...]) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for tools, JUnit XML for CI servers.",
+)
+@click.option(
+    "--allow-root",
+    "allow_roots",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Another folder test files may read rules and data from.",
+)
+def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...]) -> None:
     """Run the test cases beside rule files (NAME.tests.toml beside NAME.ckr).
 
     Exit status: 0 all cases pass, 1 a case fails, 2 a rule or test file has errors.
     """
-    from clusterkit.lang.testing import find_test_files, run_test_file
+    from clusterkit.lang import test_report
+    from clusterkit.lang.testing import find_test_files, run_test_files
 
     files = find_test_files(paths)
     if not files:
         click.echo(_("error: no test files found (NAME.tests.toml beside NAME.ckr)"), err=True)
         sys.exit(EXIT_INPUT)
-    passed = failed = 0
-    broken: list[Diagnostic] = []
-    for file in files:
-        try:
-            cases = run_test_file(file)
-        except DiagnosticError as exc:
-            broken.extend(exc.diagnostics)
-            continue
-        for case in cases:
-            if case.passed:
-                passed += 1
-                click.echo(f"PASS {case.file}: {case.name}")
-            else:
-                failed += 1
-                click.echo(f"FAIL {case.file}: {case.name}")
-                for reason in case.failures:
-                    click.echo(f"     {reason}")
-    if broken:
-        print_diagnostics(broken)
-    click.echo(f"{passed} passed, {failed} failed")
-    if broken:
-        sys.exit(EXIT_INPUT)
-    if failed:
-        sys.exit(EXIT_FAILED)
+    results = run_test_files(files, extra_roots=list(allow_roots))
+    if fmt == "text":
+        broken: list[Diagnostic] = [d for r in results for d in r.errors]
+        if broken:
+            print_diagnostics(broken)
+    click.echo(test_report.render(results, fmt), nl=fmt == "text")
+    sys.exit(test_report.exit_status(results))
 
 
 #: The commands of this module, added to the ``clusterkit`` group (``fmt`` will join them).

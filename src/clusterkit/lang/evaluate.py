@@ -11,11 +11,12 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from clusterkit._version import __version__
+from clusterkit.i18n import N_
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.debug import rewrite_traceback
 from clusterkit.lang.program import Program
@@ -83,16 +84,29 @@ def _need(missing: Missing) -> Need:
 def _arithmetic(error: ArithmeticError) -> Need:
     condition = type(error).__name__
     return Need(
-        "arithmetic within the bounds of exact numbers ({condition})", (("condition", condition),)
+        N_("arithmetic within the bounds of exact numbers ({condition})"),
+        (("condition", condition),),
     )
 
 
 class _Run:
-    """One rulebook's evaluation: turns what the compiled rules give into results."""
+    """One rulebook's evaluation: turns what the compiled rules give into results.
 
-    def __init__(self, book: CompiledRulebook, ctx: Context) -> None:
+    ``versions`` gives the version of the rulebook in force on a date, with the
+    context for its currency: a rule with ``version as of`` judges each entity by the
+    version in force on the entity's own date.
+    """
+
+    def __init__(
+        self,
+        book: CompiledRulebook,
+        ctx: Context,
+        versions: Callable[[dt.date], tuple[CompiledRulebook, Context] | None],
+    ) -> None:
         self.book = book
         self.ctx = ctx
+        self.versions = versions
+        self.chosen_ctx = ctx
 
     def key(self, entity: Any) -> str:
         if entity is None:
@@ -103,11 +117,13 @@ class _Run:
             return f"{owner}/tranche {entity.number}"
         return entity_key(entity)
 
-    def call(self, rule: CompiledRule, fn: Callable[..., Any], *args: Any) -> Any:
+    def call(
+        self, rule: CompiledRule, fn: Callable[..., Any], *args: Any, ctx: Context | None = None
+    ) -> Any:
         """Call a generated function; data it lacks or arithmetic out of bounds become a
         :class:`Need`, anything else is a bug shown at the rule file's line."""
         try:
-            return fn(self.ctx, *args)
+            return fn(ctx or self.ctx, *args)
         except Missing as missing:
             return _need(missing)
         except ArithmeticError as error:
@@ -129,24 +145,50 @@ class _Run:
                     continue
                 if not scope:
                     continue
-            raw = self.call(rule, rule.run, entity)
+            chosen = self.chosen(rule, entity)
+            if isinstance(chosen, Result):
+                yield chosen
+                continue
+            raw = self.call(rule, chosen.run, entity, ctx=self.chosen_ctx)
             if isinstance(raw, Need):
-                yield Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+                yield Result(chosen.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
             else:
-                yield entity, raw
+                yield entity, (chosen, raw)
+
+    def chosen(self, rule: CompiledRule, entity: Any) -> CompiledRule | Result:
+        """The rule that judges ``entity``: the version in force on its own date when the
+        rule says ``version as of``, else the rule itself."""
+        self.chosen_ctx = self.ctx
+        if rule.version_by is None:
+            return rule
+        day = self.call(rule, rule.version_by, entity)
+        if isinstance(day, Need):
+            return Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=day)
+        found = self.versions(day)
+        if found is None:
+            need = Need(
+                N_("a version of {rulebook} in force on {date}"),
+                (("date", day.isoformat()), ("rulebook", self.book.id)),
+            )
+            return Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=need)
+        book, ctx = found
+        same = next((r for r in book.rules if r.name == rule.name), None)
+        if same is None:
+            return Result(rule.info, self.key(entity), Outcome.NOT_APPLICABLE)
+        self.chosen_ctx = ctx
+        return same
 
     def rule(self, rule: CompiledRule) -> Iterator[Result]:
-        info = rule.info
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (status, values, detail) = run
+            entity, (chosen, (status, values, detail)) = run
             failure = None
             if status == "fail" and detail is not None:
                 number, left, right = detail
-                failure = Failure(info.requires[number], left, right)
-            yield Result(info, self.key(entity), _STATUS[status], values, failure)
+                failure = Failure(chosen.info.requires[number], left, right)
+            yield Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
         scored: list[tuple[Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]]]] = []
@@ -154,7 +196,7 @@ class _Run:
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (_, values, (points, weights)) = run
+            entity, (_, (_, values, (points, weights))) = run
             total = sum((w * v for w, v in zip(weights, points, strict=True)), Decimal(0))
             scored.append((entity, total, tuple(points), values))
         select = rule.node.select
@@ -188,18 +230,28 @@ class _Run:
 
 
 def _run_books(
-    books: Sequence[CompiledRulebook],
+    program: Program,
     dataset: Dataset,
     as_of: dt.date,
     progress: Callable[[str], None] | None,
 ) -> list[Result]:
     results: list[Result] = []
     contexts: dict[str, Context] = {}
-    for book in books:
-        currency = book.checked.currency
+
+    def context(currency: str) -> Context:
         if currency not in contexts:
             contexts[currency] = Context(dataset, as_of, currency)
-        run = _Run(book, contexts[currency])
+        return contexts[currency]
+
+    for book in program.in_force(as_of):
+
+        def versions(
+            day: dt.date, rulebook: str = book.id
+        ) -> tuple[CompiledRulebook, Context] | None:
+            found = program.version_on(rulebook, day)
+            return None if found is None else (found, context(found.checked.currency))
+
+        run = _Run(book, context(book.checked.currency), versions)
         for rule in book.rules:
             results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
             if progress is not None:
@@ -229,7 +281,7 @@ def evaluate(
     ensure_checked(dataset)
     books = program.in_force(as_of)
     with decimal.localcontext(CONTEXT):
-        results = _run_books(books, dataset, as_of, progress)
+        results = _run_books(program, dataset, as_of, progress)
     provenance = Provenance(
         rulebooks=tuple(
             RulebookRef(b.id, b.checked.file.header.version, b.checked.path, b.checked.content_hash)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DISPLAY_DIGITS",
     "RESULTS_SCHEMA",
+    "basis_text",
     "entry_text",
     "explain",
     "format_value",
@@ -210,7 +211,11 @@ def explain(result: Result, lang: str = "en") -> str:
     """One paragraph a minister can read."""
     _ = translator(lang)
     outcome = outcome_text(result.outcome, lang).upper()
-    lines = [f"{result.rulebook} / {result.rule} — {result.entity}: {outcome}"]
+    label = result.info.outcome_label(result.outcome, lang)
+    if label:
+        outcome = f"{label.upper()} ({outcome_text(result.outcome, lang)})"
+    version = f" {result.version}" if result.info.version else ""
+    lines = [f"{result.rulebook}{version} / {result.rule} — {result.entity}: {outcome}"]
     lines.append(f"  {result.info.title(lang)}")
     message = result.info.message(lang)
     if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
@@ -229,7 +234,32 @@ def explain(result: Result, lang: str = "en") -> str:
     lines.extend(f"    {entry.label} = {entry_text(entry, lang)}" for entry in result.trace)
     if result.source:
         lines.append("  " + _("Source: {source}").format(source=result.source))
+    basis = basis_text(result.info.basis, lang)
+    if basis:
+        lines.append("  " + _("Basis: {basis}").format(basis=basis))
+    assumed = [
+        f"{name} ({basis_text((kind, note), lang)})"
+        for name, kind, note in result.info.parameters
+        if kind in ("inferred", "illustrative")
+    ]
+    if assumed:
+        lines.append("  " + _("Assumed: {names}").format(names="; ".join(assumed)))
     return "\n".join(lines)
+
+
+def basis_text(basis: tuple[str, str] | None, lang: str = "en") -> str:
+    """What a parameter or rule rests on, for people: ``inferred: six projects at 30%``."""
+    if basis is None:
+        return ""
+    _ = translator(lang)
+    kind, note = basis
+    words = {
+        "source": _("stated in the source"),
+        "inferred": _("inferred from the source"),
+        "illustrative": _("illustrative, not in the source"),
+    }
+    text = words.get(kind, kind)
+    return f"{text}: {note}" if note else text
 
 
 # -- result sets -----------------------------------------------------------------------------
@@ -293,6 +323,7 @@ def _result_json(result: Result, lang: str) -> dict[str, Any]:
         "entity_kind": info.entity_kind,
         "entity": result.entity,
         "outcome": result.outcome.value,
+        "label": result.label(lang),
         "title": info.title(lang),
         "message": info.message(lang),
         "source": info.source,
@@ -311,4 +342,11 @@ def _result_json(result: Result, lang: str) -> dict[str, Any]:
         "lang": lang,
         "threshold": threshold_text(result, lang),
         "gap": gap_text(result, lang),
+        "basis": None
+        if result.info.basis is None
+        else {"kind": result.info.basis[0], "note": result.info.basis[1]},
+        "parameters": [
+            {"name": name, "basis": kind or None, "note": note}
+            for name, kind, note in result.info.parameters
+        ],
     }

@@ -72,6 +72,10 @@ class Program:
                 chosen.append(book)
         return tuple(chosen)
 
+    def version_on(self, rulebook: str, day: dt.date) -> CompiledRulebook | None:
+        """The version of rulebook ``rulebook`` in force on ``day``, if any."""
+        return next((b for b in self.in_force(day) if b.id == rulebook), None)
+
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (_rebuild, (self.sources, self.homes))
 

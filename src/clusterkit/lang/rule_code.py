@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from clusterkit.diagnostics import Span
+from clusterkit.i18n import N_
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo, FunctionInfo
 from clusterkit.lang.check.types import Type
@@ -80,7 +81,7 @@ class RuleCode:
             self.emit("return ('pass', T, None)")
         elif rule.kind == "monitor":
             if not any(isinstance(s, ast.Band) and s.cond is None for s in rule.steps):
-                self.emit(f"raise rt.Missing({self.const('a grading band that applies')})")
+                self.emit(f"raise rt.Missing({self.const(N_('a grading band that applies'))})")
         else:
             values = ", ".join(c[1] for c in meta["criteria"])
             weights = ", ".join(c[2] for c in meta["criteria"])

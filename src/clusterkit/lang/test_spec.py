@@ -186,16 +186,21 @@ class _Reader:
 
 
 def read_test_file(
-    file: str | os.PathLike[str], *, allowed_roots: Sequence[str | os.PathLike[str]] | None = None
+    file: str | os.PathLike[str],
+    *,
+    allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
+    extra_roots: Sequence[str | os.PathLike[str]] = (),
 ) -> SuiteSpec:
     """A test file, read and checked whole; raises :class:`DiagnosticError` with every
     problem (T701) at once.
 
     Paths in it (``rules``, ``data``) are relative to its folder and must resolve inside
-    ``allowed_roots`` (symbolic links followed): by default :func:`default_roots`.
+    ``allowed_roots`` (symbolic links followed): by default :func:`default_roots`;
+    ``extra_roots`` are allowed besides them.
     """
     path = Path(file)
     roots = default_roots(path) if allowed_roots is None else [Path(r) for r in allowed_roots]
+    roots = [*roots, *(Path(r) for r in extra_roots)]
     reader = _Reader(path, roots)
     document = _parse(path, reader)
     spec = None if document is None else _suite(document, reader)

@@ -117,7 +117,9 @@ def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return list(unique.values())
 
 
-def run_test_file(file: str | os.PathLike[str], *, allowed_roots: Roots = None) -> list[CaseResult]:
+def run_test_file(
+    file: str | os.PathLike[str], *, allowed_roots: Roots = None, extra_roots: Roots = None
+) -> list[CaseResult]:
     """Run every case of one test file.
 
     A malformed test file raises :class:`DiagnosticError` with every problem in it
@@ -125,18 +127,23 @@ def run_test_file(file: str | os.PathLike[str], *, allowed_roots: Roots = None) 
     ``allowed_roots`` are the folders the file's paths may lead into (see
     :func:`~clusterkit.lang.test_spec.read_test_file`).
     """
-    return run_suite(read_test_file(file, allowed_roots=allowed_roots))
+    return run_suite(
+        read_test_file(file, allowed_roots=allowed_roots, extra_roots=extra_roots or ())
+    )
 
 
 def run_test_files(
-    files: Iterable[str | os.PathLike[str]], *, allowed_roots: Roots = None
+    files: Iterable[str | os.PathLike[str]],
+    *,
+    allowed_roots: Roots = None,
+    extra_roots: Roots = None,
 ) -> list[FileResult]:
     """Run every case of every file; a file that cannot run is a :class:`FileResult`
     with its ``errors``, and the others still run."""
     out = []
     for file in files:
         try:
-            cases = run_test_file(file, allowed_roots=allowed_roots)
+            cases = run_test_file(file, allowed_roots=allowed_roots, extra_roots=extra_roots)
         except DiagnosticError as exc:
             out.append(FileResult(str(file), errors=exc.diagnostics))
         else:

@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from clusterkit.i18n import N_
 from clusterkit.lang.check.units import Dim, data_unit
 from clusterkit.lang.runtime.context import Context, Missing
 from clusterkit.model import (
@@ -39,7 +40,7 @@ ONE = Decimal(1)
 def nn(value: Any, what: str) -> Any:
     """``value``, or :class:`Missing` naming ``what`` when it is None."""
     if value is None:
-        raise Missing("{what}", what=what)
+        raise Missing(N_("{what}"), what=what)
     return value
 
 
@@ -48,7 +49,9 @@ def money(ctx: Context, amount: Money | None) -> Decimal | None:
         return None
     if amount.currency != ctx.currency:
         raise Missing(
-            "an amount in {currency} (found {amount})", currency=ctx.currency, amount=str(amount)
+            N_("an amount in {currency} (found {amount})"),
+            currency=ctx.currency,
+            amount=str(amount),
         )
     return amount.amount
 
@@ -111,7 +114,7 @@ def _observed(ctx: Context, obligation: CounterObligation, year: int) -> Decimal
     factor, dim = data_unit(best.unit)
     if dim != data_unit(obligation.unit)[1]:
         raise Missing(
-            "an observation in {unit} (found {found})",
+            N_("an observation in {unit} (found {found})"),
             unit=str(obligation.unit),
             found=str(best.unit),
         )
@@ -148,7 +151,7 @@ def _series_entry(
     factor, dim = data_unit(series.unit)
     if dim != expected:
         raise Missing(
-            "indicator {name} of {cluster} in the declared unit (it is stated in {unit})",
+            N_("indicator {name} of {cluster} in the declared unit (it is stated in {unit})"),
             name=repr(name),
             cluster=cluster.id,
             unit=str(series.unit),

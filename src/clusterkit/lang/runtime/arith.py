@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from clusterkit.i18n import N_
 from clusterkit.lang.runtime.context import Missing
 
 __all__ = ["ROUNDING", "Table"]
@@ -32,7 +33,7 @@ ROUNDING = {
 
 def div(a: Decimal, b: Decimal, what: str) -> Decimal:
     if b == 0:
-        raise Missing("{what} to be non-zero", what=what)
+        raise Missing(N_("{what} to be non-zero"), what=what)
     return a / b
 
 
@@ -46,13 +47,13 @@ def share(part: Decimal, whole: Decimal, what: str) -> Decimal:
 
 def cagr(a: Decimal, b: Decimal, years: Decimal, what: str) -> Decimal:
     if a <= 0 or b <= 0 or years <= 0:
-        raise Missing("{what} to be positive", what=what)
+        raise Missing(N_("{what} to be positive"), what=what)
     return ((b / a).ln() / years).exp() - ONE
 
 
 def rnd(value: Decimal, step: Decimal, mode: str) -> Decimal:
     if step <= 0:
-        raise Missing("a positive rounding step")
+        raise Missing(N_("a positive rounding step"))
     return (value / step).quantize(ONE, rounding=ROUNDING[mode]) * step
 
 
@@ -112,7 +113,7 @@ def lookup(table: Mapping[object, Any], key: object, what: str) -> Any:
     try:
         return table[key]
     except KeyError:
-        raise Missing("an entry of {table} for {key}", table=what, key=str(key)) from None
+        raise Missing(N_("an entry of {table} for {key}"), table=what, key=str(key)) from None
 
 
 def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> Any:
@@ -126,7 +127,7 @@ def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str)
     if not found:
         first = schedule[0][0].isoformat() if schedule else "?"
         raise Missing(
-            "a value of {name} on {date} (its first is from {first})",
+            N_("a value of {name} on {date} (its first is from {first})"),
             name=name,
             date=day.isoformat(),
             first=first,

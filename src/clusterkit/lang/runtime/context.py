@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from clusterkit.i18n import N_
 from clusterkit.lang.check.units import Dim, data_unit
 from clusterkit.model import (
     Cluster,
@@ -147,7 +148,7 @@ class Context:
         factor, dim = data_unit(figure.value.unit)
         if dim != expected:
             raise Missing(
-                "figure {figure} in the unit the rule declares (it is stated in {unit})",
+                N_("figure {figure} in the unit the rule declares (it is stated in {unit})"),
                 figure=repr(figure_id),
                 unit=str(figure.value.unit),
             )
@@ -203,7 +204,7 @@ class Context:
             return self._rates.convert(Money(amount, self.currency), currency, on).amount
         except NoRateError:
             raise Missing(
-                "an exchange rate {source}→{target} on or before {date}",
+                N_("an exchange rate {source}→{target} on or before {date}"),
                 source=self.currency,
                 target=currency,
                 date=on.isoformat(),

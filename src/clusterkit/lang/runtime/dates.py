@@ -8,6 +8,7 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
+from clusterkit.i18n import N_
 from clusterkit.lang.runtime.context import Missing
 
 __all__ = ["add_months", "months_between"]
@@ -17,14 +18,14 @@ def end_of_year(year: int | Decimal) -> dt.date:
     try:
         return dt.date(int(year), 12, 31)
     except (ValueError, OverflowError):
-        raise Missing("a year between 1 and 9999 (got {year})", year=str(year)) from None
+        raise Missing(N_("a year between 1 and 9999 (got {year})"), year=str(year)) from None
 
 
 def make_date(year: Decimal | int, month: Decimal | int, day: Decimal | int) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except (ValueError, OverflowError):
-        raise Missing("a date that exists (got {date})", date=f"{year}-{month}-{day}") from None
+        raise Missing(N_("a date that exists (got {date})"), date=f"{year}-{month}-{day}") from None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -39,14 +40,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def shift_date(day: dt.date, amount: Decimal, unit: str) -> dt.date:
     """``day`` plus ``amount`` days, months or years (a year is 12 months)."""
     if amount != amount.to_integral_value():
-        raise Missing("a whole number of {unit}s (got {amount})", unit=unit, amount=str(amount))
+        raise Missing(N_("a whole number of {unit}s (got {amount})"), unit=unit, amount=str(amount))
     try:
         count = int(amount)
         if unit == "day":
             return day + dt.timedelta(days=count)
         return add_months(day, count * (12 if unit == "year" else 1))
     except (ValueError, OverflowError):
-        raise Missing("a date between 0001-01-01 and 9999-12-31") from None
+        raise Missing(N_("a date between 0001-01-01 and 9999-12-31")) from None
 
 
 def day_diff(a: dt.date, b: dt.date) -> Decimal:

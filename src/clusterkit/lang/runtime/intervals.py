@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from clusterkit.i18n import N_
 from clusterkit.lang.runtime.context import Missing
 from clusterkit.numbers import quantum
 
@@ -136,7 +137,7 @@ def imul(a: Interval, b: Interval) -> Interval:
 
 def idiv(a: Interval, b: Interval, what: str) -> Interval:
     if b.low <= 0 <= b.high:
-        raise Missing("{what} to be clearly non-zero", what=what)
+        raise Missing(N_("{what} to be clearly non-zero"), what=what)
     quotients = (a.low / b.low, a.low / b.high, a.high / b.low, a.high / b.high)
     return Interval(min(quotients), max(quotients))
 
