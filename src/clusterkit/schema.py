@@ -75,7 +75,7 @@ class FieldDecl:
     name: str
     type: FieldType
     required: bool = False
-    origin: str = ""
+    origin: str = attrs.field(default="", eq=False)
 
 
 @attrs.frozen
@@ -100,7 +100,7 @@ class KindDecl:
     id_required: bool = False
     fields: tuple[FieldDecl, ...] = ()
     titles: tuple[tuple[str, str], ...] = ()
-    origin: str = ""
+    origin: str = attrs.field(default="", eq=False)
 
     def field(self, name: str) -> FieldDecl | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -182,7 +182,7 @@ class Schema:
             mine = self.kind(kind.name)
             if mine is None:
                 kinds.append(kind)
-            elif attrs.evolve(mine, origin="") != attrs.evolve(kind, origin=""):
+            elif mine != kind:
                 problems.append(f"kind {kind.name!r} is declared differently in two places")
         extensions = list(self.extensions)
         for owner, field in other.extensions:
@@ -191,7 +191,7 @@ class Schema:
             )
             if mine_field is None:
                 extensions.append((owner, field))
-            elif attrs.evolve(mine_field, origin="") != attrs.evolve(field, origin=""):
+            elif mine_field != field:
                 problems.append(f"{owner}.{field.name} is declared differently in two places")
         if problems:
             raise SchemaConflictError(problems)

@@ -21,7 +21,8 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked
-from clusterkit.lang.check.schema import COLLECTIONS, FieldSpec
+from clusterkit.lang.check.declared import schema_view
+from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.types import DateT, NumT, Type
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
@@ -63,6 +64,7 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
         self.counter = 0
         self.define_index: dict[tuple[str, str], int] = {}
         self.function_index: dict[str, int] = {}
+        self.view = schema_view(checked.schema, checked.currency)
         self.env: dict[str, str] = {}
 
     # -- tables and output --
@@ -159,7 +161,8 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
             dim = sym.type.dim if isinstance(sym.type, NumT) else None
             return f"rt.figure(ctx, {self.const(figure_id)}, {self.const(dim)})"
         if symbol.kind == "collection":
-            return COLLECTIONS[node.id][1]
+            _kind, code, consts = self.view.collections[node.id]
+            return code.format(**{f"k{i}": self.const(c) for i, c in enumerate(consts)})
         return "ctx.as_of"
 
     def param(self, name: str, day: str) -> str:

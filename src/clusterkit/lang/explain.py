@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from clusterkit.formatting import format_money, format_number
-from clusterkit.i18n import translator
+from clusterkit.i18n import N_, translator
 from clusterkit.lang.check.types import BoolT, DateT, NumT, Type
-from clusterkit.lang.check.units import DIMENSIONLESS, currency_dim, dim_text
+from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, currency_dim, dim_text
 from clusterkit.lang.outcome import Outcome
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.intervals import Interval, igap
@@ -44,6 +44,11 @@ RESULTS_SCHEMA = "clusterkit.results/1"
 DISPLAY_DIGITS = 6
 
 _QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE)
+_DURATION_WORDS = {
+    YEARS: (N_("year"), N_("years")),
+    MONTHS: (N_("month"), N_("months")),
+    DAYS: (N_("day"), N_("days")),
+}
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -64,6 +69,11 @@ def _readable(number: Decimal) -> Decimal:
 
 def _number(number: Decimal, t: NumT, currency: str, lang: str) -> str:
     number = _readable(number)
+    if t.dim in _DURATION_WORDS:
+        one, many = _DURATION_WORDS[t.dim]
+        _ = translator(lang)
+        word = _(one) if abs(number) == 1 else _(many)
+        return f"{format_number(number, lang)} {word}"
     if t.dim == DIMENSIONLESS:
         if t.percent:
             return f"{format_number(_readable(number * 100).normalize(), lang)} %"
@@ -168,21 +178,31 @@ def gap_text(result: Result, lang: str = "en") -> str | None:
         if info.op not in (">=", ">"):
             distance = -distance
         suffix = ""
+    elif isinstance(left, dt.date) and isinstance(right, dt.date):
+        days = Decimal((right - left).days)
+        distance = days if info.op in (">=", ">") else -days
+        amount = format_value(abs(distance), NumT(DAYS), "", lang)
+        return _gap_words(info.op, info.left, info.right, amount, lang)
     else:
         return None
     amount = format_value(abs(distance), info.type, result.info.currency, lang)
     if isinstance(info.type, NumT) and info.type.percent:
         amount = amount.replace("%", "").strip() + " " + _("percentage points")
-    words = {"left": info.left, "right": info.right, "amount": amount}
-    if info.op in (">=", ">"):
+    return _gap_words(info.op, info.left, info.right, amount, lang) + suffix
+
+
+def _gap_words(op: str, left: str, right: str, amount: str, lang: str) -> str:
+    _ = translator(lang)
+    words = {"left": left, "right": right, "amount": amount}
+    if op in (">=", ">"):
         text = _("{left} is {amount} short of {right}")
-    elif info.op in ("<=", "<"):
+    elif op in ("<=", "<"):
         text = _("{left} is {amount} over {right}")
-    elif info.op == "=":
+    elif op == "=":
         text = _("{left} differs from {right} by {amount}")
     else:
         return _("{left} equals {right}").format(**words)
-    return text.format(**words) + suffix
+    return text.format(**words)
 
 
 def _standing_text(result: Result, lang: str) -> str | None:

@@ -15,6 +15,7 @@ from clusterkit.lang.results import RequireInfo
 
 __all__ = ["RuleCode"]
 
+_LITERALS = (ast.Number, ast.StringLit, ast.DateLit, ast.BoolLit, ast.NoneLit)
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -59,6 +60,7 @@ class RuleCode:
             env[rule.iteration.var] = self.iteration(rule, index)
             if rule.version_by is not None:
                 self.start(f"def VB{index}(ctx, e):", rule.version_by.span)
+                self.emit(f"{env[rule.iteration.var]} = e")
                 self.emit(f"return {self.val(rule.version_by, env)}")
                 self.end()
         if rule.select is not None and rule.select.minimum is not None:
@@ -173,7 +175,9 @@ class RuleCode:
         """Trace both sides of a comparison, except a side that is a let already traced."""
         parts = []
         for node, side, k in ((left, "a", kl), (right, "b", kr)):
-            if isinstance(node, ast.Number | ast.StringLit | ast.BoolLit | ast.NoneLit):
+            if isinstance(
+                node, ast.Number | ast.StringLit | ast.DateLit | ast.BoolLit | ast.NoneLit
+            ):
                 continue  # a literal is in the rule's text already
             symbol = self.checked.names.get(id(node)) if isinstance(node, ast.Name) else None
             if symbol is None or symbol.kind != "let":

@@ -142,7 +142,9 @@ def _dataset_schema(
                 )
             )
             continue
-        own = schema_from_files([folder / n for n in named], shown, problems)
+        own = schema_from_files(
+            [Path(os.path.normpath(folder / n)) for n in named], shown, problems
+        )
         try:
             schema = schema.merged(own)
         except SchemaConflictError as exc:

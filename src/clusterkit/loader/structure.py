@@ -131,12 +131,13 @@ class Structurer:
                 values[key] = value
                 self.builtin_field(kind, str(key), value, where, refs)
             else:
-                self.unknown_key(str(key), [*plan.fields, *declared], where)
+                known = [*plan.fields, *(d for d in declared if d not in plan.fields)]
+                self.unknown_key(str(key), known, where)
         for name, field in declared.items():
             if name not in raw:
                 if field.required:
                     self.problem(_join(path, name), "required field is missing", codes.DATA_MISSING)
-                elif name in plan.fields:
+                if name in plan.fields:
                     values[name] = None
         # Built even when a key was wrong, so that every problem is reported at once.
         built = self.construct(cls, values, extra, path)

@@ -187,18 +187,6 @@ class CallChecks:
                 )
                 return None
         return NumT(nums[0].dim, all(n.percent for n in nums), any(n.nullable for n in nums))
-
-    def constant_value(self, node: ast.Expr) -> object:
-        """The value of a constant expression in base units, or None if not constant."""
-        if isinstance(node, ast.Number):
-            return self.result.literals.get(id(node))
-        if isinstance(node, ast.StringLit | ast.DateLit | ast.BoolLit):
-            return node.value
-        if isinstance(node, ast.Name):
-            symbol = self.result.names.get(id(node))
-            if symbol is not None and symbol.kind == "const":
-                return self.result.const_values.get(symbol.name)
-            return None
         if isinstance(node, ast.Unary) and node.op == "-":
             inner = self.constant_value(node.operand)
             return -inner if isinstance(inner, Decimal) else None

@@ -68,7 +68,7 @@ class _Declarer:
     def unit(self, item: ast.UnitDecl) -> None:
         taken = {*known_unit_words(), *(w for group in self.units for w in group)}
         for name in item.names:
-            if name in taken or (len(name) == 3 and name.isupper()):
+            if name in taken or _is_currency(name):
                 self.error(codes.DEFINED_TWICE, item.span, f"unit {name!r} already exists")
                 return
         self.units.append(item.names)
@@ -218,6 +218,14 @@ class _Declarer:
             f"unknown identifier scheme {name!r}",
             did_you_mean(name, SCHEMES) or "schemes: " + ", ".join(SCHEMES),
         )
+
+
+def _is_currency(word: str) -> bool:
+    try:
+        check_currency(word)
+    except MoneyError:
+        return False
+    return len(word) == 3
 
 
 def _span_of(item: ast.Extend, field: str) -> Span:

@@ -113,7 +113,7 @@ class FileChecker(DefinitionChecks, ExprChecker):
 
     def take_imported(self, other: Checked) -> None:
         """Make an imported file's consts, figures, indicators and defines visible."""
-        if other.currency != self.result.currency:
+        if other.file.header.currency is not None and other.currency != self.result.currency:
             self.error(
                 codes.CURRENCY_IMPORT,
                 self.file.header.span,

@@ -1,8 +1,10 @@
 """Type checking of tables (``{"bronze": 24 months}``), looking a key up in one
-(``validity[level]``), and of dated parameters read on a date (``share as of d``)."""
+(``validity[level]``), dated parameters read on a date (``share as of d``), and the
+values of fixed expressions (consts, table entries, parameter values)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from clusterkit import codes
@@ -36,7 +38,6 @@ class TableChecks:
         def expr(self, node: ast.Expr, scope: Scope) -> Type: ...
         def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None: ...
         def comparable(self, op: str, a: ast.Expr, ta: Type, b: ast.Expr, tb: Type) -> bool: ...
-        def constant_value(self, node: ast.Expr) -> object: ...
         def name(self, node: ast.Name, scope: Scope) -> Type: ...
 
     def table_lit(self, node: ast.TableLit, scope: Scope) -> Type:
@@ -121,3 +122,34 @@ class TableChecks:
             )
             return ERR
         return nullable(t, day.nullable)
+
+    def constant_value(self, node: ast.Expr) -> object:
+        """The value of a fixed expression in base units (a number, text, a date, a
+        list or table of them, a const), or None if it is not fixed."""
+        if isinstance(node, ast.Number):
+            return self.result.literals.get(id(node))
+        if isinstance(node, ast.StringLit | ast.DateLit | ast.BoolLit):
+            return node.value
+        if isinstance(node, ast.TableLit):
+            return self.result.tables.constants.get(id(node))
+        if isinstance(node, ast.ListLit):
+            items = [self.constant_value(i) for i in node.items]
+            return None if any(i is None for i in items) else tuple(items)
+        if isinstance(node, ast.Name):
+            symbol = self.result.names.get(id(node))
+            if symbol is not None and symbol.kind == "const":
+                return self.result.const_values.get(symbol.name)
+            return None
+        if isinstance(node, ast.Unary) and node.op == "-":
+            inner = self.constant_value(node.operand)
+            return -inner if isinstance(inner, Decimal) else None
+        if isinstance(node, ast.Binary) and node.op in "+-*/":
+            a, b = self.constant_value(node.left), self.constant_value(node.right)
+            if isinstance(a, Decimal) and isinstance(b, Decimal):
+                try:
+                    if node.op == "/":
+                        return None if b == 0 else a / b
+                    return {"+": a + b, "-": a - b, "*": a * b}[node.op]
+                except ArithmeticError:
+                    return None
+        return None
