@@ -4,7 +4,6 @@ and of calls of the built-in functions, whose own checks live in
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from clusterkit import codes
@@ -187,13 +186,3 @@ class CallChecks:
                 )
                 return None
         return NumT(nums[0].dim, all(n.percent for n in nums), any(n.nullable for n in nums))
-        if isinstance(node, ast.Unary) and node.op == "-":
-            inner = self.constant_value(node.operand)
-            return -inner if isinstance(inner, Decimal) else None
-        if isinstance(node, ast.Binary) and node.op in "+-*/":
-            a, b = self.constant_value(node.left), self.constant_value(node.right)
-            if isinstance(a, Decimal) and isinstance(b, Decimal):
-                if node.op == "/":
-                    return None if b == 0 else a / b
-                return {"+": a + b, "-": a - b, "*": a * b}[node.op]
-        return None
