@@ -88,11 +88,12 @@ class _Declarer:
                 "name another with 'collection NAME'",
             )
             return None
-        if item.parent is not None and not self.known_kind(item.parent, item.span):
-            return None
+        parent_known = item.parent is None or self.known_kind(item.parent, item.span)
         if item.id_scheme is not None and item.id_scheme not in SCHEMES:
             self.unknown_scheme(item.id_scheme, item.span)
         fields = self.fields(item.fields, f"kind {item.name}", reserved={"id", item.parent})
+        if not parent_known:
+            return None
         return KindDecl(
             item.name,
             collection,

@@ -28,6 +28,17 @@ from clusterkit.lang.runtime.arith import Table
 
 __all__ = ["TableChecks"]
 
+# What each kind of name is, for messages.
+_KINDS = {
+    "const": "a const",
+    "figure": "a published figure",
+    "let": "a value of the rule",
+    "var": "a variable",
+    "collection": "a collection",
+    "as_of": "the as-of date",
+    "criterion": "a criterion",
+}
+
 
 class TableChecks:
     """Tables, keys and dated parameters; mixed into the expression checker."""
@@ -109,7 +120,8 @@ class TableChecks:
             self.error(
                 codes.TYPE_ERROR,
                 node.span,
-                f"only a parameter has values on other dates ({node.name!r} is a {symbol.kind})"
+                f"only a parameter has values on other dates ({node.name!r} is "
+                f"{_KINDS.get(symbol.kind, symbol.kind)})"
                 if symbol is not None
                 else f"{node.name!r} is not a parameter",
                 "declare it with 'param NAME' and its values 'from DATE = VALUE'",
