@@ -151,10 +151,13 @@ def _unstructure_record(conv: cattrs.Converter) -> Any:
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(Decimal, _structure_decimal)
-    # Exact-type predicates: a singledispatch hook for str would also catch StrEnums.
-    conv.register_structure_hook_func(lambda t: t is int, _structure_int)
-    conv.register_structure_hook_func(lambda t: t is str, _structure_str)
-    conv.register_structure_hook_func(lambda t: t is bool, _structure_bool)
+    # Type-dispatched hooks, which come before cattrs' own lenient ones for primitives
+    # (those would make "no" true and 5 a text); StrEnums get their own, as str's
+    # would otherwise catch them.
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(enum.StrEnum, _structure_enum)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_structure_hook(Money, _structure_money)
     conv.register_structure_hook(Unit, _structure_unit)

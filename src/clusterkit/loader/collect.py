@@ -75,6 +75,7 @@ class Collector:
     collected: dict[str, list[Any]] = attrs.Factory(dict)
     segments: dict[str, Segments] = attrs.Factory(dict)
     references: list[tuple[str, Reference, bool]] = attrs.Factory(list)
+    failed: set[tuple[str, str]] = attrs.Factory(set)
     raw_cluster_ids: set[object] = attrs.Factory(set)
 
     def collections(self) -> list[str]:
@@ -142,6 +143,7 @@ class Collector:
                 del structurer.problems[before:]  # reported where they come from (CSV)
         for where, message, code in structurer.problems:
             self.problems.append(data_error(code, shown, message, path=where))
+        self.failed |= structurer.failed
         self.references.extend((shown, r, declared is not None) for r in structurer.references)
         self.references.extend((shown, r, True) for r in structurer.orphan_references)
         return items
@@ -203,8 +205,10 @@ def finish(
                 hint="add a 'dataset' object with at least 'id' and 'title'",
             )
         )
-    if problems or info is None:
+    if info is None:
         raise DiagnosticError(problems)
+    # Built even when some items had problems, so that references are checked too and
+    # every problem is reported at once.
     names = collector.collections()
     fields = {name: tuple(collector.collected.get(name, ())) for name in names}
     offsets = dict.fromkeys(fields, 0)
@@ -229,11 +233,13 @@ def finish(
     records = Records({name: items for name, items in fields.items() if name not in builtin})
     dataset = Dataset(info, **builtin, records=records, schema=collector.schema)
     for ref in check_references(dataset):
+        if (ref.kind, ref.value) in collector.failed:
+            continue  # it names something whose own problems are reported
         where_file, where = collector.segments.get(ref.collection, Segments()).locate(
             ref.collection, ref.path, offset=offsets[ref.collection]
         )
         problems.append(data_error(codes.DATA_REFERENCE, where_file, ref.message, path=where))
-    problems.extend(_declared_references(dataset, collector.references))
+    problems.extend(_declared_references(dataset, collector.references, collector.failed))
     if problems:
         raise DiagnosticError(problems)
     mark_checked(dataset)
@@ -241,14 +247,16 @@ def finish(
 
 
 def _declared_references(
-    dataset: Dataset, references: list[tuple[str, Reference, bool]]
+    dataset: Dataset,
+    references: list[tuple[str, Reference, bool]],
+    failed: set[tuple[str, str]],
 ) -> list[Diagnostic]:
     """Problems with references the built-in check does not see: those in declared
     fields and records, and those in objects that could not be built."""
     known: dict[str, dict[str, int]] = {}
     out = []
     for shown, ref, always in references:
-        if not always:
+        if not always or (ref.kind, ref.value) in failed:
             continue
         ids = known.get(ref.kind)
         if ids is None:
@@ -313,6 +321,7 @@ def read_record_files(root: Path, collector: Collector) -> None:
             if record is not None:
                 items.append(record)
         collector.references.extend((shown, r, True) for r in structurer.references)
+        collector.failed |= structurer.failed
         collector.segments.setdefault(kind.collection, Segments()).add(
             shown, len(collector.collected.get(kind.collection, [])), len(items)
         )

@@ -98,6 +98,9 @@ class Structurer:
         #: References inside objects that could not be built (the dataset's own
         #: reference check cannot see them).
         self.orphan_references: list[Reference] = []
+        #: ``(kind, id)`` of objects that could not be built: a reference to one is not
+        #: reported again as naming nothing.
+        self.failed: set[tuple[str, str]] = set()
 
     def problem(self, path: str, message: str, code: str = codes.DATA_INVALID) -> None:
         self.problems.append((path, message, code))
@@ -145,6 +148,9 @@ class Structurer:
             self.references.extend(refs)
             return built
         self.orphan_references.extend(refs)
+        key = raw.get("id", raw.get("code"))
+        if kind is not None and isinstance(key, str):
+            self.failed.add((kind, key))
         return None
 
     def nested(self, value: object, cls: type, many: bool, path: str) -> Any:
@@ -235,6 +241,8 @@ class Structurer:
                 self.problem(_join(path, name), "required field is missing", codes.DATA_MISSING)
         self.references.extend(refs)
         if len(self.problems) > start:
+            if isinstance(raw.get("id"), str):
+                self.failed.add((kind.name, raw["id"]))
             return None
         return Record(kind.name, record_id, extra=Extra(values) if values else NO_EXTRA)
 

@@ -129,11 +129,14 @@ class Dataset:
 
 @attrs.frozen
 class Reference:
-    """A broken cross-reference: the collection and data path where it occurs."""
+    """A broken cross-reference: the collection and data path where it occurs, and (for
+    an id that names nothing) the kind and id it names."""
 
     collection: str
     path: str
     message: str
+    kind: str = ""
+    value: str = ""
 
 
 def check_references(data: Dataset) -> list[Reference]:
@@ -160,11 +163,10 @@ def check_references(data: Dataset) -> list[Reference]:
 
     def need(known: set[str], value: str, collection: str, path: str, what: str) -> None:
         if known and value not in known:
-            out.append(Reference(collection, path, f"{value!r} is not a known {what}"))
+            out.append(Reference(collection, path, f"{value!r} is not a known {what}", what, value))
         elif not known:
-            out.append(
-                Reference(collection, path, f"{value!r} names a {what}, but none is defined")
-            )
+            message = f"{value!r} names a {what}, but none is defined"
+            out.append(Reference(collection, path, message, what, value))
 
     for i, cluster in enumerate(data.clusters):
         base = f"clusters[{i}]"
