@@ -111,7 +111,7 @@ def test_overlapping_stages_are_refused() -> None:
 
 def test_label_validity_is_unknown_without_an_award_date() -> None:
     reported = Label("ESCA Bronze", "ESCA", reported=dt.date(2021, 6, 1))
-    assert reported.is_valid_on(dt.date(2021, 7, 1)) is True
+    assert reported.is_valid_on(dt.date(2021, 7, 1)) is None  # no expiry: not "held forever"
     assert reported.is_valid_on(dt.date(2020, 1, 1)) is None
     dated = Label("ESCA Bronze", "ESCA", awarded=dt.date(2019, 1, 1), expires=dt.date(2020, 12, 31))
     assert dated.is_valid_on(dt.date(2021, 1, 1)) is False
@@ -198,3 +198,16 @@ def test_models_are_frozen() -> None:
     p = participant("a")
     with pytest.raises(AttributeError):
         p.id = "b"  # type: ignore[misc]
+
+
+def test_a_label_without_an_expiry_date_is_not_held_forever() -> None:
+    label = Label("ESCA Bronze", "ESCA", awarded=dt.date(2020, 3, 1))
+    assert label.is_valid_on(dt.date(2020, 2, 29)) is False
+    assert label.is_valid_on(dt.date(2020, 3, 1)) is None
+    assert label.is_valid_on(dt.date(2030, 1, 1)) is None
+    dated = Label("ESCA Bronze", "ESCA", awarded=dt.date(2020, 3, 1), expires=dt.date(2022, 3, 31))
+    assert dated.is_valid_on(dt.date(2022, 3, 31)) is True
+    assert dated.is_valid_on(dt.date(2022, 4, 1)) is False
+    reported = Label("ESCA Bronze", "ESCA", reported=dt.date(2021, 6, 1))
+    assert reported.is_valid_on(dt.date(2021, 6, 1)) is True
+    assert reported.is_valid_on(dt.date(2022, 6, 1)) is None

@@ -179,11 +179,21 @@ class Label(Declared):
             raise_problems(_dates_in_order("awarded", self.awarded, "expires", self.expires))
 
     def is_valid_on(self, day: dt.date) -> bool | None:
-        """Whether the label is held on ``day``; None when the dates do not tell."""
-        start = self.awarded or self.reported
-        if start is None or day < start:
-            return None if self.awarded is None else False
-        return self.expires is None or day <= self.expires
+        """Whether the label is held on ``day``; None when the dates do not tell.
+
+        Held from its award to its expiry. Without an expiry date nothing says it is
+        still held after the award (None); with only the date a source reported it,
+        it is known to be held on that date alone.
+        """
+        if self.expires is not None and day > self.expires:
+            return False
+        if self.awarded is not None:
+            if day < self.awarded:
+                return False
+            return True if self.expires is not None else None
+        if self.reported is not None and day == self.reported:
+            return True
+        return None
 
 
 class RegistryStatus(enum.StrEnum):
