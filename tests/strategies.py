@@ -39,6 +39,7 @@ from clusterkit.model import (
     ValueKind,
 )
 from clusterkit.money import ExchangeRate, Money
+from clusterkit.numbers import MAX_DIGITS
 from clusterkit.units import Measure, Unit
 
 REGIONS = ("KZ-KAR", "KZ-ALA", "KZ-AKM")
@@ -48,7 +49,11 @@ text = st.text(min_size=1, max_size=12)
 ident = st.from_regex(r"[a-z][a-z0-9\-]{0,8}", fullmatch=True)
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
 decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
-    lambda d: abs(d) < Decimal("1E+20") and (d == 0 or abs(d) > Decimal("1E-12"))
+    lambda d: (
+        abs(d) < Decimal("1E+20")
+        and (d == 0 or abs(d) > Decimal("1E-12"))
+        and len(d.as_tuple().digits) <= MAX_DIGITS
+    )
 )
 amounts = decimals.map(abs)
 currencies = st.sampled_from(("KZT", "USD", "EUR", "GBP", "RUB"))
@@ -225,5 +230,5 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 draw(localized),
             ),
         ),
-        benchmarks=(SupportBenchmark(low, low + draw(money(currency)), "cluster per year"),),
+        benchmarks=(SupportBenchmark(low, max(low, draw(money(currency))), "cluster per year"),),
     )

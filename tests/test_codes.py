@@ -22,6 +22,7 @@ RULE_TEXT = {
     "R103": HEAD + "rule r\n  require 1 >= >= 2\n",
     "R105": HEAD + "const x = " + "- " * 70 + "1\n",
     "R106": HEAD + "  in force from 2022-02-30\n",
+    "R107": HEAD + "const x = 1e999999999 KZT\n",
     "R110": HEAD + "monitor m for each p in projects\n  require 1 > 0\n  ok otherwise\n",
     "R111": HEAD + "rule r for each p in projects\n  let x = 1\n",
     "R201": HEAD + "rule r\n  require nothing > 1\n",

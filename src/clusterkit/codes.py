@@ -47,6 +47,9 @@ SYNTAX_TOKEN = _code("R103", "an unexpected word or symbol, with what could come
 RULES_TOO_BIG = _code("R104", "a rule file larger than 4 MiB")
 TOO_DEEP = _code("R105", "an expression nested more than 64 levels deep")
 BAD_LITERAL = _code("R106", "a date that does not exist")
+NUMBER_BOUNDS = _code(
+    "R107", "a number beyond the bounds clusterkit computes in (digits, magnitude)"
+)
 STEP_MISPLACED = _code(
     "R110", "a step in the wrong kind of block (`require` in a monitor, bands in a rule, ...)"
 )

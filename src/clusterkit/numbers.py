@@ -78,6 +78,31 @@ _PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _SPLIT = re.compile(r"^\s*([+-]?[\d.,\u00a0\u202f ]*\d[\d.]*(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
 
+#: The numbers data and rules may state: at most this many significant digits …
+MAX_DIGITS = 34
+#: … and, unless zero, a magnitude from 10**-MAX_EXPONENT to under 10**(MAX_EXPONENT+1).
+#: Computations beyond these stay exact up to the bounds of Python's decimal context;
+#: an overflow there makes a verdict undetermined, never a wrong number.
+MAX_EXPONENT = 30
+
+
+def check_bounds(value: Decimal, text: object = None) -> Decimal:
+    """``value`` if it is within :data:`MAX_DIGITS` and :data:`MAX_EXPONENT`; else
+    :class:`NumberFormatError` saying so (``text`` is the value as written)."""
+    if value.is_finite() and value:
+        stated = value.as_tuple().digits
+        # Trailing zeros are not precision: 1.50E+6 and 1500000 have the same digits.
+        digits = len(stated) - (len(stated) - len("".join(map(str, stated)).rstrip("0")))
+        exponent = value.adjusted()
+        if digits > MAX_DIGITS or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            shown = text if text is not None else value
+            raise NumberFormatError(
+                f"{str(shown)[:40]!r} is beyond the numbers clusterkit handles (at most "
+                f"{MAX_DIGITS} digits, magnitudes from 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT})"
+            )
+    return value
+
+
 def to_decimal(value: object) -> Decimal:
     """Coerce an int, a Decimal or a numeric string to Decimal; refuse floats and bools.
 

@@ -28,7 +28,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from clusterkit.model.common import Declared, Extra, FieldError, InvalidFieldsError
 from clusterkit.model.dataset import Record
 from clusterkit.money import Money, MoneyError, parse_money
-from clusterkit.numbers import to_decimal
+from clusterkit.numbers import NumberFormatError, check_bounds, to_decimal
 from clusterkit.units import Measure, Unit, UnitError, parse_unit
 
 __all__ = ["converter", "structure", "structure_errors", "unstructure"]
@@ -46,7 +46,7 @@ def _structure_decimal(value: object, _type: type) -> Decimal:
         # Python code; it has already lost the exact value.
         raise DataError("a float is not exact: give the number as a string or Decimal")
     try:
-        return to_decimal(value)
+        return check_bounds(to_decimal(value), value)
     except (TypeError, ValueError) as exc:
         raise DataError(str(exc)) from None
 
@@ -89,10 +89,12 @@ def _structure_date(value: object, _type: type) -> dt.date:
 def _structure_money(value: object, _type: type) -> Money:
     try:
         if isinstance(value, str):
-            return parse_money(value)
+            money = parse_money(value)
+            check_bounds(money.amount, value)
+            return money
         if isinstance(value, dict) and set(value) == {"amount", "currency"}:
             return Money(_structure_decimal(value["amount"], Decimal), str(value["currency"]))
-    except MoneyError as exc:
+    except (MoneyError, NumberFormatError) as exc:
         raise DataError(str(exc)) from None
     raise DataError(f"expected money such as '112.1 mln KZT', got {_describe(value)}")
 
@@ -112,8 +114,10 @@ def _structure_measure(value: object, _type: type) -> Measure:
             f"expected a figure such as '264.9 bn KZT' or '34 %', got {_describe(value)}"
         )
     try:
-        return Measure.parse(value)
-    except UnitError as exc:
+        measure = Measure.parse(value)
+        check_bounds(measure.value, value)
+        return measure
+    except (UnitError, NumberFormatError) as exc:
         raise DataError(str(exc)) from None
 
 

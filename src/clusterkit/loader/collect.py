@@ -118,7 +118,9 @@ class Collector:
             return
         if key == "clusters":
             value = _with_participants(value, self.extra)
-            self.raw_cluster_ids.update(c.get("id") for c in value if isinstance(c, dict))
+            self.raw_cluster_ids.update(
+                c["id"] for c in value if isinstance(c, dict) and isinstance(c.get("id"), str)
+            )
         items = self.structure(key, value, shown)
         self.segments.setdefault(key, Segments()).add(
             shown, len(self.collected.get(key, [])), len(items)
@@ -139,7 +141,9 @@ class Collector:
                 item = structurer.build(raw, BUILTIN_TYPES[key], path)
             if item is not None:
                 items.append(item)
-            elif isinstance(raw, dict) and raw.get("id") in self.quiet:
+            elif (
+                isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"] in self.quiet
+            ):
                 del structurer.problems[before:]  # reported where they come from (CSV)
         for where, message, code in structurer.problems:
             self.problems.append(data_error(code, shown, message, path=where))

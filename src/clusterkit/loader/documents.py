@@ -60,7 +60,21 @@ def _refuse_constant(name: str) -> Any:
 
 
 def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
-    """Parse JSON or TOML text (by the file's suffix) with every number exact."""
+    """Parse JSON or TOML text (by the file's suffix) with every number exact.
+
+    A byte-order mark (Windows editors write one) is ignored; a document nested
+    deeper than the parser can go is refused rather than crashing it.
+    """
+    try:
+        return _parse(text.removeprefix("\ufeff"), shown, problems)
+    except RecursionError:
+        problems.append(
+            data_error(codes.DATA_SYNTAX, shown, "nested too deeply to be a dataset file")
+        )
+        return None
+
+
+def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
     if shown.endswith(".toml"):
         try:
             return tomllib.loads(text, parse_float=Decimal)

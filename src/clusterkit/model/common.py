@@ -22,6 +22,7 @@ __all__ = [
     "Sector",
     "check_identifier",
     "raise_problems",
+    "valid_year",
 ]
 
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -57,6 +58,12 @@ def raise_problems(problems: Problems) -> None:
     errors = [FieldError(field, message) for field, message in problems]
     if errors:
         raise InvalidFieldsError(errors)
+
+
+def valid_year(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    """An attrs validator: a calendar year clusterkit can make dates in (1 to 9999)."""
+    if not 1 <= value <= 9999:
+        raise FieldError(attribute.name, f"{value} is not a year (1 to 9999)")
 
 
 def check_identifier(field: str, value: str) -> Problems:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import attrs
 
-from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems
+from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems, valid_year
 from clusterkit.units import Unit
 
 __all__ = [
@@ -57,7 +57,7 @@ class IndicatorValue(Declared):
         stated_effect_percent: a published growth percentage for this year over the base.
     """
 
-    year: int
+    year: int = attrs.field(validator=valid_year)
     value: Decimal
     kind: ValueKind = ValueKind.ACTUAL
     attributed: Decimal | None = None
@@ -125,9 +125,9 @@ class CounterObligation(Declared):
     cluster: str
     indicator: str
     unit: Unit
-    base_year: int
+    base_year: int = attrs.field(validator=valid_year)
     base_value: Decimal
-    target_year: int
+    target_year: int = attrs.field(validator=valid_year)
     target_value: Decimal
     committed_by: tuple[str, ...] = ()
     programme: str | None = None
@@ -157,7 +157,7 @@ class Observation(Declared):
 
     cluster: str
     indicator: str
-    year: int
+    year: int = attrs.field(validator=valid_year)
     value: Decimal
     unit: Unit
     reported_on: dt.date

@@ -14,6 +14,7 @@ from clusterkit.model.common import (
     Problems,
     check_identifier,
     raise_problems,
+    valid_year,
 )
 from clusterkit.money import Money
 
@@ -89,7 +90,7 @@ class Tranche(Declared):
     """
 
     number: int
-    year: int
+    year: int = attrs.field(validator=valid_year)
     source: FundingSource
     amount: Money
     condition: str = ""

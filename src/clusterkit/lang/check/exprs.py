@@ -52,6 +52,7 @@ from clusterkit.lang.check.units import (
     resolve_unit,
 )
 from clusterkit.lang.visitor import Visitor
+from clusterkit.numbers import NumberFormatError, check_bounds
 from clusterkit.suggestions import did_you_mean
 
 __all__ = ["ExprChecker"]
@@ -124,6 +125,11 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
 
     # -- literals and names -------------------------------------------------------------
     def number(self, node: ast.Number, scope: Scope) -> Type:
+        try:
+            check_bounds(node.value, self.text(node))
+        except NumberFormatError as exc:
+            self.error(codes.NUMBER_BOUNDS, node.span, str(exc))
+            return ERR
         if node.unit is None:
             self.result.literals[id(node)] = node.value
             return NumT()

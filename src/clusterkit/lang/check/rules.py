@@ -169,8 +169,15 @@ class FileChecker(DefinitionChecks, ExprChecker):
 
     def const(self, item: ast.Const, scope: Scope) -> None:
         t = self.expr(item.expr, scope)
+        self.folding_failed = False
         value = self.constant_value(item.expr)
-        if value is None and not isinstance(t, ErrT):
+        if self.folding_failed:
+            self.error(
+                codes.NUMBER_BOUNDS,
+                item.expr.span,
+                f"const {item.name!r} is beyond the numbers clusterkit computes in",
+            )
+        elif value is None and not isinstance(t, ErrT):
             self.error(
                 codes.CONST_NOT_FIXED,
                 item.expr.span,

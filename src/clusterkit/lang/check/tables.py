@@ -43,6 +43,9 @@ _KINDS = {
 class TableChecks:
     """Tables, keys and dated parameters; mixed into the expression checker."""
 
+    #: Set when folding a fixed expression overflowed the bounds of exact numbers.
+    folding_failed = False
+
     if TYPE_CHECKING:
         result: Checked
 
@@ -163,5 +166,6 @@ class TableChecks:
                         return None if b == 0 else a / b
                     return {"+": a + b, "-": a - b, "*": a * b}[node.op]
                 except ArithmeticError:
+                    self.folding_failed = True
                     return None
         return None
