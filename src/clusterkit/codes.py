@@ -46,7 +46,9 @@ SYNTAX_EOF = _code("R102", "the file ends in the middle of something")
 SYNTAX_TOKEN = _code("R103", "an unexpected word or symbol, with what could come there")
 RULES_TOO_BIG = _code("R104", "a rule file larger than 4 MiB")
 TOO_DEEP = _code("R105", "an expression nested more than 64 levels deep")
-BAD_LITERAL = _code("R106", "a date that does not exist")
+BAD_LITERAL = _code(
+    "R106", "a date that does not exist, or a line given twice (two `source` lines in a rule)"
+)
 NUMBER_BOUNDS = _code(
     "R107", "a number beyond the bounds clusterkit computes in (digits, magnitude)"
 )

@@ -2,7 +2,7 @@
 
 ``grammar.lark`` → :mod:`.parser` (with :mod:`.builder` and :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluate` → :mod:`.results` → :mod:`.explain`;
+:mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` → :mod:`.explain`;
 :mod:`.program` ties the stages together and :mod:`.testing` runs rule tests.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are
@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clusterkit.lang.evaluate import data_hash, evaluate
+    from clusterkit.lang.evaluator import data_hash, evaluate
     from clusterkit.lang.parser import parse_rules
     from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
     from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
@@ -36,8 +36,8 @@ __all__ = [
 ]
 
 _HOMES = {
-    "data_hash": "evaluate",
-    "evaluate": "evaluate",
+    "data_hash": "evaluator",
+    "evaluate": "evaluator",
     "parse_rules": "parser",
     "Program": "program",
     "check_rules": "program",

@@ -37,6 +37,14 @@ class BadLiteralError(Exception):
         self.message = message
 
 
+# The keyword of each line that may be given once, by the field it fills.
+_LINE_WORDS = {
+    "in_force_from": "in force",
+    "applies": "when",
+    "version_by": "version as of",
+}
+
+
 class TreeBuilder(ItemBuilder):
     """Builds AST nodes bottom-up while the LALR parser reduces."""
 
@@ -72,9 +80,12 @@ class TreeBuilder(ItemBuilder):
         titles: list[tuple[str, str]] = []
         for part in metas:
             if isinstance(part, ast.Basis):
+                self._once(fields, "basis", meta)
                 fields["basis"] = part
                 continue
             key, value = part
+            if key != "titles":
+                self._once(fields, {"in_force": "in_force_from"}.get(key, key), meta)
             if key == "titles":
                 titles.extend(value)
             elif key == "in_force":
@@ -84,6 +95,12 @@ class TreeBuilder(ItemBuilder):
             else:
                 fields[key] = value
         return ast.Header(self._span(meta), dotted, titles=tuple(titles), **fields)
+
+    def _once(self, fields: dict[str, Any], key: str, meta: Any) -> None:
+        """Refuse a line given twice (two ``source`` lines would silently keep one)."""
+        if key in fields:
+            word = _LINE_WORDS.get(key, key)
+            raise BadLiteralError(self._span(meta), f"'{word}' is given twice here")
 
     def dotted(self, meta: Any, *names: Token) -> str:
         return ".".join(str(n) for n in names)
@@ -150,16 +167,19 @@ class TreeBuilder(ItemBuilder):
             if isinstance(part, ast.Iteration):
                 iteration = part
             elif isinstance(part, ast.Basis):
+                self._once(fields, "basis", meta)
                 fields["basis"] = part
             elif isinstance(part, ast.Let | ast.Require | ast.Band | ast.Criterion):
                 fields["steps"].append(part)
             elif isinstance(part, ast.Select):
+                self._once(fields, "select", meta)
                 fields["select"] = part
             elif isinstance(part, tuple) and part[0] in ("titles", "messages"):
                 fields[part[0]].extend(part[1])
             elif isinstance(part, tuple) and part[0] == "outcome_label":
                 fields["outcome_labels"].append(part[1])
             elif isinstance(part, tuple):
+                self._once(fields, part[0], meta)
                 fields[part[0]] = part[1]
         return ast.Rule(
             self._span(meta),

@@ -305,7 +305,8 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     lines.append("")
     for ref in p.rulebooks:
         own = [r for r in results.results if r.rulebook == ref.id]
-        lines.append(f"{ref.id}: {counts(own) or _('no results')}")
+        if not ref.schema:
+            lines.append(f"{ref.id}: {counts(own) or _('no results')}")
     shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
     if shown:
         lines.append("")

@@ -266,12 +266,14 @@ class Result:
 
 @attrs.frozen
 class RulebookRef:
-    """Which rulebook version ran: its id, version, file and content hash."""
+    """Which rulebook version ran: its id, version, file and content hash (``schema``:
+    a file of declarations only, which gives no verdicts)."""
 
     id: str
     version: str
     path: str
     sha256: str
+    schema: bool = False
 
 
 @attrs.frozen

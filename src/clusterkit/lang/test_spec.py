@@ -21,8 +21,9 @@ import attrs
 
 from clusterkit.codes import TEST_FILE
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.lang.check.units import Declared
 from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.program import RULE_SUFFIX
+from clusterkit.lang.program import RULE_SUFFIX, declared_schema
 from clusterkit.lang.test_values import ValueSpec, read_values, toml_kind
 from clusterkit.loader import read_text
 
@@ -116,6 +117,7 @@ class _Reader:
         self.shown = str(file)
         self.roots = tuple(dict.fromkeys(r.resolve() for r in roots))
         self.problems: list[Diagnostic] = []
+        self.units: Declared = ()
 
     def problem(self, path: str | None, message: str, hint: str | None = None) -> None:
         self.problems.append(
@@ -238,6 +240,13 @@ def _parse(path: Path, reader: _Reader) -> dict[str, Any] | None:
     return None
 
 
+def _declared_units(rules: list[Path]) -> Declared:
+    """The units the rule files declare (``unit FTE``), so expected values may use them;
+    problems with the rule files themselves are reported when they are loaded."""
+    schema, _problems = declared_schema(rules)
+    return schema.units
+
+
 def _suite(document: dict[str, Any], reader: _Reader) -> SuiteSpec | None:
     reader.keys(document, _FILE_KEYS, "")
     default_rules = [reader.file.name.removesuffix(TEST_SUFFIX) + RULE_SUFFIX]
@@ -245,6 +254,7 @@ def _suite(document: dict[str, Any], reader: _Reader) -> SuiteSpec | None:
     if names == []:
         reader.problem("rules", "rules names no rule file")
     rules = [reader.path(name, f"rules[{i}]", "a rule file") for i, name in enumerate(names or [])]
+    reader.units = _declared_units([r for r in rules if r is not None])
     data = reader.path(document["data"], "data", "data") if "data" in document else None
     as_of = reader.date(document["as_of"], "as_of") if "as_of" in document else None
     raw_cases = document.get("cases")
@@ -333,7 +343,7 @@ def _expect(raw: object, where: str, reader: _Reader) -> ExpectSpec | None:
                 f"{key} cannot be checked together with count",
                 "count checks how many results there are; name an entity to check one",
             )
-    values = read_values(table, where, reader.problem)
+    values = read_values(table, where, reader.problem, reader.units)
     rule = texts.get("rule")
     if rule is None:
         return None

@@ -22,6 +22,7 @@ from clusterkit.lang.check.units import (
     DIMENSIONLESS,
     OBLIGATION,
     SERIES,
+    Declared,
     Dim,
     UnitError,
     dim_text,
@@ -94,7 +95,7 @@ def unit_words(dim: Dim, percent: bool) -> str:
     return dim_text(dim)
 
 
-def read_quantity(written: object) -> Quantity | str | None:
+def read_quantity(written: object, units: Declared = ()) -> Quantity | str | None:
     """An expected value as a number with its unit; ``None`` if it is not a number at
     all (a date, yes/no, a word); a message if it is a number with an unknown unit."""
     if isinstance(written, bool) or not isinstance(written, str | int | Decimal):
@@ -109,7 +110,7 @@ def read_quantity(written: object) -> Quantity | str | None:
     if unit and not percent and not _UNIT_LIKE.match(unit):
         return None  # "2021-06-30": not a number with a unit
     try:
-        factor, dim = _unit(unit)
+        factor, dim = _unit(unit, units)
         with localcontext() as context:
             context.prec = _EXACT_DIGITS
             return Quantity(number * factor, dim, percent, written)
@@ -119,7 +120,7 @@ def read_quantity(written: object) -> Quantity | str | None:
         return f"{written!r} is too large a number"
 
 
-def _unit(text: str) -> tuple[Decimal, Dim]:
+def _unit(text: str, units: Declared = ()) -> tuple[Decimal, Dim]:
     """``(factor, dimension)`` of a unit after the number: ``KZT/year``, ``%``, ``points``."""
     if not text:
         return Decimal(1), DIMENSIONLESS
@@ -130,7 +131,7 @@ def _unit(text: str) -> tuple[Decimal, Dim]:
             break
     if " " in name or (per is not None and " " in per):
         raise UnitError(text)
-    return resolve_unit(0, name, per)
+    return resolve_unit(0, name, per, units)
 
 
 def _actual_unit(entry: TraceEntry) -> tuple[Dim, bool] | None:
@@ -145,6 +146,13 @@ def _actual_unit(entry: TraceEntry) -> tuple[Dim, bool] | None:
     if entry.role == "rank":
         return DIMENSIONLESS, False
     return None
+
+
+def _shown(written: object) -> str:
+    """An expected value as the trace shows values: dates as YYYY-MM-DD."""
+    if isinstance(written, dt.date):
+        return written.isoformat()
+    return str(written)
 
 
 def _actual_number(exact: object) -> Decimal | None:
@@ -171,9 +179,10 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
         except ArithmeticError:
             actual = None
         if expected is None or actual is None:
-            if str(spec.written) in (got, entry.raw):
+            written = _shown(spec.written)
+            if written in (got, entry.raw):
                 return None
-            return f"{label}: {spec.name} expected {spec.written!r}, got {got!r}"
+            return f"{label}: {spec.name} expected {written!r}, got {got!r}"
         head = f"{label}: {spec.name} expected {expected.text}"
         unit = _actual_unit(entry)
         if unit is not None and unit[0] != expected.dim:
@@ -198,23 +207,32 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
 
 
 def read_values(
-    expectation: dict[str, Any], where: str, report: Callable[[str, str], None]
+    expectation: dict[str, Any],
+    where: str,
+    report: Callable[[str, str], None],
+    units: Declared = (),
 ) -> tuple[ValueSpec, ...]:
     """The ``values`` of an expectation at ``where``, with their tolerances; problems
     go to ``report(path, message)``."""
     shared = None
     if "tolerance" in expectation:
-        shared = _tolerance(expectation["tolerance"], f"{where}.tolerance", report)
+        shared = _tolerance(expectation["tolerance"], f"{where}.tolerance", report, units)
     table = expectation.get("values", {})
     if not isinstance(table, dict):
         report(f"{where}.values", f"values is a table of trace labels, got {toml_kind(table)}")
         return ()
-    specs = (_value(name, raw, where, shared, report) for name, raw in table.items())
+    specs = (_value(name, raw, where, shared, report, units=units) for name, raw in table.items())
     return tuple(spec for spec in specs if spec is not None)
 
 
 def _value(
-    name: str, raw: object, where: str, shared: Quantity | None, report: Callable[[str, str], None]
+    name: str,
+    raw: object,
+    where: str,
+    shared: Quantity | None,
+    report: Callable[[str, str], None],
+    *,
+    units: Declared,
 ) -> ValueSpec | None:
     """One expected value: ``"30 %"``, or ``{ value = "30 %", tolerance = "0.05 %" }``."""
     at = f"{where}.values.{_key(name)}"
@@ -228,12 +246,12 @@ def _value(
             return None
         if "tolerance" in raw:
             tolerance_at, own = f"{at}.tolerance", True
-            tolerance = _tolerance(raw["tolerance"], tolerance_at, report)
+            tolerance = _tolerance(raw["tolerance"], tolerance_at, report, units)
         written, at = raw["value"], f"{at}.value"
     if isinstance(written, list | dict | dt.time):
         report(at, f"an expected value is text, a number or a date, got {toml_kind(written)}")
         return None
-    quantity = read_quantity(written)
+    quantity = read_quantity(written, units)
     if isinstance(quantity, str):
         report(at, quantity)
         return None
@@ -251,8 +269,10 @@ def _value(
     return ValueSpec(name, written, quantity, tolerance)
 
 
-def _tolerance(written: object, where: str, report: Callable[[str, str], None]) -> Quantity | None:
-    quantity = read_quantity(written)
+def _tolerance(
+    written: object, where: str, report: Callable[[str, str], None], units: Declared = ()
+) -> Quantity | None:
+    quantity = read_quantity(written, units)
     if isinstance(quantity, str):
         report(where, quantity)
         return None

@@ -33,7 +33,7 @@ from pathlib import Path
 import attrs
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
-from clusterkit.lang.evaluate import evaluate
+from clusterkit.lang.evaluator import evaluate
 from clusterkit.lang.program import RULE_SUFFIX, Program, load_rules
 from clusterkit.lang.results import Result, ResultSet
 from clusterkit.lang.test_spec import (
@@ -47,6 +47,7 @@ from clusterkit.lang.test_values import value_failure
 from clusterkit.loader import dataset_from_document, load_dataset
 from clusterkit.model import Dataset
 from clusterkit.schema import Schema
+from clusterkit.suggestions import did_you_mean
 
 __all__ = [
     "TEST_SUFFIX",
@@ -168,7 +169,8 @@ def _run_case(shown: str, program: Program, base: Dataset | None, case: CaseSpec
         data = _case_data(case.add, f"{shown}: {where}.add", data, schema, append=True)
     assert data is not None  # read_test_file refuses a case without data
     results = evaluate(program, data, case.as_of, data_sha256="-")
-    failures = [msg for expect in case.expects for msg in _check(expect, results)]
+    rules = {rule.name for book in program.rulebooks for rule in book.rules}
+    failures = [msg for expect in case.expects for msg in _check(expect, results, rules)]
     return CaseResult(shown, case.name, tuple(failures))
 
 
@@ -186,9 +188,16 @@ def _case_data(
     return dataset_from_document(document, shown, base, append=append, schema=schema)
 
 
-def _check(expect: ExpectSpec, results: ResultSet) -> list[str]:
+def _check(expect: ExpectSpec, results: ResultSet, rules: set[str]) -> list[str]:
     found = results.find(expect.rule, expect.entity)
     label = expect.rule + (f" on {expect.entity}" if expect.entity is not None else "")
+    if expect.rule not in rules:
+        # A misspelt rule would otherwise pass a "count = 0" expectation.
+        hint = did_you_mean(expect.rule, rules)
+        return [
+            f"{label}: the rules tested have no rule {expect.rule!r}"
+            + (f"; {hint}" if hint else "")
+        ]
     if expect.count is not None:
         matching = [r for r in found if expect.outcome is None or r.outcome is expect.outcome]
         if len(matching) != expect.count:

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
 from clusterkit.loader.csv_tables import read_table, row_problem
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Reference, Structurer
@@ -268,11 +268,18 @@ def _declared_references(
         count = ids.get(ref.value, 0)
         if count == 0:
             message = f"{ref.value!r} is not a known {ref.kind}"
-            out.append(data_error(codes.DATA_REFERENCE, shown, message, path=ref.path))
         elif count > 1:
             message = f"{ref.value!r} names more than one {ref.kind}: give unique ids"
-            out.append(data_error(codes.DATA_REFERENCE, shown, message, path=ref.path))
+        else:
+            continue
+        out.append(data_error(codes.DATA_REFERENCE, shown, message, path=ref.path, span=ref.span))
     return out
+
+
+def _cell(shown: str, header: list[str], line: int, path: str) -> Span:
+    """Where a cell is in a CSV file: its row's line, and its column by name."""
+    column = path.split(".", 1)[1].split("[", maxsplit=1)[0] if "." in path else ""
+    return Span.point(shown, line, header.index(column) + 1 if column in header else 1)
 
 
 def _ids(dataset: Dataset, kind: str) -> dict[str, int]:
@@ -318,7 +325,12 @@ def read_record_files(root: Path, collector: Collector) -> None:
         for row in rows:
             raw = {key: value for key, value in row.cells.items() if value != ""}
             before = len(structurer.problems)
+            refs_before = len(structurer.references)
             record = structurer.record(raw, kind, f"rows[{row.number}]")
+            structurer.references[refs_before:] = [
+                attrs.evolve(ref, span=_cell(shown, header, row.line, ref.path))
+                for ref in structurer.references[refs_before:]
+            ]
             for where, message, code in structurer.problems[before:]:
                 field = where.split(".", 1)[1] if "." in where else where
                 collector.problems.append(row_problem(shown, header, row, (field, message, code)))

@@ -21,6 +21,7 @@ import attrs
 from cattrs.errors import BaseValidationError
 
 from clusterkit import codes
+from clusterkit.diagnostics import Span
 from clusterkit.identifiers import SCHEMES, IdentifierError
 from clusterkit.model import KINDS, REFERENCES, InvalidFieldsError, Record, Role
 from clusterkit.model.common import NO_EXTRA, Declared, Extra
@@ -42,6 +43,7 @@ class Reference:
     path: str
     kind: str
     value: str
+    span: Span | None = None
 
 
 #: The entity kind of each model class (the names rules and schemas use).

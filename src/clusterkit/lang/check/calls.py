@@ -39,6 +39,7 @@ class CallChecks:
     if TYPE_CHECKING:
         result: Checked
         used: set[tuple[str, str]]
+        reads: set[str] | None
 
         def expr(self, node: ast.Expr, scope: Scope) -> Type: ...
         def condition(self, node: ast.Expr, scope: Scope, what: str) -> None: ...
@@ -122,6 +123,8 @@ class CallChecks:
 
     def user_call(self, node: ast.Call, function: FunctionInfo, args: list[Type]) -> Type:
         self.used.add((function.owner, f"function:{function.node.name}"))
+        if self.reads is not None:
+            self.reads |= self.result.uses.get(f"function:{function.node.name}", set())
         if len(args) != len(function.params):
             self.error(
                 codes.ARITY,

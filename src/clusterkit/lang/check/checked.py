@@ -96,6 +96,9 @@ class Checked:
     functions: dict[str, FunctionInfo] = attrs.Factory(dict)
     bases: dict[str, ast.Basis | None] = attrs.Factory(dict)
     rule_uses: dict[int, set[str]] = attrs.Factory(dict)
+    #: The consts and params read by each function (``function:NAME``) and define
+    #: (``define:KIND.NAME``), so a rule that calls one reads them too.
+    uses: dict[str, set[str]] = attrs.Factory(dict)
     rules: list[ast.Rule] = attrs.Factory(list)
     visible_defines: dict[tuple[str, str], DefineInfo] = attrs.Factory(dict)
 

@@ -24,6 +24,7 @@ class DefinitionChecks:
     """Parameters and functions; mixed into the file checker."""
 
     later_functions: frozenset[str]
+    reads: set[str] | None
 
     if TYPE_CHECKING:
         result: Checked
@@ -82,7 +83,12 @@ class DefinitionChecks:
                 self.error(codes.DEFINED_TWICE, param.span, f"{param.name!r} is given twice")
             names[param.name] = Symbol("var", param.name, t)
             params.append((param.name, t))
-        body = self.expr(item.expr, scope.child(names))
+        outer, self.reads = self.reads, set()
+        try:
+            body = self.expr(item.expr, scope.child(names))
+        finally:
+            self.result.uses[f"function:{item.name}"] = self.reads
+            self.reads = outer
         result = body
         if item.returns is not None:
             result = self.spec_type(item.returns)

@@ -194,6 +194,8 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             spec = self.result.visible_defines.get((obj.kind, node.name))
             if spec is not None:
                 self.used.add((spec.owner, f"define:{obj.kind}.{node.name}"))
+                if self.reads is not None:
+                    self.reads |= self.result.uses.get(f"define:{obj.kind}.{node.name}", set())
         if spec is None:
             options = [*fields, *(n for k, n in self.result.visible_defines if k == obj.kind)]
             self.error(

@@ -133,6 +133,7 @@ class FileChecker(DefinitionChecks, ExprChecker):
         self.result.params.update(other.params)
         self.result.functions.update(other.functions)
         self.result.bases.update(other.bases)
+        self.result.uses.update(other.uses)
 
     # -- items -------------------------------------------------------------------------
     def run(self) -> Checked:
@@ -233,7 +234,12 @@ class FileChecker(DefinitionChecks, ExprChecker):
             )
             return
         inner = scope.child({item.var: Symbol("var", item.var, EntityT(item.entity))})
-        t = self.expr(item.expr, inner)
+        outer, self.reads = self.reads, set()
+        try:
+            t = self.expr(item.expr, inner)
+        finally:
+            self.result.uses[f"define:{item.entity}.{item.name}"] = self.reads
+            self.reads = outer
         info = DefineInfo(item, t, self.file.path)
         self.result.defines[key] = info
         self.result.visible_defines[key] = info

@@ -234,9 +234,12 @@ def _run_books(
     dataset: Dataset,
     as_of: dt.date,
     progress: Callable[[str], None] | None,
-) -> list[Result]:
+) -> tuple[list[Result], tuple[CompiledRulebook, ...]]:
     results: list[Result] = []
     contexts: dict[str, Context] = {}
+    # Every rulebook version that gave a verdict, the ones chosen by an entity's own
+    # date ("version as of") included, for the provenance.
+    used: dict[str, CompiledRulebook] = {b.checked.path: b for b in program.in_force(as_of)}
 
     def context(currency: str) -> Context:
         if currency not in contexts:
@@ -249,14 +252,17 @@ def _run_books(
             day: dt.date, rulebook: str = book.id
         ) -> tuple[CompiledRulebook, Context] | None:
             found = program.version_on(rulebook, day)
-            return None if found is None else (found, context(found.checked.currency))
+            if found is None:
+                return None
+            used.setdefault(found.checked.path, found)
+            return found, context(found.checked.currency)
 
         run = _Run(book, context(book.checked.currency), versions)
         for rule in book.rules:
             results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
             if progress is not None:
                 progress(f"{book.id}/{rule.name}")
-    return results
+    return results, tuple(used.values())
 
 
 def evaluate(
@@ -279,12 +285,17 @@ def evaluate(
     caller's decimal context is.
     """
     ensure_checked(dataset)
-    books = program.in_force(as_of)
     with decimal.localcontext(CONTEXT):
-        results = _run_books(program, dataset, as_of, progress)
+        results, books = _run_books(program, dataset, as_of, progress)
     provenance = Provenance(
         rulebooks=tuple(
-            RulebookRef(b.id, b.checked.file.header.version, b.checked.path, b.checked.content_hash)
+            RulebookRef(
+                b.id,
+                b.checked.file.header.version,
+                b.checked.path,
+                b.checked.content_hash,
+                b.checked.file.header.is_schema and not b.rules,
+            )
             for b in books
         ),
         data_sha256=data_sha256 or data_hash(dataset),
