@@ -15,6 +15,7 @@ from tests.cli.runner import run
 
 COMMANDS = {
     "check",
+    "fmt",
     "import-participants",
     "lint",
     "observe",
