@@ -18,6 +18,7 @@ COMMANDS = {
     "fmt",
     "import-participants",
     "lint",
+    "lsp",
     "observe",
     "plugins",
     "registry",

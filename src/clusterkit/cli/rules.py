@@ -1,4 +1,4 @@
-"""Commands for rule authors: ``check``, ``lint``, ``test`` and ``fmt``.
+"""Commands for rule authors: ``check``, ``lint``, ``test``, ``fmt`` and ``lsp``.
 
 Each imports the rules language when it runs, not when the CLI starts.
 """
@@ -34,7 +34,7 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
 
-__all__ = ["COMMANDS", "check", "fmt", "lint", "test_command"]
+__all__ = ["COMMANDS", "check", "fmt", "lint", "lsp", "test_command"]
 
 
 @click.command()
@@ -273,5 +273,24 @@ def _write_keeping_mode(path: Path, text: str) -> None:
         raise
 
 
+@click.command("lsp")
+def lsp() -> None:
+    """Start the language server for editors, speaking LSP on standard input and output.
+
+    Needs the 'lsp' extra: pip install 'clusterkit[lsp]'.
+    """
+    try:
+        from clusterkit.lsp.server import serve
+    except ImportError as exc:
+        click.echo(
+            _(
+                "error: the language server needs pygls: pip install 'clusterkit[lsp]' ({reason})"
+            ).format(reason=exc),
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    serve()
+
+
 #: The commands of this module, added to the ``clusterkit`` group.
-COMMANDS: tuple[click.Command, ...] = (check, lint, test_command, fmt)
+COMMANDS: tuple[click.Command, ...] = (check, lint, test_command, fmt, lsp)
