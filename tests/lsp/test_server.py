@@ -181,6 +181,10 @@ def test_hover_gives_types_and_units(rules: Path) -> None:
         assert "**let per_year**: money (KZT/year)" in (await live.hover("main.ckr", 9, 8) or "")
         assert "**p**: a project" in (await live.hover("main.ckr", 10, 10) or "")
         assert "define state of project p" in (await live.hover("main.ckr", 9, 21) or "")
+        # while a line is half typed, the rest of the file is still known
+        live.change("main.ckr", MAIN + "  require p.")
+        await live.diagnostics("main.ckr")
+        assert "money (KZT)" in (await live.hover("main.ckr", 10, 47) or "")
 
     run(rules, scenario)
 

@@ -44,7 +44,8 @@ _KINDS = {
 
 class RulesServer(LanguageServer):
     """The server, with the analysis of each open document kept for hover and
-    definition."""
+    definition: the latest that parsed, so that both still work on the rest of a file
+    while a line is half typed."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -66,7 +67,8 @@ class RulesServer(LanguageServer):
         found = analyse(
             self.document_path(document), document.source, self.open_texts(), self.root()
         )
-        self.analyses[uri] = found
+        if found.file is not None or uri not in self.analyses:
+            self.analyses[uri] = found
         return found
 
     def publish(self, uri: str) -> None:
