@@ -104,15 +104,7 @@ class _Layout:
             gap = self.gaps[begin]
             lead = list(gap.comments)
             if previous is not None:
-                # Indented comments right after a block, before any blank line, are its last.
-                prior = self.tokens[begin - 1]
-                while (
-                    lead
-                    and prior.item_kind in BLOCKS
-                    and lead[0].column > 1
-                    and not lead[0].blank_before
-                ):
-                    previous.append(_Line(" " * _INDENT + lead.pop(0).text))
+                _take_tail(previous, lead, self.tokens[begin - 1])
             lines = self.item(begin, end)
             # The header, and any item of more than one line, stands apart.
             forced = number == 1 or (previous is not None and (len(previous) > 1 or len(lines) > 1))
@@ -123,11 +115,7 @@ class _Layout:
         end_gap = self.gaps[-1]
         tail = list(end_gap.comments)
         if previous is not None:
-            last = self.tokens[-1]
-            while tail and last.item_kind in BLOCKS and tail[0].column > 1:
-                if tail[0].blank_before:
-                    break
-                previous.append(_Line(" " * _INDENT + tail.pop(0).text))
+            _take_tail(previous, tail, self.tokens[-1])
             out.extend(previous)
         if tail:
             forced = previous is not None and len(previous) > 1
@@ -187,6 +175,18 @@ class _Layout:
         if trailing is not None:
             lines[-1].comment = trailing
         return lines
+
+
+def _take_tail(block: list[_Line], comments: list[Comment], last: Tok) -> None:
+    """Move the indented comments right after a block, before any blank line, from
+    ``comments`` to the block's last lines."""
+    while (
+        comments
+        and last.item_kind in BLOCKS
+        and comments[0].column > 1
+        and not comments[0].blank_before
+    ):
+        block.append(_Line(" " * _INDENT + comments.pop(0).text))
 
 
 def _space(before: Tok, tok: Tok) -> str:

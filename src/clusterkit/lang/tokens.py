@@ -19,7 +19,7 @@ from importlib import resources
 import attrs
 from lark import Lark, Token, Tree
 
-__all__ = ["BLOCKS", "Gap", "Tok", "TokenStream", "keywords", "read_tokens"]
+__all__ = ["BLOCKS", "Comment", "Gap", "Tok", "TokenStream", "keywords", "read_tokens"]
 
 #: Items whose parts go on lines of their own, indented under the item's first line.
 BLOCKS = frozenset(
