@@ -3,6 +3,7 @@ grammar (so the two cannot drift), and a line is highlighted as an author expect
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -139,3 +140,16 @@ def test_quantities_dates_levels_and_languages() -> None:
 def test_the_vs_code_extension_ships_the_same_grammar() -> None:
     copy = ROOT / "editors" / "vscode" / "syntaxes" / "clusterkit.tmLanguage.json"
     assert copy.read_bytes() == GRAMMAR.read_bytes()
+
+
+def test_the_grammar_is_what_its_script_writes() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_grammar", ROOT / "editors" / "textmate" / "build_grammar.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == GRAMMAR.read_text(encoding="utf-8"), (
+        "run: python editors/textmate/build_grammar.py"
+    )
