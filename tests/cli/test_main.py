@@ -15,8 +15,10 @@ from tests.cli.runner import run
 
 COMMANDS = {
     "check",
+    "fmt",
     "import-participants",
     "lint",
+    "lsp",
     "observe",
     "plugins",
     "registry",

@@ -1,4 +1,4 @@
-"""Commands for rule authors: ``check``, ``lint`` and ``test``.
+"""Commands for rule authors: ``check``, ``lint``, ``test``, ``fmt`` and ``lsp``.
 
 Each imports the rules language when it runs, not when the CLI starts.
 """
@@ -6,8 +6,12 @@ Each imports the rules language when it runs, not when the CLI starts.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 
@@ -30,7 +34,7 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
 
-__all__ = ["COMMANDS", "check", "lint", "test_command"]
+__all__ = ["COMMANDS", "check", "fmt", "lint", "lsp", "test_command"]
 
 
 @click.command()
@@ -157,5 +161,136 @@ def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...])
     sys.exit(test_report.exit_status(results))
 
 
-#: The commands of this module, added to the ``clusterkit`` group (``fmt`` will join them).
-COMMANDS: tuple[click.Command, ...] = (check, lint, test_command)
+@click.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would change."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Change nothing; print the changes as a unified diff."
+)
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+    """Lay rule files out in the canonical form, in place, keeping every comment.
+
+    A folder means every *.ckr file in it; '-' reads standard input and writes the
+    result to standard output. Exit status: 0 done, 1 a file would change (--check),
+    2 a file has errors (it is left as it was).
+    """
+    from clusterkit import codes
+    from clusterkit.lang.formatter import FormatterError, format_rules
+    from clusterkit.lang.parser import MAX_RULE_FILE_BYTES
+    from clusterkit.loader import read_text
+    from clusterkit.loader.files import RULE_SUFFIX
+
+    problems: list[Diagnostic] = []
+    changed = unchanged = 0
+    for path in _rule_files(paths, RULE_SUFFIX, problems):
+        shown = str(path)
+        text = (
+            sys.stdin.read()
+            if shown == "-"
+            else read_text(
+                path,
+                shown,
+                problems,
+                code=codes.RULES_UNREADABLE,
+                too_big_code=codes.RULES_TOO_BIG,
+                limit=MAX_RULE_FILE_BYTES,
+                noun="rule file",
+            )
+        )
+        if text is None:
+            continue
+        try:
+            result = format_rules(text, shown)
+        except DiagnosticError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        except FormatterError as exc:
+            click.echo(_("error: {message}").format(message=exc), err=True)
+            sys.exit(EXIT_INPUT)
+        if shown == "-":
+            click.echo(result, nl=False)
+            continue
+        if result == text:
+            unchanged += 1
+            continue
+        changed += 1
+        if show_diff:
+            lines = difflib.unified_diff(
+                text.splitlines(keepends=True), result.splitlines(keepends=True), shown, shown
+            )
+            click.echo("".join(lines), nl=False)
+        if check_only or show_diff:
+            click.echo(_("would reformat {path}").format(path=shown), err=True)
+        else:
+            _write_keeping_mode(path, result)
+            click.echo(_("reformatted {path}").format(path=shown), err=True)
+    if problems:
+        print_diagnostics(problems)
+        sys.exit(EXIT_INPUT)
+    if check_only or show_diff:
+        summary = _("{changed} file(s) would be reformatted, {unchanged} unchanged")
+    else:
+        summary = _("{changed} file(s) reformatted, {unchanged} unchanged")
+    if changed or unchanged:
+        click.echo(summary.format(changed=changed, unchanged=unchanged), err=True)
+    if check_only and changed:
+        sys.exit(EXIT_FAILED)
+
+
+def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic]) -> list[Path]:
+    """The files named, and the rule files in the folders named, each once."""
+    from clusterkit import codes
+    from clusterkit.diagnostics import Severity
+
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file())
+        if not inside:
+            message = f"no *{suffix} rule files in this folder"
+            problems.append(Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, message, file=name))
+        found.extend(inside)
+    return list(dict.fromkeys(found))
+
+
+def _write_keeping_mode(path: Path, text: str) -> None:
+    """Replace a file's contents at once (a crash leaves the old or the new file, never
+    half of one), keeping its permissions."""
+    mode = path.stat().st_mode
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@click.command("lsp")
+def lsp() -> None:
+    """Start the language server for editors, speaking LSP on standard input and output.
+
+    Needs the 'lsp' extra: pip install 'clusterkit[lsp]'.
+    """
+    try:
+        from clusterkit.lsp.server import serve
+    except ImportError as exc:
+        click.echo(
+            _(
+                "error: the language server needs pygls: pip install 'clusterkit[lsp]' ({reason})"
+            ).format(reason=exc),
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    serve()
+
+
+#: The commands of this module, added to the ``clusterkit`` group.
+COMMANDS: tuple[click.Command, ...] = (check, lint, test_command, fmt, lsp)
