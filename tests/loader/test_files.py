@@ -45,9 +45,11 @@ def test_data_files_are_the_top_level_json_and_toml_files_in_order(tmp_path: Pat
         (tmp_path / name).write_text("")
     (tmp_path / "d.json").mkdir()
     assert [p.name for p in data_files(tmp_path)] == ["a.json", "b.toml"]
-    assert data_files(tmp_path / "c.csv") == [tmp_path / "c.csv"]
+    assert data_files(tmp_path / "a.json") == [tmp_path / "a.json"]
     with pytest.raises(DiagnosticError):
         data_files(tmp_path / "none")
+    with pytest.raises(DiagnosticError, match="is a table, not a dataset"):
+        data_files(tmp_path / "c.csv")
 
 
 def test_read_text_reads_utf8(tmp_path: Path) -> None:
