@@ -191,11 +191,10 @@ def _row(
             table.problem(f"row has {len(values)} cells, the header {width}", row, None)
         )
         return None
-    for name, value in zip(table.header, values, strict=True):
+    for column, (name, value) in enumerate(zip(table.header, values, strict=True), start=1):
         if not value:
             continue
         if not name:
-            column = table.header.index(name) + 1
             problems.append(
                 table.problem(f"a value in column {column}, which has no name in the header", row)
             )
