@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import clusterkit
 from clusterkit import DiagnosticError
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader import MAX_FILE_BYTES, atomic_write, read_text
@@ -94,3 +95,15 @@ def test_a_failed_atomic_write_leaves_the_old_file_and_no_temporary(tmp_path: Pa
         atomic_write(target, "\ud800")  # a lone surrogate cannot be written as UTF-8
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
+
+
+def test_read_text_drops_a_byte_order_mark(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8-sig")
+    assert read(tmp_path / "a.json") == ("{}", [])
+
+
+def test_a_rule_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    rules = tmp_path / "r.ckr"
+    rules.write_text("rulebook r\nconst x = 1\nrule r\n  require x > 0\n", encoding="utf-8-sig")
+    program = clusterkit.load_rules([rules])
+    assert [d for d in program.diagnostics if d.is_error] == []

@@ -3,16 +3,18 @@
 A dataset is a directory (or a single file). Each JSON or TOML file at its top
 level holds any of the dataset's collections under their names (``clusters``,
 ``programmes``, ``series``, ...) and one of them the ``dataset`` table describing
-it. ``participants/<cluster-id>.csv`` files add participants to a cluster (see
-:mod:`clusterkit.loader.participants_csv`).
+it. Tables in the folder (CSV files and spreadsheets) add participants and the items
+of flat collections (see :mod:`clusterkit.loader.folder`); everything else in it is
+named in a ``D109`` warning.
 
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the
 functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of them.
 Codes (documented in docs/diagnostics.md): ``D102`` syntax, ``D103`` an invalid
 value, ``D104`` an unknown key, ``D105`` a missing field, ``D106`` a broken
-reference, ``D107`` no dataset information; ``D101`` comes from
-:mod:`~clusterkit.loader.files` and ``D108`` from the CSV reader.
+reference, ``D107`` no dataset information; ``D101`` and ``D109`` come from
+:mod:`~clusterkit.loader.files` and :mod:`~clusterkit.loader.folder`, ``D108`` from the
+readers of tables.
 """
 
 from __future__ import annotations
