@@ -5,7 +5,6 @@ and data path."""
 from __future__ import annotations
 
 import re
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,17 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Reference, Structurer
-from clusterkit.loader.tables import Row, Shape, Table, check_header, item_problem, row_record
+from clusterkit.loader.tables import (
+    BUILTIN_TYPES,
+    Row,
+    Shape,
+    Table,
+    check_header,
+    item_problem,
+    row_record,
+)
 from clusterkit.model import Dataset, DatasetInfo, Participant
-from clusterkit.model.dataset import COLLECTIONS, Records, check_references, mark_checked
+from clusterkit.model.dataset import Records, check_references, mark_checked
 from clusterkit.model.dataset import Reference as DatasetReference
 from clusterkit.schema import Schema
 
@@ -27,13 +34,6 @@ __all__ = ["BUILTIN_TYPES", "SETTINGS", "Collector", "finish"]
 #: describe it: the encoding of its CSV files, and whether their numbers have a
 #: decimal comma.
 SETTINGS = ("csv_encoding", "csv_decimal_comma")
-
-#: Each built-in collection and the model class of its items.
-BUILTIN_TYPES: dict[str, type] = {
-    name: typing.get_args(hint)[0]
-    for name, hint in typing.get_type_hints(Dataset).items()
-    if name in COLLECTIONS
-}
 
 
 #: Where an item came from in a table: the table, its shape and the item's row.

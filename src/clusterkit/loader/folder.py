@@ -92,18 +92,20 @@ def _csv_file(path: Path, collector: Collector, options: CsvOptions) -> None:
     if table_shape is None:
         collector.problems.append(not_read(str(path), why_not_a_table(name, collector.schema)))
         return
+    before = len(collector.problems)
     table = read_csv(path, str(path), collector.problems, options)
     if table is not None:
-        _read(table, table_shape, collector)
+        _read(table, table_shape, collector, before)
 
 
 def _read(
-    table: Table, table_shape: Shape, collector: Collector, cluster: str | None = None
+    table: Table, table_shape: Shape, collector: Collector, before: int, cluster: str | None = None
 ) -> None:
+    """Read a table into the collector; ``before`` is how many problems there were before
+    its file was read (a participants file with problems quiets its cluster's)."""
     if table_shape.name != PARTICIPANTS:
         collector.read_table(table, table_shape)
         return
-    before = len(collector.problems)
     rows = participants_of_table(table, table_shape, collector.schema, collector.problems)
     collector.add_participants(table, table_shape, rows, cluster, before)
 
@@ -137,9 +139,12 @@ def _participants_folder(folder: Path, collector: Collector, options: CsvOptions
             continue
         if suffix == ".xlsx":
             _warn_other_sheets(entry, collector)
+        before = len(collector.problems)
         table = read_table_file(entry, shown, collector.problems, options)
-        if table is not None:
-            _read(table, table_shape, collector, entry.stem)
+        if table is None:  # unreadable: its cluster is named all the same
+            collector.add_participants(Table(shown, [], []), table_shape, None, entry.stem, before)
+        else:
+            _read(table, table_shape, collector, before, entry.stem)
 
 
 def _warn_other_sheets(path: Path, collector: Collector) -> None:
@@ -176,6 +181,7 @@ def _workbook(path: Path, collector: Collector) -> None:
             table_shape = _sheet_shape(sheet, collector)
             if table_shape is None and index == 0:
                 table_shape = _sheet_shape(path.stem, collector)
+            before = len(collector.problems)
             table = book.table(sheet, collector.problems)
             if table is None:
                 continue  # an empty sheet
@@ -183,7 +189,7 @@ def _workbook(path: Path, collector: Collector) -> None:
                 why = why_not_a_table(sheet, schema)
                 collector.problems.append(not_read(shown, f"sheet {why}", path=sheet))
                 continue
-            _read(table, table_shape, collector)
+            _read(table, table_shape, collector, before)
     finally:
         book.close()
 

@@ -30,14 +30,16 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
-from clusterkit.model import KINDS, Participant
+from clusterkit.model import KINDS, Dataset, Participant
 from clusterkit.model.common import LocalizedText
+from clusterkit.model.dataset import COLLECTIONS
 from clusterkit.money import Money
 from clusterkit.numbers import NumberFormatError, from_decimal_comma, parse_decimal
 from clusterkit.schema import FieldType, KindDecl, Schema
-from clusterkit.units import Measure
+from clusterkit.units import Measure, Unit
 
 __all__ = [
+    "BUILTIN_TYPES",
     "PARTICIPANTS",
     "Cell",
     "Column",
@@ -55,6 +57,12 @@ __all__ = [
 PARTICIPANTS = "participants"
 #: The languages of localized text, in the order their columns are listed.
 LANGS = ("ru", "kk", "en")
+#: Each built-in collection and the model class of its items.
+BUILTIN_TYPES: dict[str, type] = {
+    name: typing.get_args(hint)[0]
+    for name, hint in typing.get_type_hints(Dataset).items()
+    if name in COLLECTIONS
+}
 
 
 @attrs.frozen
@@ -119,11 +127,13 @@ class Shape:
     kind: KindDecl | None = None
     owner: str | None = None
 
+    _by_name: dict[str, Column] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
+
     def column(self, name: str) -> Column | None:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        return None
+        return self._by_name.get(name)
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -250,7 +260,7 @@ def _scalar_kind(hint: Any) -> str | None:
         return "date"
     if hint is str or (isinstance(hint, type) and issubclass(hint, enum.Enum)):
         return "text"
-    if getattr(hint, "__name__", "") == "Unit":
+    if hint is Unit:
         return "text"
     return None
 
@@ -298,13 +308,6 @@ def _with_declared(columns: list[Column], schema: Schema, kind: str) -> list[Col
     return out
 
 
-def _builtin_collections() -> dict[str, type]:
-    # Imported here: the collector imports this module.
-    from clusterkit.loader.collect import BUILTIN_TYPES  # noqa: PLC0415
-
-    return BUILTIN_TYPES
-
-
 def shape(name: str, schema: Schema, *, owner: str | None = None) -> Shape | None:
     """The shape of the table ``name`` (``participants`` or a collection), or None if
     no table holds it (see :func:`why_not_a_table`). ``owner`` adds a column naming each
@@ -326,7 +329,7 @@ def shape(name: str, schema: Schema, *, owner: str | None = None) -> Shape | Non
     declared_kind = schema.kind_of_collection(name)
     if declared_kind is not None:
         return _declared_shape(declared_kind)
-    cls = _builtin_collections().get(name)
+    cls = BUILTIN_TYPES.get(name)
     if cls is None:
         return None
     found = _builtin_columns(cls)
@@ -376,11 +379,11 @@ def _declared_shape(kind: KindDecl) -> Shape:
 
 def why_not_a_table(name: str, schema: Schema) -> str:
     """Why a table named ``name`` is not read (for the warning)."""
-    if name in _builtin_collections() or schema.kind_of_collection(name) is not None:
+    if name in BUILTIN_TYPES or schema.kind_of_collection(name) is not None:
         return f"{name!r}: {_NESTED}"
     known = sorted(
         n
-        for n in [PARTICIPANTS, *_builtin_collections(), *(k.collection for k in schema.kinds)]
+        for n in [PARTICIPANTS, *BUILTIN_TYPES, *(k.collection for k in schema.kinds)]
         if n == PARTICIPANTS or shape(n, schema) is not None
     )
     return f"{name!r} is not a table of this dataset (tables: {', '.join(known)})"

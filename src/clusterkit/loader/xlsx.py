@@ -41,7 +41,7 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader.files import data_error, read_bytes
 from clusterkit.loader.tables import Cell, NumberCell, Row, Table, cell_name
-from clusterkit.numbers import format_plain, shift
+from clusterkit.numbers import EXACT, format_plain, shift
 
 __all__ = ["EXCEL_DIGITS", "Workbook", "exact_number", "open_workbook"]
 
@@ -76,7 +76,7 @@ def exact_number(value: float | int, number_format: str = "General") -> NumberCe
     places = _format_places(fmt)
     exponent = number.as_tuple().exponent
     if places is not None and isinstance(exponent, int) and -exponent < places:
-        number = number.quantize(Decimal(1).scaleb(-places))
+        number = number.quantize(Decimal(1).scaleb(-places), context=EXACT)
     text = format_plain(number)
     if "%" in fmt:
         text += " %"
@@ -88,8 +88,8 @@ def exact_number(value: float | int, number_format: str = "General") -> NumberCe
 def _normal(number: Decimal) -> Decimal:
     """Without trailing zeros, and an integer with exponent 0 (``30`` for ``30.0``)."""
     if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
-    return number.normalize()
+        return number.quantize(Decimal(1), context=EXACT)
+    return number.normalize(EXACT)
 
 
 def _format_places(fmt: str) -> int | None:
