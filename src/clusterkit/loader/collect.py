@@ -36,6 +36,9 @@ __all__ = ["BUILTIN_TYPES", "SETTINGS", "Collector", "finish"]
 SETTINGS = ("csv_encoding", "csv_decimal_comma")
 
 
+#: The path of a participant's field in a cluster.
+_PARTICIPANT_PATH = re.compile(r"^clusters\[(\d+)\]\.participants\[(\d+)\]\.?(.*)$")
+
 #: Where an item came from in a table: the table, its shape and the item's row.
 Place = tuple[Table, Shape, Row]
 
@@ -177,12 +180,31 @@ class Collector:
             elif isinstance(raw, dict) and raw.get("id") in self.quiet:
                 del structurer.problems[before:]  # reported where they come from (CSV)
         for where, message, code in structurer.problems:
-            self.problems.append(data_error(code, shown, message, path=where))
+            origin = self.origin_of(value, where) if key == "clusters" else None
+            if origin is not None:
+                (table, table_shape, row), inside = origin
+                self.problems.append(item_problem(table, table_shape, row, (inside, message, code)))
+            else:
+                self.problems.append(data_error(code, shown, message, path=where))
         self.references.extend(
             (shown, r, declared is not None, None) for r in structurer.references
         )
         self.references.extend((shown, r, True, None) for r in structurer.orphan_references)
         return items
+
+    def origin_of(self, clusters: list[Any], where: str) -> tuple[Place, str] | None:
+        """The table row of the participant a problem at ``where`` (a path in the raw
+        clusters) is about, and the path inside it, if that participant came from a table."""
+        match = _PARTICIPANT_PATH.match(where)
+        if match is None:
+            return None
+        cluster = clusters[int(match[1])] if int(match[1]) < len(clusters) else None
+        listed = cluster.get("participants") if isinstance(cluster, dict) else None
+        index = int(match[2])
+        if not isinstance(listed, list) or index >= len(listed):
+            return None
+        place = self.origins.get(id(listed[index]))
+        return None if place is None else (place, match[3])
 
     def read_info(self, value: Any, shown: str) -> None:
         if self.info is not None:
@@ -359,16 +381,13 @@ def finish(
     return dataset
 
 
-_PARTICIPANT_PATH = re.compile(r"^clusters\[(\d+)\]\.participants\[(\d+)\]\.?(.*)$")
-
-
 def _reference_problem(
     collector: Collector, dataset: Dataset, ref: DatasetReference, offset: int
 ) -> Diagnostic:
     """A broken reference the dataset's check found, where its item came from: the
     file and data path, or the table's cell."""
     match = _PARTICIPANT_PATH.match(ref.path)
-    if match is not None:
+    if match is not None and int(match[1]) < len(dataset.clusters):
         cluster = dataset.clusters[int(match[1])]
         participants = cluster.participants
         index = int(match[2])
