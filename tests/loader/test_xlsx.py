@@ -208,11 +208,9 @@ def test_references_and_headers_in_a_workbook_are_at_their_cells(tmp_path: Path)
     assert load_errors(root) == [
         f"{path}:1:2: error[D108]: cost_items!B1: unknown column 'colour' (hint: columns: id, "
         "project, amount, incurred, supplier, share, fte, listed, tags)",
-        f"{path}: cost_items: error[D108]: sheet 'cost_items': required column 'project' is "
-        "missing",
-        f"{path}: cost_items: error[D108]: sheet 'cost_items': required column 'amount' is missing",
-        f"{path}: cost_items: error[D108]: sheet 'cost_items': required column 'incurred' is "
-        "missing",
+        f"{path}:1:1: error[D108]: sheet 'cost_items': required column 'project' is missing",
+        f"{path}:1:1: error[D108]: sheet 'cost_items': required column 'amount' is missing",
+        f"{path}:1:1: error[D108]: sheet 'cost_items': required column 'incurred' is missing",
     ]
 
 

@@ -41,13 +41,19 @@ from clusterkit.units import Measure, Unit
 __all__ = [
     "BUILTIN_TYPES",
     "PARTICIPANTS",
+    "PARTICIPANT_COLUMNS",
     "Cell",
+    "CellError",
     "Column",
     "NumberCell",
     "Row",
     "Shape",
     "Table",
     "cell_name",
+    "check_header",
+    "column_of",
+    "convert",
+    "item_problem",
     "row_record",
     "shape",
     "why_not_a_table",
@@ -182,11 +188,6 @@ class Table:
     header_line: int = 1
     decimal_comma: bool = False
 
-    @property
-    def label(self) -> str:
-        """The table as a message names it: the file, and the sheet of a spreadsheet."""
-        return self.shown if self.sheet is None else f"{self.shown}, sheet {self.sheet!r}"
-
     def problem(
         self,
         message: str,
@@ -211,9 +212,8 @@ class Table:
             return Diagnostic(code, severity, message, self.shown, path, span, hint)
         if row is None and column is None:
             path = _sheet_ref(self.sheet)
-            return Diagnostic(
-                code, severity, f"sheet {self.sheet!r}: {message}", self.shown, path, None, hint
-            )
+            message = f"sheet {self.sheet!r}: {message}"
+            return Diagnostic(code, severity, message, self.shown, path, span, hint)
         path = f"{_sheet_ref(self.sheet)}!{cell_name(index, line)}"
         return Diagnostic(code, severity, f"{path}: {message}", self.shown, path, span, hint)
 
