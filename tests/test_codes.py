@@ -113,6 +113,13 @@ def _missing_data(tmp: Path) -> set[str]:
     return set()
 
 
+def _unread_file(tmp: Path) -> set[str]:
+    files(tmp, {"data.json": INFO + "}", "notes.xls": ""})
+    warnings: list[clusterkit.Diagnostic] = []
+    clusterkit.load_dataset(tmp, warnings=warnings)
+    return {d.code for d in warnings}
+
+
 def _broken_test_file(tmp: Path) -> set[str]:
     files(tmp, {"t.ckr": HEAD, "t.tests.toml": "rules = 5\n"})
     try:
@@ -149,6 +156,7 @@ OTHER: dict[str, Callable[[Path], set[str]]] = {
         tmp,
         {"data.json": INFO + ", " + CLUSTER + "}", "participants/c1.csv": "id,colour\n1,red\n"},
     ),
+    "D109": _unread_file,
     "R100": lambda tmp: rule_file_codes(tmp, {}, "absent.ckr"),
     "R104": lambda tmp: _codes(HEAD + "#" * (4 * 1024 * 1024 + 1)),
     "R208": lambda tmp: rule_file_codes(

@@ -35,7 +35,15 @@ DATA_UNKNOWN_KEY = _code("D104", "an unknown key (with a suggestion when one is 
 DATA_MISSING = _code("D105", "a required field is missing")
 DATA_REFERENCE = _code("D106", "a reference names something absent, or an id is used twice")
 DATA_NO_INFO = _code("D107", "no `dataset` information in any file")
-DATA_CSV = _code("D108", "a problem in a participants CSV file (with line and column)")
+DATA_CSV = _code(
+    "D108",
+    "a problem in a table: a participants or other CSV file (with line and column), or a "
+    "spreadsheet (with sheet and cell)",
+)
+DATA_NOT_READ = _code(
+    "D109",
+    "(warning) a file, folder or sheet in a dataset that clusterkit does not read, and why",
+)
 
 # -- rule files: reading and syntax ------------------------------------------------------
 RULES_UNREADABLE = _code(

@@ -8,7 +8,10 @@ precision: "33.6 mln" is ``Decimal("3.36E+7")``, exact to 0.1 mln, and
 The decimal separator is always ``.``; ``,`` and spaces only group thousands
 (``3,896.5``, ``66 740``). A comma that does not group thousands (``1,25``) is an
 error rather than a guess, because in Russian text it is a decimal comma and in
-English a grouping one.
+English a grouping one. Tables that say they use decimal commas (a spreadsheet's CSV
+with ``;`` between cells, or one named so) are rewritten cell by cell with
+:func:`from_decimal_comma` before they are read: there ``,`` is the decimal separator
+and spaces group thousands (``1 234,5``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "SCALE_POWERS",
     "NumberFormatError",
     "format_plain",
+    "from_decimal_comma",
     "parse_decimal",
     "parse_scaled",
     "quantum",
@@ -145,6 +149,45 @@ def parse_decimal(text: str) -> Decimal:
     if not value.is_finite():
         raise NumberFormatError(f"{text!r} is not a finite number")
     return value
+
+
+_COMMA_NUMBER = re.compile(
+    r"^(?P<lead>\s*[$€£₸₽]?\s*)"
+    r"(?P<number>[+-]?[\d.,\u00a0\u202f ]*\d(?:[eE][+-]?\d+)?)"
+    r"(?P<rest>.*)$",
+    re.DOTALL,
+)
+_COMMA_DECIMAL = re.compile(
+    r"^(?P<sign>[+-]?)(?P<whole>\d{1,3}(?:[\u00a0\u202f ]\d{3})+|\d+),(?P<fraction>\d+)"
+    r"(?P<exponent>[eE][+-]?\d+)?$"
+)
+
+
+def from_decimal_comma(text: str) -> str:
+    """The text with its leading number rewritten from a decimal comma to a point.
+
+    ``"30,5"`` gives ``"30.5"``, ``"1 234,5 млн KZT"`` gives ``"1234.5 млн KZT"``, and
+    ``"30,5 %"`` gives ``"30.5 %"``; text without a comma is returned unchanged (a
+    point is read as a decimal point, as everywhere). A number with both ``.`` and
+    ``,``, or with more than one ``,``, is refused rather than guessed at.
+    """
+    match = _COMMA_NUMBER.match(text)
+    if match is None or "," not in match["number"]:
+        return text
+    number = match["number"].strip()
+    if "." in number:
+        raise NumberFormatError(
+            f"{text!r}: with decimal commas, write the number without '.' (1234,5 or 1 234,5)"
+        )
+    parts = _COMMA_DECIMAL.match(number)
+    if parts is None:
+        raise NumberFormatError(
+            f"{text!r}: with decimal commas, ',' is the decimal separator and spaces group "
+            "thousands (1 234,5)"
+        )
+    whole = re.sub(r"[\u00a0\u202f ]", "", parts["whole"])
+    exponent = parts["exponent"] or ""
+    return f"{match['lead']}{parts['sign']}{whole}.{parts['fraction']}{exponent}{match['rest']}"
 
 
 def parse_scaled(text: str) -> tuple[Decimal, str]:

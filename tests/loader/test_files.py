@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import clusterkit
 from clusterkit import DiagnosticError
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader import MAX_FILE_BYTES, atomic_write, read_text
@@ -45,9 +46,11 @@ def test_data_files_are_the_top_level_json_and_toml_files_in_order(tmp_path: Pat
         (tmp_path / name).write_text("")
     (tmp_path / "d.json").mkdir()
     assert [p.name for p in data_files(tmp_path)] == ["a.json", "b.toml"]
-    assert data_files(tmp_path / "c.csv") == [tmp_path / "c.csv"]
+    assert data_files(tmp_path / "a.json") == [tmp_path / "a.json"]
     with pytest.raises(DiagnosticError):
         data_files(tmp_path / "none")
+    with pytest.raises(DiagnosticError, match="is a table, not a dataset"):
+        data_files(tmp_path / "c.csv")
 
 
 def test_read_text_reads_utf8(tmp_path: Path) -> None:
@@ -92,3 +95,15 @@ def test_a_failed_atomic_write_leaves_the_old_file_and_no_temporary(tmp_path: Pa
         atomic_write(target, "\ud800")  # a lone surrogate cannot be written as UTF-8
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
+
+
+def test_read_text_drops_a_byte_order_mark(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8-sig")
+    assert read(tmp_path / "a.json") == ("{}", [])
+
+
+def test_a_rule_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    rules = tmp_path / "r.ckr"
+    rules.write_text("rulebook r\nconst x = 1\nrule r\n  require x > 0\n", encoding="utf-8-sig")
+    program = clusterkit.load_rules([rules])
+    assert [d for d in program.diagnostics if d.is_error] == []

@@ -88,3 +88,25 @@ def test_csv_for_an_unknown_cluster_is_an_error(example_copy: Path) -> None:
     (example_copy / "participants" / "dairy-ghost.csv").write_text(source.read_text("utf-8"))
     errors = load_errors(example_copy)
     assert any("no cluster with id 'dairy-ghost'" in e for e in errors), errors
+
+
+def test_an_unreadable_file_is_reported_alone(example_copy: Path) -> None:
+    csv_file = example_copy / MILK
+    csv_file.write_bytes("Müller".encode("latin-1"))
+    errors = load_errors(example_copy)
+    assert errors == [
+        f"{csv_file}: error[D101]: is not UTF-8 text (byte 1), nor Russian text in cp1251 "
+        "(hint: save it as UTF-8, or name its encoding: csv_encoding in the dataset table or "
+        "--csv-encoding)"
+    ], errors
+
+
+def test_a_cluster_s_problem_with_a_csv_participant_is_reported_at_its_cell(
+    example_copy: Path,
+) -> None:
+    csv_file = example_copy / MILK
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("080440114430", "060240113698")  # the first row's BIN
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = load_errors(example_copy)
+    assert errors == [f"{csv_file}:4:2: error[D108]: bin: '060240113698' appears 2 times"], errors

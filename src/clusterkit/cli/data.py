@@ -22,7 +22,7 @@ from clusterkit.cli.common import (
     print_diagnostics,
     store_option,
 )
-from clusterkit.diagnostics import DiagnosticError
+from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.i18n import choose_lang
 from clusterkit.i18n import local as _
 
@@ -39,9 +39,28 @@ __all__ = ["COMMANDS", "import_participants", "report", "validate"]
     help="A rule file (*.ckr) declaring what the data may hold beyond the built-in "
     "model; the dataset's own 'schema' files are read too.",
 )
+@click.option(
+    "--csv-encoding",
+    default=None,
+    callback=lambda _ctx, _param, value: _encoding(value),
+    help="The encoding of the dataset's CSV files (cp1251, ...); default: detected.",
+)
+@click.option(
+    "--decimal-comma/--decimal-point",
+    default=None,
+    help="Numbers in CSV files have a decimal comma (30,5) or point; default: a comma "
+    "in files delimited with ';'.",
+)
 @format_option
 @lang_option
-def validate(path: str, schema_files: tuple[str, ...], fmt: str, lang: str | None) -> None:
+def validate(
+    path: str,
+    schema_files: tuple[str, ...],
+    csv_encoding: str | None,
+    decimal_comma: bool | None,
+    fmt: str,
+    lang: str | None,
+) -> None:
     """Load a dataset directory or file, check it, and print a summary."""
     from clusterkit.lang.program import declared_schema
     from clusterkit.loader import load_dataset
@@ -54,20 +73,43 @@ def validate(path: str, schema_files: tuple[str, ...], fmt: str, lang: str | Non
         if any(p.is_error for p in problems):
             print_diagnostics(problems, fmt)
             sys.exit(EXIT_INPUT)
+    warnings: list[Diagnostic] = []
     try:
-        dataset = load_dataset(path, schema=schema)
+        dataset = load_dataset(
+            path,
+            schema=schema,
+            csv_encoding=csv_encoding,
+            decimal_comma=decimal_comma,
+            warnings=warnings,
+        )
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt, source="data")
         sys.exit(EXIT_INPUT)
     summary = summarize(dataset)
     if fmt == "json":
+        diagnostics = [w.to_json() for w in warnings]
         click.echo(
             json.dumps(
-                {"summary": unstructure(summary), "diagnostics": []}, ensure_ascii=False, indent=2
+                {"summary": unstructure(summary), "diagnostics": diagnostics},
+                ensure_ascii=False,
+                indent=2,
             )
         )
     else:
+        if warnings:
+            print_diagnostics(warnings, source="data")
         click.echo(summary.render(choose_lang(lang)))
+
+
+def _encoding(name: str | None) -> str | None:
+    import codecs
+
+    if name is not None:
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            raise click.BadParameter(f"{name!r} is not an encoding Python knows") from None
+    return name
 
 
 @click.command("import-participants")

@@ -1,16 +1,22 @@
-"""Reading and writing datasets: JSON and TOML in, JSON out, CSV participant lists.
+"""Reading and writing datasets: JSON, TOML, CSV and spreadsheets in, JSON out.
 
-- :mod:`~clusterkit.loader.files`: reading text within a size limit, finding a
-  dataset's data files, atomic writes.
+- :mod:`~clusterkit.loader.files`: reading text within a size limit, listing a
+  dataset's folder, atomic writes.
 - :mod:`~clusterkit.loader.documents`: JSON and TOML documents to a
   :class:`~clusterkit.model.Dataset` and back.
-- :mod:`~clusterkit.loader.participants_csv`: the participants CSV reader.
+- :mod:`~clusterkit.loader.folder`: the tables in a dataset's folder, and a warning
+  for each file that is not read.
+- :mod:`~clusterkit.loader.tables`: what a table's columns are and how its cells are
+  read; :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
+  :mod:`~clusterkit.loader.xlsx` (``.xlsx``, with the optional extra ``xlsx``) read them.
+- :mod:`~clusterkit.loader.participants_csv`: the participants reader.
 
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the
 functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of them.
 """
 
+from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.documents import (
     dataset_from_document,
     dump_dataset,
@@ -23,6 +29,7 @@ from clusterkit.loader.participants_csv import CSV_COLUMNS, read_participants_cs
 __all__ = [
     "CSV_COLUMNS",
     "MAX_FILE_BYTES",
+    "CsvOptions",
     "atomic_write",
     "dataset_from_document",
     "dump_dataset",

@@ -3,20 +3,23 @@
 A dataset is a directory (or a single file). Each JSON or TOML file at its top
 level holds any of the dataset's collections under their names (``clusters``,
 ``programmes``, ``series``, ...) and one of them the ``dataset`` table describing
-it. ``participants/<cluster-id>.csv`` files add participants to a cluster (see
-:mod:`clusterkit.loader.participants_csv`).
+it. Tables in the folder (CSV files and spreadsheets) add participants and the items
+of flat collections (see :mod:`clusterkit.loader.folder`); everything else in it is
+named in a ``D109`` warning.
 
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the
 functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of them.
 Codes (documented in docs/diagnostics.md): ``D102`` syntax, ``D103`` an invalid
 value, ``D104`` an unknown key, ``D105`` a missing field, ``D106`` a broken
-reference, ``D107`` no dataset information; ``D101`` comes from
-:mod:`~clusterkit.loader.files` and ``D108`` from the CSV reader.
+reference, ``D107`` no dataset information; ``D101`` and ``D109`` come from
+:mod:`~clusterkit.loader.files` and :mod:`~clusterkit.loader.folder`, ``D108`` from the
+readers of tables.
 """
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import json
 import os
@@ -29,10 +32,20 @@ from typing import Any
 import attrs
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, Span
-from clusterkit.loader.collect import BUILTIN_TYPES, Collector, finish, read_record_files
-from clusterkit.loader.files import atomic_write, data_error, data_files, read_text
-from clusterkit.loader.participants_csv import read_participants_folder
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
+from clusterkit.loader.collect import BUILTIN_TYPES, Collector, finish
+from clusterkit.loader.csv_tables import CsvOptions
+from clusterkit.loader.files import (
+    DOCUMENT_SUFFIXES,
+    EXPECTED_DATASET,
+    RULES_HINT,
+    Listing,
+    atomic_write,
+    data_error,
+    list_dataset,
+    read_text,
+)
+from clusterkit.loader.folder import read_tables
 from clusterkit.model import Dataset
 from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
 from clusterkit.serde import DataError, unstructure
@@ -103,34 +116,144 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
     return None
 
 
-def load_dataset(path: str | os.PathLike[str], *, schema: Schema | None = None) -> Dataset:
+def load_dataset(
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema | None = None,
+    csv_encoding: str | None = None,
+    decimal_comma: bool | None = None,
+    warnings: list[Diagnostic] | None = None,
+) -> Dataset:
     """Load a dataset directory or file; raise :class:`DiagnosticError` listing every problem.
 
     The data is checked against ``schema`` (the declarations of the rules that will
     read it) together with the schema files the dataset names itself
     (``dataset.schema``); with neither, against the built-in model.
+
+    ``csv_encoding`` and ``decimal_comma`` say how CSV files are written, over the
+    dataset's own ``csv_encoding`` and ``csv_decimal_comma`` (default: detected; see
+    :mod:`clusterkit.loader.csv_tables`). Warnings (a file in the folder that is not
+    read) are added to ``warnings`` when the dataset loads, and are among the
+    diagnostics of the error when it does not.
     """
+    if csv_encoding is not None and not _is_codec(csv_encoding):
+        raise ValueError(f"{csv_encoding!r} is not an encoding Python knows")
     root = Path(path)
-    files = data_files(root)
-    problems: list[Diagnostic] = []
+    listing = list_dataset(root)
+    problems: list[Diagnostic] = list(listing.problems)
     documents = []
-    for file in files:
+    for file in listing.documents:
         shown = str(file)
         text = read_text(file, shown, problems)
         document = None if text is None else parse_document(text, shown, problems)
         if document is not None:
             documents.append((document, shown))
-    schema = _dataset_schema(documents, root if root.is_dir() else root.parent, schema, problems)
-    extra = read_participants_folder(root, problems, schema) if root.is_dir() else {}
-    # Clusters whose CSV file has errors would report every missing participant again.
-    quiet = {cid for cid, (shown, _) in extra.items() if any(d.file == shown for d in problems)}
-    collector = Collector(schema, problems, extra, quiet)
-    if root.is_dir():
-        read_record_files(root, collector)
+    _refuse_what_is_not_a_dataset(listing, documents)
+    named: list[Path] = []
+    schema = _dataset_schema(documents, listing.folder, schema, problems, named)
+    options = _csv_options(documents, csv_encoding, decimal_comma, problems)
+    collector = Collector(schema, problems)
+    if listing.folder is listing.root:
+        read_tables(listing, collector, options, named)
     for document, shown in documents:
         collector.read_document(document, shown)
-    collector.orphan_csv_files()
-    return finish(collector, str(root))
+    collector.orphan_participants()
+    dataset = finish(collector, str(root))
+    if warnings is not None:
+        warnings.extend(p for p in problems if not p.is_error)
+    return dataset
+
+
+def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, str]]) -> None:
+    """Say what was expected rather than report each problem of what is not a dataset:
+    a file named alone that is one part of a dataset (its references to the other parts
+    would all be broken), or a folder of rules and their tests."""
+    if not documents or any(isinstance(d, dict) and "dataset" in d for d, _ in documents):
+        return
+    root = listing.root
+    if listing.holds_rules:
+        raise DiagnosticError(
+            [
+                data_error(
+                    codes.DATA_NO_INFO,
+                    str(root),
+                    "holds rule files (*.ckr) and no dataset information: not a dataset",
+                    hint=f"expected {EXPECTED_DATASET}; {RULES_HINT}",
+                )
+            ]
+        )
+    if listing.folder is root:
+        return
+    others = [p for p in _siblings(root) if p.suffix in DOCUMENT_SUFFIXES and p != root]
+    if not others:
+        return  # a lone file: the usual "no dataset information" says what it lacks
+    raise DiagnosticError(
+        [
+            data_error(
+                codes.DATA_NO_INFO,
+                str(root),
+                "holds no dataset information: it is one file of the dataset in "
+                f"{root.parent}, not a dataset on its own",
+                hint=f"give the folder; expected {EXPECTED_DATASET}",
+            )
+        ]
+    )
+
+
+def _siblings(root: Path) -> list[Path]:
+    try:
+        return list(root.parent.iterdir())
+    except OSError:
+        return []
+
+
+def _csv_options(
+    documents: list[tuple[Any, str]],
+    encoding: str | None,
+    decimal_comma: bool | None,
+    problems: list[Diagnostic],
+) -> CsvOptions:
+    """How the dataset's CSV files are read: as given, else as its ``dataset`` table says."""
+    for document, shown in documents:
+        info = document.get("dataset") if isinstance(document, dict) else None
+        if not isinstance(info, dict):
+            continue
+        named = info.get("csv_encoding")
+        if named is not None:
+            if not isinstance(named, str) or not _is_codec(named):
+                problems.append(
+                    data_error(
+                        codes.DATA_INVALID,
+                        shown,
+                        f"{named!r} is not an encoding clusterkit knows",
+                        path="dataset.csv_encoding",
+                        hint="for example utf-8, cp1251, kz1048",
+                    )
+                )
+            elif encoding is None:
+                encoding = named
+        comma = info.get("csv_decimal_comma")
+        if comma is not None:
+            if not isinstance(comma, bool):
+                problems.append(
+                    data_error(
+                        codes.DATA_INVALID,
+                        shown,
+                        "expected true or false",
+                        path="dataset.csv_decimal_comma",
+                    )
+                )
+            elif decimal_comma is None:
+                decimal_comma = comma
+    return CsvOptions(encoding, decimal_comma)
+
+
+def _is_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _dataset_schema(
@@ -138,8 +261,10 @@ def _dataset_schema(
     folder: Path,
     given: Schema | None,
     problems: list[Diagnostic],
+    files: list[Path] | None = None,
 ) -> Schema:
-    """The schema the data is checked against: the given one and the dataset's own."""
+    """The schema the data is checked against: the given one and the dataset's own
+    (whose files are added to ``files``)."""
     schema = given or DEFAULT_SCHEMA
     for document, shown in documents:
         info = document.get("dataset") if isinstance(document, dict) else None
@@ -156,9 +281,10 @@ def _dataset_schema(
                 )
             )
             continue
-        own = schema_from_files(
-            [Path(os.path.normpath(folder / n)) for n in named], shown, problems
-        )
+        paths = [Path(os.path.normpath(folder / n)) for n in named]
+        if files is not None:
+            files.extend(paths)
+        own = schema_from_files(paths, shown, problems)
         try:
             schema = schema.merged(own)
         except SchemaConflictError as exc:

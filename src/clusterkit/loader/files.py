@@ -1,25 +1,38 @@
-"""File IO for datasets: reading text within a size limit, finding data files, atomic writes.
+"""File IO for datasets: reading text within a size limit, listing a dataset's folder,
+atomic writes.
 
 Reading problems are reported as diagnostics, never raised as ``OSError``:
 
 - ``D101``: a file or directory is missing, unreadable, not UTF-8, or too large.
+- ``D109`` (a warning): an entry of a dataset folder that is not read, and why.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 
 __all__ = [
+    "DOCUMENT_SUFFIXES",
+    "EXPECTED_DATASET",
     "MAX_FILE_BYTES",
+    "RULES_HINT",
     "RULE_SUFFIX",
+    "Listing",
     "atomic_write",
     "data_error",
     "data_files",
+    "entry_problem",
+    "list_dataset",
+    "not_read",
+    "read_bytes",
     "read_text",
 ]
 
@@ -27,6 +40,15 @@ __all__ = [
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: The suffix of rule files.
 RULE_SUFFIX = ".ckr"
+#: The suffixes of the documents a dataset folder holds.
+DOCUMENT_SUFFIXES = (".json", ".toml")
+#: What a dataset is, said when the user named something else.
+EXPECTED_DATASET = (
+    "a dataset folder (with dataset.toml or *.json files), or one .json or .toml file"
+)
+#: Where rules go instead.
+RULES_HINT = "rules are checked with `clusterkit check RULES --data DATASET`"
+_BOM = "\ufeff"
 
 
 def data_error(
@@ -38,8 +60,58 @@ def data_error(
     span: Span | None = None,
     hint: str | None = None,
 ) -> Diagnostic:
-    """An error diagnostic about a data file (the loaders give no warnings)."""
+    """An error diagnostic about a data file."""
     return Diagnostic(code, Severity.ERROR, message, file=file, path=path, span=span, hint=hint)
+
+
+def not_read(
+    shown: str, why: str, *, path: str | None = None, hint: str | None = None
+) -> Diagnostic:
+    """The warning that an entry of a dataset folder is not read (``D109``)."""
+    return Diagnostic(
+        codes.DATA_NOT_READ,
+        Severity.WARNING,
+        f"not read: {why}",
+        file=shown,
+        path=path,
+        hint=hint,
+    )
+
+
+def read_bytes(
+    path: Path,
+    shown: str,
+    problems: list[Diagnostic],
+    *,
+    code: str = codes.DATA_UNREADABLE,
+    too_big_code: str = codes.DATA_UNREADABLE,
+    limit: int = MAX_FILE_BYTES,
+    noun: str = "file",
+) -> bytes | None:
+    """A file's contents, or None with the reason added to ``problems``."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            problems.append(
+                data_error(
+                    too_big_code, shown, f"{noun} is {size} bytes, more than the {limit} allowed"
+                )
+            )
+            return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        why = "a symbolic link to a missing file" if path.is_symlink() else f"{noun} not found"
+        problems.append(data_error(code, shown, why))
+    except IsADirectoryError:
+        problems.append(data_error(code, shown, "is a directory, expected a file"))
+    except PermissionError:
+        problems.append(data_error(code, shown, "permission denied"))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            problems.append(data_error(code, shown, "is a symbolic link loop"))
+        else:
+            problems.append(data_error(code, shown, f"cannot be read: {exc.strerror}"))
+    return None
 
 
 def read_text(
@@ -54,51 +126,136 @@ def read_text(
 ) -> str | None:
     """A UTF-8 text file's contents, or None with the reason added to ``problems``.
 
-    Data files and rule files are read through here, each with its own codes.
+    A UTF-8 byte-order mark (Windows editors write one) is dropped. Data files and
+    rule files are read through here, each with its own codes.
     """
+    data = read_bytes(
+        path, shown, problems, code=code, too_big_code=too_big_code, limit=limit, noun=noun
+    )
+    if data is None:
+        return None
     try:
-        size = path.stat().st_size
-        if size > limit:
-            problems.append(
-                data_error(
-                    too_big_code, shown, f"{noun} is {size} bytes, more than the {limit} allowed"
-                )
-            )
-            return None
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(data_error(code, shown, f"{noun} not found"))
-    except IsADirectoryError:
-        problems.append(data_error(code, shown, "is a directory, expected a file"))
-    except PermissionError:
-        problems.append(data_error(code, shown, "permission denied"))
+        return data.decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as exc:
         problems.append(data_error(code, shown, f"is not UTF-8 text (byte {exc.start})"))
-    except OSError as exc:
-        problems.append(data_error(code, shown, f"cannot be read: {exc.strerror}"))
     return None
+
+
+def entry_problem(path: Path) -> str | None:
+    """Why a folder entry that should be a file is not one, or None if it is a file."""
+    try:
+        if path.is_dir():
+            return "is a directory"
+        path.stat()
+    except FileNotFoundError:
+        return "is a symbolic link to a missing file"
+    except PermissionError:
+        return "permission denied"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        return f"cannot be read: {exc.strerror}"
+    return None
+
+
+@attrs.define
+class Listing:
+    """A dataset's entries: its documents, and everything else at the top of its folder.
+
+    Attributes:
+        root: the path the user named.
+        folder: the dataset's folder (the named file's folder for a one-file dataset).
+        documents: the JSON and TOML files to read.
+        others: the other entries of the folder, files and folders, by name.
+        problems: entries named like documents that cannot be read (warnings).
+    """
+
+    root: Path
+    folder: Path
+    documents: list[Path]
+    others: list[Path] = attrs.Factory(list)
+    problems: list[Diagnostic] = attrs.Factory(list)
+
+    @property
+    def holds_rules(self) -> bool:
+        """Whether the folder has rule files (it may be a rules folder given by mistake)."""
+        return self.folder is self.root and any(p.suffix == RULE_SUFFIX for p in self.others)
+
+
+def list_dataset(root: Path) -> Listing:
+    """The entries of the dataset at ``root``; :class:`DiagnosticError` when ``root`` is
+    not a dataset: missing, unreadable, a file of another kind, a folder without data."""
+    shown = str(root)
+    why = entry_problem(root)
+    if why == "is a directory":
+        return _list_folder(root)
+    if why is not None:
+        if not os.path.lexists(root):
+            why = "no such file or directory"
+        raise DiagnosticError([data_error(codes.DATA_UNREADABLE, shown, why)])
+    if root.suffix not in DOCUMENT_SUFFIXES:
+        what, more = _kind_of_file(root)
+        raise DiagnosticError(
+            [
+                data_error(
+                    codes.DATA_UNREADABLE,
+                    shown,
+                    f"is {what}, not a dataset",
+                    hint=f"expected {EXPECTED_DATASET}{more}",
+                )
+            ]
+        )
+    return Listing(root, root.parent, [root])
+
+
+def _kind_of_file(path: Path) -> tuple[str, str]:
+    """What a file is, and more to say about it after what a dataset is."""
+    if path.suffix == RULE_SUFFIX:
+        return "a rule file", f"; {RULES_HINT}"
+    if path.suffix in (".csv", ".xlsx"):
+        more = "; a dataset's tables are read from its folder"
+        if path.suffix == ".csv":
+            more += " (`clusterkit import-participants` reads a participants file alone)"
+        return "a table", more
+    return f"a {path.suffix or 'suffix-less'} file", ""
+
+
+def _list_folder(root: Path) -> Listing:
+    shown = str(root)
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+        raise DiagnosticError(
+            [data_error(codes.DATA_UNREADABLE, shown, f"cannot be listed: {reason}")]
+        ) from None
+    listing = Listing(root, root, [])
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # hidden by convention: .git, .DS_Store, editors' files
+        if entry.suffix in DOCUMENT_SUFFIXES:
+            why = entry_problem(entry)
+            if why is None:
+                listing.documents.append(entry)
+            else:
+                listing.problems.append(not_read(str(entry), why))
+        else:
+            listing.others.append(entry)
+    if not listing.documents:
+        message = "no .json or .toml data files in this directory"
+        hint = None
+        if listing.holds_rules:
+            message = "holds rule files (*.ckr) and no .json or .toml data files: not a dataset"
+            hint = f"expected {EXPECTED_DATASET}; {RULES_HINT}"
+        raise DiagnosticError(
+            [*listing.problems, data_error(codes.DATA_UNREADABLE, shown, message, hint=hint)]
+        )
+    return listing
 
 
 def data_files(root: Path) -> list[Path]:
     """A dataset's JSON and TOML files: those at the top of a directory, or the one file."""
-    if root.is_dir():
-        files = sorted(p for p in root.iterdir() if p.suffix in (".json", ".toml") and p.is_file())
-        if not files:
-            raise DiagnosticError(
-                [
-                    data_error(
-                        codes.DATA_UNREADABLE,
-                        str(root),
-                        "no .json or .toml data files in this directory",
-                    )
-                ]
-            )
-        return files
-    if root.exists():
-        return [root]
-    raise DiagnosticError(
-        [data_error(codes.DATA_UNREADABLE, str(root), "no such file or directory")]
-    )
+    return list_dataset(root).documents
 
 
 def atomic_write(target: Path, text: str) -> None:
