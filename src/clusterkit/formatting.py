@@ -18,7 +18,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
 from clusterkit.money import Money
-from clusterkit.numbers import SCALE_POWERS, scale_word, shift
+from clusterkit.numbers import SCALE_NAMES, SCALE_POWERS, shift
 
 __all__ = [
     "LOCALES",
@@ -140,6 +140,16 @@ def format_number(value: Decimal, locale: str = "en") -> str:
     return f"{text}E{power:+d}"
 
 
+def _scaled(value: Decimal) -> tuple[Decimal, str]:
+    """The amount in thousands, millions or billions, as :func:`clusterkit.numbers.scale_word`
+    chooses, for any exponent."""
+    magnitude = value.copy_abs()
+    for power in (9, 6, 3):
+        if magnitude >= shift(Decimal(1), power):
+            return shift(value, -power), SCALE_NAMES[power]
+    return value, ""
+
+
 def money_unit(currency: str, locale: str = "en", scale: str | None = None) -> str:
     """A currency with an optional scale word, as :func:`format_money` writes it:
     ``mln KZT``, ``млн ₸``."""
@@ -155,7 +165,7 @@ def format_money(money: Money, locale: str = "en", scale: str | None = None) -> 
     ``scale`` forces ``thousand``, ``mln`` or ``bn``; by default it follows the amount.
     """
     if scale is None:
-        scaled, word = scale_word(money.amount)
+        scaled, word = _scaled(money.amount)
     else:
         power = SCALE_POWERS.get(scale, 0)
         scaled, word = shift(money.amount, -power), scale
