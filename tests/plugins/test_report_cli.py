@@ -133,3 +133,15 @@ def test_a_missing_output_folder_is_refused_before_any_work(tmp_path: Path) -> N
     )
     assert code == 2
     assert "does not exist" in err
+
+
+def test_a_reporter_that_cannot_report_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if the xlsx extra were missing
+    target = tmp_path / "r.xlsx"
+    code, _, err = run("report", "--data", str(EXAMPLE), "--format", "xlsx", "-o", str(target))
+    assert code == 2
+    assert "the xlsx report needs openpyxl: pip install 'clusterkit[xlsx]'" in err
+    assert "Traceback" not in err
+    assert not target.exists()

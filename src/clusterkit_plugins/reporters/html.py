@@ -20,15 +20,18 @@ import decimal
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 import attrs
-import jinja2
 
 from clusterkit import Outcome, Result
 from clusterkit.plugins import ReportContext
 from clusterkit.tables import IndicatorTable, build_tables
 from clusterkit_plugins.reporters.common import Labels, Reporter, entity_names, labels_for
 from clusterkit_plugins.reporters.sections import Section, data_sections
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["HtmlReporter", "plugin"]
 
@@ -111,7 +114,11 @@ class Part:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The templates' environment: autoescaping on, undefined names an error."""
+    """The templates' environment: autoescaping on, undefined names an error.
+
+    Jinja2 is imported here, when a page is made, not when the plugins are listed."""
+    import jinja2  # noqa: PLC0415 - kept off the start-up path of every command
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("clusterkit_plugins.reporters", "templates"),
         autoescape=True,
