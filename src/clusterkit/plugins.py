@@ -30,12 +30,14 @@ __all__ = [
     "PluginInfo",
     "PluginRegistry",
     "ReportContext",
+    "ReportError",
     "ReporterPlugin",
     "StoragePlugin",
     "Store",
     "StoreError",
     "StoredRun",
     "discover",
+    "is_binary",
     "no_store",
     "open_store",
 ]
@@ -155,6 +157,11 @@ class ReportContext:
     colour: bool = False
 
 
+class ReportError(Exception):
+    """A reporter cannot make the report (a library it needs is missing, ...); the
+    message is for the user."""
+
+
 @runtime_checkable
 class ReporterPlugin(Protocol):
     """What a ``clusterkit.reporters`` entry point names.
@@ -164,6 +171,11 @@ class ReporterPlugin(Protocol):
         api_version: the plugin API it was written for.
         description: one line for ``clusterkit plugins``.
         suffix: the usual file suffix of its output (``.html``).
+
+    A reporter whose output is not text (a spreadsheet, a PDF) also sets ``binary =
+    True`` and returns bytes from :meth:`render`; without the attribute a reporter is
+    a text one (see :func:`is_binary`). It is optional, so that reporters written
+    before it still load.
     """
 
     name: str
@@ -171,8 +183,14 @@ class ReporterPlugin(Protocol):
     description: str
     suffix: str
 
-    def render(self, context: ReportContext) -> str:
-        """The report as text."""
+    def render(self, context: ReportContext) -> str | bytes:
+        """The report: text, or bytes for a reporter with ``binary = True``. Raise
+        :class:`ReportError` for a problem the user can fix."""
+
+
+def is_binary(reporter: object) -> bool:
+    """Whether a reporter's output is bytes (``binary = True``) rather than text."""
+    return getattr(reporter, "binary", False) is True
 
 
 @attrs.frozen

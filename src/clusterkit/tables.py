@@ -2,27 +2,97 @@
 
 For each indicator (output, exports, tax revenues, ...) a row per cluster with the
 base-year and target-year values, the effect computed from them, the effect and the
-part due to cluster projects as published, and the totals beside the published ones.
-Also the programme's projects with budgets and cluster shares. Exact Decimals
-throughout; reporters only format.
+part due to cluster projects as published, and the totals beside the published ones
+(no totals for ratios such as productivity per person: a sum of them means nothing).
+Also the programme's projects with budgets and cluster shares. Decimals throughout,
+exact up to :data:`TOTAL_DIGITS` significant digits (sums, quotients), whatever their
+exponents: a value of ``1e999999999`` is carried, never expanded. Reporters only format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import decimal
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
 
 from clusterkit.model import Dataset, FundingSource, IndicatorSeries
-from clusterkit.money import DIVISION_CONTEXT, Money
+from clusterkit.money import Money
 from clusterkit.numbers import shift
 from clusterkit.units import Measure, Unit
 
-__all__ = ["IndicatorRow", "IndicatorTable", "ProjectRow", "Tables", "build_tables"]
+__all__ = [
+    "QUOTIENT_DIGITS",
+    "TOTAL_DIGITS",
+    "IndicatorRow",
+    "IndicatorTable",
+    "ProjectRow",
+    "Tables",
+    "build_tables",
+]
 
 #: Indicators in the order the source document shows them.
 ORDER = ("output", "exports", "tax_revenue", "labour_productivity")
+
+#: Significant digits of sums: far beyond any stated figure, and bounded, so that a total
+#: of ``1e999999999`` and ``1e-999999`` is not a billion digits long.
+TOTAL_DIGITS = 50
+#: Significant digits of quotients (effects, shares), as :data:`clusterkit.money.DIVISION_CONTEXT`.
+QUOTIENT_DIGITS = 34
+
+
+def _context(digits: int) -> decimal.Context:
+    return decimal.Context(
+        prec=digits,
+        rounding=decimal.ROUND_HALF_EVEN,
+        Emax=decimal.MAX_EMAX,
+        Emin=decimal.MIN_EMIN,
+        traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+    )
+
+
+def _exact_or_short(digits: int, operation: str, a: Decimal, b: Decimal) -> Decimal:
+    """``a operation b`` to ``digits`` digits; a rounded result loses its trailing zeros."""
+    context = _context(digits)
+    result: Decimal = getattr(context, operation)(a, b)
+    return result.normalize(context) if context.flags[decimal.Inexact] else result
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum, exact up to :data:`TOTAL_DIGITS` digits; it keeps the finest stated
+    precision of its terms (33.6 + 33 is 66.6)."""
+    total: Decimal | None = None
+    for value in values:
+        total = value if total is None else _exact_or_short(TOTAL_DIGITS, "add", total, value)
+    return Decimal(0) if total is None else total
+
+
+def _difference(a: Decimal, b: Decimal) -> Decimal:
+    return _exact_or_short(TOTAL_DIGITS, "subtract", a, b)
+
+
+def _divide(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """``numerator / denominator`` to :data:`QUOTIENT_DIGITS` digits; None if the
+    denominator is zero or the quotient is beyond any exponent."""
+    if denominator.is_zero():
+        return None
+    try:
+        return _exact_or_short(QUOTIENT_DIGITS, "divide", numerator, denominator)
+    except ArithmeticError:
+        return None
+
+
+def _growth(target: Decimal, base: Decimal) -> Decimal | None:
+    """target / base − 1."""
+    quotient = _divide(target, base)
+    return None if quotient is None else _difference(quotient, Decimal(1))
+
+
+def _totals(amounts: Sequence[Money]) -> tuple[Money, ...]:
+    """One total per currency, currencies in alphabetical order."""
+    currencies = sorted({m.currency for m in amounts})
+    return tuple(Money(_sum(m.amount for m in amounts if m.currency == c), c) for c in currencies)
 
 
 @attrs.frozen
@@ -33,7 +103,7 @@ class IndicatorRow:
         cluster, name, region: which cluster (name in the chosen language, region as
             the series states it).
         base, target: the values in the table's unit (None if not given).
-        effect: target / base − 1, computed.
+        effect: target / base − 1, computed (None if either is missing or base is 0).
         stated_effect, due_to_projects: as published (ratios: 0.34 for 34 %).
         attributed: the part due to projects in the table's unit, where published.
     """
@@ -58,7 +128,8 @@ class IndicatorTable:
         unit: the unit the values are stated in.
         base_year, target_year: the two years shown.
         rows: one per cluster with a series.
-        total_base, total_target: the sums, in ``unit``.
+        total_base, total_target: the sums, in ``unit``; None when the unit is a ratio
+            (per person, a percentage), whose sum means nothing.
         stated_base, stated_target: the published totals, where the dataset has them.
     """
 
@@ -68,26 +139,42 @@ class IndicatorTable:
     base_year: int
     target_year: int
     rows: tuple[IndicatorRow, ...]
-    total_base: Decimal
-    total_target: Decimal
+    total_base: Decimal | None
+    total_target: Decimal | None
     stated_base: Measure | None = None
     stated_target: Measure | None = None
 
     @property
-    def total_change(self) -> Decimal:
-        return self.total_target - self.total_base
+    def total_change(self) -> Decimal | None:
+        if self.total_base is None or self.total_target is None:
+            return None
+        return _difference(self.total_target, self.total_base)
+
+    @property
+    def total_effect(self) -> Decimal | None:
+        """The totals' effect: total target / total base − 1."""
+        if self.total_base is None or self.total_target is None:
+            return None
+        return _growth(self.total_target, self.total_base)
+
+    @property
+    def attributed(self) -> bool:
+        """Whether the source gives the part due to cluster projects for any row."""
+        return any(r.due_to_projects is not None or r.attributed is not None for r in self.rows)
 
 
 @attrs.frozen
 class ProjectRow:
-    """A programme's project: budget, the cluster's share, and that share as a ratio."""
+    """A programme's project: its cluster (id and name in the report's language), budget,
+    the cluster's share, and that share as a ratio (None for a budget of 0)."""
 
     cluster: str
     project: str
     title: str
     budget: Money
     cluster_share: Money
-    share: Decimal
+    share: Decimal | None
+    cluster_name: str = ""
 
 
 @attrs.frozen
@@ -109,6 +196,11 @@ def _ratio(value: Decimal | None) -> Decimal | None:
     return None if value is None else shift(value, -2)
 
 
+def _summable(unit: Unit) -> bool:
+    """Whether values in ``unit`` add up: amounts do; ratios (per person, %) do not."""
+    return unit.per is None and unit.base != "%"
+
+
 def _indicator_table(data: Dataset, indicator: str, lang: str) -> IndicatorTable | None:
     series = [s for s in data.series if s.indicator == indicator]
     years = _years(series)
@@ -125,8 +217,8 @@ def _indicator_table(data: Dataset, indicator: str, lang: str) -> IndicatorTable
         base, target = s.value_in(base_year), s.value_in(target_year)
         entry = s.at(target_year)
         effect = None
-        if base is not None and target is not None and base != 0:
-            effect = DIVISION_CONTEXT.divide(target, base) - 1
+        if base is not None and target is not None:
+            effect = _growth(target, base)
         rows.append(
             IndicatorRow(
                 s.cluster,
@@ -140,8 +232,10 @@ def _indicator_table(data: Dataset, indicator: str, lang: str) -> IndicatorTable
                 entry.attributed if entry else None,
             )
         )
-    total_base = sum((r.base for r in rows if r.base is not None), Decimal(0))
-    total_target = sum((r.target for r in rows if r.target is not None), Decimal(0))
+    total_base = total_target = None
+    if _summable(unit):
+        total_base = _sum(r.base for r in rows if r.base is not None)
+        total_target = _sum(r.target for r in rows if r.target is not None)
     stated = {f.id: f.value for f in data.figures}
     key = indicator.replace("_", "-")
     return IndicatorTable(
@@ -165,16 +259,26 @@ def build_tables(data: Dataset, lang: str = "en") -> Tables:
     tables = [t for i in (*known, *others) if (t := _indicator_table(data, i, lang)) is not None]
     projects = []
     for programme, project in data.projects():
-        share = project.funding(FundingSource.CLUSTER)
-        ratio = share.ratio(project.budget) if project.budget.amount else Decimal(0)
+        # financing is in the budget's currency (the model checks it)
+        cluster_amounts = (
+            f.amount.amount for f in project.financing if f.source is FundingSource.CLUSTER
+        )
+        share = Money(_sum(cluster_amounts), project.budget.currency)
+        cluster = data.cluster(programme.cluster)
         projects.append(
             ProjectRow(
-                programme.cluster, project.id, project.title.get(lang), project.budget, share, ratio
+                programme.cluster,
+                project.id,
+                project.title.get(lang),
+                project.budget,
+                share,
+                _divide(share.amount, project.budget.amount),
+                cluster.name.get(lang) if cluster is not None else programme.cluster,
             )
         )
     return Tables(
         tuple(tables),
         tuple(projects),
-        Money.by_currency(p.budget for p in projects),
-        Money.by_currency(p.cluster_share for p in projects),
+        _totals([p.budget for p in projects]),
+        _totals([p.cluster_share for p in projects]),
     )

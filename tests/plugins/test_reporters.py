@@ -1,4 +1,4 @@
-"""Each built-in reporter in each language, against golden files; and HTML safety.
+"""Each built-in reporter in each language, against golden files; what each shows.
 
 Regenerate after a deliberate change with ``CLUSTERKIT_UPDATE_GOLDEN=1 pytest`` (see
 tests/golden.py), then run again without it.
@@ -18,13 +18,14 @@ import pytest
 
 from clusterkit import load_dataset
 from clusterkit.lang import evaluate, load_rules
+from clusterkit.lang.explain import basis_text
 from clusterkit.model import Dataset, LocalizedText
 from clusterkit.plugins import REPORTERS, ReportContext, discover
 from tests.golden import match_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
-REPORTER_NAMES = ("text", "markdown", "html", "csv", "json")
+REPORTER_NAMES = ("text", "markdown", "html", "csv", "json")  # xlsx: test_report_xlsx.py
 SUFFIX = {"text": "txt", "markdown": "md", "html": "html", "csv": "csv", "json": "json"}
 
 
@@ -74,8 +75,10 @@ class _Collect(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[str] = []
+        self.classes: list[str] = []
         self.scripts = 0
         self.external: list[str] = []
+        self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs_: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
@@ -84,17 +87,96 @@ class _Collect(HTMLParser):
         for key, value in attrs_:
             if key in ("src", "href") and value:
                 self.external.append(value)
+            if key == "class" and value:
+                self.classes.extend(value.split())
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
 
 
-def test_html_is_self_contained_with_tables_and_charts(data: Dataset) -> None:
-    page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "en"))
+def parse(page: str) -> _Collect:
     parser = _Collect()
     parser.feed(page)
-    assert parser.tags.count("table") >= 6
-    assert parser.tags.count("svg") == 4  # output, exports, tax revenues, productivity
-    assert parser.tags.count("rect") > 40
+    parser.close()
+    return parser
+
+
+def test_html_is_self_contained_with_summary_findings_tables_and_charts(data: Dataset) -> None:
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "en"))
+    parser = parse(page)
+    assert parser.tags.count("table") == 6  # by rulebook, projects, four indicators
+    # the summary's chart, then one per indicator: output, exports, tax, productivity
+    assert parser.tags.count("figure") == 5
+    assert parser.classes.count("bar") == 6 + 2 * (6 + 5 + 5 + 5)
     assert parser.scripts == 0
     assert parser.external == []
+    # the summary comes first, then the findings, then the data's tables
+    assert page.index('id="summary"') < page.index('id="findings"') < page.index('id="data"')
+    assert "@media print" in page
+    assert "size: A4" in page
+
+
+def test_html_summary_counts_each_outcome(data: Dataset) -> None:
+    ctx = context(data, "en")
+    assert ctx.results is not None
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(ctx)
+    for outcome, count in ctx.results.by_outcome().items():
+        assert (
+            f'data-outcome="{outcome.value}"><span class="number">{count}</span>'
+            f'<span class="what">{outcome.text("en")}</span>'
+        ) in page
+    attention = sum(1 for r in ctx.results if r.outcome.value not in ("pass", "not_applicable"))
+    assert f"{attention} of {len(ctx.results)} verdicts need attention" in page
+
+
+def test_html_findings_are_in_words_with_formulas_in_details(data: Dataset) -> None:
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "ru"))
+    findings = page[page.index('id="findings"') : page.index('id="data"')]
+    # the pharmaceutical project is named, not "project-pharma-south"
+    assert "Развитие производства фито-препаратов" in findings
+    assert "project-pharma-south" not in findings
+    # plain words first; the comparison and its values only inside <details>
+    words = findings.index("превышает годовой предел")
+    details = findings.index("<details>", words)
+    assert findings.index("per_year &lt;= state_cap", words) > details
+    assert "<summary>Формула и значения</summary>" in findings
+    # every finding says what it rests on
+    assert findings.count('class="basis basis-') == findings.count('<article class="finding')
+
+
+def test_html_shows_each_findings_basis(data: Dataset) -> None:
+    ctx = context(data, "kk")
+    assert ctx.results is not None
+    illustrative = next(r for r in ctx.results if r.outcome.value == "fail")
+    marked = attrs.evolve(
+        illustrative,
+        info=attrs.evolve(
+            illustrative.info,
+            basis=("illustrative", "no such band in the document"),
+            parameters=(("band", "inferred", "six projects at 30%"),),
+        ),
+    )
+    results = attrs.evolve(
+        ctx.results,
+        results=tuple(marked if r is illustrative else r for r in ctx.results.results),
+    )
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(attrs.evolve(ctx, results=results))
+    text = "".join(parse(page).text)
+    assert 'class="basis basis-illustrative"' in page
+    assert basis_text(("illustrative", "no such band in the document"), "kk") in text
+    assert f"band ({basis_text(('inferred', 'six projects at 30%'), 'kk')})" in text
+    assert "негіздеме көрсетілмеген" in text  # the findings that state no basis say so
+
+
+def test_html_names_dates_and_units_in_the_reports_language(data: Dataset) -> None:
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "ru"))
+    text = "".join(parse(page).text)
+    assert "1 июня 2021\u202fг." in text  # the dataset's publication, babel's long date
+    assert "30 июня 2021\u202fг." in text  # checked as of
+    assert "45 млн ₸/чел." in text
+    assert "66\xa0740 млн ₸" in text
+    assert "Строительный кластер Карагандинской области" in text
+    assert "construction-karaganda" not in text
 
 
 def test_html_escapes_every_value(data: Dataset) -> None:
@@ -107,24 +189,69 @@ def test_html_escapes_every_value(data: Dataset) -> None:
         ),
     )
     page = discover([REPORTERS]).get(REPORTERS, "html").render(ReportContext(hostile, None))
-    assert "<script>" not in page
-    assert "<img" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+    parser = parse(page)
+    assert parser.scripts == 0
+    assert "img" not in parser.tags
+    assert '<script>alert("x")</script> & co' in parser.text
+    assert "<img src=x onerror=alert(1)>" in parser.text
+
+
+def test_indicator_tables_show_attribution_only_where_given_and_no_sum_of_ratios(
+    data: Dataset,
+) -> None:
+    text = discover([REPORTERS]).get(REPORTERS, "markdown").render(context(data, "en"))
+    productivity = text[text.index("## Labour productivity") :]
+    productivity = productivity[: productivity.index("\n## ")]
+    assert "**Total**" not in productivity  # a sum of productivities means nothing
+    assert "Change of the total" not in productivity
+    assert "Stated effect" not in productivity  # the document gives none
+    # the part due to cluster projects, as an amount per person
+    assert "| 45 mln KZT/person | 50 mln KZT/person | 11% | 5 mln KZT/person |" in productivity
+    output = text[text.index("## Output") : text.index("## Exports")]
+    assert "| Due to cluster projects |" in output
+    assert "**Total**" in output
+    # names, not ids
+    assert "| Construction cluster, Karaganda region |" in output
+    assert "construction-karaganda" not in text
 
 
 def test_csv_is_exact_and_flat(data: Dataset) -> None:
-    text = discover([REPORTERS]).get(REPORTERS, "csv").render(context(data, "ru"))
+    text = discover([REPORTERS]).get(REPORTERS, "csv").render(context(data, "en"))
+    assert not text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     furniture = next(
         r
         for r in rows
         if r["kind"] == "indicator" and r["group"] == "output" and r["item"] == "furniture-almaty"
     )
+    assert furniture["name"] == "Furniture cluster, Almaty city"
     assert furniture["base"] == "15568"
     assert furniture["stated_effect"] == "0.88"
+    assert furniture["effect"] == "0.87"  # rounded as shown (87%), not 28 digits
     total = next(r for r in rows if r["kind"] == "total" and r["group"] == "exports")
     assert total["base"] == "281.5"
+    assert not any(r["kind"] == "total" and r["group"] == "labour_productivity" for r in rows)
+    productivity = next(r for r in rows if r["group"] == "labour_productivity")
+    assert productivity["attributed"] == "5"
     assert any(r["kind"] == "verdict" and r["outcome"] == "fail" for r in rows)
+    verdict = next(
+        r for r in rows if r["kind"] == "verdict" and r["entity"] == "project-pharma-south"
+    )
+    assert verdict["entity_name"] == "Phyto-drugs from local medicinal plants"
+    assert verdict["basis"] == "basis not stated"
+
+
+def test_csv_in_russian_is_what_excel_reads_in_that_locale(data: Dataset) -> None:
+    text = discover([REPORTERS]).get(REPORTERS, "csv").render(context(data, "ru"))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    header = rows[0]
+    assert header[:4] == ["Вид", "Группа", "Элемент", "Наименование"]
+    assert "Заявленный эффект" in header
+    by_column = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    exports = next(r for r in by_column if r["Вид"] == "total" and r["Группа"] == "exports")
+    assert exports["Базовое значение"] == "281,5"
+    assert exports["Эффект"] == "0,50"
 
 
 def test_json_report_has_its_schema(data: Dataset) -> None:
@@ -132,3 +259,8 @@ def test_json_report_has_its_schema(data: Dataset) -> None:
     assert document["schema"] == "clusterkit.report/1"
     assert document["budget_total"] == ["3.8965 bn KZT"]
     assert document["results"]["schema"] == "clusterkit.results/1"
+    productivity = next(
+        t for t in document["indicators"] if t["indicator"] == "labour_productivity"
+    )
+    assert productivity["total_base"] is None
+    assert document["projects"][0]["cluster_name"] == "Construction cluster, Karaganda region"

@@ -143,7 +143,7 @@ def import_participants(csv_file: str) -> None:
     "fmt",
     default="text",
     show_default=True,
-    help="A reporter: text, markdown, html, csv, json, or a plugin's name.",
+    help="A reporter: text, markdown, html, csv, json, xlsx, or a plugin's name.",
 )
 @lang_option
 @click.option(
@@ -151,7 +151,8 @@ def import_participants(csv_file: str) -> None:
     "--output",
     type=click.Path(path_type=str),
     default=None,
-    help="Write the report to this file (default: standard output).",
+    help="Write the report to this file (default: standard output; a binary format such "
+    "as xlsx is not written to a terminal).",
 )
 def report(
     data_path: str | None,
@@ -165,13 +166,35 @@ def report(
     """The source document's tables from data, with the check results beside them."""
     from clusterkit.lang import load_rules
     from clusterkit.loader import atomic_write
-    from clusterkit.plugins import REPORTERS, ReportContext, StoreError, discover
+    from clusterkit.plugins import (
+        REPORTERS,
+        ReportContext,
+        ReporterPlugin,
+        ReportError,
+        StoreError,
+        discover,
+        is_binary,
+    )
 
     language = choose_lang(lang)
     try:
-        reporter = discover([REPORTERS]).get(REPORTERS, fmt)
+        reporter: ReporterPlugin = discover([REPORTERS]).get(REPORTERS, fmt)
     except StoreError as exc:
         fail(str(exc))
+    binary = is_binary(reporter)
+    if binary and output is None and sys.stdout.isatty():
+        fail(
+            _("the {format} report is binary: write it to a file with -o FILE{suffix}").format(
+                format=fmt, suffix=reporter.suffix
+            )
+        )
+    target = None if output is None else Path(output)
+    if target is not None and not target.parent.is_dir():
+        fail(
+            _("{path}: the folder {folder!r} does not exist").format(
+                path=output, folder=str(target.parent)
+            )
+        )
     program = None
     if rule_paths:
         try:
@@ -184,20 +207,16 @@ def report(
     if program is not None:
         day = date_or_dataset_date(as_of, dataset.info.published)
         results = evaluate_with_progress(program, dataset, day)
-    colour = output is None and sys.stdout.isatty()
-    text = reporter.render(ReportContext(dataset, results, language, colour))
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    if not target.parent.is_dir():
-        fail(
-            _("{path}: the folder {folder!r} does not exist").format(
-                path=output, folder=str(target.parent)
-            )
-        )
+    colour = output is None and not binary and sys.stdout.isatty()
     try:
-        atomic_write(target, text)
+        content: str | bytes = reporter.render(ReportContext(dataset, results, language, colour))
+    except ReportError as exc:
+        fail(str(exc))
+    if target is None:
+        click.echo(content, nl=False)  # bytes go to the binary stream underneath
+        return
+    try:
+        atomic_write(target, content)
     except OSError as exc:
         fail(_("{path}: cannot be written ({reason})").format(path=output, reason=exc.strerror))
     click.echo(_("wrote {path}").format(path=output), err=True)

@@ -258,14 +258,40 @@ def data_files(root: Path) -> list[Path]:
     return list_dataset(root).documents
 
 
-def atomic_write(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` whole: written beside it, flushed, then renamed."""
+def _umask() -> int:
+    """The process's file-creation mask, read without changing it where the system
+    tells it (Linux), else set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(target: Path, content: str | bytes) -> None:
+    """Replace ``target`` with ``content`` (text as UTF-8) whole: written beside it,
+    flushed, then renamed.
+
+    The file gets the permissions of a file made by ``open``: those of the file it
+    replaces, or for a new file ``0666`` less the process's umask (a temporary file
+    alone would leave it ``0600``).
+    """
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -1,30 +1,52 @@
 """The CSV reporter: one flat table, for spreadsheets.
 
-Columns: ``kind`` (``indicator``, ``total``, ``project`` or ``verdict``), ``group``
-(the indicator or rulebook), ``item`` (the cluster or rule), ``entity``,
-``base_year``, ``base``, ``target_year``, ``target``, ``unit``, ``effect``,
-``stated_effect``, ``due_to_projects``, ``outcome``, ``explanation``. Numbers are
-exact, with ``.`` as the decimal separator, whatever the language; only the
-explanations are translated.
+Columns (:data:`COLUMNS`): ``kind`` (``project``, ``indicator``, ``total`` or
+``verdict``), ``group`` (the programme, indicator or rulebook), ``item`` and ``name``
+(the cluster or rule: its id, and its name in the report's language), ``entity`` and
+``entity_name`` (the project or the entity a verdict is on), ``base_year``, ``base``,
+``target_year``, ``target``, ``unit``, ``effect``, ``stated_effect``,
+``due_to_projects``, ``attributed`` (the part due to cluster projects in ``unit``),
+``outcome`` (its code) and ``label`` (for people), ``explanation``, ``basis``.
+
+In English the file is plain CSV: ``,`` between cells, ``.`` as the decimal point, the
+column names above. With ``--lang ru`` or ``kk`` it is what Excel and LibreOffice
+write and read in those locales: a UTF-8 byte order mark, ``;`` between cells, a
+decimal comma, and the column names translated. Numbers are as the report shows them:
+values as stated, computed effects rounded to the whole percent shown (0.34), and a
+number beyond the plain range in exponent form (``1E+999999999``), never expanded.
+A text cell from data that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``) gets a leading apostrophe.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
+from clusterkit.formatting import plain_text, round_places
+from clusterkit.i18n import N_
 from clusterkit.plugins import ReportContext
 from clusterkit.tables import build_tables
-from clusterkit_plugins.reporters.common import Reporter, labels_for
+from clusterkit_plugins.reporters.common import (
+    Reporter,
+    entity_names,
+    labels_for,
+    spreadsheet_text,
+    terminal_text,
+)
 
-__all__ = ["COLUMNS", "CsvReporter", "plugin"]
+__all__ = ["COLUMNS", "HEADERS", "CsvReporter", "plugin"]
 
+#: The columns, in order, as named in English files.
 COLUMNS = (
     "kind",
     "group",
     "item",
+    "name",
     "entity",
+    "entity_name",
     "base_year",
     "base",
     "target_year",
@@ -33,104 +55,141 @@ COLUMNS = (
     "effect",
     "stated_effect",
     "due_to_projects",
+    "attributed",
     "outcome",
+    "label",
     "explanation",
+    "basis",
 )
+#: The columns' headers in Russian and Kazakh files (these, translated).
+HEADERS = {
+    "kind": N_("Kind"),
+    "group": N_("Group"),
+    "item": N_("Item"),
+    "name": N_("Name"),
+    "entity": N_("Entity"),
+    "entity_name": N_("Entity name"),
+    "base_year": N_("Base year"),
+    "base": N_("Base value"),
+    "target_year": N_("Target year"),
+    "target": N_("Target value"),
+    "unit": N_("Unit"),
+    "effect": N_("Effect"),
+    "stated_effect": N_("Stated effect"),
+    "due_to_projects": N_("Due to cluster projects"),
+    "attributed": N_("Due to cluster projects, amount"),
+    "outcome": N_("Outcome"),
+    "label": N_("Verdict"),
+    "explanation": N_("Explanation"),
+    "basis": N_("Basis"),
+}
+#: Places of a computed ratio: a whole percent, as the reports show effects.
+EFFECT_PLACES = 2
 
 
-def _n(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
+class _Row:
+    """One CSV row being filled in by column name."""
+
+    def __init__(self, kind: str) -> None:
+        self.cells = dict.fromkeys(COLUMNS, "")
+        self.cells["kind"] = kind
 
 
 class CsvReporter(Reporter):
     name = "csv"
-    description = "one flat CSV table (exact numbers)"
+    description = "one flat CSV table (BOM, ';' and decimal comma for ru/kk)"
     suffix = ".csv"
 
     def render(self, context: ReportContext) -> str:
         t = labels_for(context.lang)
+        local = context.lang in ("ru", "kk")
+
+        def number(value: Decimal | None, places: int | None = None) -> str:
+            if value is None:
+                return ""
+            text = plain_text(value if places is None else round_places(value, places))
+            return text.replace(".", ",") if local else text
+
+        def text(value: str) -> str:
+            return spreadsheet_text(terminal_text(value))
+
         tables = build_tables(context.dataset, context.lang)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        names = entity_names(context.dataset, t)
+        rows: list[_Row] = []
         for p in tables.projects:
-            writer.writerow(
-                (
-                    "project",
-                    "programme",
-                    p.cluster,
-                    p.project,
-                    "",
-                    _n(p.budget.amount),
-                    "",
-                    _n(p.cluster_share.amount),
-                    p.budget.currency,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                )
+            row = _Row("project")
+            row.cells.update(
+                group="programme",
+                item=text(p.cluster),
+                name=text(p.cluster_name),
+                entity=text(p.project),
+                entity_name=text(p.title),
+                base=number(p.budget.amount),
+                target=number(p.cluster_share.amount),
+                unit=p.budget.currency,
+                effect=number(p.share, EFFECT_PLACES + 1),
             )
+            rows.append(row)
         for table in tables.indicators:
             for r in table.rows:
-                writer.writerow(
-                    (
-                        "indicator",
-                        table.indicator,
-                        r.cluster,
-                        "",
-                        table.base_year,
-                        _n(r.base),
-                        table.target_year,
-                        _n(r.target),
-                        str(table.unit),
-                        _n(r.effect),
-                        _n(r.stated_effect),
-                        _n(r.due_to_projects),
-                        "",
-                        "",
-                    )
+                row = _Row("indicator")
+                row.cells.update(
+                    group=text(table.indicator),
+                    item=text(r.cluster),
+                    name=text(r.name),
+                    base_year=str(table.base_year),
+                    base=number(r.base),
+                    target_year=str(table.target_year),
+                    target=number(r.target),
+                    unit=str(table.unit),
+                    effect=number(r.effect, EFFECT_PLACES),
+                    stated_effect=number(r.stated_effect),
+                    due_to_projects=number(r.due_to_projects),
+                    attributed=number(r.attributed),
                 )
-            writer.writerow(
-                (
-                    "total",
-                    table.indicator,
-                    "",
-                    "",
-                    table.base_year,
-                    _n(table.total_base),
-                    table.target_year,
-                    _n(table.total_target),
-                    str(table.unit),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                )
+                rows.append(row)
+            if table.total_base is None:
+                continue  # ratios per person do not add up
+            row = _Row("total")
+            row.cells.update(
+                group=text(table.indicator),
+                name=t._("Total"),
+                base_year=str(table.base_year),
+                base=number(table.total_base),
+                target_year=str(table.target_year),
+                target=number(table.total_target),
+                unit=str(table.unit),
+                effect=number(table.total_effect, EFFECT_PLACES),
             )
+            rows.append(row)
         if context.results is not None:
             for result in context.results.results:
-                writer.writerow(
-                    (
-                        "verdict",
-                        result.rulebook,
-                        result.rule,
-                        result.entity,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        result.outcome.value,
-                        t.explanation(result),
-                    )
+                row = _Row("verdict")
+                row.cells.update(
+                    group=text(result.rulebook),
+                    item=text(result.rule),
+                    name=text(result.title(context.lang)),
+                    entity=text(result.entity),
+                    entity_name=text(names.get(result.entity, result.entity)),
+                    outcome=result.outcome.value,
+                    label=text(result.label(context.lang)),
+                    explanation=text(t.explanation(result)),
+                    basis=text(t.basis(result)),
                 )
-        return out.getvalue()
+                rows.append(row)
+        header = [t._(HEADERS[c]) for c in COLUMNS] if local else list(COLUMNS)
+        return _write(rows, header, local)
+
+
+def _write(rows: Sequence[_Row], header: Sequence[str], local: bool) -> str:
+    out = io.StringIO()
+    if local:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if local else ",", lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row.cells[c] for c in COLUMNS)
+    return out.getvalue()
 
 
 plugin = CsvReporter()

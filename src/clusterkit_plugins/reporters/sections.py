@@ -1,20 +1,34 @@
-"""The report as sections of rows, which the text, Markdown and HTML reporters lay out."""
+"""The report as sections of rows, which the text, Markdown and HTML reporters lay out.
+
+Rows name clusters and projects, never their ids; every text is in the report's
+language. A table shows the published effect and the part "due to cluster projects"
+only where the source gives them, and a total row only for amounts that add up (not for
+ratios such as productivity per person).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import attrs
 
 from clusterkit import Outcome
 from clusterkit.plugins import ReportContext
-from clusterkit.tables import IndicatorTable, Tables, build_tables
-from clusterkit_plugins.reporters.common import Labels
+from clusterkit.tables import IndicatorRow, IndicatorTable, Tables, build_tables
+from clusterkit_plugins.reporters.common import Labels, entity_names
 
-__all__ = ["Section", "report_sections"]
+__all__ = ["Section", "due_to_projects", "report_sections"]
 
 
 @attrs.frozen
 class Section:
-    """A titled table; the last ``totals`` rows are totals (shown in bold)."""
+    """A titled table; the last ``totals`` rows are totals (shown in bold).
+
+    Attributes:
+        key: ``projects``, an indicator's id, ``summary`` or ``verdicts``.
+        numeric: the indexes of the columns that hold figures (aligned right).
+        outcomes: the outcome of each row, for tables of verdicts.
+    """
 
     key: str
     title: str
@@ -23,12 +37,19 @@ class Section:
     totals: int = 0
     note: str = ""
     outcomes: tuple[Outcome | None, ...] = ()
+    numeric: frozenset[int] = frozenset()
 
 
 def _projects(tables: Tables, t: Labels) -> Section:
     _ = t._
     rows = [
-        (p.cluster, p.title, t.money(p.budget), t.money(p.cluster_share), t.percent(p.share, 1))
+        (
+            p.cluster_name,
+            p.title,
+            t.money(p.budget),
+            t.money(p.cluster_share),
+            t.percent(p.share, 1),
+        )
         for p in tables.projects
     ]
     for budget, share in zip(tables.budget_total, tables.share_total, strict=True):
@@ -47,67 +68,85 @@ def _projects(tables: Tables, t: Labels) -> Section:
         (_("Cluster"), _("Project"), _("Budget"), _("Cluster share"), _("Share")),
         tuple(rows),
         totals=len(tables.budget_total),
+        numeric=frozenset({2, 3, 4}),
     )
+
+
+def due_to_projects(row: IndicatorRow, table: IndicatorTable, t: Labels) -> str:
+    """The part due to cluster projects as the source gives it: a percentage, an
+    amount in the table's unit, or both; ``—`` where it gives neither."""
+    parts = []
+    if row.due_to_projects is not None:
+        parts.append(t.percent(row.due_to_projects))
+    if row.attributed is not None:
+        parts.append(t.value(row.attributed, table.unit))
+    if not parts:
+        return "—"
+    return parts[0] if len(parts) == 1 else f"{parts[0]} ({parts[1]})"
 
 
 def _indicator(table: IndicatorTable, t: Labels) -> Section:
     _ = t._
-    rows = [
-        (
+    attributed = table.attributed
+    stated = any(r.stated_effect is not None for r in table.rows)
+    columns = [_("Cluster"), str(table.base_year), str(table.target_year), _("Effect")]
+    if stated:
+        columns.append(_("Stated effect"))
+    if attributed:
+        columns.append(_("Due to cluster projects"))
+    rows = []
+    for r in table.rows:
+        cells = [
             r.name,
             t.value(r.base, table.unit),
             t.value(r.target, table.unit),
             t.percent(r.effect),
-            t.percent(r.stated_effect),
-            t.percent(r.due_to_projects),
+        ]
+        if stated:
+            cells.append(t.percent(r.stated_effect))
+        if attributed:
+            cells.append(due_to_projects(r, table, t))
+        rows.append(tuple(cells))
+    blank = ("",) * (len(columns) - 3)
+    totals = 0
+    if table.total_base is not None and table.total_target is not None:
+        rows.append(
+            (
+                _("Total"),
+                t.value(table.total_base, table.unit),
+                t.value(table.total_target, table.unit),
+                t.percent(table.total_effect),
+                *blank[1:],
+            )
         )
-        for r in table.rows
-    ]
-    effect = None
-    if table.total_base:
-        effect = table.total_target / table.total_base - 1
-    rows.append(
-        (
-            _("Total"),
-            t.value(table.total_base, table.unit),
-            t.value(table.total_target, table.unit),
-            t.percent(effect),
-            "",
-            "",
-        )
-    )
-    totals = 1
+        totals += 1
     if table.stated_base is not None or table.stated_target is not None:
         rows.append(
             (
                 _("Published total"),
                 t.measure(table.stated_base),
                 t.measure(table.stated_target),
-                "",
-                "",
-                "",
+                *blank,
             )
         )
         totals += 1
-    note = _("Change of the total: {change}").format(change=t.value(table.total_change, table.unit))
+    note = ""
+    if table.total_change is not None:
+        note = _("Change of the total: {change}").format(
+            change=t.value(table.total_change, table.unit)
+        )
     return Section(
         table.indicator,
         f"{t.indicator(table)}, {table.base_year} → {table.target_year}",
-        (
-            _("Cluster"),
-            str(table.base_year),
-            str(table.target_year),
-            _("Effect"),
-            _("Stated effect"),
-            _("Due to cluster projects"),
-        ),
+        tuple(columns),
         tuple(rows),
         totals=totals,
         note=note,
+        numeric=frozenset(range(1, len(columns))),
     )
 
 
-def _results(context: ReportContext, t: Labels) -> list[Section]:
+def _results(context: ReportContext, t: Labels, names: Mapping[str, str]) -> list[Section]:
     _ = t._
     if context.results is None:
         return []
@@ -122,6 +161,7 @@ def _results(context: ReportContext, t: Labels) -> list[Section]:
         _("Check results"),
         (_("Rulebook"), _("Version"), *(t.outcome(o) for o in Outcome)),
         tuple(counts),
+        numeric=frozenset(range(2, 2 + len(Outcome))),
     )
     shown = [
         r
@@ -131,9 +171,23 @@ def _results(context: ReportContext, t: Labels) -> list[Section]:
     details = Section(
         "verdicts",
         _("Verdicts that need attention"),
-        (_("Rulebook"), _("Rule"), _("Entity"), _("Outcome"), _("Explanation")),
+        (
+            _("Rulebook"),
+            _("Rule"),
+            _("Entity"),
+            _("Outcome"),
+            _("Explanation"),
+            _("Basis"),
+        ),
         tuple(
-            (r.rulebook, r.title(t.lang), r.entity, t.outcome(r.outcome), t.explanation(r))
+            (
+                r.rulebook,
+                r.title(t.lang),
+                names.get(r.entity, r.entity),
+                r.label(t.lang),
+                t.explanation(r),
+                t.basis(r),
+            )
             for r in shown
         ),
         outcomes=tuple(r.outcome for r in shown),
@@ -141,12 +195,17 @@ def _results(context: ReportContext, t: Labels) -> list[Section]:
     return [summary, details]
 
 
-def report_sections(context: ReportContext, t: Labels) -> list[Section]:
-    """Projects, indicator tables, then the check results (if rules were run)."""
-    tables = build_tables(context.dataset, context.lang)
+def data_sections(tables: Tables, t: Labels) -> list[Section]:
+    """The data's tables: the projects, then one per indicator."""
     sections = []
     if tables.projects:
         sections.append(_projects(tables, t))
     sections.extend(_indicator(table, t) for table in tables.indicators)
-    sections.extend(_results(context, t))
     return sections
+
+
+def report_sections(context: ReportContext, t: Labels) -> list[Section]:
+    """Projects, indicator tables, then the check results (if rules were run)."""
+    tables = build_tables(context.dataset, context.lang)
+    names = entity_names(context.dataset, t)
+    return [*data_sections(tables, t), *_results(context, t, names)]

@@ -1,4 +1,8 @@
-"""The text reporter: aligned tables for a terminal, outcomes coloured on a TTY."""
+"""The text reporter: aligned tables for a terminal, outcomes coloured on a TTY.
+
+Text from data (names, titles, messages) reaches the terminal without its control
+characters: an escape sequence in a cluster's name is removed, not obeyed.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import click
 
 from clusterkit import Outcome
 from clusterkit.plugins import ReportContext
-from clusterkit_plugins.reporters.common import Reporter, labels_for
+from clusterkit_plugins.reporters.common import Reporter, labels_for, terminal_text
 from clusterkit_plugins.reporters.sections import Section, report_sections
 
 __all__ = ["TextReporter", "plugin"]
@@ -20,23 +24,35 @@ _COLOURS = {
 }
 
 
+def _cell(text: str, width: int, right: bool) -> str:
+    return text.rjust(width) if right else text.ljust(width)
+
+
 def _table(section: Section, colour: bool) -> list[str]:
-    widths = [len(c) for c in section.columns]
-    for row in section.rows:
+    title = terminal_text(section.title)
+    columns = [terminal_text(c) for c in section.columns]
+    rows = [[terminal_text(c) for c in row] for row in section.rows]
+    widths = [len(c) for c in columns]
+    for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = [section.title, "=" * len(section.title)]
-    lines.append(
-        "  ".join(c.ljust(w) for c, w in zip(section.columns, widths, strict=True)).rstrip()
+    lines = [title, "=" * len(title)]
+    header = (
+        _cell(c, w, i in section.numeric)
+        for i, (c, w) in enumerate(zip(columns, widths, strict=True))
     )
+    lines.append("  ".join(header).rstrip())
     lines.append("  ".join("-" * w for w in widths))
-    for index, row in enumerate(section.rows):
-        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+    for index, row in enumerate(rows):
+        line = "  ".join(
+            _cell(cell, w, i in section.numeric)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
         outcome = section.outcomes[index] if index < len(section.outcomes) else None
         if colour and outcome in _COLOURS:
             line = click.style(line, fg=_COLOURS[outcome])
         lines.append(line)
     if section.note:
-        lines.append(section.note)
+        lines.append(terminal_text(section.note))
     return lines
 
 
@@ -47,7 +63,7 @@ class TextReporter(Reporter):
 
     def render(self, context: ReportContext) -> str:
         t = labels_for(context.lang)
-        title = context.dataset.info.title.get(context.lang)
+        title = terminal_text(context.dataset.info.title.get(context.lang))
         lines = [title, ""]
         for section in report_sections(context, t):
             lines.extend(_table(section, context.colour))

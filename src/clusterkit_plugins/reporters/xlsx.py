@@ -1,0 +1,348 @@
+"""The xlsx reporter: an Excel workbook, through openpyxl (``pip install 'clusterkit[xlsx]'``).
+
+Sheets, named in the report's language: a summary (the dataset, its source and dates,
+the verdicts by outcome and by rulebook), the projects, one sheet per indicator, and
+the findings (every verdict, one row each, with a filter). Figures are numeric cells
+with number formats that show their unit and the places they are stated to
+(``#,##0.0 "млн ₸"``), percentages are ratios formatted ``0%``, dates are date cells;
+nothing a reader computes with is text. A number beyond what a spreadsheet holds
+(about 1E+308) is written as text in exponent form. Text from data is written as text
+cells: a name starting with ``=`` is shown, never run as a formula.
+
+openpyxl is imported when a report is made, so the reporter is listed (and says what
+to install) where openpyxl is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from clusterkit import Outcome
+from clusterkit.formatting import bounded, plain_text
+from clusterkit.money import Money
+from clusterkit.numbers import shift
+from clusterkit.plugins import ReportContext, ReportError
+from clusterkit.tables import IndicatorTable, Tables, build_tables
+from clusterkit.units import Unit
+from clusterkit_plugins.reporters.common import Labels, Reporter, entity_names, labels_for
+from clusterkit_plugins.reporters.common import terminal_text as _clean
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["XlsxReporter", "plugin"]
+
+#: The largest power of ten a spreadsheet cell holds as a number (IEEE double).
+MAX_EXPONENT = 300
+#: Places shown at most in a number format.
+MAX_PLACES = 6
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+Cell = str | int | float | Decimal | dt.date | None
+
+
+def _number(value: Decimal) -> int | float | str:
+    """A number as a spreadsheet holds it: int or float (15 significant digits, as a
+    spreadsheet keeps), or text in exponent form beyond its range."""
+    value = bounded(value)
+    if not value.is_zero() and abs(value.adjusted()) > MAX_EXPONENT:
+        return plain_text(value)
+    if value == value.to_integral_value() and abs(value) < 10**15:
+        return int(value)
+    return float(value)
+
+
+def _places(value: Decimal) -> int:
+    """The decimal places ``value`` is stated to (``112.1`` → 1), at most :data:`MAX_PLACES`."""
+    exponent = bounded(value).as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, min(-exponent, MAX_PLACES))
+
+
+def _format(places: int, unit: str = "") -> str:
+    """A number format: grouped thousands, ``places`` decimals, the unit as a literal."""
+    number = "#,##0" + ("." + "0" * places if places else "")
+    unit = unit.replace('"', "")
+    return f'{number} "{unit}"' if unit else number
+
+
+def _percent_format(places: int = 0) -> str:
+    return "0" + ("." + "0" * places if places else "") + "%"
+
+
+class _Sheet:
+    """Writes rows into a worksheet: text as text, numbers with their formats."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.row = 0
+
+    def write(
+        self,
+        cells: Sequence[Cell],
+        formats: Sequence[str | None] = (),
+        *,
+        bold: bool = False,
+        header: bool = False,
+    ) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415 - optional, imported when used
+
+        self.row += 1
+        for index, value in enumerate(cells, start=1):
+            cell = self.sheet.cell(row=self.row, column=index)
+            number_format = formats[index - 1] if index - 1 < len(formats) else None
+            if isinstance(value, Decimal):
+                number = _number(value)
+                cell.value = number
+                if isinstance(number, str):
+                    cell.data_type = "s"
+                    cell.alignment = Alignment(horizontal="right")
+                elif number_format:
+                    cell.number_format = number_format
+            elif isinstance(value, str):
+                cell.value = _clean(value)
+                cell.data_type = "s"  # never a formula, whatever it starts with
+            elif isinstance(value, dt.date):
+                cell.value = value
+                cell.number_format = number_format or "yyyy-mm-dd"
+            else:
+                cell.value = value
+                if number_format and value is not None:
+                    cell.number_format = number_format
+            if bold or header:
+                cell.font = Font(bold=True)
+            if header:
+                cell.fill = PatternFill("solid", fgColor="EEF2F6")
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    def skip(self) -> None:
+        self.row += 1
+
+    def widths(self, widths: Sequence[int]) -> None:
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415 - optional, imported when used
+
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _sheet_name(book: Workbook, wanted: str) -> str:
+    """A sheet name a spreadsheet accepts (31 characters, none of ``[]:*?/\\``), unique."""
+    base = _SHEET_NAME_BAD.sub(" ", _clean(wanted)).strip().strip("'")[:31] or "Sheet"
+    name, number = base, 1
+    while name in book.sheetnames:
+        number += 1
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+    return name
+
+
+def _new_sheet(book: Workbook, title: str) -> _Sheet:
+    return _Sheet(book.create_sheet(_sheet_name(book, title)))
+
+
+def _summary(book: Workbook, context: ReportContext, t: Labels) -> None:
+    _ = t._
+    info = context.dataset.info
+    sheet = _Sheet(book.create_sheet(_sheet_name(book, _("Summary"))))
+    date_format = "yyyy-mm-dd" if t.lang == "en" else "dd.mm.yyyy"
+    sheet.write([info.title.get(t.lang)], bold=True)
+    if info.source:
+        sheet.write([_("Source"), info.source])
+    if info.published is not None:
+        sheet.write([_("Published"), info.published], [None, date_format])
+    results = context.results
+    if results is not None:
+        sheet.write([_("Checked as of"), results.provenance.as_of], [None, date_format])
+        sheet.skip()
+        sheet.write([_("Outcome"), _("Verdicts")], header=True)
+        for outcome, count in results.by_outcome().items():
+            sheet.write([t.outcome(outcome), count], [None, "0"])
+        sheet.write([_("Total"), len(results)], [None, "0"], bold=True)
+        sheet.skip()
+        sheet.write([_("Rulebook"), _("Version"), *(t.outcome(o) for o in Outcome)], header=True)
+        for ref in results.provenance.rulebooks:
+            own = [r for r in results.results if r.rulebook == ref.id]
+            counts = [sum(1 for r in own if r.outcome is o) for o in Outcome]
+            sheet.write([ref.id, ref.version, *counts], [None, None, *("0" for _o in Outcome)])
+    sheet.widths([28, 60, *(14 for _o in Outcome)])
+
+
+def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
+    _ = t._
+    sheet = _new_sheet(book, _("Projects"))
+    sheet.write(
+        [_("Cluster"), _("Project"), _("Budget"), _("Cluster share"), _("Share")], header=True
+    )
+
+    def write(
+        name: str,
+        title: str,
+        budget: Money,
+        share: Money,
+        ratio: Decimal | None,
+        *,
+        bold: bool = False,
+    ) -> None:
+        unit = t.unit(Unit(6, budget.currency))
+        values = [shift(budget.amount, -6), shift(share.amount, -6)]
+        formats = [_format(_places(v), unit) for v in values]
+        sheet.write(
+            [name, title, *values, ratio], [None, None, *formats, _percent_format(1)], bold=bold
+        )
+
+    for p in tables.projects:
+        write(p.cluster_name, p.title, p.budget, p.cluster_share, p.share)
+    for budget, share in zip(tables.budget_total, tables.share_total, strict=True):
+        ratio = share.ratio(budget) if budget.amount else None
+        write(_("Total"), "", budget, share, ratio, bold=True)
+    sheet.sheet.freeze_panes = "A2"
+    sheet.widths([44, 70, 18, 18, 10])
+
+
+def _indicator(book: Workbook, table: IndicatorTable, t: Labels) -> None:
+    _ = t._
+    sheet = _new_sheet(book, t.indicator(table))
+    unit = t.unit(table.unit)
+    stated = any(r.stated_effect is not None for r in table.rows)
+    percent = any(r.due_to_projects is not None for r in table.rows)
+    amount = any(r.attributed is not None for r in table.rows)
+    header = [_("Cluster"), str(table.base_year), str(table.target_year), _("Effect")]
+    if stated:
+        header.append(_("Stated effect"))
+    if percent:
+        header.append(_("Due to cluster projects"))
+    if amount:
+        header.append(_("Due to cluster projects") + (f", {unit}" if unit else ""))
+    sheet.write(header, header=True)
+
+    def value_format(value: Decimal | None) -> str | None:
+        return None if value is None else _format(_places(value), unit)
+
+    for r in table.rows:
+        cells: list[Cell] = [r.name, r.base, r.target, r.effect]
+        formats = [None, value_format(r.base), value_format(r.target), _percent_format()]
+        if stated:
+            cells.append(r.stated_effect)
+            formats.append(_percent_format())
+        if percent:
+            cells.append(r.due_to_projects)
+            formats.append(_percent_format())
+        if amount:
+            cells.append(r.attributed)
+            formats.append(value_format(r.attributed))
+        sheet.write(cells, formats)
+    if table.total_base is not None and table.total_target is not None:
+        sheet.write(
+            [_("Total"), table.total_base, table.total_target, table.total_effect],
+            [
+                None,
+                value_format(table.total_base),
+                value_format(table.total_target),
+                _percent_format(),
+            ],
+            bold=True,
+        )
+    published: list[Cell] = [_("Published total")]
+    published_formats: list[str | None] = [None]
+    for measure in (table.stated_base, table.stated_target):
+        if measure is None or measure.unit.base != table.unit.base:
+            published.append(t.measure(measure) if measure is not None else None)
+            published_formats.append(None)
+        else:
+            value = shift(measure.value, -table.unit.scale)
+            published.append(value)
+            published_formats.append(value_format(value))
+    if [c for c in published[1:] if c is not None]:
+        sheet.write(published, published_formats, bold=True)
+    sheet.sheet.freeze_panes = "B2"
+    sheet.widths([44, 20, 20, 12, 14, 16, 20])
+
+
+def _findings(book: Workbook, context: ReportContext, t: Labels) -> None:
+    _ = t._
+    assert context.results is not None
+    names = entity_names(context.dataset, t)
+    sheet = _new_sheet(book, _("Findings"))
+    columns = [
+        _("Outcome"),
+        _("Rule"),
+        _("Entity"),
+        _("Explanation"),
+        _("Required"),
+        _("Gap"),
+        _("Basis"),
+        _("Assumed"),
+        _("Source"),
+        _("Rulebook"),
+        _("Version"),
+        "rule",
+        "entity",
+        "outcome",
+    ]
+    sheet.write(columns, header=True)
+    order = {o: i for i, o in enumerate(Outcome)}
+    severity = {Outcome.BREACH: 0, Outcome.FAIL: 1, Outcome.WARNING: 2, Outcome.UNDETERMINED: 3}
+    ordered = sorted(
+        context.results.results, key=lambda r: severity.get(r.outcome, 4 + order[r.outcome])
+    )
+    for r in ordered:
+        sheet.write(
+            [
+                r.label(t.lang),
+                r.title(t.lang),
+                names.get(r.entity, r.entity),
+                t.plain(r),
+                r.threshold(t.lang) or "",
+                r.gap(t.lang) or "",
+                t.basis(r),
+                t.assumed(r),
+                r.source,
+                r.rulebook,
+                r.version,
+                r.rule,
+                r.entity,
+                r.outcome.value,
+            ]
+        )
+    sheet.sheet.freeze_panes = "A2"
+    sheet.sheet.auto_filter.ref = sheet.sheet.dimensions
+    sheet.widths([16, 50, 44, 60, 50, 50, 30, 30, 40, 22, 12, 22, 30, 16])
+
+
+class XlsxReporter(Reporter):
+    name = "xlsx"
+    description = "an Excel workbook: a sheet per table, a sheet of findings (needs openpyxl)"
+    suffix = ".xlsx"
+    binary = True
+
+    def render(self, context: ReportContext) -> bytes:
+        t = labels_for(context.lang)
+        try:
+            from openpyxl import Workbook  # noqa: PLC0415 - optional, imported when used
+        except ImportError:
+            raise ReportError(
+                t._("the xlsx report needs openpyxl: pip install 'clusterkit[xlsx]'")
+            ) from None
+        book = Workbook()
+        assert book.active is not None
+        book.remove(book.active)
+        tables = build_tables(context.dataset, context.lang)
+        _summary(book, context, t)
+        if tables.projects:
+            _projects(book, tables, t)
+        for table in tables.indicators:
+            _indicator(book, table, t)
+        if context.results is not None:
+            _findings(book, context, t)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+plugin = XlsxReporter()
