@@ -120,7 +120,7 @@ RULE_ENGINE = {
     "cluster_share": "cluster >= 0.3 * budget",
     "financing_adds_up": "cluster + state + other == budget",
     "state_cap_per_year": "(budget - cluster - other) / years <= 112",
-    "enough_enterprises": f"[x for x in participants if x.role in {_ENTERPRISES}].length >= 10",
+    "enough_enterprises": f"[x for x in participants if x['role'] in {_ENTERPRISES}].length >= 10",
     "counter_obligation": (f'{_RATIO} < 0.7 ? "breach" : ({_RATIO} < 0.9 ? "warning" : "pass")'),
 }
 
