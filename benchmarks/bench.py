@@ -93,6 +93,9 @@ def parse_section(rules: int, repeat: int) -> None:
         seconds, diagnostics = timed(lambda: adapter.check_files([big]), repeat)
         errors = [d for d in diagnostics if d.is_error]
         paused, _ = timed(lambda: without_gc(lambda: adapter.check_files([big])), repeat)
+        parse_paused, _ = timed(
+            lambda: without_gc(lambda: adapter.parse_only(text, str(big))), repeat
+        )
         print(f"{rules:,}-rule file ({len(text) / 1e6:.1f} MB), best of {repeat}:")
         print(f"  Lark's own parse, no-op callbacks: {lark_seconds:.2f} s")
         print(
@@ -102,6 +105,10 @@ def parse_section(rules: int, repeat: int) -> None:
         print(
             f"  clusterkit parse+check:            {seconds:.2f} s "
             f"({seconds / lark_seconds:.2f}x Lark's; {len(errors)} errors; aim within 1.2x)"
+        )
+        print(
+            f"  parse only, collector paused:      {parse_paused:.2f} s "
+            f"({parse_paused / lark_seconds:.2f}x Lark's)"
         )
         print(
             f"  parse+check, collector paused:     {paused:.2f} s "

@@ -3,7 +3,8 @@
 Three kinds of record, as a policy team would have them: projects (budget and
 committed financing in mln KZT, programme length in years), clusters (the roles of
 their participants) and counter-obligations (base, target and achieved value).
-``make_records(n)`` makes ``n`` of each, deterministically for a given ``n`` and seed.
+``make_records(n)`` makes ``n`` of each, deterministically: the first records of a
+larger run are those of a smaller one.
 
 Every fifth record of each kind is an *exact-boundary case*: a value exactly on a
 rule's threshold in decimal arithmetic, chosen so that binary floating point lands on
@@ -228,8 +229,11 @@ def _obligations(n: int, rng: random.Random) -> list[Row]:
 
 def make_records(n: int, seed: int = 2021) -> Records:
     """``n`` projects, ``n`` clusters and ``n`` counter-obligations."""
-    rng = random.Random(seed)
-    return Records(_projects(n, rng), _clusters(n, rng), _obligations(n, rng))
+    return Records(
+        _projects(n, random.Random(f"{seed}/projects")),
+        _clusters(n, random.Random(f"{seed}/clusters")),
+        _obligations(n, random.Random(f"{seed}/obligations")),
+    )
 
 
 def _floats(row: Row) -> Row:

@@ -655,6 +655,7 @@ def render(data: Records, reports: list[GroupReport]) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         examples, by_rule = [], []
+        seen: dict[frozenset[tuple[str, str, str, str]], str] = {}
         for row in report.rows:
             e = row.engine
             name = f"{e.name} {e.version()}".strip()
@@ -680,6 +681,10 @@ def render(data: Records, reports: list[GroupReport]) -> str:
                 by_rule.append(
                     f"| {e.name} | " + " | ".join(f"{counts[r]:,}" for r in report.rules) + " |"
                 )
+                same = seen.setdefault(frozenset(row.differing), e.name)
+                if same != e.name:
+                    examples.append(f"- {e.name}: the same verdicts as {same}")
+                    continue
                 first: dict[str, tuple[str, str, str, str]] = {}
                 for diff in row.differing:
                     first.setdefault(diff[0], diff)

@@ -55,7 +55,10 @@ def test_float_python_gets_exact_boundaries_wrong(reports: list[peers.GroupRepor
 
 
 def test_records_are_deterministic() -> None:
-    assert peer_data.make_records(25) == peer_data.make_records(25)
+    small, large = peer_data.make_records(25), peer_data.make_records(40)
+    assert small == peer_data.make_records(25)
+    assert large.projects[:25] == small.projects
+    assert large.obligations[:25] == small.obligations
 
 
 def test_table_names_a_missing_engine() -> None:
