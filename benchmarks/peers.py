@@ -46,6 +46,8 @@ import adapter  # noqa: E402
 import peer_data  # noqa: E402
 from peer_data import AS_OF, ENTERPRISE_ROLES, Records  # noqa: E402
 
+from clusterkit.model import FundingSource, Role  # noqa: E402
+
 Verdict = tuple[str, str, str]
 #: Each kind of record's ``(id, input)`` pairs, the input in an engine's own form.
 KindRows = dict[str, list[tuple[str, Any]]]
@@ -184,6 +186,69 @@ def hand_rulebook(data: Records, share: Any, cap: Any, low: Any, high: Any) -> l
         level = "breach" if achieved < low else ("warning" if achieved < high else PASS)
         add(("counter_obligation", o["id"], level))
     return out
+
+
+def model_cheap(dataset: Any) -> list[Verdict]:
+    """The cheap rules in hand-written Decimal Python reading clusterkit's domain model
+    (money in KZT; a project's share is the sum of its financing by that source)."""
+    out: list[Verdict] = []
+    add = out.append
+    share = Decimal("0.3")
+    for programme in dataset.programmes:
+        for p in programme.projects:
+            pid, budget = p.id, p.budget.amount
+            cluster = p.funding(FundingSource.CLUSTER).amount
+            state = p.funding(FundingSource.STATE).amount
+            other = p.funding(FundingSource.OTHER).amount
+            add(("budget_positive", pid, PASS if budget > 0 else FAIL))
+            add(("share_within_budget", pid, PASS if cluster <= budget else FAIL))
+            add(("cluster_share", pid, PASS if cluster >= share * budget else FAIL))
+            adds_up = cluster + state + other == budget
+            add(("financing_adds_up", pid, PASS if adds_up else FAIL))
+    return out
+
+
+def model_rulebook(dataset: Any) -> list[Verdict]:
+    """The rulebook-like rules in hand-written Decimal Python on clusterkit's model."""
+    out: list[Verdict] = []
+    add = out.append
+    share, cap = Decimal("0.3"), Decimal(112_000_000)
+    low, high = Decimal("0.7"), Decimal("0.9")
+    for programme in dataset.programmes:
+        years = programme.end.year - programme.start.year + 1
+        for p in programme.projects:
+            pid, budget = p.id, p.budget.amount
+            cluster = p.funding(FundingSource.CLUSTER).amount
+            other = p.funding(FundingSource.OTHER).amount
+            add(("cluster_share", pid, PASS if cluster >= share * budget else FAIL))
+            per_year = (budget - cluster - other) / years
+            add(("state_cap_per_year", pid, PASS if per_year <= cap else FAIL))
+    for c in dataset.clusters:
+        enterprises = sum(1 for x in c.participants if x.role in _MODEL_ENTERPRISES)
+        add(("enough_enterprises", c.id, PASS if enterprises >= 10 else FAIL))
+    reported = {}
+    for r in dataset.observations:  # the latest report for each cluster, indicator and year
+        key = (r.cluster, r.indicator, r.year)
+        if r.reported_on <= AS_OF and (key not in reported or reported[key][0] <= r.reported_on):
+            reported[key] = (r.reported_on, r.value)
+    for o in dataset.obligations:
+        actual = reported[(o.cluster, o.indicator, o.target_year)][1]
+        base = o.base_value
+        achieved = (actual - base) / (o.target_value - base)
+        level = "breach" if achieved < low else ("warning" if achieved < high else PASS)
+        add(("counter_obligation", o.id, level))
+    return out
+
+
+_MODEL_ENTERPRISES = frozenset(Role(r) for r in ENTERPRISE_ROLES)
+
+
+def _model_compile(rules: tuple[str, ...]) -> Callable[[Any], list[Verdict]]:
+    if rules == GROUPS["cheap"][1]:
+        return model_cheap
+    if rules == GROUPS["rulebook"][1]:
+        return model_rulebook
+    raise ValueError(f"no hand-written code for {rules}")
 
 
 _DECIMAL_CONSTANTS = (Decimal("0.3"), Decimal(112), Decimal("0.7"), Decimal("0.9"))
@@ -440,6 +505,16 @@ ENGINES = [
         _hand(_FLOAT_CONSTANTS),
         lambda dec, flo: flo,
         lambda fn, data: fn(data),
+    ),
+    Engine(
+        "hand-written Python, Decimal, on clusterkit's model",
+        "Decimal",
+        True,
+        None,
+        _model_compile,
+        lambda dec, flo: peer_data.to_dataset(dec),
+        lambda fn, dataset: fn(dataset),
+        note="the same hand-written rules reading clusterkit's domain model, not dicts",
     ),
     Engine(
         "clusterkit",
