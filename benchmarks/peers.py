@@ -376,6 +376,7 @@ def zen_graphs(rules: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         if not mine:
             continue
         nodes = [_node("request", "inputNode", {}), _node("response", "outputNode", {})]
+        edges: list[dict[str, str]] = []
         expressions = [
             {"id": name, "key": name, "value": ZEN[name]}
             for name in mine
@@ -383,7 +384,7 @@ def zen_graphs(rules: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         ]
         if expressions:
             nodes.append(_node("rules", "expressionNode", {"expressions": expressions}))
-            edges = [_edge("request", "rules"), _edge("rules", "response")]
+            edges += [_edge("request", "rules"), _edge("rules", "response")]
         if "counter_obligation" in mine:
             achieved = [{"id": "achieved", "key": "achieved", "value": _RATIO}]
             bands = [("< 0.7", "breach"), ("< 0.9", "warning"), ("", "pass")]
@@ -398,7 +399,7 @@ def zen_graphs(rules: tuple[str, ...]) -> dict[str, dict[str, Any]]:
             }
             nodes.append(_node("share", "expressionNode", {"expressions": achieved}))
             nodes.append(_node("band", "decisionTableNode", table))
-            edges = [_edge("request", "share"), _edge("share", "band"), _edge("band", "response")]
+            edges += [_edge("request", "share"), _edge("share", "band"), _edge("band", "response")]
         graphs[kind] = {"nodes": nodes, "edges": edges}
     return graphs
 
