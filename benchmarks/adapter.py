@@ -1,0 +1,135 @@
+"""The one place where the benchmarks call clusterkit's rules API.
+
+clusterkit's Python front door is being redesigned (``clusterkit.compile_rules(text,
+name=...)`` and ``clusterkit.evaluate(program, dataset, as_of)``). Every benchmark
+script goes through the functions below, so switching to the new API means editing
+this file only. The data model (``clusterkit.model``), which is not being redesigned,
+is used directly by the data builders (``registry.py``, ``peer_data.py``).
+
+Today's implementation uses ``clusterkit.lang``: ``load_program``, ``check_rules``,
+``parse_rules`` and ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark
+
+from clusterkit.lang import check_rules as _check_rules
+from clusterkit.lang import evaluate as _evaluate
+from clusterkit.lang import load_program as _load_program
+from clusterkit.lang import parse_rules as _parse_rules
+
+__all__ = [
+    "CLI_MODULE",
+    "Program",
+    "check_files",
+    "cli_command",
+    "compile_files",
+    "compile_rules",
+    "evaluate",
+    "evaluate_with_hash",
+    "lark_noop_parser",
+    "parse_only",
+    "verdicts",
+]
+
+#: A compiled program, opaque to the benchmarks.
+Program = Any
+#: The module behind the ``clusterkit`` command (imported in the start-up measurement).
+CLI_MODULE = "clusterkit.cli"
+
+Verdict = tuple[str, str, str]
+
+
+def compile_rules(text: str, name: str = "bench.ckr") -> Program:
+    """Parse, check and compile one rule file given as text (raises on bad rules).
+
+    Today the text goes through a temporary file and ``load_program``, the public API;
+    the new front door takes the text itself.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        return _load_program([path])
+
+
+def compile_files(paths: Sequence[str | os.PathLike[str]]) -> Program:
+    """Parse, check and compile rule files (raises on bad rules)."""
+    return _load_program(list(paths))
+
+
+def check_files(paths: Sequence[str | os.PathLike[str]]) -> list[Any]:
+    """Parse and check rule files; the diagnostics (each has ``is_error``)."""
+    return _check_rules(list(paths))
+
+
+def parse_only(text: str, name: str = "bench.ckr") -> object:
+    """Parse rule text into clusterkit's syntax tree, without checking it."""
+    return _parse_rules(text, name)
+
+
+def evaluate(program: Program, dataset: Any, as_of: dt.date) -> Any:
+    """Every rule of ``program`` on ``dataset`` as of ``as_of``: clusterkit's result set.
+
+    The dataset hash for provenance is skipped (``data_sha256`` given), as a caller that
+    knows it would; bench.py measures the hashing separately.
+    """
+    return _evaluate(program, dataset, as_of, data_sha256="-")
+
+
+def evaluate_with_hash(program: Program, dataset: Any, as_of: dt.date) -> Any:
+    """As :func:`evaluate`, hashing the dataset for the results' provenance."""
+    return _evaluate(program, dataset, as_of)
+
+
+def verdicts(results: Any) -> list[Verdict]:
+    """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``)."""
+    return [(r.rule, r.entity, r.outcome.value) for r in results.results]
+
+
+def cli_command() -> list[str]:
+    """How to run the ``clusterkit`` command: the installed script beside this Python,
+    else ``python -m clusterkit``."""
+    script = Path(sys.executable).with_name("clusterkit")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("clusterkit")
+    return [found] if found else [sys.executable, "-m", "clusterkit"]
+
+
+class _NoOp:
+    """Lark callbacks that build nothing: every rule's reduction returns ``None``."""
+
+    def __getattr__(self, name: str) -> Callable[[list[Any]], None]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _nothing
+
+
+def _nothing(children: list[Any]) -> None:
+    return None
+
+
+def lark_noop_parser() -> Callable[[str], object]:
+    """Lark's LALR parser for clusterkit's grammar, with the options clusterkit's parser
+    uses (``clusterkit.lang.parser``) and callbacks that do nothing: the floor for
+    clusterkit's parse+check, as long as the parsing is done by Lark."""
+    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    parser = Lark(
+        grammar,
+        parser="lalr",
+        keep_all_tokens=True,
+        maybe_placeholders=False,
+        transformer=_NoOp(),
+    )
+    return parser.parse
