@@ -1,13 +1,7 @@
-"""The one place where the benchmarks call clusterkit's rules API.
-
-clusterkit's Python front door is being redesigned (``clusterkit.compile_rules(text,
-name=...)`` and ``clusterkit.evaluate(program, dataset, as_of)``). Every benchmark
-script goes through the functions below, so switching to the new API means editing
-this file only. The data model (``clusterkit.model``), which is not being redesigned,
-is used directly by the data builders (``registry.py``, ``peer_data.py``).
-
-Today's implementation uses ``clusterkit.lang``: ``load_program``, ``check_rules``,
-``parse_rules`` and ``evaluate``.
+"""The one place where the benchmarks call clusterkit's rules API: the front door
+(``clusterkit.compile_rules``, ``load_rules``, ``check_rules``, ``evaluate``), and the
+parser itself for the parse-only measurement. The data builders (``registry.py``,
+``peer_data.py``) use the data model (``clusterkit.model``) directly.
 """
 
 from __future__ import annotations
@@ -16,7 +10,6 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -24,10 +17,8 @@ from typing import Any
 
 from lark import Lark
 
-from clusterkit.lang import check_rules as _check_rules
-from clusterkit.lang import evaluate as _evaluate
-from clusterkit.lang import load_program as _load_program
-from clusterkit.lang import parse_rules as _parse_rules
+import clusterkit
+from clusterkit.lang.parser import parse_rules as _parse_rules
 
 __all__ = [
     "CLI_MODULE",
@@ -52,25 +43,18 @@ Verdict = tuple[str, str, str]
 
 
 def compile_rules(text: str, name: str = "bench.ckr") -> Program:
-    """Parse, check and compile one rule file given as text (raises on bad rules).
-
-    Today the text goes through a temporary file and ``load_program``, the public API;
-    the new front door takes the text itself.
-    """
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8")
-        return _load_program([path])
+    """Parse, check and compile one rule file given as text (raises on bad rules)."""
+    return clusterkit.compile_rules(text, name=name)
 
 
 def compile_files(paths: Sequence[str | os.PathLike[str]]) -> Program:
     """Parse, check and compile rule files (raises on bad rules)."""
-    return _load_program(list(paths))
+    return clusterkit.load_rules(list(paths))
 
 
 def check_files(paths: Sequence[str | os.PathLike[str]]) -> list[Any]:
     """Parse and check rule files; the diagnostics (each has ``is_error``)."""
-    return _check_rules(list(paths))
+    return clusterkit.check_rules(list(paths))
 
 
 def parse_only(text: str, name: str = "bench.ckr") -> object:
@@ -84,12 +68,12 @@ def evaluate(program: Program, dataset: Any, as_of: dt.date) -> Any:
     The dataset hash for provenance is skipped (``data_sha256`` given), as a caller that
     knows it would; bench.py measures the hashing separately.
     """
-    return _evaluate(program, dataset, as_of, data_sha256="-")
+    return clusterkit.evaluate(program, dataset, as_of, data_sha256="-")
 
 
 def evaluate_with_hash(program: Program, dataset: Any, as_of: dt.date) -> Any:
     """As :func:`evaluate`, hashing the dataset for the results' provenance."""
-    return _evaluate(program, dataset, as_of)
+    return clusterkit.evaluate(program, dataset, as_of)
 
 
 def verdicts(results: Any) -> list[Verdict]:
