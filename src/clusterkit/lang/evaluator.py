@@ -196,7 +196,12 @@ class _Run:
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (_, (_, values, (points, weights))) = run
+            entity, (chosen, (status, values, detail)) = run
+            if status != "score":
+                # 'when' found the score does not apply to this entity.
+                yield Result(chosen.info, self.key(entity), _STATUS[status], values)
+                continue
+            points, weights = detail
             total = sum((w * v for w, v in zip(weights, points, strict=True)), Decimal(0))
             scored.append((entity, total, tuple(points), values))
         select = rule.node.select

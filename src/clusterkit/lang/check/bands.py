@@ -15,6 +15,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.lang import ast
+from clusterkit.lang.check.types import NumT
 from clusterkit.lang.runtime.intervals import EVERYWHERE, Interval, first_gap
 
 if TYPE_CHECKING:
@@ -34,13 +35,14 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
         )
     ranges: list[tuple[ast.Band, Interval]] = []
     subject: object = None
+    percent = False
     for band in bands:
         if band.cond is None:
             continue
         found = _band_range(checker, band.cond)
         if found is None:
             return  # not a simple range over one value: nothing to analyse
-        key, interval = found
+        key, interval, percent = found
         if subject is None:
             subject = key
         elif key != subject:
@@ -53,11 +55,12 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
                 checker.error(
                     codes.BAND_OVERLAP,
                     band_b.span,
-                    f"the {band_a.level} and {band_b.level} bands overlap ({overlap.text()})",
+                    f"the {band_a.level} and {band_b.level} bands overlap "
+                    f"({overlap.text(percent)})",
                     "make each value fall in exactly one band",
                 )
     if not otherwise and ranges:
-        gap = first_gap([iv for _, iv in ranges])
+        gap = first_gap([iv for _, iv in ranges], percent)
         if gap is not None:
             checker.error(
                 codes.BAND_GAP,
@@ -67,7 +70,7 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
             )
 
 
-def _band_range(checker: ExprChecker, cond: ast.Expr) -> tuple[object, Interval] | None:
+def _band_range(checker: ExprChecker, cond: ast.Expr) -> tuple[object, Interval, bool] | None:
     """The value a band's condition constrains and the range it allows, if it is one."""
     if not isinstance(cond, ast.Compare):
         return None
@@ -86,7 +89,9 @@ def _band_range(checker: ExprChecker, cond: ast.Expr) -> tuple[object, Interval]
             interval = interval.constrain(_FLIP[op], lv)
         else:
             return None
-    return _key(subject), interval
+    subject_type = checker.result.types.get(id(subject))
+    percent = isinstance(subject_type, NumT) and subject_type.percent
+    return _key(subject), interval, percent
 
 
 def _key(node: object) -> object:

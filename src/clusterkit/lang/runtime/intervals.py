@@ -50,11 +50,12 @@ class Interval(NamedTuple):
             return None
         return Interval(low, high, low_closed, high_closed)
 
-    def text(self) -> str:
-        """The range in words, percentages for ratios: ``from 70 % to 90 % (excluded)``."""
+    def text(self, percent: bool = True) -> str:
+        """The range in words (as percentages when ``percent``):
+        ``from 70 % to 90 % (excluded)``."""
 
         def show(value: Decimal) -> str:
-            return f"{(value * 100).normalize():f} %" if abs(value) <= 10 else f"{value:f}"
+            return f"{(value * 100).normalize():f} %" if percent else f"{value.normalize():f}"
 
         if self.low == self.high:
             return f"at {show(self.low)}"
@@ -85,23 +86,23 @@ def _min_high(a: Interval, b: Interval) -> tuple[Decimal, bool]:
     return a.high, a.high_closed and b.high_closed
 
 
-def first_gap(intervals: list[Interval]) -> str | None:
+def first_gap(intervals: list[Interval], percent: bool = True) -> str | None:
     """Describe the first stretch of values no interval covers, or None."""
     ordered = sorted(intervals, key=lambda i: (i.low, not i.low_closed))
     first = ordered[0]
     if first.low != -INF:
-        return Interval(-INF, first.low, False, not first.low_closed).text()
+        return Interval(-INF, first.low, False, not first.low_closed).text(percent)
     reach, reach_closed = first.high, first.high_closed
     for interval in ordered[1:]:
         if reach == INF:
             return None
         low = interval.low
         if low > reach or (low == reach and not reach_closed and not interval.low_closed):
-            return Interval(reach, low, not reach_closed, not interval.low_closed).text()
+            return Interval(reach, low, not reach_closed, not interval.low_closed).text(percent)
         if interval.high > reach or (interval.high == reach and interval.high_closed):
             reach, reach_closed = interval.high, interval.high_closed
     if reach != INF:
-        return Interval(reach, INF, not reach_closed, False).text()
+        return Interval(reach, INF, not reach_closed, False).text(percent)
     return None
 
 
