@@ -208,7 +208,7 @@ def test_unknown_reporter_and_store_problems(tmp_path: Path) -> None:
     assert "newer than this clusterkit understands" in err
     code, _, err = run("registry", "list", "--store", f"mongodb://{tmp_path}")
     assert code == 2
-    assert "no storage back-end named 'mongodb' (available: jsondir, sqlite)" in err
+    assert "no storage back-end named 'mongodb' (available: jsondir, postgresql, sqlite)" in err
 
 
 def test_default_store_comes_from_the_environment(tmp_path: Path) -> None:
