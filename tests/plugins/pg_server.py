@@ -114,6 +114,12 @@ def running() -> Iterator[Server]:
         server = Server(port)
         with psycopg.connect(server.url("postgres"), autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {server.database}")
+        # B-tree checks for the kill tests, where the contrib modules are installed.
+        with (
+            psycopg.connect(server.url(), autocommit=True) as connection,
+            contextlib.suppress(psycopg.Error),
+        ):
+            connection.execute("CREATE EXTENSION amcheck")
         yield server
     finally:
         if (data / "postmaster.pid").exists():
