@@ -2,18 +2,24 @@
 
 The checks an observation passes before it is appended (bounds, a known indicator, a
 fitting unit, a valid correction) live here so that the SQLite, PostgreSQL and
-JSON-folder stores refuse exactly the same things with exactly the same words.
+JSON-folder stores refuse exactly the same things with exactly the same words; so do
+the writers' timeout, the lock on a file, and how observations are numbered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fcntl
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import attrs
 
+from clusterkit.i18n import local as _
 from clusterkit.model import Observation
 from clusterkit.plugins import StoredObservation, StoreError
 from clusterkit.units import Unit
@@ -26,6 +32,7 @@ __all__ = [
     "check_bounds",
     "check_correction",
     "check_fits",
+    "file_lock",
     "known_units",
     "now",
     "positions",
@@ -51,8 +58,42 @@ MAX_NUMBER = 2**62
 
 
 def timeout_ms() -> int:
-    raw = os.environ.get("CLUSTERKIT_STORE_TIMEOUT_MS", "")
-    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+    """The writers' wait in milliseconds, at most a day whatever the variable says."""
+    raw = os.environ.get("CLUSTERKIT_STORE_TIMEOUT_MS", "").strip()
+    return min(int(raw), 86_400_000) if raw.isascii() and raw.isdigit() else BUSY_TIMEOUT_MS
+
+
+@contextmanager
+def file_lock(path: Path, *, wait: bool = True, required: bool = True) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` for the block, waiting up to the store
+    timeout for another holder; without ``required``, a lock file that cannot be
+    created (a read-only copy, which no one writes) is not needed."""
+    try:
+        handle = open(path, "a")  # noqa: SIM115 - held for the block
+    except OSError as exc:
+        if not required:
+            yield
+            return
+        raise StoreError(f"{path.parent}: cannot be written: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + (timeout_ms() / 1000 if wait else 0)
+        pause = 0.001
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreError(
+                        f"{path.parent}: "
+                        + _("the store is locked by another writer; try again when it has finished")
+                    ) from None
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.05)
+        yield
+    finally:
+        handle.close()
 
 
 def now() -> dt.datetime:

@@ -21,11 +21,9 @@ take ``.lock`` (an exclusive ``flock``), waiting up to ``CLUSTERKIT_STORE_TIMEOU
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +59,6 @@ __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
 
 LAYOUT_VERSION = 2
 _RESTORING = ".restoring"
-
-
-def _locked(root: Path) -> StoreError:
-    return StoreError(
-        f"{root}: " + _("the store is locked by another writer; try again when it has finished")
-    )
 
 
 class JsonDirStore:
@@ -136,29 +128,9 @@ class JsonDirStore:
     def close(self) -> None:
         """Nothing stays open between calls."""
 
-    @contextmanager
-    def _write(self, *, wait: bool = True) -> Iterator[None]:
+    def _write(self, *, wait: bool = True, required: bool = True) -> AbstractContextManager[None]:
         """Hold the store's write lock, waiting up to the timeout for another writer."""
-        try:
-            handle = open(self.root / ".lock", "a")  # noqa: SIM115 - held for the block
-        except OSError as exc:
-            raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
-        try:
-            deadline = time.monotonic() + (common.timeout_ms() / 1000 if wait else 0)
-            pause = 0.001
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise _locked(self.root) from None
-                    time.sleep(min(pause, left))
-                    pause = min(pause * 2, 0.05)
-            yield
-        finally:
-            handle.close()
+        return common.file_lock(self.root / ".lock", wait=wait, required=required)
 
     # -- the dataset file ------------------------------------------------------------
     def _base(self) -> Dataset:
@@ -357,7 +329,8 @@ class JsonDirStore:
 
     # -- backup and restore -----------------------------------------------------------
     def backup(self) -> Backup:
-        with self._write():  # no writer may change files while they are read
+        # No writer may change files while they are read; a read-only copy has none.
+        with self._write(required=False):
             base = attrs.evolve(self._base(), observations=())
             return Backup(base, tuple(self.observation_records()), tuple(self.runs()))
 

@@ -205,3 +205,16 @@ def test_an_interrupted_import_of_a_backup_is_refused(root: Path) -> None:
     (root / ".restoring").write_text("")
     with pytest.raises(StoreError, match="an import of a backup into this store was interrupted"):
         open_store(f"jsondir://{root}")
+
+
+def test_a_copy_that_cannot_be_locked_can_still_be_backed_up(
+    root: Path, store: JsonDirStore
+) -> None:
+    store.observe(observation("29"))
+    (root / ".lock").unlink()
+    (root / ".lock").mkdir()  # as good as a read-only folder, even for root
+    with pytest.raises(StoreError, match="cannot be written"):
+        store.observe(observation("30"))
+    backup = store.backup()
+    assert [r.observation.value for r in backup.observations] == [Decimal(29)]
+    assert len(backup.dataset.clusters) == 6
