@@ -35,7 +35,14 @@ from clusterkit.money import ExchangeRate
 from clusterkit.plugins import Backup, Store, StoredObservation, StoredRun, StoreError
 from clusterkit.serde import structure, structure_errors, unstructure
 
-__all__ = ["FORMAT", "export_lines", "export_store", "import_store", "read_backup"]
+__all__ = [
+    "FORMAT",
+    "export_lines",
+    "export_store",
+    "import_store",
+    "read_backup",
+    "restore_store",
+]
 
 FORMAT = "clusterkit.backup/1"
 
@@ -262,13 +269,9 @@ def _run(reader: _Reader, record: dict[str, Any], before: list[StoredRun]) -> St
     )
 
 
-def import_store(store: Store, lines: Iterable[str], source: str = "backup") -> dict[str, int]:
-    """Restore a backup into an empty store; returns how many records of each kind.
-
-    Everything is checked before anything is written, and a store that holds anything
-    is refused with a message, so nothing stored is ever overwritten.
-    """
-    backup = read_backup(lines, source)
+def restore_store(store: Store, backup: Backup) -> dict[str, int]:
+    """Restore a checked backup into an empty store; returns how many records of each
+    kind. A store that holds anything is refused, so nothing stored is overwritten."""
     restore = getattr(store, "restore", None)
     if restore is None:
         raise StoreError("this storage back-end cannot import backups (it has no restore())")
@@ -276,3 +279,8 @@ def import_store(store: Store, lines: Iterable[str], source: str = "backup") -> 
     counts = {kind: len(getattr(backup.dataset, field)) for kind, field, _t in _REGISTRY}
     counts |= {"observation": len(backup.observations), "run": len(backup.runs)}
     return {kind: n for kind, n in counts.items() if n}
+
+
+def import_store(store: Store, lines: Iterable[str], source: str = "backup") -> dict[str, int]:
+    """Check a whole backup, then restore it into an empty store (:func:`restore_store`)."""
+    return restore_store(store, read_backup(lines, source))

@@ -281,6 +281,8 @@ class SqlStore(SqlBase):
         return [_run(row) for row in rows]
 
     def run(self, run_id: int) -> StoredRun | None:
+        if not 0 < run_id <= common.MAX_NUMBER:  # beyond what a column holds: none
+            return None
         rows = self._read(
             "SELECT id, recorded_at, as_of, dataset, data_sha256, document FROM runs WHERE id = ?",
             run_id,

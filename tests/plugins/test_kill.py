@@ -47,6 +47,8 @@ from tests.plugins.conftest import BACK_ENDS
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("CLUSTERKIT_KILLS", "30"))
+#: Kills into one store before the next starts afresh.
+STORE_EVERY = 50
 SEED = int(os.environ.get("CLUSTERKIT_KILL_SEED", str(random.SystemRandom().randrange(10**6))))
 
 
@@ -181,15 +183,16 @@ def test_every_acknowledged_write_survives_kills(
     back_end: str, new_store_url: Callable[[str], str], work_parts: tuple[Dataset, ResultSet]
 ) -> None:
     dataset, results = work_parts
-    url = new_store_url(back_end)
-    store = open_store(url, create=True)
-    store.import_dataset(dataset)
-    store.close()
-    work = Work(url, dataset, results)
     rng = random.Random(SEED)
-    seen: dict[str, set[str]] = {"o": set()}
     total = 0
     for kill in range(KILLS):
+        if kill % STORE_EVERY == 0:  # a new store now and then keeps each check short
+            url = new_store_url(back_end)
+            store = open_store(url, create=True)
+            store.import_dataset(dataset)
+            store.close()
+            work = Work(url, dataset, results)
+            seen: dict[str, set[str]] = {"o": set()}
         pid, pipe = _writer(work, kill)
         time.sleep(rng.uniform(0.002, 0.12))
         os.kill(pid, signal.SIGKILL)

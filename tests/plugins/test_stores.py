@@ -219,6 +219,7 @@ def test_a_verdict_is_shown_again_exactly(store: Store) -> None:
     assert run.data_sha256 == results.provenance.data_sha256
     assert run.as_of == dt.date(2021, 6, 30)
     assert store.run(run_id + 1) is None
+    assert store.run(99999999999999999999) is None
     assert store.save_run(results, document) == 2
 
 
