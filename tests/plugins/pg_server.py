@@ -80,9 +80,11 @@ def _as_server_user(command: list[str]) -> list[str]:
 def running() -> Iterator[Server]:
     """Start a server for the block; stop it and remove its files afterwards."""
     where = bin_dir()
-    # Not under pytest's tmp folder: the server's user must be able to reach it.
-    folder = Path(tempfile.mkdtemp(prefix="clusterkit-pg-"))
-    if os.geteuid() == 0:
+    # Not under pytest's tmp folder (nor a private TMPDIR): the server's user must be
+    # able to reach it, and the socket's path must stay short.
+    root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="clusterkit-pg-", dir="/tmp" if root else None))
+    if root:
         owner = pwd.getpwnam("postgres")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     data, log = folder / "data", folder / "server.log"
@@ -124,7 +126,9 @@ def running() -> Iterator[Server]:
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(
-                _as_server_user([str(where / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+                _as_server_user(
+                    [str(where / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+                ),
                 capture_output=True,
                 check=False,
             )
