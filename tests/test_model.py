@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -7,6 +8,8 @@ from clusterkit.model import (
     ApplicationKind,
     ApplicationStatus,
     Cluster,
+    CounterObligation,
+    FieldError,
     FundingSource,
     InvalidFieldsError,
     Label,
@@ -22,6 +25,7 @@ from clusterkit.model import (
 )
 from clusterkit.model.programme import Funding, Milestone
 from clusterkit.money import parse_money
+from clusterkit.units import parse_unit
 
 NAME = LocalizedText(en="x")
 
@@ -211,3 +215,10 @@ def test_a_label_without_an_expiry_date_is_not_held_forever() -> None:
     reported = Label("ESCA Bronze", "ESCA", reported=dt.date(2021, 6, 1))
     assert reported.is_valid_on(dt.date(2021, 6, 1)) is True
     assert reported.is_valid_on(dt.date(2022, 6, 1)) is None
+
+
+def test_a_year_beyond_what_dates_can_hold_is_refused() -> None:
+    with pytest.raises(FieldError, match="not a year"):
+        CounterObligation(
+            "o", "c", "output", parse_unit("mln KZT"), 2020, Decimal(1), 20210101, Decimal(2)
+        )

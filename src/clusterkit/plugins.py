@@ -27,14 +27,17 @@ __all__ = [
     "PLUGIN_API",
     "REPORTERS",
     "STORAGE",
+    "Backup",
     "PluginInfo",
     "PluginRegistry",
+    "Repairable",
     "ReportContext",
     "ReportError",
     "ReporterPlugin",
     "StoragePlugin",
     "Store",
     "StoreError",
+    "StoredObservation",
     "StoredRun",
     "discover",
     "is_binary",
@@ -78,12 +81,48 @@ class StoredRun:
     document: str
 
 
+@attrs.frozen
+class StoredObservation:
+    """An observation as a store keeps it.
+
+    Attributes:
+        number: its number in the store (1, 2, 3 ... in the order recorded; what
+            ``supersedes`` refers to).
+        recorded_at: when the store recorded it (UTC); None where it is not known
+            (observations of a JSON-folder store from before layout 2).
+        observation: the observation, with ``supersedes`` as a store number.
+    """
+
+    number: int
+    recorded_at: dt.datetime | None
+    observation: Observation
+
+
+@attrs.frozen
+class Backup:
+    """A whole store, for export and for restoring into an empty store.
+
+    Attributes:
+        dataset: the registry, applications, programmes, series and the rest, with
+            no observations (they are in ``observations``, numbered).
+        observations: every observation record, in order.
+        runs: every evaluation run, in order.
+    """
+
+    dataset: Dataset
+    observations: tuple[StoredObservation, ...] = ()
+    runs: tuple[StoredRun, ...] = ()
+
+
 @runtime_checkable
 class Store(Protocol):
     """An open store: the registry, applications, programmes, observations, runs.
 
     Every write is a transaction: it happens whole or not at all. Observations are
-    append-only: a correction is a new observation.
+    append-only: a correction is a new observation that names the one it supersedes.
+    ``observe`` refuses an observation for an unknown cluster or indicator, in a unit
+    that does not fit, out of bounds (see docs/operations.md), or correcting one that
+    does not exist or was corrected already.
     """
 
     def close(self) -> None: ...
@@ -110,9 +149,10 @@ class Store(Protocol):
         """Append a status change to an application's history."""
 
     def observe(self, observation: Observation) -> int:
-        """Append an observation; returns its number."""
+        """Check and append an observation; returns its number."""
 
-    def observations(self) -> Sequence[Observation]: ...
+    def observations(self) -> Sequence[Observation]:
+        """Every observation in order, ``supersedes`` counting positions in this list."""
 
     def save_run(self, results: ResultSet, document: str) -> int:
         """Keep an evaluation's results and provenance; returns the run's number."""
@@ -120,6 +160,27 @@ class Store(Protocol):
     def runs(self) -> Sequence[StoredRun]: ...
 
     def run(self, run_id: int) -> StoredRun | None: ...
+
+    def observation_records(self) -> Sequence[StoredObservation]:
+        """Every observation with its number and recording time, in order."""
+
+    def backup(self) -> Backup:
+        """Everything in the store, read as one consistent snapshot."""
+
+    def restore(self, backup: Backup) -> None:
+        """Fill an empty store from a backup, keeping every number, id, time and
+        document; a store that holds anything is refused with :class:`StoreError`."""
+
+
+@runtime_checkable
+class Repairable(Protocol):
+    """A store that can find and set aside damaged records (the JSON folder)."""
+
+    def problems(self) -> list[str]:
+        """What is damaged, one message each; empty when the store is sound."""
+
+    def repair(self) -> list[str]:
+        """Set damaged records aside (nothing is deleted); what was done, one line each."""
 
 
 @runtime_checkable

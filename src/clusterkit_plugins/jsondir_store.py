@@ -1,28 +1,29 @@
 """A store in a directory of JSON files, for people who keep data under version control.
 
-Layout::
+Layout (version 2)::
 
     STORE/
-      store.json          version of the layout, and the dataset's information
+      store.json          version of the layout
       dataset.json        registry, applications, programmes, series, obligations, ...
-      observations.jsonl  one observation per line, appended, never rewritten
+      observations.jsonl  one numbered observation per line, appended, never rewritten
       runs/000001.json    one evaluation per file, never rewritten
 
 Whole files are replaced atomically (written beside, flushed, renamed), so a process
-killed mid-write leaves the previous version. Appends to ``observations.jsonl`` end
-with a newline and an fsync; a last line without its newline was cut off by a crash
-and is ignored. One writer at a time: writers take ``.lock`` (an exclusive
-``flock``); readers need no lock.
+killed mid-write leaves the previous version, and temporary files it left behind are
+removed the next time the store is opened. The observation log is described in
+:mod:`clusterkit_plugins.jsonl_log`: a line cut off by a crash is set aside before
+the next append, a damaged line is reported and skipped, and :meth:`JsonDirStore.repair`
+moves damaged lines to ``observations.damaged.txt``. One writer at a time: writers
+take ``.lock`` (an exclusive ``flock``), waiting up to ``CLUSTERKIT_STORE_TIMEOUT_MS``
+(5 s) for another; readers need no lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,21 @@ from clusterkit.model import (
     Programme,
     StatusChange,
 )
-from clusterkit.plugins import PLUGIN_API, StoredRun, StoreError, no_store
-from clusterkit.serde import structure, unstructure
+from clusterkit.plugins import (
+    PLUGIN_API,
+    Backup,
+    StoredObservation,
+    StoredRun,
+    StoreError,
+    no_store,
+)
+from clusterkit_plugins import common, jsonl_log
+from clusterkit_plugins.jsonl_log import LOG
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
+_RESTORING = ".restoring"
 
 
 class JsonDirStore:
@@ -69,40 +79,58 @@ class JsonDirStore:
                 atomic_write(marker, json.dumps({"layout": LAYOUT_VERSION}) + "\n")
             except OSError as exc:
                 raise StoreError(f"{root}: cannot create the store: {exc.strerror}") from None
+        store = cls(root)
+        layout = store._layout()
+        if (root / _RESTORING).exists():
+            raise StoreError(
+                f"{root}: an import of a backup into this store was interrupted; "
+                "remove the folder and import the backup again"
+            )
+        if layout < LAYOUT_VERSION:
+            with store._write():
+                if store._layout() < LAYOUT_VERSION:
+                    store._upgrade()
+        store._tidy()
+        return store
+
+    def _layout(self) -> int:
+        marker = self.root / "store.json"
         try:
             layout = json.loads(marker.read_text(encoding="utf-8")).get("layout")
         except (OSError, ValueError, AttributeError):
             raise StoreError(f"{marker}: is not a clusterkit store marker") from None
-        if not isinstance(layout, int) or layout > LAYOUT_VERSION:
+        if not isinstance(layout, int) or isinstance(layout, bool) or layout > LAYOUT_VERSION:
             raise StoreError(
-                f"{root}: "
+                f"{self.root}: "
                 + _(
                     "the store's schema is version {version}, newer than this clusterkit "
                     "understands ({known}); upgrade clusterkit to use it"
                 ).format(version=layout, known=LAYOUT_VERSION)
             )
-        return cls(root)
+        return layout
+
+    def _upgrade(self) -> None:
+        """Layout 1 to 2: number the observations in the order they were recorded."""
+        found = jsonl_log.scan(self.root / LOG, legacy=True)
+        lines = [jsonl_log.encode(record) for record in found.observations]
+        lines += [damage.raw + b"\n" for damage in found.damaged]  # kept, reported, repairable
+        jsonl_log.replace(self.root / LOG, b"".join(lines))
+        atomic_write(self.root / "store.json", json.dumps({"layout": LAYOUT_VERSION}) + "\n")
+
+    def _tidy(self) -> None:
+        """Remove temporary files a killed writer left, unless a writer is at work."""
+        with suppress(StoreError), self._write(wait=False):
+            for folder in (self.root, self.root / "runs"):
+                for temp in folder.glob(".*.tmp"):
+                    with suppress(OSError):
+                        temp.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Nothing stays open between calls."""
 
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        try:
-            handle = open(self.root / ".lock", "a")  # noqa: SIM115 - held for the block
-        except OSError as exc:
-            raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
-        try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"{self.root}: "
-                    + _("the store is locked by another writer; try again when it has finished")
-                ) from None
-            yield
-        finally:
-            handle.close()
+    def _write(self, *, wait: bool = True, required: bool = True) -> AbstractContextManager[None]:
+        """Hold the store's write lock, waiting up to the timeout for another writer."""
+        return common.file_lock(self.root / ".lock", wait=wait, required=required)
 
     # -- the dataset file ------------------------------------------------------------
     def _base(self) -> Dataset:
@@ -114,15 +142,18 @@ class JsonDirStore:
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
             return dataset_from_document(document, str(path))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"{path}: cannot be read: {exc}") from None
         except DiagnosticError as exc:
             raise StoreError(str(exc)) from None
 
     def _save_base(self, dataset: Dataset) -> None:
-        atomic_write(
-            self.root / "dataset.json", dump_dataset(attrs.evolve(dataset, observations=()))
-        )
+        text = dump_dataset(attrs.evolve(dataset, observations=()))
+        common.utf8(text, "the dataset")
+        try:
+            atomic_write(self.root / "dataset.json", text)
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
 
     def import_dataset(self, dataset: Dataset) -> None:
         with self._write():
@@ -147,9 +178,17 @@ class JsonDirStore:
                 rates=dataset.rates,
                 **replaced,
             )
+            found = self._scan()
+            last = found.highest
+            renumbered = common.renumber(dataset.observations, last)
             self._save_base(merged)
-            for observation in dataset.observations:
-                self._append(observation)
+            recorded = common.now()
+            lines = [
+                jsonl_log.encode(StoredObservation(number, recorded, observation))
+                for number, observation in enumerate(renumbered, start=last + 1)
+            ]
+            if lines:
+                jsonl_log.append(self.root, found, lines)
 
     def dataset(self) -> Dataset:
         return attrs.evolve(self._base(), observations=tuple(self.observations()))
@@ -196,84 +235,142 @@ class JsonDirStore:
             return updated
 
     # -- observations ----------------------------------------------------------------
-    def _append(self, observation: Observation) -> int:
-        path = self.root / "observations.jsonl"
-        line = json.dumps(unstructure(observation), ensure_ascii=False, sort_keys=True)
-        try:
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot be written: {exc.strerror}") from None
-        return len(self.observations())
+    def _scan(self) -> jsonl_log.Scan:
+        return jsonl_log.scan(self.root / LOG)
 
     def observe(self, observation: Observation) -> int:
+        common.check_bounds(observation)
         with self._write():
-            if self._base().cluster(observation.cluster) is None:
+            base = self._base()
+            if base.cluster(observation.cluster) is None:
                 raise StoreError(
                     _("no cluster {id!r} in the registry").format(id=observation.cluster)
                 )
-            return self._append(observation)
+            entries = [(s.cluster, s.indicator, s.unit) for s in base.series]
+            entries += [(o.cluster, o.indicator, o.unit) for o in base.obligations]
+            common.check_fits(observation, common.known_units(entries, observation.cluster))
+            found = self._scan()
+            target = observation.supersedes
+            if target is not None:
+                records = found.observations
+                common.check_correction(
+                    observation,
+                    next((r.observation for r in records if r.number == target), None),
+                    next((r.number for r in records if r.observation.supersedes == target), None),
+                )
+            number = found.highest + 1
+            record = StoredObservation(number, common.now(), observation)
+            jsonl_log.append(self.root, found, [jsonl_log.encode(record)])
+            return number
+
+    def observation_records(self) -> Sequence[StoredObservation]:
+        return self._scan().observations
 
     def observations(self) -> Sequence[Observation]:
-        path = self.root / "observations.jsonl"
-        if not path.exists():
-            return []
-        text = path.read_text(encoding="utf-8")
-        lines = text.split("\n")
-        complete = lines[:-1]  # the part after the last newline was never finished
-        out = []
-        for number, line in enumerate(complete, start=1):
-            if not line.strip():
-                continue
-            try:
-                out.append(structure(json.loads(line), Observation))
-            except (ValueError, Exception) as exc:
-                raise StoreError(f"{path}:{number}: not a valid observation ({exc})") from None
-        return out
+        return common.positions(self.observation_records())
+
+    # -- damage ------------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        return [
+            f"{self.root / LOG}:{d.line}: damaged record skipped ({d.why}); a repair sets it aside"
+            for d in self._scan().damaged
+        ]
+
+    def repair(self) -> list[str]:
+        with self._write():
+            found = self._scan()
+            moved = jsonl_log.set_aside(self.root, found)
+            temps = [t for f in (self.root, self.root / "runs") for t in f.glob(".*.tmp")]
+            for temp in temps:
+                temp.unlink(missing_ok=True)
+        done = [f"{len(found.records)} observations kept in {self.root / LOG}"]
+        if moved:
+            done.append(f"{moved} damaged lines moved to {self.root / jsonl_log.DAMAGED}")
+        if temps:
+            done.append(f"{len(temps)} temporary files left by a crash removed")
+        return done
 
     # -- runs --------------------------------------------------------------------------
-    def save_run(self, results: ResultSet, document: str) -> int:
-        with self._write():
-            folder = self.root / "runs"
+    def _put_run(self, run: StoredRun) -> None:
+        record = {
+            "id": run.id,
+            "recorded_at": run.recorded_at.isoformat(),
+            "as_of": run.as_of.isoformat(),
+            "dataset": run.dataset,
+            "data_sha256": run.data_sha256,
+            "document": run.document,
+        }
+        text = json.dumps(record, ensure_ascii=False)
+        common.utf8(text, "the run")
+        folder = self.root / "runs"
+        try:
             folder.mkdir(exist_ok=True)
-            numbers = [int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()]
-            run_id = max(numbers, default=0) + 1
-            p = results.provenance
-            record = {
-                "id": run_id,
-                "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "as_of": p.as_of.isoformat(),
-                "dataset": p.dataset,
-                "data_sha256": p.data_sha256,
-                "document": document,
-            }
-            atomic_write(folder / f"{run_id:06d}.json", json.dumps(record, ensure_ascii=False))
+            atomic_write(folder / f"{run.id:06d}.json", text)
+        except OSError as exc:
+            raise StoreError(f"{folder}: cannot be written: {exc.strerror}") from None
+
+    def _run_ids(self) -> list[int]:
+        folder = self.root / "runs"
+        return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+
+    def save_run(self, results: ResultSet, document: str) -> int:
+        p = results.provenance
+        with self._write():
+            run_id = max(self._run_ids(), default=0) + 1
+            now = common.now()
+            self._put_run(StoredRun(run_id, now, p.as_of, p.dataset, p.data_sha256, document))
             return run_id
 
     def runs(self) -> Sequence[StoredRun]:
-        folder = self.root / "runs"
-        return (
-            [_run(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
-            if folder.exists()
-            else []
-        )
+        return [_read_run(self.root / "runs" / f"{n:06d}.json") for n in self._run_ids()]
 
     def run(self, run_id: int) -> StoredRun | None:
         path = self.root / "runs" / f"{run_id:06d}.json"
-        return _run(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+        return _read_run(path) if 0 < run_id < 10**9 and path.exists() else None
+
+    # -- backup and restore -----------------------------------------------------------
+    def backup(self) -> Backup:
+        # No writer may change files while they are read; a read-only copy has none.
+        with self._write(required=False):
+            base = attrs.evolve(self._base(), observations=())
+            return Backup(base, tuple(self.observation_records()), tuple(self.runs()))
+
+    def restore(self, backup: Backup) -> None:
+        with self._write():
+            found = self._scan()
+            held = {
+                "dataset.json": (self.root / "dataset.json").exists(),
+                "observations": bool(found.records or found.damaged),
+                "runs": bool(self._run_ids()),
+            }
+            if any(held.values()):
+                what = ", ".join(name for name, present in held.items() if present)
+                raise StoreError(
+                    f"{self.root}: the store is not empty (it holds {what}); "
+                    "a backup is imported only into an empty store"
+                )
+            atomic_write(self.root / _RESTORING, "")
+            for run in backup.runs:
+                self._put_run(run)
+            lines = b"".join(jsonl_log.encode(r) for r in backup.observations)
+            jsonl_log.replace(self.root / LOG, lines)
+            self._save_base(backup.dataset)
+            (self.root / _RESTORING).unlink()
 
 
-def _run(record: dict[str, Any]) -> StoredRun:
-    return StoredRun(
-        int(record["id"]),
-        dt.datetime.fromisoformat(record["recorded_at"]),
-        dt.date.fromisoformat(record["as_of"]),
-        record["dataset"],
-        record["data_sha256"],
-        record["document"],
-    )
+def _read_run(path: Path) -> StoredRun:
+    try:
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return StoredRun(
+            int(record["id"]),
+            dt.datetime.fromisoformat(record["recorded_at"]),
+            dt.date.fromisoformat(record["as_of"]),
+            str(record["dataset"]),
+            str(record["data_sha256"]),
+            str(record["document"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise StoreError(f"{path}: not a readable evaluation run ({exc})") from None
 
 
 def _merge(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -151,7 +151,7 @@ def test_store_problems(tmp_path: Path) -> None:
     assert "newer than this clusterkit understands" in err
     code, _, err = run("registry", "list", "--store", f"mongodb://{tmp_path}")
     assert code == 2
-    assert "no storage back-end named 'mongodb' (available: jsondir, sqlite)" in err
+    assert "no storage back-end named 'mongodb' (available: jsondir, postgresql, sqlite)" in err
 
 
 def test_default_store_comes_from_the_environment(tmp_path: Path) -> None:
@@ -200,3 +200,51 @@ def test_plugins_lists_the_built_in_back_ends_and_reporters() -> None:
     assert "reporters (clusterkit.reporters):" in out
     assert "  sqlite " in out
     assert "  html " in out
+
+
+def test_export_then_import_a_backup_into_another_back_end(store: str, tmp_path: Path) -> None:
+    observed = ["observe", "--cluster", "milk-akmola", "--indicator", "labour_productivity"]
+    observed += ["--year", "2024", "--unit", "mln KZT/person", "--by", "QazIndustry"]
+    first = [*observed, "--value", "30", "--reported-on", "2025-02-01", "--store", store]
+    assert run(*first)[0] == 0
+    code, _, err = run(
+        *observed,
+        *("--value", "31", "--reported-on", "2025-03-01", "--supersedes", "1"),
+        *("--store", store),
+    )
+    assert code == 2
+    assert "--reason" in err
+    correction = [*observed, "--value", "31", "--reported-on", "2025-03-01"]
+    correction += ["--supersedes", "1", "--reason", "typo", "--store", store]
+    assert run(*correction)[0] == 0
+    backup = tmp_path / "backup.jsonl"
+    code, _, err = run("registry", "export", str(backup), "--store", store)
+    assert code == 0, err
+    lines = backup.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["format"] == "clusterkit.backup/1"
+    other = f"jsondir://{tmp_path / 'restored'}"
+    code, _, err = run("registry", "import-backup", str(backup), "--store", other)
+    assert code == 0, err
+    again = tmp_path / "again.jsonl"
+    assert run("registry", "export", str(again), "--store", other)[0] == 0
+    assert again.read_text(encoding="utf-8") == backup.read_text(encoding="utf-8")
+    # Into a store that is not empty, nothing is written.
+    code, _, err = run("registry", "import-backup", str(backup), "--store", other)
+    assert code == 2
+    assert "empty" in err
+
+
+def test_a_damaged_backup_leaves_no_store_behind(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text('{"format": "clusterkit.backup/1"}\n{"kind": ', encoding="utf-8")
+    target = tmp_path / "new.sqlite3"
+    code, _, err = run("registry", "import-backup", str(damaged), "--store", f"sqlite://{target}")
+    assert code == 2
+    assert err.startswith("error:")
+    assert not target.exists()
+
+
+def test_repair_of_a_store_with_nothing_to_repair(store: str) -> None:
+    code, out, _ = run("registry", "repair", "--store", store)
+    assert code == 0
+    assert out.strip()

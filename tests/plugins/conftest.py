@@ -1,8 +1,11 @@
-"""Datasets for the reporter tests: the bundled example, one with hostile names, and one
-with numbers far beyond any real figure."""
+"""Fixtures for the plugin tests. Reporters: the bundled example, one with hostile
+names, and one with numbers far beyond any real figure. Stores: a real PostgreSQL
+server for the session, and a URL of a fresh, empty store of each back-end."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from clusterkit import load_dataset
 from clusterkit.model import Dataset, LocalizedText
 from clusterkit.money import Money
+from tests.plugins import pg_server
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
@@ -91,3 +95,38 @@ def huge(example: Dataset) -> Dataset:
         )
         series[at] = attrs.evolve(series[at], values=values)
     return attrs.evolve(example, programmes=programmes, series=tuple(series))
+
+
+# -- stores --------------------------------------------------------------------------------
+
+BACK_ENDS = ["sqlite", "jsondir", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg_server.Server]:
+    """A PostgreSQL server started for the tests. Skipped where the server's programs
+    are missing, unless CLUSTERKIT_REQUIRE_POSTGRES=1 (as in CI) makes that a failure."""
+    why = pg_server.missing()
+    if why is not None:
+        if os.environ.get("CLUSTERKIT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"CLUSTERKIT_REQUIRE_POSTGRES=1 but {why}", pytrace=False)
+        pytest.skip(why)
+    with pg_server.running() as server:
+        yield server
+
+
+@pytest.fixture
+def new_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """``new_store_url(back_end)``: the URL of a store that does not exist yet."""
+    count = iter(range(1, 1000))
+
+    def make(back_end: str) -> str:
+        n = next(count)
+        if back_end == "sqlite":
+            return f"sqlite://{tmp_path / f'store{n}.sqlite3'}"
+        if back_end == "jsondir":
+            return f"jsondir://{tmp_path / f'store{n}'}"
+        server: pg_server.Server = request.getfixturevalue("postgres")
+        return server.fresh_url()
+
+    return make

@@ -1,19 +1,17 @@
-"""Both built-in stores: the same behaviour through the Store protocol, plus each one's
-guarantees (transactions, append-only observations, schema versions, locks)."""
+"""The store contract: every back-end (SQLite, a JSON folder, PostgreSQL) behaves the
+same through the Store protocol. Each back-end's own guarantees are tested in
+test_store_sql.py and test_store_jsondir.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import json
-import sqlite3
-import subprocess
-import sys
-import textwrap
-from collections.abc import Iterator
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 from clusterkit import load_dataset
@@ -23,13 +21,14 @@ from clusterkit.model import (
     ApplicationKind,
     ApplicationStatus,
     Dataset,
+    InvalidFieldsError,
     Observation,
     StatusChange,
 )
+from clusterkit.model.indicators import in_force
 from clusterkit.plugins import Store, StoreError, open_store
-from clusterkit.serde import unstructure
 from clusterkit.units import parse_unit
-from clusterkit_plugins import sqlite_store
+from tests.plugins.conftest import BACK_ENDS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
@@ -40,10 +39,9 @@ def example() -> Dataset:
     return load_dataset(EXAMPLE)
 
 
-@pytest.fixture(params=["sqlite", "jsondir"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    name = "store.sqlite3" if request.param == "sqlite" else "store"
-    return f"{request.param}://{tmp_path / name}"
+@pytest.fixture(params=BACK_ENDS)
+def url(request: pytest.FixtureRequest, new_store_url: Callable[[str], str]) -> str:
+    return new_store_url(request.param)
 
 
 @pytest.fixture
@@ -54,8 +52,8 @@ def store(url: str, example: Dataset) -> Iterator[Store]:
     opened.close()
 
 
-def observation(value: str, reported_on: dt.date, note: str = "") -> Observation:
-    return Observation(
+def observation(value: str, reported_on: dt.date, note: str = "", **changes: object) -> Observation:
+    made = Observation(
         "milk-akmola",
         "labour_productivity",
         2024,
@@ -65,6 +63,7 @@ def observation(value: str, reported_on: dt.date, note: str = "") -> Observation
         "QazIndustry",
         note,
     )
+    return attrs.evolve(made, **changes) if changes else made
 
 
 def test_import_then_read_gives_the_same_dataset(store: Store, example: Dataset) -> None:
@@ -76,14 +75,17 @@ def test_importing_twice_replaces_rather_than_duplicates(store: Store, example: 
     store.import_dataset(example)
     assert len(store.clusters()) == 6
     assert len(store.programmes()) == 6
+    assert store.dataset() == example
 
 
-def test_observations_are_appended_and_corrections_kept(store: Store) -> None:
+def test_observations_are_numbered_and_appended(store: Store) -> None:
     first = store.observe(observation("29", dt.date(2025, 2, 1)))
-    second = store.observe(observation("30", dt.date(2025, 3, 1), "correction"))
-    assert second > first
-    values = [o.value for o in store.observations()]
-    assert values == [Decimal(29), Decimal(30)]
+    second = store.observe(observation("30", dt.date(2025, 3, 1), "later"))
+    assert (first, second) == (1, 2)
+    assert [o.value for o in store.observations()] == [Decimal(29), Decimal(30)]
+    records = store.observation_records()
+    assert [r.number for r in records] == [1, 2]
+    assert all(r.recorded_at is not None and r.recorded_at.tzinfo for r in records)
 
 
 def test_observation_for_an_unknown_cluster_is_refused(store: Store) -> None:
@@ -93,6 +95,97 @@ def test_observation_for_an_unknown_cluster_is_refused(store: Store) -> None:
     with pytest.raises(StoreError, match="no cluster 'ghost'"):
         store.observe(bad)
     assert store.observations() == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"indicator": "labour_productivty"},
+            "no indicator 'labour_productivty' for cluster "
+            "'milk-akmola' in the store; did you mean 'labour_productivity'?",
+        ),
+        (
+            {"indicator": "employment"},
+            "no indicator 'employment' for cluster 'milk-akmola' "
+            "in the store (it has: exports, labour_productivity, output, tax_revenue)",
+        ),
+        (
+            {"unit": parse_unit("mln KZT")},
+            "unit 'mln KZT' does not fit indicator "
+            "'labour_productivity' of 'milk-akmola', which is stated in mln KZT/person",
+        ),
+        ({"indicator": "exports", "unit": parse_unit("mln KZT")}, "unit 'mln KZT' does not fit"),
+        ({"value": Decimal("1e999999999")}, "value 1E+999999999 is out of bounds"),
+        ({"value": Decimal("1e-31")}, "is out of bounds"),
+        # Years beyond 1-9999 the model refuses already (test_model); the store keeps
+        # to the years monitoring can be about.
+        ({"year": 1899}, "year 1899 is out of bounds"),
+        ({"year": 2101}, "year 2101 is out of bounds (1900–2100 are accepted)"),
+        ({"supersedes": 99999999999999999999, "reason": "x"}, "no observation 9999"),
+        ({"supersedes": 1, "reason": "typo"}, "no observation 1 to correct"),
+    ],
+)
+def test_observe_checks_what_it_records(
+    store: Store, changes: dict[str, object], message: str
+) -> None:
+    with pytest.raises(StoreError) as refused:
+        store.observe(attrs.evolve(observation("29", dt.date(2025, 2, 1)), **changes))
+    assert message in str(refused.value)
+    assert store.observations() == []
+    assert store.observe(observation("29", dt.date(2025, 2, 1))) == 1  # still writable
+
+
+def test_a_unit_of_another_scale_fits(store: Store) -> None:
+    scaled = observation("0.03", dt.date(2025, 2, 1), unit=parse_unit("bn KZT/person"))
+    assert store.observe(scaled) == 1
+
+
+def test_a_correction_supersedes_and_keeps_the_corrected(store: Store) -> None:
+    wrong = store.observe(observation("300", dt.date(2025, 2, 1)))
+    fixed = store.observe(
+        observation(
+            "30",
+            dt.date(2025, 2, 10),
+            supersedes=wrong,
+            reason="a misplaced decimal point",
+            reported_by="QazIndustry analyst",
+        )
+    )
+    records = store.observation_records()
+    assert [r.number for r in records] == [wrong, fixed]
+    assert records[1].observation.supersedes == wrong
+    assert records[1].observation.reason == "a misplaced decimal point"
+    # Evaluation reads what is in force on its as-of date.
+    kept = store.observations()
+    assert [o.value for o in in_force(kept, dt.date(2025, 2, 5))] == [Decimal(300)]
+    assert [o.value for o in in_force(kept, dt.date(2025, 3, 1))] == [Decimal(30)]
+
+
+def test_a_correction_is_checked(store: Store) -> None:
+    first = store.observe(observation("300", dt.date(2025, 2, 1)))
+    store.observe(observation("30", dt.date(2025, 2, 10), supersedes=first, reason="typo"))
+    with pytest.raises(StoreError, match="observation 1 was corrected already by observation 2"):
+        store.observe(observation("31", dt.date(2025, 2, 11), supersedes=first, reason="again"))
+    with pytest.raises(StoreError, match="cannot be reported before what it corrects"):
+        store.observe(observation("31", dt.date(2025, 2, 9), supersedes=2, reason="earlier"))
+    with pytest.raises(InvalidFieldsError, match="a correction must give its reason"):
+        observation("31", dt.date(2025, 2, 11), supersedes=2)
+    assert len(store.observations()) == 2
+
+
+def test_imported_corrections_are_renumbered_after_the_store(
+    store: Store, example: Dataset
+) -> None:
+    store.observe(observation("29", dt.date(2025, 2, 1)))
+    batch = (
+        observation("40", dt.date(2025, 3, 1)),
+        observation("41", dt.date(2025, 3, 2), supersedes=1, reason="in the dataset: its 1st"),
+    )
+    store.import_dataset(attrs.evolve(example, observations=batch))
+    records = store.observation_records()
+    assert [(r.number, r.observation.supersedes) for r in records] == [(1, None), (2, None), (3, 2)]
+    assert [o.supersedes for o in store.dataset().observations] == [None, None, 2]
 
 
 def test_applications_and_decisions(store: Store) -> None:
@@ -109,6 +202,8 @@ def test_applications_and_decisions(store: Store) -> None:
         store.decide("reg-1", StatusChange(ApplicationStatus.UNDER_REVIEW, dt.date(2022, 9, 2)))
     (stored,) = [a for a in store.applications() if a.id == "reg-1"]
     assert stored.status is ApplicationStatus.ACCEPTED
+    with pytest.raises(StoreError, match="no application 'reg-2'"):
+        store.decide("reg-2", StatusChange(ApplicationStatus.ACCEPTED, dt.date(2022, 9, 1)))
 
 
 def test_a_verdict_is_shown_again_exactly(store: Store) -> None:
@@ -118,12 +213,20 @@ def test_a_verdict_is_shown_again_exactly(store: Store) -> None:
     run_id = store.save_run(results, document)
     store.import_dataset(store.dataset())  # later changes do not touch the run
     (run,) = store.runs()
-    assert run.id == run_id
+    assert run.id == run_id == 1
     assert store.run(run_id) == run
     assert run.document == document
     assert run.data_sha256 == results.provenance.data_sha256
     assert run.as_of == dt.date(2021, 6, 30)
     assert store.run(run_id + 1) is None
+    assert store.run(99999999999999999999) is None
+    assert store.save_run(results, document) == 2
+
+
+def test_text_that_is_not_utf8_is_refused_not_a_traceback(store: Store) -> None:
+    with pytest.raises(StoreError, match="not valid UTF-8"):
+        store.observe(observation("29", dt.date(2025, 2, 1), reported_by="\udcff"))
+    assert store.observations() == []
 
 
 def test_a_missing_store_is_an_error_unless_created(url: str) -> None:
@@ -132,153 +235,39 @@ def test_a_missing_store_is_an_error_unless_created(url: str) -> None:
 
 
 def test_an_unknown_back_end_is_named() -> None:
-    with pytest.raises(StoreError, match="no storage back-end named 'postgres'"):
+    with pytest.raises(StoreError, match="no storage back-end named 'postgres' "):
         open_store("postgres://localhost/db")
 
 
-# -- SQLite's own guarantees -------------------------------------------------------------
+# -- concurrent writers --------------------------------------------------------------
+
+WRITERS = 8
+WRITES = 12
 
 
-def test_sqlite_observations_cannot_be_overwritten(tmp_path: Path, example: Dataset) -> None:
-    path = tmp_path / "s.sqlite3"
-    store = open_store(f"sqlite://{path}", create=True)
-    store.import_dataset(example)
-    store.observe(observation("29", dt.date(2025, 2, 1)))
+def _write_many(url: str, writer: int, out: multiprocessing.Queue[list[int]]) -> None:
+    os.environ["CLUSTERKIT_STORE_TIMEOUT_MS"] = "30000"  # waiting is what is tested
+    store = open_store(url)
+    numbers = [
+        store.observe(observation(f"{writer}.{i}", dt.date(2025, 2, 1), f"w{writer}-{i}"))
+        for i in range(WRITES)
+    ]
     store.close()
-    db = sqlite3.connect(path)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("UPDATE observations SET doc = '{}'")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("DELETE FROM observations")
+    out.put(numbers)
 
 
-def test_sqlite_store_from_a_newer_clusterkit_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "new.sqlite3"
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {sqlite_store.SCHEMA_VERSION + 1}")
-    db.close()
-    with pytest.raises(StoreError, match="newer than this clusterkit"):
-        open_store(f"sqlite://{path}")
-
-
-def test_sqlite_version_1_store_is_migrated(tmp_path: Path, example: Dataset) -> None:
-    path = tmp_path / "old.sqlite3"
-    db = sqlite3.connect(path)
-    db.executescript(sqlite_store.MIGRATIONS[0])
-    cluster = example.clusters[0]
-    db.execute(
-        "INSERT INTO clusters VALUES (?, ?, ?)",
-        (cluster.id, cluster.registry_status.value, json.dumps(unstructure(cluster))),
-    )
-    db.execute("PRAGMA user_version = 1")
-    db.commit()
-    db.close()
-    store = open_store(f"sqlite://{path}")
-    assert [c.id for c in store.clusters()] == [cluster.id]
-    store.close()
-    db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == sqlite_store.SCHEMA_VERSION
-    assert db.execute("SELECT count(*) FROM participants").fetchone()[0] == 12
-
-
-def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
-    path = tmp_path / "notes.txt"
-    path.write_text("hello, this is not a database" * 100)
-    with pytest.raises(StoreError, match="not a clusterkit store"):
-        open_store(f"sqlite://{path}")
-
-
-_HOLD_WRITE = textwrap.dedent("""
-    import sys, time
-    from clusterkit.plugins import open_store
-    from clusterkit_plugins.sqlite_store import SqliteStore
-    store = open_store(sys.argv[1])
-    assert isinstance(store, SqliteStore)
-    store._db.execute("BEGIN IMMEDIATE")
-    store._db.execute("INSERT INTO meta VALUES ('half-written', 'x')")
-    print("holding", flush=True)
-    time.sleep(60)
-""")
-
-
-def _holder(path: Path) -> subprocess.Popen[str]:
-    child = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_WRITE, f"sqlite://{path}"], stdout=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "holding"
-    return child
-
-
-def test_readers_go_on_while_a_writer_writes_and_a_second_writer_is_told(
-    tmp_path: Path, example: Dataset, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "s.sqlite3"
-    store = open_store(f"sqlite://{path}", create=True)
-    store.import_dataset(example)
-    store.close()
-    monkeypatch.setenv("CLUSTERKIT_STORE_TIMEOUT_MS", "200")
-    child = _holder(path)
-    try:
-        reader = open_store(f"sqlite://{path}")
-        assert len(reader.clusters()) == 6
-        with pytest.raises(StoreError, match="locked by another writer"):
-            reader.observe(observation("29", dt.date(2025, 2, 1)))
-        reader.close()
-    finally:
-        child.kill()
-        child.wait()
-
-
-def test_a_writer_killed_mid_write_leaves_the_previous_state(
-    tmp_path: Path, example: Dataset
-) -> None:
-    path = tmp_path / "s.sqlite3"
-    store = open_store(f"sqlite://{path}", create=True)
-    store.import_dataset(example)
-    store.observe(observation("29", dt.date(2025, 2, 1)))
-    before = store.dataset()
-    store.close()
-    child = _holder(path)
-    child.kill()
-    child.wait()
-    after = open_store(f"sqlite://{path}")
-    assert after.dataset() == before
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM meta WHERE key = 'half-written'").fetchone()[0] == 0
-    after.observe(observation("30", dt.date(2025, 3, 1)))  # and it is still writable
-    assert len(after.observations()) == 2
-
-
-# -- the JSON directory's own guarantees ---------------------------------------------
-
-
-def test_jsondir_ignores_an_observation_cut_off_by_a_crash(
-    tmp_path: Path, example: Dataset
-) -> None:
-    root = tmp_path / "store"
-    store = open_store(f"jsondir://{root}", create=True)
-    store.import_dataset(example)
-    store.observe(observation("29", dt.date(2025, 2, 1)))
-    with (root / "observations.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write('{"cluster": "milk-akmola", "indic')  # the process died here
-    assert [o.value for o in store.observations()] == [Decimal(29)]
-
-
-def test_jsondir_second_writer_is_told(tmp_path: Path, example: Dataset) -> None:
-    root = tmp_path / "store"
-    store = open_store(f"jsondir://{root}", create=True)
-    store.import_dataset(example)
-    with open(root / ".lock", "a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        with pytest.raises(StoreError, match="locked by another writer"):
-            store.observe(observation("29", dt.date(2025, 2, 1)))
-    assert store.observations() == []
-
-
-def test_jsondir_newer_layout_is_refused(tmp_path: Path) -> None:
-    root = tmp_path / "store"
-    root.mkdir()
-    (root / "store.json").write_text('{"layout": 99}')
-    with pytest.raises(StoreError, match="newer than this clusterkit"):
-        open_store(f"jsondir://{root}")
+def test_concurrent_writers_wait_for_each_other_and_all_succeed(store: Store, url: str) -> None:
+    fork = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue[list[int]] = fork.Queue()
+    writers = [fork.Process(target=_write_many, args=(url, w, out)) for w in range(WRITERS)]
+    for process in writers:
+        process.start()
+    given = [n for _ in writers for n in out.get(timeout=120)]
+    for process in writers:
+        process.join()
+        assert process.exitcode == 0
+    assert sorted(given) == list(range(1, WRITERS * WRITES + 1))
+    records = store.observation_records()
+    assert [r.number for r in records] == list(range(1, WRITERS * WRITES + 1))
+    notes = {r.observation.note for r in records}
+    assert notes == {f"w{w}-{i}" for w in range(WRITERS) for i in range(WRITES)}

@@ -172,6 +172,13 @@ def registry_decide(
 @click.option("--reported-on", "reported_on", required=True, help="YYYY-MM-DD.")
 @click.option("--by", "reported_by", required=True, help="Who reports it.")
 @click.option("--note", default="")
+@click.option(
+    "--supersedes",
+    type=int,
+    default=None,
+    help="The number of the observation this one corrects (see registry export).",
+)
+@click.option("--reason", default="", help="Why the correction is made (required with it).")
 @store_option
 def observe(
     cluster_id: str,
@@ -182,10 +189,13 @@ def observe(
     reported_on: str,
     reported_by: str,
     note: str,
+    supersedes: int | None,
+    reason: str,
     store_url: str | None,
 ) -> None:
     """Record an actual value for a year. Observations are never overwritten: a
-    correction is a new observation, and the latest reported by the as-of date counts."""
+    correction is a new observation that supersedes an earlier one (--supersedes N,
+    --reason), and from the day it is reported evaluations read it instead."""
     # --reported-on stays text: the model checks it with the other fields, so that every
     # bad value is reported at once, each named by its option.
     from cattrs.errors import BaseValidationError
@@ -204,6 +214,8 @@ def observe(
                 "reported_on": reported_on,
                 "reported_by": reported_by,
                 "note": note,
+                "supersedes": supersedes,
+                "reason": reason,
             },
             Observation,
         )
@@ -217,6 +229,76 @@ def observe(
     with using_store(store_url) as store:
         number = store.observe(observation)
     click.echo(_("observation {number} recorded").format(number=number))
+
+
+# -- backups -----------------------------------------------------------------------------
+
+
+@registry.command("export")
+@click.argument("target", type=click.Path(path_type=str))
+@store_option
+def registry_export(target: str, store_url: str | None) -> None:
+    """Back up the whole store, runs included, to a file (- for standard output), in
+    the format clusterkit.backup/1 that registry import-backup reads into an empty store
+    of any back-end."""
+    from pathlib import Path
+
+    from clusterkit.loader import atomic_write
+    from clusterkit.transfer import export_lines
+
+    with using_store(store_url) as store:
+        text = "".join(export_lines(store))
+    if target == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write(Path(target), text)
+    except OSError as exc:
+        fail(_("{path}: cannot be written ({reason})").format(path=target, reason=exc.strerror))
+    click.echo(_("exported the store to {path}").format(path=target), err=True)
+
+
+@registry.command("import-backup")
+@click.argument("source", type=click.Path(path_type=str))
+@store_option
+def registry_import_backup(source: str, store_url: str | None) -> None:
+    """Restore a backup made by registry export into an empty store (of any back-end),
+    with nothing lost: records, observations with their numbers, runs with their ids."""
+    import sys
+
+    from clusterkit.plugins import StoreError
+    from clusterkit.transfer import read_backup, restore_store
+
+    # The whole backup is read and checked before the store is opened, so a damaged
+    # one never leaves an empty store behind.
+    try:
+        if source == "-":
+            backup = read_backup(sys.stdin, "<stdin>")
+        else:
+            with open(source, encoding="utf-8") as handle:
+                backup = read_backup(handle, source)
+    except (StoreError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc))
+    with using_store(store_url, create=True) as store:
+        restore_store(store, backup)
+    click.echo(
+        _("imported {path} into {store}").format(path=source, store=resolve_store_url(store_url))
+    )
+
+
+@registry.command("repair")
+@store_option
+def registry_repair(store_url: str | None) -> None:
+    """Set aside damaged records of a JSON-folder store (a line cut by a crash), keeping
+    every good one; other back-ends have nothing to repair."""
+    from clusterkit.plugins import Repairable
+
+    with using_store(store_url) as store:
+        if not isinstance(store, Repairable):
+            click.echo(_("this store has nothing to repair"))
+            return
+        for line in store.repair():
+            click.echo(line)
 
 
 # -- runs --------------------------------------------------------------------------------

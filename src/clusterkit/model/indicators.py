@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -19,6 +20,7 @@ __all__ = [
     "KnownIndicator",
     "Observation",
     "ValueKind",
+    "in_force",
 ]
 
 
@@ -147,12 +149,18 @@ class CounterObligation(Declared):
 class Observation(Declared):
     """An actual value reported for a year; corrections are new observations.
 
+    Observations are numbered 1, 2, 3 ... in the order recorded (a store's numbers;
+    in a dataset, positions in its list). A correction names the observation it
+    replaces in ``supersedes`` and says why in ``reason``; the corrected one is kept.
+
     Attributes:
         cluster, indicator, year: what is observed.
         value, unit: the reported value.
         reported_on: when it was reported.
-        reported_by: who reported it.
-        note: free text (e.g. "correction of the 2023 figure").
+        reported_by: who reported it (for a correction: who corrected it).
+        note: free text.
+        supersedes: the number of the observation this one corrects, if any.
+        reason: why the correction was made (required with ``supersedes``).
     """
 
     cluster: str
@@ -163,3 +171,32 @@ class Observation(Declared):
     reported_on: dt.date
     reported_by: str
     note: str = ""
+    supersedes: int | None = None
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        raise_problems(self._problems())
+
+    def _problems(self) -> Problems:
+        if self.supersedes is not None:
+            if self.supersedes < 1:
+                yield "supersedes", "must be the number of an earlier observation (1 or more)"
+            if not self.reason.strip():
+                yield "reason", "a correction must give its reason"
+
+
+def in_force(observations: Sequence[Observation], as_of: dt.date) -> tuple[Observation, ...]:
+    """The observations reported by ``as_of`` that no correction reported by then replaces.
+
+    ``supersedes`` counts positions in ``observations`` from 1, as a store numbers them.
+    Evaluation reads only these, so a corrected value stops counting from the day its
+    correction was reported, and counts again for an earlier as-of date.
+    """
+    replaced = {
+        o.supersedes for o in observations if o.supersedes is not None and o.reported_on <= as_of
+    }
+    return tuple(
+        o
+        for number, o in enumerate(observations, start=1)
+        if o.reported_on <= as_of and number not in replaced
+    )

@@ -21,6 +21,7 @@ from clusterkit.model import (
     Project,
     Tranche,
 )
+from clusterkit.model.indicators import in_force
 from clusterkit.money import Money, NoRateError, RateTable
 
 __all__ = ["CONTEXT", "Context", "Missing"]
@@ -108,8 +109,10 @@ class Context:
 
     @cached_property
     def _observations(self) -> dict[tuple[str, str], list[Any]]:
+        # Only the observations in force: a correction reported by the as-of date
+        # replaces the observation it supersedes, whatever its year or indicator.
         out: dict[tuple[str, str], list[Any]] = {}
-        for observation in self.data.observations:
+        for observation in in_force(self.data.observations, self.as_of):
             out.setdefault((observation.cluster, observation.indicator), []).append(observation)
         return out
 
