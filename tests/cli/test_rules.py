@@ -22,9 +22,11 @@ def test_check_on_the_example_explains_failures_and_exits_1() -> None:
     code, out, _ = run("check", RULES, "--data", EXAMPLE)
     assert code == 1
     assert "dataset kazakhstan-2021 as of 2021-06-01" in out
-    assert "kz.tcp.cofinancing 2021 / state_cap_per_year — project-pharma-south: FAIL" in out
-    assert "per_year is 317.8 mln KZT/year over state_cap" in out
     assert "kz.published.figures 2021 / output_effect — furniture-almaty/output: FAIL" in out
+    assert "kz.published.figures 2021 / tax_increase_due_to_projects — kazakhstan-2021: FAIL" in out
+    assert "kz.np.budget 2021 / programme_gap — kazakhstan-2021: UNDETERMINED" in out
+    assert "needs p.financing_plan" in out
+    assert "state_cap_per_year" not in out
 
 
 def test_exit_zero_reports_but_succeeds() -> None:
@@ -52,22 +54,20 @@ def test_check_json_is_versioned_and_exact() -> None:
     assert document["schema"] == "clusterkit.results/1"
     assert document["provenance"]["as_of"] == "2021-06-30"
     assert document["summary"]["fail"] == 3
-    pharma = next(
-        r
-        for r in document["results"]
-        if r["rule"] == "state_cap_per_year" and r["entity"] == "project-pharma-south"
-    )
-    assert pharma["outcome"] == "fail"
-    per_year = next(t for t in pharma["trace"] if t["label"] == "per_year")
-    assert per_year["raw"] == "429800000"
+    capacity = next(r for r in document["results"] if r["rule"] == "line_capacity")
+    assert capacity["outcome"] == "warning"
+    assert capacity["basis"]["kind"] == "inferred"
+    remainders = next(t for t in capacity["trace"] if t["label"] == "remainders")
+    assert remainders["raw"] == "2727600000"
 
 
 def test_check_in_russian_uses_rulebook_titles_and_local_numbers() -> None:
     code, out, _ = run("check", RULES, "--data", EXAMPLE, "--lang", "ru")
     assert code == 1
-    assert "Государственное софинансирование не более 112 млн тенге на кластер в год" in out
-    assert "429,8 млн ₸/год" in out
-    assert "per_year превышает state_cap на 317,8 млн ₸/год" in out
+    assert "Бюджетные строки и то, что остаётся от бюджетов проектов после участия кластера" in out
+    assert "lines_total = 560 млн ₸" in out
+    assert "due_to_projects отличается от tax_increase на 3,6892225 млрд ₸" in out
+    assert "Основание: выведено из источника" in out
 
 
 def test_bad_rule_file_exits_2_with_caret_and_no_traceback(tmp_path: Path) -> None:

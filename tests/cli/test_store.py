@@ -96,13 +96,10 @@ def test_observe_check_save_and_show_again(store: str) -> None:
     )
     assert code == 1
     assert "saved as run 1" in err
-    milk = next(
-        r
-        for r in json.loads(out)["results"]
-        if r["rule"] == "counter_obligation"
-        and r["entity"] == "milk-akmola-labour_productivity-2024"
-    )
-    assert milk["outcome"] == "warning"
+    # The example sets no counter-obligation (the source sets none): the observation is
+    # kept, and the published figures' failures make the run exit 1.
+    tax = next(r for r in json.loads(out)["results"] if r["rule"] == "tax_increase_due_to_projects")
+    assert tax["outcome"] == "fail"
     code, listing, _ = run("runs", "list", "--store", store)
     assert code == 0
     assert "as of 2025-03-01  kazakhstan-2021" in listing
