@@ -16,6 +16,8 @@ from clusterkit.lang.check.types import NumT, Type
 __all__ = ["PrecisionCode"]
 
 _ARITH = {"+", "-", "*", "/"}
+#: Built-in functions that read a stated figure from the data.
+_READS_FIGURES = {"indicator", "attributed", "attributed_percent", "stated_effect", "points"}
 
 
 class PrecisionCode:
@@ -67,6 +69,11 @@ class PrecisionCode:
             cond = self.val(node.cond, env)
             then, other = self.ival(node.then, env, lets), self.ival(node.else_, env, lets)
             return f"({then} if {cond} else {other})"
-        if isinstance(node, ast.Field | ast.Call) and isinstance(self.type(node), NumT):
-            return f"rt.ival({self.val(node, env)})"
+        if isinstance(node, ast.Field) or (
+            isinstance(node, ast.Call) and node.func in _READS_FIGURES
+        ):
+            if isinstance(self.type(node), NumT):
+                # A figure read from data stands for every value that rounds to it.
+                return f"rt.ival({self.val(node, env)})"
+        # Counts, results of other functions and calculations are exact.
         return f"rt.exact({self.val(node, env)})"

@@ -15,7 +15,7 @@ from clusterkit.lang.check.checked import Checked, FunctionInfo, ParamInfo, Symb
 from clusterkit.lang.check.declare import read_type
 from clusterkit.lang.check.declared import SchemaView
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import ERR, ErrT, NumT, Type, describe
+from clusterkit.lang.check.types import ERR, ErrT, NumT, Type, describe, nullable
 
 __all__ = ["DefinitionChecks"]
 
@@ -93,6 +93,9 @@ class DefinitionChecks:
         if item.returns is not None:
             result = self.spec_type(item.returns)
             self.returns(item, result, body)
+            # The body may give none (data it reads is missing, an empty max): so may
+            # the function, and its callers must treat it as possibly missing.
+            result = nullable(result, result.nullable or body.nullable)
         if item.name in BUILTINS:
             self.error(codes.DEFINED_TWICE, item.span, f"{item.name!r} is a built-in function")
         elif item.name in self.result.functions:
