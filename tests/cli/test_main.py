@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from clusterkit import __version__
-from clusterkit.cli import cli, main
+from clusterkit.cli import EXIT_INTERNAL, cli, main
 from tests.cli.runner import run
 
 COMMANDS = {
@@ -79,3 +80,95 @@ def test_starting_does_not_load_the_rules_language_or_the_plugins(args: list[str
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+# -- an internal error: one message and exit 3, never a raw traceback -------------------
+
+
+def _broken_validate(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    def boom(**_options: object) -> None:
+        raise error
+
+    monkeypatch.setattr(cli.commands["validate"], "callback", boom)
+
+
+def test_an_internal_error_is_one_message_and_exit_3(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _broken_validate(monkeypatch, KeyError("lost"))
+    monkeypatch.delenv("CLUSTERKIT_DEBUG", raising=False)
+    code, out, err = run("validate", str(tmp_path))
+    assert code == EXIT_INTERNAL == 3
+    assert out == ""
+    assert err.splitlines() == [
+        "internal error in clusterkit (a bug): KeyError: 'lost'; "
+        "please report it with the command and input",
+        "re-run with CLUSTERKIT_DEBUG=1 to see the traceback",
+    ]
+
+
+def test_clusterkit_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _broken_validate(monkeypatch, ZeroDivisionError("division by zero"))
+    code, _, err = run("validate", str(tmp_path), env={"CLUSTERKIT_DEBUG": "1"})
+    assert code == 3
+    assert "Traceback (most recent call last)" in err
+    assert "in boom" in err
+    assert err.rstrip().endswith(
+        "internal error in clusterkit (a bug): ZeroDivisionError: division by zero; "
+        "please report it with the command and input"
+    )
+
+
+def test_the_internal_error_message_is_bounded_and_shows_no_control_characters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _broken_validate(monkeypatch, ValueError("\x1b]0;owned\x07" + "x" * 5000 + "\nsecond line"))
+    monkeypatch.delenv("CLUSTERKIT_DEBUG", raising=False)
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 3
+    first = err.splitlines()[0]
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "second line" not in err
+    assert "ValueError: ?]0;owned?xxx" in first
+    assert len(first) < 500
+
+
+def test_the_internal_error_message_is_translated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _broken_validate(monkeypatch, RuntimeError("boom"))
+    monkeypatch.delenv("CLUSTERKIT_DEBUG", raising=False)
+    code, _, err = run("validate", str(tmp_path), env={"CLUSTERKIT_LANG": "ru"})
+    assert code == 3
+    assert err.startswith("внутренняя ошибка clusterkit")
+    assert "RuntimeError: boom" in err
+    assert "CLUSTERKIT_DEBUG=1" in err
+
+
+def test_the_console_script_exits_3_on_an_internal_error(tmp_path: Path) -> None:
+    program = "\n".join(
+        [
+            "import clusterkit.cli as c",
+            "def boom(**_):",
+            "    raise AttributeError('no such thing')",
+            "c.cli.commands['validate'].callback = boom",
+            f"c.main(['validate', {str(tmp_path)!r}])",
+        ]
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CLUSTERKIT_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False, env=env
+    )
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert "internal error in clusterkit (a bug): AttributeError: no such thing" in result.stderr
+
+
+def test_errors_click_handles_keep_their_status(tmp_path: Path) -> None:
+    # Bad options and bad input are not internal errors.
+    assert run("validate")[0] == 2
+    assert run("observe", "--year", "x")[0] == 2
+    assert run("validate", str(tmp_path / "missing"))[0] == 2
