@@ -20,4 +20,6 @@ def dataset_from_dict(data: Mapping[str, Any], *, name: str = "<dict>") -> Datas
     reported at once: :class:`~clusterkit.DiagnosticError` with diagnostics naming
     ``name`` and the data path (``clusters[2].participants[5].bin``).
     """
-    return dataset_from_document(dict(data), name)
+    # Anything but a mapping is refused by the loader with a diagnostic, as a file's
+    # top level would be.
+    return dataset_from_document(dict(data) if isinstance(data, Mapping) else data, name)

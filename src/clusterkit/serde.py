@@ -249,14 +249,15 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
             yield from structure_errors(inner, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        for key in sorted(exc.extra_fields):
+        # Keys from Python data need not be text (``{7: ...}``).
+        for key in sorted(exc.extra_fields, key=str):
             message = f"unknown key {key!r}"
-            close = difflib.get_close_matches(key, known, n=1)
+            close = difflib.get_close_matches(str(key), known, n=1)
             if close:
                 message += f"; did you mean {close[0]!r}?"
             elif known:
                 message += f" (expected one of: {', '.join(known)})"
-            yield _join(path, key), message
+            yield _join(path, str(key)), message
     elif isinstance(exc, InvalidFieldsError):
         for error in exc.errors:
             yield _join(path, error.field), error.message

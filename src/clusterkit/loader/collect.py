@@ -139,7 +139,7 @@ class Collector:
                         codes.DATA_UNKNOWN_KEY,
                         shown,
                         f"unknown key {key!r}",
-                        path=key,
+                        path=str(key),  # Python data's keys need not be text
                         hint="expected one of: " + ", ".join(["dataset", *self.collections()]),
                     )
                 )

@@ -1,0 +1,38 @@
+"""Crashes the fuzzers found in reading data given from Python, each at its cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from clusterkit import DiagnosticError, dataset_from_dict
+
+INFO = {"id": "x", "title": {"en": "t"}}
+
+
+def _problems(data: Any) -> list[str]:
+    with pytest.raises(DiagnosticError) as exc:
+        dataset_from_dict(data)
+    return [str(d) for d in exc.value.diagnostics]
+
+
+def test_data_that_is_not_a_mapping_is_a_diagnostic() -> None:
+    # Was: ValueError from dict("0").
+    assert _problems("0") == ["<dict>: error[D103]: the top level must be an object of collections"]
+    assert _problems([1, 2]) == _problems(None) == _problems("0")
+
+
+def test_a_collection_named_by_a_number_is_an_unknown_key() -> None:
+    # Was: TypeError joining the path (an int) into the diagnostic's location.
+    (problem,) = _problems({"dataset": INFO, 7: []})
+    assert problem.startswith("<dict>: 7: error[D104]: unknown key 7 (hint: expected one of:")
+
+
+def test_a_field_named_by_a_number_is_an_unknown_key() -> None:
+    # Was: TypeError in the "did you mean" search, and in sorting int and str keys.
+    problems = _problems({"dataset": {**INFO, "title": {"en": "t", 7: "y", "zz": "w"}}})
+    assert problems == [
+        "<dict>: dataset.title.7: error[D104]: unknown key 7 (expected one of: ru, kk, en)",
+        "<dict>: dataset.title.zz: error[D104]: unknown key 'zz' (expected one of: ru, kk, en)",
+    ]
