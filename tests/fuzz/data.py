@@ -123,7 +123,7 @@ hostile_values: st.SearchStrategy[Any] = st.one_of(
 )
 
 
-def _deep(value: Any, limit: int = 50) -> bool:
+def deep(value: Any, limit: int = 50) -> bool:
     """Whether ``value`` nests deeper than ``limit`` (found without recursion)."""
     level = [value]
     for _ in range(limit):
@@ -139,7 +139,7 @@ def _deep(value: Any, limit: int = 50) -> bool:
 
 
 def _copy(value: Any) -> Any:
-    return value if _deep(value) else copy.deepcopy(value)
+    return value if deep(value) else copy.deepcopy(value)
 
 
 def _get(node: Any, path: Path_) -> Any:
@@ -149,7 +149,7 @@ def _get(node: Any, path: Path_) -> Any:
 
 
 def _short(value: Any) -> str:
-    return "<nested deeper than 50 levels>" if _deep(value) else short(value)
+    return "<nested deeper than 50 levels>" if deep(value) else short(value)
 
 
 @st.composite

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -49,6 +50,8 @@ EXPECTED_DATASET = (
 #: Where rules go instead.
 RULES_HINT = "rules are checked with `clusterkit check RULES --data DATASET`"
 _BOM = "\ufeff"
+#: Why a pipe, a device or a socket is not read.
+NOT_A_FILE = "is not a regular file (a pipe, a device or a socket)"
 
 
 def data_error(
@@ -90,7 +93,12 @@ def read_bytes(
 ) -> bytes | None:
     """A file's contents, or None with the reason added to ``problems``."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            # Opening a pipe waits for a writer; a device such as /dev/zero never ends.
+            problems.append(data_error(code, shown, NOT_A_FILE))
+            return None
+        size = status.st_size
         if size > limit:
             problems.append(
                 data_error(
@@ -98,7 +106,14 @@ def read_bytes(
                 )
             )
             return None
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # a file may grow after it was measured
+        if len(data) > limit:
+            problems.append(
+                data_error(too_big_code, shown, f"{noun} is more than the {limit} bytes allowed")
+            )
+            return None
+        return data
     except FileNotFoundError:
         why = "a symbolic link to a missing file" if path.is_symlink() else f"{noun} not found"
         problems.append(data_error(code, shown, why))
@@ -146,7 +161,8 @@ def entry_problem(path: Path) -> str | None:
     try:
         if path.is_dir():
             return "is a directory"
-        path.stat()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return NOT_A_FILE
     except FileNotFoundError:
         return "is a symbolic link to a missing file"
     except PermissionError:
