@@ -106,14 +106,7 @@ def read_bytes(
                 )
             )
             return None
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)  # a file may grow after it was measured
-        if len(data) > limit:
-            problems.append(
-                data_error(too_big_code, shown, f"{noun} is more than the {limit} bytes allowed")
-            )
-            return None
-        return data
+        return path.read_bytes()
     except FileNotFoundError:
         why = "a symbolic link to a missing file" if path.is_symlink() else f"{noun} not found"
         problems.append(data_error(code, shown, why))
