@@ -139,7 +139,7 @@ class _Reader:
                 self.parse(path, shown, text)
 
     def read(self, path: Path, shown: str) -> str | None:
-        if path.is_dir():
+        if _is_dir(path):
             self.problems.append(
                 Diagnostic(
                     codes.RULES_UNREADABLE,
@@ -197,7 +197,7 @@ class _Reader:
                 )
             )
             return None
-        if self.offline or not target.is_file():
+        if self.offline or not _is_file(target):
             self.problems.append(
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
@@ -230,6 +230,21 @@ class _Reader:
         return [*self.problems, *diagnostics]
 
 
+def _is_dir(path: Path) -> bool:
+    # A name too long for the system is not a folder (nor a file): reading it says why.
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
@@ -243,10 +258,10 @@ def _reader(
 ) -> _Reader:
     named = [Path(p) for p in paths]
     roots = [Path(root)] if root is not None else []
-    roots.extend(p if p.is_dir() else p.parent for p in named)
+    roots.extend(p if _is_dir(p) else p.parent for p in named)
     reader = _Reader(roots=tuple(roots))
     for path in named:
-        if path.is_dir():
+        if _is_dir(path):
             found = sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file())
             if not found:
                 reader.problems.append(

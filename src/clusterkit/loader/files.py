@@ -52,6 +52,7 @@ RULES_HINT = "rules are checked with `clusterkit check RULES --data DATASET`"
 _BOM = "\ufeff"
 #: Why a pipe, a device or a socket is not read.
 NOT_A_FILE = "is not a regular file (a pipe, a device or a socket)"
+NUL_IN_PATH = "is not a path: it holds a NUL character"
 
 
 def data_error(
@@ -119,6 +120,8 @@ def read_bytes(
             problems.append(data_error(code, shown, "is a symbolic link loop"))
         else:
             problems.append(data_error(code, shown, f"cannot be read: {exc.strerror}"))
+    except ValueError:  # the system takes no path with a NUL character in it
+        problems.append(data_error(code, shown, NUL_IN_PATH))
     return None
 
 
@@ -164,6 +167,8 @@ def entry_problem(path: Path) -> str | None:
         if exc.errno == errno.ELOOP:
             return "is a symbolic link loop"
         return f"cannot be read: {exc.strerror}"
+    except ValueError:
+        return NUL_IN_PATH
     return None
 
 
