@@ -22,6 +22,8 @@ COMMANDS = {
     "registry",
     "report",
     "runs",
+    "schema",
+    "serve",
     "test",
     "validate",
 }
