@@ -58,6 +58,28 @@ def whole_example() -> dict[str, Any]:
     return document
 
 
+def small_example() -> dict[str, Any]:
+    """The bundled example cut down to its first cluster and what concerns it."""
+    document = whole_example()
+    cluster = document["clusters"][0]
+    cid = cluster["id"]
+    small = {
+        "dataset": document["dataset"],
+        "regions": [r for r in document["regions"] if r["code"] in cluster["regions"]],
+        "sectors": [s for s in document["sectors"] if s["code"] == cluster["sector"]],
+        "clusters": [cluster],
+    }
+    link = cluster["links"][0]
+    kept = {cluster["coordinator"], link["supplier"], link["customer"]}
+    cluster["participants"] = [p for p in cluster["participants"] if p["id"] in kept]
+    cluster["links"] = [link]
+    for name in ("applications", "programmes", "series", "obligations"):
+        small[name] = [item for item in document[name] if item["cluster"] == cid][:2]
+    small["figures"] = document["figures"][:2]
+    small["benchmarks"] = document["benchmarks"][:1]
+    return small
+
+
 def validator(name: str, schema: Schema | None = None) -> jsonschema.Draft202012Validator:
     document = build(name, schema)
     jsonschema.Draft202012Validator.check_schema(document)

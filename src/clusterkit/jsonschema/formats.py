@@ -134,9 +134,9 @@ def ref(name: str) -> Json:
 
 def _decimal(*, signed: bool = True) -> Json:
     return {
-        "description": "An exact number: a JSON number (read exactly, never as a float) or "
-        "text ('3,896.5', '21.9'); '.' is the decimal separator, ',' only groups thousands."
-        + ("" if signed else " Not negative."),
+        "description": ("An exact number" if signed else "An exact number, not negative")
+        + ": a JSON number (read exactly, never as a float) or text ('3,896.5', '21.9'); "
+        "'.' is the decimal separator, ',' only groups thousands.",
         "anyOf": [
             {"type": "number"} if signed else {"type": "number", "minimum": 0},
             {"type": "string", "pattern": rf"^\s*{number(signed=signed)}\s*$"},
@@ -147,9 +147,9 @@ def _decimal(*, signed: bool = True) -> Json:
 def _money(*, signed: bool = True) -> Json:
     amount = "decimal" if signed else "decimal_non_negative"
     return {
-        "description": "Money: text such as '112.1 mln KZT' or '$ 281.5 mln', or an object "
-        "with the amount in whole currency units and the ISO 4217 code."
-        + ("" if signed else " Not negative."),
+        "description": ("Money" if signed else "Money, not negative")
+        + ": text such as '112.1 mln KZT' or '$ 281.5 mln', or an object with the amount "
+        "in whole currency units and the ISO 4217 code.",
         "anyOf": [
             {"type": "string", "pattern": money_text(signed=signed)},
             {
@@ -168,13 +168,13 @@ def input_defs() -> dict[str, Json]:
         "decimal": _decimal(),
         "decimal_non_negative": _decimal(signed=False),
         "date": {
-            "description": "A date, YYYY-MM-DD (a TOML date in TOML files); it must exist.",
+            "description": "A date written YYYY-MM-DD (in TOML files, a TOML date). It must exist.",
             "type": "string",
             "format": "date",
             "pattern": DATE,
         },
         "currency": {
-            "description": "An ISO 4217 currency code, upper case (the loader checks it is one).",
+            "description": "An ISO 4217 currency code in capitals (KZT, USD).",
             "type": "string",
             "pattern": "^[A-Z]{3}$",
         },
@@ -277,5 +277,5 @@ def declared_field(field: FieldType, schema: Schema) -> Json:
         scheme = field.name or "text"
         return {"type": "string", "pattern": SCHEME_PATTERNS[scheme]}
     if kind == "ref":
-        return {"type": "string", "description": f"the id of a {field.name}"}
+        return {"type": "string", "x-references": field.name}
     return {"type": "string"}

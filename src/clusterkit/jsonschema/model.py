@@ -1,5 +1,7 @@
 """JSON Schema from the model's attrs classes: every field with its type, which fields
 are required, enumerations with their values, and the fields a schema file declares.
+A field holding another entity's id says which kind in ``x-references`` (an annotation
+validators ignore).
 
 :class:`Generator` walks a class's fields (``typing.get_type_hints``) and gives each
 class and enumeration one ``$defs`` entry, named in snake case after the class
@@ -25,6 +27,7 @@ from clusterkit.identifiers import SCHEMES
 from clusterkit.jsonschema.formats import NULL, declared_field, input_defs, output_defs, ref
 from clusterkit.model import (
     KINDS,
+    REFERENCES,
     Application,
     Cluster,
     CounterObligation,
@@ -98,6 +101,15 @@ CONSTRAINTS: dict[tuple[type, str], Json] = {
 }
 
 _KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
+
+#: Fields that hold the id of another entity, and its kind (``x-references`` in schemas).
+REFERENCE_FIELDS: dict[tuple[str, str], str] = {
+    **REFERENCES,
+    ("cluster", "coordinator"): "participant",
+    ("link", "supplier"): "participant",
+    ("link", "customer"): "participant",
+    ("tranche", "condition"): "milestone",
+}
 
 
 def def_name(cls: type) -> str:
@@ -253,6 +265,9 @@ class Generator:
         value = FIELD_TYPES.get(owner) or self.schema_of(hint, owner)
         if owner in CONSTRAINTS:
             value = _constrain(value, CONSTRAINTS[owner])
+        target = REFERENCE_FIELDS.get((kind or "", name))
+        if target is not None:
+            value = {**value, "x-references": target}
         return value
 
     def roles(self) -> Json:
@@ -307,6 +322,7 @@ class Generator:
             properties[kind.parent] = {
                 "description": f"the {kind.parent} it belongs to",
                 "type": "string",
+                "x-references": kind.parent,
             }
             required.append(kind.parent)
         for decl in kind.fields:

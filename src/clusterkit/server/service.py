@@ -4,9 +4,9 @@ the diagnostics (codes, data paths, spans) that explain it.
 
 A request's rule text is compiled as ``request.ckr``; its imports are read only from
 the first rules folder the server was started with (none when it was started without
-one). A request's dataset is checked exactly as a data file is, against what the
-rules declare; its diagnostics name ``request`` and paths from the request's top
-(``dataset.clusters[0].id``).
+one). A request's dataset is checked against the published data schema (with what the rules
+declare), then exactly as a data file is; its diagnostics name ``request`` and paths
+from the request's top (``dataset.clusters[0].id``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import attrs
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.i18n import LANGUAGES
+from clusterkit.jsonschema.check import check
 from clusterkit.lang.evaluate import evaluate
 from clusterkit.lang.program import Program, compile_rules, load_rules
 from clusterkit.lang.results import Provenance, ResultSet
@@ -172,6 +173,10 @@ class Service:
                 "the rules declare the data differently",
                 [_problem(codes.DATA_INVALID, message, "rules") for message in exc.problems],
             ) from None
+        # The published schema first: the loader then sees data of the right shape only.
+        shape = check(request.dataset, "data", schema, file="request", prefix="dataset")
+        if shape:
+            raise ApiError(422, "the dataset has errors", shape)
         try:
             dataset = dataset_from_document(dict(request.dataset), "request", schema=schema)
         except DiagnosticError as exc:
