@@ -85,6 +85,8 @@ def _either(words: Iterable[str], *, any_case: bool = False) -> str:
     return "(?:" + "|".join(insensitive(w) if any_case else re.escape(w) for w in ordered) + ")"
 
 
+#: Space inside money or a figure's unit, where a line break is not read.
+_GAP = r"[^\S\n]+"
 #: Scale words (``mln``, ``bn``, ``тыс.``), read in any letter case.
 SCALE = _either(SCALES, any_case=True)
 _SYMBOLS = ("$", "€", "£", "₸", "₽")
@@ -102,7 +104,8 @@ def money_text(code: str | None = None, *, signed: bool = True) -> str:
     """Money as text: ``112.1 mln KZT``, ``766 thousand GBP``, ``$ 281.5 mln``."""
     symbols = [s for s in _SYMBOLS if code is None or CURRENCY_ALIASES[s] == code]
     amount = number(signed=signed)
-    suffixed = rf"{amount}\s*(?:{SCALE}\s+)?{_currency_text(code)}"
+    # Between the scale word and the currency, any space but a line break.
+    suffixed = rf"{amount}\s*(?:{SCALE}{_GAP})?{_currency_text(code)}"
     if not symbols:
         return rf"^\s*{suffixed}\s*$"
     prefixed = rf"{_either(symbols)}\s*{amount}(?:\s*{SCALE})?"
@@ -115,16 +118,19 @@ def _unit_word() -> str:
     return rf"(?:{named}|{counts}|{_currency_text()})"
 
 
-def unit_text() -> str:
-    """A unit: ``mln KZT``, ``person``, ``%``, ``mln KZT/person``, ``KZT per year``."""
+def unit_text(gap: str = r"\s+") -> str:
+    """A unit: ``mln KZT``, ``person``, ``%``, ``mln KZT/person``, ``KZT per year``;
+    ``gap`` is the space allowed between its words."""
     word = _unit_word()
-    head = rf"(?:{SCALE}(?:\s+{word})?|{word})?"
-    return rf"^\s*{head}\s*(?:(?:/|\s+per\s+)\s*{word})?\s*$"
+    head = rf"(?:{SCALE}(?:{gap}{word})?|{word})?"
+    space = gap.replace("+", "*")
+    return rf"^\s*{head}{space}(?:(?:/| per ){space}{word})?\s*$"
 
 
 def measure_text() -> str:
     """A figure with its unit: ``264.9 bn KZT``, ``34 %``, ``24 product``, ``6``."""
-    body = unit_text().removeprefix(r"^\s*")
+    # A figure's unit is read as one line: no line break inside it.
+    body = unit_text(_GAP).removeprefix(r"^\s*")
     return rf"^\s*{NUMBER}\s*{body}"
 
 

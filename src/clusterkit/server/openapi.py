@@ -15,11 +15,51 @@ from clusterkit.jsonschema import DIALECT, NAMES, definitions
 from clusterkit.schema import Schema
 from clusterkit.server.service import MAX_BODY_BYTES
 
-__all__ = ["openapi"]
+__all__ = ["EXAMPLE_REQUEST", "openapi"]
 
 Json = dict[str, Any]
 
 _NULLABLE_TEXT: Json = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+
+#: A request that evaluates: one cluster, one project, one rule given as text.
+EXAMPLE_REQUEST: Json = {
+    "dataset": {
+        "dataset": {"id": "demo", "title": {"en": "Demo"}, "published": "2021-06-01"},
+        "regions": [{"code": "KZ-AKM", "name": {"en": "Akmola region"}}],
+        "sectors": [{"code": "dairy", "name": {"en": "Dairy"}}],
+        "clusters": [
+            {
+                "id": "milk-akmola",
+                "name": {"en": "Dairy cluster"},
+                "regions": ["KZ-AKM"],
+                "sector": "dairy",
+            }
+        ],
+        "programmes": [
+            {
+                "id": "tcp-milk",
+                "cluster": "milk-akmola",
+                "title": {"en": "Dairy TCP"},
+                "start": "2021-01-01",
+                "end": "2025-12-31",
+                "projects": [
+                    {
+                        "id": "milk-plant",
+                        "title": {"en": "Processing plant"},
+                        "budget": "300 mln KZT",
+                        "financing": [
+                            {"source": "cluster", "amount": "90 mln KZT"},
+                            {"source": "state", "amount": "210 mln KZT"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    },
+    "rules": "rulebook demo\nrule share for each p in projects\n"
+    "  require p.cluster_amount >= 30 % * p.budget within precision\n",
+    "lang": "en",
+}
 
 
 def _components(schema: Schema) -> dict[str, Json]:
@@ -216,7 +256,8 @@ def openapi(schema: Schema | None = None) -> Json:
                         "required": True,
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/evaluate_request"}
+                                "schema": {"$ref": "#/components/schemas/evaluate_request"},
+                                "example": EXAMPLE_REQUEST,
                             }
                         },
                     },

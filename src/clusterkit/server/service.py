@@ -26,9 +26,10 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.i18n import LANGUAGES
 from clusterkit.jsonschema.check import check
-from clusterkit.lang.evaluate import evaluate
-from clusterkit.lang.program import Program, compile_rules, load_rules
-from clusterkit.lang.results import Provenance, ResultSet
+
+# Through the package: importing the module clusterkit.lang.evaluate by name would leave
+# the package's attribute 'evaluate' the module rather than the function.
+from clusterkit.lang import Program, Provenance, ResultSet, compile_rules, evaluate, load_rules
 from clusterkit.loader.documents import dataset_from_document, parse_document
 from clusterkit.plugins import Store, StoredRun, StoreError, open_store
 from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
