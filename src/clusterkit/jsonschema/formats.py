@@ -56,9 +56,10 @@ assert set(SCHEME_PATTERNS) == set(SCHEMES), "every identifier scheme needs a pa
 
 def number(*, signed: bool = True) -> str:
     """A number as text: plain (``21.9``, ``1e3``) or with its thousands grouped
-    (``3,896.5``); without ``signed``, no minus sign."""
+    (``3,896.5``); without ``signed``, no minus sign. Exponents have at most nine
+    digits (the parser refuses some larger ones)."""
     sign = "[+-]?" if signed else r"\+?"
-    plain = sign + r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    plain = sign + r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?"
     grouped = sign + r"[0-9]{1,3}(?:[,\u00a0\u202f ][0-9]{3})+(?:\.[0-9]+)?"
     return f"(?:{plain}|{grouped})"
 
