@@ -4,6 +4,7 @@ of examples) finds every response documented and conforming, and no server error
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from clusterkit.jsonschema import definitions
 from clusterkit.server import Service, create_app
 from clusterkit.server.openapi import EXAMPLE_REQUEST, openapi
-from tests.integration.helpers import RULES, Client
+from tests.integration.helpers import ROOT, RULES, Client
 
 APP = create_app(Service([str(RULES)]))
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
@@ -91,3 +92,11 @@ def test_the_api_keeps_its_document(case: schemathesis.Case) -> None:
     # A dataset of the published shape can still be refused for what no schema says
     # (a reference to a cluster that is not there): a 422 with its diagnostics is right.
     case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
+
+
+def test_the_docs_show_the_documented_example() -> None:
+    text = (ROOT / "docs" / "integration.md").read_text(encoding="utf-8")
+    block = text.split("with `request.json`", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(block) == EXAMPLE_REQUEST
+    for path in openapi()["paths"]:
+        assert f"{path}`" in text, path
