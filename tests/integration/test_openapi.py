@@ -1,6 +1,7 @@
 """The API's OpenAPI document names the published schemas, every reference in it
 resolves, and a property-based API tester (schemathesis, in-process, a bounded number
-of examples) finds every response documented and conforming, and no server error."""
+of examples, requests the document allows and requests it does not) finds every
+response documented and conforming, every invalid request refused, no server error."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 
 from clusterkit.jsonschema import definitions
 from clusterkit.server import Service, create_app
@@ -21,6 +23,8 @@ SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 # The coverage phase derives thousands of boundary cases from the data schema; the
 # examples hypothesis generates (bounded below) keep the run to seconds.
 SCHEMA.config.phases.coverage.enabled = False
+# Requests the document allows, and requests it does not (which must be refused).
+SCHEMA.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 
 def references(value: Any) -> Iterator[str]:

@@ -8,7 +8,7 @@ Needs the ``jsonschema`` library (in the ``server`` and ``test`` extras).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -33,7 +33,8 @@ _TYPES = {
 }
 
 
-@cache
+# A server sees few distinct schemas (its rules', and those a request's rules declare).
+@lru_cache(maxsize=32)
 def _validator(name: str, schema: Schema | None) -> Draft202012Validator:
     return Draft202012Validator(build(name, schema))
 

@@ -4,9 +4,9 @@ the diagnostics (codes, data paths, spans) that explain it.
 
 A request's rule text is compiled as ``request.ckr``; its imports are read only from
 the first rules folder the server was started with (none when it was started without
-one). A request's dataset is checked against the published data schema (with what the rules
-declare), then exactly as a data file is; its diagnostics name ``request`` and paths
-from the request's top (``dataset.clusters[0].id``).
+one). A request's dataset is checked against the published data schema (with what the
+rules declare), then exactly as a data file is; its diagnostics name ``request`` and
+paths from the request's top (``dataset.clusters[0].id``).
 """
 
 from __future__ import annotations
@@ -274,42 +274,43 @@ def _merged(results: list[ResultSet]) -> ResultSet:
 
 
 def _check_request(document: dict[str, Any]) -> _Request:
-    """The request's parts, or 422 with every problem in its shape."""
+    """The request's parts, or 422 with every problem in its shape. A key given as null
+    is a wrong value, not an absent one (as the OpenAPI document says)."""
     problems = []
     for key in document:
         if key not in REQUEST_KEYS:
             message = f"unknown key {key!r} (expected one of: {', '.join(REQUEST_KEYS)})"
             problems.append(_problem(codes.DATA_UNKNOWN_KEY, message, key))
+
+    def wrong(key: str, message: str) -> None:
+        problems.append(_problem(codes.DATA_INVALID, message, key))
+
     dataset = document.get("dataset")
-    if dataset is None:
+    if "dataset" not in document:
         problems.append(_problem(codes.DATA_MISSING, "required field is missing", "dataset"))
     elif not isinstance(dataset, dict):
-        problems.append(_problem(codes.DATA_INVALID, "expected a data file's object", "dataset"))
+        wrong("dataset", "expected a data file's object")
     rulebooks = document.get("rulebooks")
-    if rulebooks is not None and (
+    if "rulebooks" in document and (
         not isinstance(rulebooks, list) or not all(isinstance(n, str) for n in rulebooks)
     ):
-        problems.append(_problem(codes.DATA_INVALID, "expected a list of ids", "rulebooks"))
+        wrong("rulebooks", "expected a list of rulebook ids")
     rules = document.get("rules")
-    if rules is not None and not isinstance(rules, str):
-        problems.append(_problem(codes.DATA_INVALID, "expected rule text", "rules"))
-    as_of = None
-    if document.get("as_of") is not None:
-        as_of = _date(document["as_of"])
-        if as_of is None:
-            message = f"{document['as_of']!r} is not a date (expected YYYY-MM-DD)"
-            problems.append(_problem(codes.DATA_INVALID, message, "as_of"))
+    if "rules" in document and not isinstance(rules, str):
+        wrong("rules", "expected rule text")
+    as_of = _date(document["as_of"]) if "as_of" in document else None
+    if "as_of" in document and as_of is None:
+        wrong("as_of", f"{document['as_of']!r} is not a date (expected YYYY-MM-DD)")
     lang = document.get("lang", "en")
     if lang not in LANGUAGES:
-        message = f"{lang!r} is not one of: {', '.join(LANGUAGES)}"
-        problems.append(_problem(codes.DATA_INVALID, message, "lang"))
+        wrong("lang", f"{lang!r} is not one of: {', '.join(LANGUAGES)}")
     if problems:
         raise ApiError(422, "the request has errors", problems)
     assert isinstance(dataset, dict)
     return _Request(
         dataset,
         None if rulebooks is None else tuple(rulebooks),
-        rules,
+        None if rules is None else str(rules),
         as_of,
         str(lang),
     )
