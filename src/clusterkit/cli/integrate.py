@@ -17,7 +17,7 @@ from urllib.parse import quote
 import click
 
 from clusterkit._version import __version__
-from clusterkit.cli.common import EXIT_INPUT, fail, print_diagnostics, store_option
+from clusterkit.cli.common import EXIT_INPUT, fail, print_diagnostics
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.i18n import local as _
 
@@ -64,11 +64,17 @@ def schema(name: str, rules: tuple[str, ...]) -> None:
     type=click.Path(path_type=str),
     help="Rule files or folders to load at start (named in requests by their ids).",
 )
-@store_option
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="The store to read runs from (sqlite://PATH, jsondir://PATH); default "
+    "$CLUSTERKIT_STORE, else none.",
+)
 def serve(host: str, port: int, rules: tuple[str, ...], store_url: str | None) -> None:
     """Serve the HTTP API: POST /evaluate, GET /rulebooks, GET /runs/ID, GET /openapi.json.
 
-    Needs the 'server' extra. Runs are read from --store (or $CLUSTERKIT_STORE), if given.
+    Needs the 'server' extra (pip install 'clusterkit[server]').
     """
     try:
         import starlette  # noqa: F401 - the extra's web framework
