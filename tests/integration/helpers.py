@@ -74,7 +74,7 @@ def small_example() -> dict[str, Any]:
     cluster["participants"] = [p for p in cluster["participants"] if p["id"] in kept]
     cluster["links"] = [link]
     for name in ("applications", "programmes", "series", "obligations"):
-        small[name] = [item for item in document[name] if item["cluster"] == cid][:2]
+        small[name] = [item for item in document.get(name, ()) if item["cluster"] == cid][:2]
     small["figures"] = document["figures"][:2]
     small["benchmarks"] = document["benchmarks"][:1]
     return small
