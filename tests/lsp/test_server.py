@@ -243,7 +243,7 @@ def test_completion_of_fields_after_a_dot_and_of_names_otherwise(rules: Path) ->
         names = await labels(14, 13)
         assert {"per_year", "per", "percent"} <= set(names)
         assert "cap" not in names
-        assert names["per_year"] == "money (KZT/year)"
+        assert names["per_year"] == "money (KZT/year), or none"
 
     run(rules, scenario)
 
