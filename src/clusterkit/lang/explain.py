@@ -319,11 +319,14 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     for group in _grouped(shown, show_all):
         lines.append(_explain_group(group, lang))
         lines.append("")
-    lines.append(
-        _("{count} results: {summary}").format(
-            count=len(results.results), summary=counts(results.results)
+    if results.results:
+        lines.append(
+            _("{count} results: {summary}").format(
+                count=len(results.results), summary=counts(results.results)
+            )
         )
-    )
+    else:
+        lines.append(_("no results: no rule in force applies to anything in the dataset"))
     return "\n".join(lines)
 
 
