@@ -291,8 +291,9 @@ def basis_text(basis: tuple[str, str] | None, lang: str = "en") -> str:
 
 def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = False) -> str:
     """A report: provenance, counts per rulebook, and every verdict that needs attention
-    (the undetermined verdicts of one rule that lack the same data as one paragraph
-    naming their entities, unless ``show_all``, which explains every result alone)."""
+    (the undetermined verdicts of one rule that lack the same data as one line naming
+    their entities and what they lack, unless ``show_all``, which explains every result
+    alone)."""
     _ = translator(lang)
     p = results.provenance
 
@@ -363,7 +364,10 @@ def _explain_group(group: Sequence[Result], lang: str) -> str:
     if len(group) > _GROUP_NAMES:
         names += " " + _("and {count} more").format(count=len(group) - _GROUP_NAMES)
     entities = _("{count} entities ({names})").format(count=len(group), names=names)
-    return _explain(first, lang, entities)
+    # One line: the rule, its entities and what they lack (--all explains each).
+    head = _explain(first, lang, entities).splitlines()[0]
+    assert first.needs is not None
+    return f"{head}; " + _("needs {what}").format(what=first.needs.text(lang))
 
 
 def results_to_json(
