@@ -25,6 +25,8 @@ COMMANDS = {
     "registry",
     "report",
     "runs",
+    "schema",
+    "serve",
     "test",
     "validate",
 }
