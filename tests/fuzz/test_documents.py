@@ -8,7 +8,6 @@ the shipped rules and reported in every format without an exception.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from clusterkit import dataset_from_dict, load_dataset
 from clusterkit.loader import dataset_from_document
 from tests.fuzz.common import Shown, diagnosed, fuzz_settings, mutated_bytes, mutated_text
+from tests.fuzz.conftest import in_copy
 from tests.fuzz.data import (
     DATA_FOLDERS,
     REPORTS,
@@ -31,15 +31,10 @@ from tests.fuzz.data import (
 DAYS = st.sampled_from([dt.date(2021, 6, 1), dt.date(1, 1, 1), dt.date(9999, 12, 31)])
 
 
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
-    """A writable copy of each example dataset (symbolic links resolved), by original."""
-    root = tmp_path_factory.mktemp("fuzz-data")
-    copies = {}
-    for i, folder in enumerate(DATA_FOLDERS):
-        copies[folder] = root / f"{i}-{folder.parent.name}" / folder.name
-        shutil.copytree(folder, copies[folder], symlinks=False)
-    return copies
+@pytest.fixture
+def folders(project: Path) -> dict[Path, Path]:
+    """The copy of each example dataset, by original."""
+    return {folder: in_copy(project, folder) for folder in DATA_FOLDERS}
 
 
 def _documents(folder: Path) -> list[Path]:

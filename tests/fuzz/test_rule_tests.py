@@ -18,13 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from clusterkit.lang.testing import run_test_file
 from tests.fuzz.common import diagnosed, fuzz_settings, mutated_text
-from tests.fuzz.corpus import EXAMPLES, ROOT, RULES
+from tests.fuzz.corpus import ROOT
 from tests.fuzz.data import deep, mutated_document
 
 #: The project folders that hold rule-test files, relative to the project.
@@ -76,16 +75,6 @@ def _value(value: Any) -> str:
         return '""'
     text = json.dumps(str(value), ensure_ascii=False)
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project's rules, examples and marker, symbolic links resolved."""
-    root = tmp_path_factory.mktemp("fuzz-tests") / "project"
-    shutil.copytree(RULES, root / "rules", symlinks=False)
-    shutil.copytree(EXAMPLES, root / "examples", symlinks=False)
-    (root / "pyproject.toml").write_text("", encoding="utf-8")
-    return root
 
 
 def _run(project: Path, relative: Path, content: bytes) -> None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from functools import cache
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -97,19 +95,12 @@ def test_rule_files_from_the_grammar(case: tuple[Source, str], day: dt.date) -> 
     run_program(*case, (day,))
 
 
-@pytest.fixture(scope="module")
-def rules_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of rules/, so that a mutated file still finds its imports."""
-    target = tmp_path_factory.mktemp("fuzz-rules") / "rules"
-    shutil.copytree(RULES, target)
-    return target
-
-
 @fuzz_settings(0.5)
 @given(data=st.data())
-def test_rule_files_as_bytes(rules_copy: Path, data: st.DataObject) -> None:
+def test_rule_files_as_bytes(project: Path, data: st.DataObject) -> None:
     # Decoding is fuzzed too: a BOM, invalid UTF-8, NUL bytes, a file cut mid-character.
     source = data.draw(st.sampled_from([s for s in sources() if s.path.parent == RULES]))
+    rules_copy = project / "rules"
     target = rules_copy / source.path.name
     original = source.path.read_bytes()
     target.write_bytes(data.draw(mutated_bytes(original)))

@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -39,6 +38,7 @@ from tests.fuzz.common import (
     mutated_bytes,
     short,
 )
+from tests.fuzz.conftest import in_copy
 from tests.fuzz.corpus import EXAMPLES, KZ_DATA
 from tests.fuzz.data import kz_dataset, kz_document, report_everything
 
@@ -290,22 +290,18 @@ def _legal(value: Any) -> Any:
 # -- folders -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Writable copies: of each example with CSV files (by its path), and for each flat
-    collection of the Kazakh example, the rest of it as one document (by the name)."""
-    root = tmp_path_factory.mktemp("fuzz-tables")
-    copies: dict[str, Path] = {}
-    for i, folder in enumerate(sorted({f for f, _ in CSV_SEEDS})):
-        copies[str(folder)] = root / f"example-{i}"
-        shutil.copytree(folder, copies[str(folder)], symlinks=False)
+@pytest.fixture
+def folders(project: Path) -> dict[str, Path]:
+    """In the copy of the project: each example with CSV files (by its path), and for
+    each flat collection of the Kazakh example, a dataset of the rest of it as one
+    document beside the example (by the collection's name)."""
+    copies = {str(folder): in_copy(project, folder) for folder, _ in CSV_SEEDS}
     for name in collection_tables():
-        target = root / f"kz-{name}"
-        target.mkdir()
-        shutil.copy(KZ_DATA / "schema.ckr", target / "schema.ckr")
-        rest = {k: v for k, v in kz_document().items() if k != name}
-        rest["dataset"] = {**rest["dataset"], "schema": ["schema.ckr"]}
-        (target / "data.json").write_text(json.dumps(rest, default=str), encoding="utf-8")
+        target = in_copy(project, KZ_DATA).with_name(f"kz-{name}")
+        if not target.exists():
+            target.mkdir()
+            rest = {k: v for k, v in kz_document().items() if k != name}
+            (target / "data.json").write_text(json.dumps(rest, default=str), encoding="utf-8")
         copies[name] = target
     return copies
 
