@@ -317,15 +317,26 @@ def atomic_write(target: Path, content: str | bytes) -> None:
     The file gets the permissions of a file made by ``open``: those of the file it
     replaces, or for a new file ``0666`` less the process's umask (a temporary file
     alone would leave it ``0600``).
+
+    A device or a pipe (``/dev/null``, ``/dev/stdout``) is written to, never replaced by
+    a file; a symbolic link to a file has the file it links to replaced, not the link.
     """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        mode = target.stat().st_mode & 0o7777
+        status: os.stat_result | None = target.stat()
     except OSError:
-        mode = 0o666 & ~_umask()
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with target.open("wb") as handle:
+            handle.write(data)
+        return
+    if status is not None and target.is_symlink():
+        target = Path(os.path.realpath(target))
+    mode = status.st_mode & 0o7777 if status is not None else 0o666 & ~_umask()
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
