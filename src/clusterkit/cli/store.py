@@ -265,6 +265,7 @@ def registry_import_backup(source: str, store_url: str | None) -> None:
     """Restore a backup made by registry export into an empty store (of any back-end),
     with nothing lost: records, observations with their numbers, runs with their ids."""
     import sys
+    from pathlib import Path
 
     from clusterkit.plugins import StoreError
     from clusterkit.transfer import read_backup, restore_store
@@ -275,6 +276,9 @@ def registry_import_backup(source: str, store_url: str | None) -> None:
         if source == "-":
             backup = read_backup(sys.stdin, "<stdin>")
         else:
+            # A device such as /dev/zero would be read without end (a pipe is a stream).
+            if Path(source).is_char_device() or Path(source).is_block_device():
+                fail(_("{path}: not a backup file (a device)").format(path=source))
             with open(source, encoding="utf-8") as handle:
                 backup = read_backup(handle, source)
     except (StoreError, OSError, UnicodeDecodeError) as exc:

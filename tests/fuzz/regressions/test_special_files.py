@@ -14,6 +14,7 @@ import pytest
 
 from clusterkit import Diagnostic, DiagnosticError, check_rules, load_dataset, read_participants_csv
 from clusterkit.model import Dataset
+from tests.cli.runner import run
 from tests.conftest import ROOT
 
 T = TypeVar("T")
@@ -93,3 +94,13 @@ def test_a_rule_file_that_is_a_pipe(tmp_path: Path) -> None:
     os.mkfifo(path)
     problems = finishes(lambda: check_rules([path]))
     assert [(d.code, d.message) for d in problems] == [("R100", NOT_A_FILE)]
+
+
+def test_a_backup_that_is_a_device_is_refused(tmp_path: Path) -> None:
+    # Was: registry import-backup /dev/zero read one endless line into memory.
+    store = tmp_path / "s.sqlite3"
+    code, _, err = finishes(
+        lambda: run("registry", "import-backup", "/dev/zero", "--store", f"sqlite://{store}")
+    )
+    assert (code, err) == (2, "error: /dev/zero: not a backup file (a device)\n")
+    assert not store.exists()
