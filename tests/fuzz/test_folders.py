@@ -1,0 +1,164 @@
+"""Fuzzing dataset folders as a file system: entries that are folders, links (in loops,
+dangling, leading outside), pipes, devices, junk, odd names, and schema paths that lead
+anywhere. A folder either loads or is refused with diagnostics, and what was not read
+is said (a D109 warning or an error), never skipped silently or crashed on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clusterkit import Diagnostic, load_dataset
+from tests.fuzz.common import diagnosed, fuzz_settings
+from tests.fuzz.corpus import EXAMPLES, KZ_DATA, RULES
+
+KINDS = (
+    "folder",
+    "loop",
+    "dangling",
+    "outside",
+    "inside",
+    "empty",
+    "junk",
+    "pipe",
+    "device",
+    "text",
+)
+NAMES = (
+    "extra.json",
+    "x.ckr",
+    "participants",
+    "PARTICIPANTS",
+    ".hidden.json",
+    "~$lock.xlsx",
+    "weird\nname.json",
+    os.fsdecode(b"\xff\xfe.json"),
+    "a" * 250 + ".json",
+    "observations.csv",
+    "regions.xlsx",
+    "unknown.csv",
+    "participants/nobody.csv",
+    "participants/sub",
+    "participants/x.xlsx",
+    "schema",
+)
+SCHEMAS = (
+    '["/etc/passwd"]',
+    '["../../../../../../etc/passwd"]',
+    '["."]',
+    '[""]',
+    '["clusters.json"]',
+    '["missing.ckr"]',
+    '["../../rules/schema/kazakhstan.ckr", "../../rules/schema/kazakhstan.ckr"]',
+    '["../../rules"]',
+    "[1, true]",
+    '"one"',
+    '["a\\u0000b.ckr"]',
+)
+
+
+def _make(path: Path, kind: str, folder: Path) -> None:
+    """Put an entry of ``kind`` at ``path`` (replacing what is there)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    documents = sorted(p for p in folder.iterdir() if p.suffix in (".json", ".toml"))
+    if kind == "folder":
+        path.mkdir()
+        (path / "inner.json").write_text("{}", encoding="utf-8")
+    elif kind == "loop":
+        path.symlink_to(path)
+    elif kind == "dangling":
+        path.symlink_to(folder / "nowhere")
+    elif kind == "outside":
+        path.symlink_to("/etc/passwd")
+    elif kind == "inside" and documents:
+        path.symlink_to(documents[0])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "junk":
+        path.write_bytes(bytes(range(256)))
+    elif kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text('{"dataset": {"id": "other", "title": {"en": "t"}}}', encoding="utf-8")
+
+
+@st.composite
+def folder_edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
+    """A few edits: (what, name, kind), a schema line, and which path is named."""
+    edits = []
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["replace", "add", "add", "schema"]))
+        if op == "schema":
+            edits.append(("schema", draw(st.sampled_from(SCHEMAS)), ""))
+        else:
+            name = draw(st.sampled_from(NAMES)) if op == "add" else ""
+            edits.append((op, name, draw(st.sampled_from(KINDS))))
+    return edits
+
+
+def _apply(root: Path, folder: Path, edits: list[tuple[str, str, str]], pick: int) -> None:
+    for op, name, kind in edits:
+        if op == "schema":
+            toml = folder / "dataset.toml"
+            if toml.is_file() and not toml.is_symlink():
+                text = toml.read_text(encoding="utf-8")
+                text, count = re.subn(r"(?m)^schema = .*$", f"schema = {name}", text)
+                if not count:
+                    text = text.replace("[dataset]\n", f"[dataset]\nschema = {name}\n", 1)
+                toml.write_text(text, encoding="utf-8")
+        elif op == "replace":
+            entries = sorted(p.name for p in folder.iterdir())
+            if entries:
+                _make(folder / entries[pick % len(entries)], kind, folder)
+        else:
+            _make(folder / name, kind, folder)
+
+
+def _loads(named: Path) -> None:
+    warnings: list[Diagnostic] = []
+    dataset = diagnosed(lambda: load_dataset(named, warnings=warnings))
+    if dataset is not None:
+        assert all(w.code == "D109" for w in warnings), warnings
+
+
+@fuzz_settings()
+@given(
+    example=st.sampled_from(["kz", "selection"]),
+    edits=folder_edits(),
+    pick=st.integers(0, 200),
+    named=st.sampled_from(["folder", "folder/", "link", "dataset.toml", "clusters.json"]),
+)
+def test_dataset_folders_as_file_systems(
+    example: str, edits: list[tuple[str, str, str]], pick: int, named: str
+) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        if example == "kz":
+            folder = root / "examples" / "kazakhstan-2021"
+            shutil.copytree(KZ_DATA, folder)
+            (root / "rules" / "schema").mkdir(parents=True)
+            shutil.copy(RULES / "schema" / "kazakhstan.ckr", root / "rules" / "schema")
+        else:
+            folder = root / "examples" / "selection"
+            shutil.copytree(EXAMPLES / "selection-2017-sample", folder)
+        _apply(root, folder, edits, pick)
+        (root / "link").symlink_to(folder)
+        target = {
+            "folder": folder,
+            "folder/": Path(f"{folder}/"),
+            "link": root / "link",
+        }.get(named, folder / named)
+        _loads(target)
