@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from clusterkit.cli import cli
 from tests.fuzz.common import HOSTILE_NUMBERS, HOSTILE_TEXTS, fuzz_settings
 from tests.fuzz.conftest import in_copy
-from tests.fuzz.corpus import EXAMPLES, KZ_DATA, RULES
+from tests.fuzz.corpus import EXAMPLES, KZ_DATA, ROOT
 
 Pools = dict[str, list[str]]
 
@@ -67,11 +67,13 @@ def _hostile_files(root: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="session")
-def workspace(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    # A copy of its own: commands write into what they are given (fmt, registry export).
     root = tmp_path_factory.mktemp("fuzz-cli")
-    shutil.copytree(RULES, root / "rules", symlinks=False)
+    shutil.copytree(ROOT / "rules", root / "rules", symlinks=False)
+    shutil.copytree(ROOT / "examples", root / "examples", symlinks=False)
     hostile = _hostile_files(root)
-    kz = str(in_copy(project, KZ_DATA))
+    kz = str(in_copy(root, KZ_DATA))
     stores = [f"sqlite://{root / 'store.sqlite3'}", f"jsondir://{root / 'store-json'}"]
     runner = CliRunner()
     for store in stores:
@@ -82,9 +84,9 @@ def workspace(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Worksp
         "rules": [str(root / "rules"), *rule_files[:4], *hostile["rules"], "", "."],
         "data": [
             kz,
-            str(in_copy(project, EXAMPLES / "selection-2017-sample")),
-            str(in_copy(project, KZ_DATA / "clusters.json")),
-            str(in_copy(project, KZ_DATA / "participants" / "milk-akmola.csv")),
+            str(in_copy(root, EXAMPLES / "selection-2017-sample")),
+            str(in_copy(root, KZ_DATA / "clusters.json")),
+            str(in_copy(root, KZ_DATA / "participants" / "milk-akmola.csv")),
             str(root / "rules"),
             *hostile["data"],
             "",
@@ -92,7 +94,7 @@ def workspace(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Worksp
         "tests": [
             str(root / "rules"),
             str(root / "rules" / "membership.tests.toml"),
-            str(in_copy(project, EXAMPLES / "eu-cluster-labels")),
+            str(in_copy(root, EXAMPLES / "eu-cluster-labels")),
             *hostile["tests"],
         ],
         "store": [
@@ -267,8 +269,11 @@ def test_every_command_with_every_hostile_file(
     # Not left to chance: each command once with each hostile path in each position.
     _, positional, options = next(c for c in COMMANDS if c[0] == words)
     pools = workspace.pools
-    hostile = [p for name in ("rules", "data", "tests") for p in pools[name]]
-    lines = [[*words, *(p for _ in positional)] for p in hostile if positional]
+    lines = [
+        [*words, *(value if s == spec else pools[s.rstrip("*")][0] for s in positional)]
+        for spec in positional
+        for value in pools[spec.rstrip("*")]
+    ]
     for flag, pool_name in options:
         if pool_name in ("data", "rules", "store", "out"):
             lines += [

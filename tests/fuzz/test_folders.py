@@ -6,6 +6,7 @@ is said (a D109 warning or an error), never skipped silently or crashed on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -66,10 +67,10 @@ SCHEMAS = (
 
 def _make(path: Path, kind: str, folder: Path) -> None:
     """Put an entry of ``kind`` at ``path`` (replacing what is there)."""
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()  # a file, a link or a pipe
     path.parent.mkdir(parents=True, exist_ok=True)
     documents = sorted(p for p in folder.iterdir() if p.suffix in (".json", ".toml"))
     if kind == "folder":
@@ -110,21 +111,21 @@ def folder_edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
 
 
 def _apply(root: Path, folder: Path, edits: list[tuple[str, str, str]], pick: int) -> None:
-    for op, name, kind in edits:
+    for op, value, kind in edits:
         if op == "schema":
+            line = f"schema = {value}"
             toml = folder / "dataset.toml"
             if toml.is_file() and not toml.is_symlink():
-                text = toml.read_text(encoding="utf-8")
-                text, count = re.subn(r"(?m)^schema = .*$", f"schema = {name}", text)
+                text = toml.read_bytes().decode("utf-8", "replace")
+                text, count = re.subn(r"(?m)^schema = .*$", lambda _, line=line: line, text)
                 if not count:
-                    text = text.replace("[dataset]\n", f"[dataset]\nschema = {name}\n", 1)
+                    text = text.replace("[dataset]\n", f"[dataset]\n{line}\n", 1)
                 toml.write_text(text, encoding="utf-8")
-        elif op == "replace":
-            entries = sorted(p.name for p in folder.iterdir())
-            if entries:
-                _make(folder / entries[pick % len(entries)], kind, folder)
         else:
-            _make(folder / name, kind, folder)
+            entries = sorted(p.name for p in folder.iterdir())
+            name = entries[pick % len(entries)] if op == "replace" and entries else value
+            with contextlib.suppress(OSError):  # an edit an earlier one made impossible
+                _make(folder / name, kind, folder)
 
 
 def _loads(named: Path) -> None:

@@ -222,7 +222,9 @@ def _typed(cell: str, number_format: str) -> Any:
         pass
     if _numeric(cell) and " " not in cell:
         number = Decimal(cell)
-        if number.is_finite() and number == number.to_integral_value() and abs(number) < 10**20:
+        if not number.is_finite() or abs(number.adjusted()) > 300:
+            return cell  # a workbook cannot hold it as a number
+        if number == number.to_integral_value() and abs(number) < 10**20:
             return int(number)
         return float(number) if "0" not in number_format else number
     return cell

@@ -282,7 +282,18 @@ def _dataset_schema(
                 )
             )
             continue
-        paths = [Path(os.path.normpath(folder / n)) for n in named]
+        # The system takes no path with a NUL character; it is refused here, once.
+        problems.extend(
+            data_error(
+                codes.DATA_INVALID,
+                shown,
+                f"{n!r} is not a path: it holds a NUL character",
+                path="dataset.schema",
+            )
+            for n in named
+            if "\x00" in n
+        )
+        paths = [Path(os.path.normpath(folder / n)) for n in named if "\x00" not in n]
         not_rules = [p for p in paths if p.suffix != RULE_SUFFIX]
         # Never opened: an error excerpt would show the lines of a file that is not a
         # rule file. The rule files listed are read all the same.

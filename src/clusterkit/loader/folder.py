@@ -38,7 +38,7 @@ def read_tables(
     listing: Listing, collector: Collector, options: CsvOptions, schema_files: list[Path]
 ) -> None:
     """Read the tables of a dataset folder into ``collector``; warn of every other entry."""
-    schema_files = [p.resolve() for p in schema_files]
+    schema_files = [r for r in map(_resolved, schema_files) if r is not None]
     for entry in listing.others:
         shown = str(entry)
         if entry.name == PARTICIPANTS_FOLDER and entry.is_dir():
@@ -56,13 +56,24 @@ def read_tables(
             _workbook(entry, collector)
 
 
+def _resolved(path: Path) -> Path | None:
+    """The path with its links followed, or None for a loop of links (which the entry's
+    own problem then names)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def _skipped(entry: Path, schema_files: list[Path]) -> str | None:
     """Why an entry is not read ("" to skip it without a word), or None to read it."""
     suffix = entry.suffix.lower()
     if entry.name.startswith("~$"):
         return "a spreadsheet program's lock file (the workbook is open)"
-    if entry.resolve() in schema_files or (
-        entry.is_dir() and any(p.is_relative_to(entry.resolve()) for p in schema_files)
+    resolved = _resolved(entry)
+    if resolved is not None and (
+        resolved in schema_files
+        or (entry.is_dir() and any(p.is_relative_to(resolved) for p in schema_files))
     ):
         return ""  # read as the dataset's schema
     problem = entry_problem(entry)
