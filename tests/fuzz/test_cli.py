@@ -5,7 +5,7 @@ Each input is a command with options and arguments drawn from pools of good valu
 paths, folders named like files, symbolic-link loops, binary junk, deep JSON, dates
 that do not exist, numbers past every bound, unknown formats, stores that are not
 stores). Whatever the input, the command ends with status 0, 1 or 2, prints no Python
-traceback, and raises nothing but its exit.
+traceback, and raises nothing but its exit. (``lsp`` and ``serve`` are servers, left out.)
 
 The commands run in a workspace of their own (the current folder too), so that what
 they write (``fmt``, ``report -o``, ``registry export``, the default store) stays there.
@@ -118,6 +118,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
         "number": [*HOSTILE_NUMBERS, "66740", "1.5"],
         "choice": ["registry_entry", "accepted", "rejected", "submitted", "x", ""],
         "encoding": ["cp1251", "utf-8", "utf-16", "no-such-codec", ""],
+        "kind": ["data", "results", "report", "diagnostics", "x", ""],
     }
     return Workspace(root, pools)
 
@@ -219,6 +220,7 @@ COMMANDS: tuple[
     (("runs", "list"), (), (("--store", "store"),)),
     (("runs", "show"), ("int",), (("--store", "store"),)),
     (("plugins",), (), ()),
+    (("schema",), ("kind",), (("--rules", "rules"), ("--data", "data"))),
 )
 
 
