@@ -25,9 +25,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clusterkit.cli import cli
-from tests.fuzz.common import HOSTILE_NUMBERS, HOSTILE_TEXTS, fuzz_settings
+from tests.fuzz.common import (
+    HOSTILE_NUMBERS,
+    HOSTILE_TEXTS,
+    fuzz_settings,
+    mutated_bytes,
+    mutated_text,
+)
 from tests.fuzz.conftest import in_copy
-from tests.fuzz.corpus import EXAMPLES, KZ_DATA, ROOT
+from tests.fuzz.corpus import EXAMPLES, KZ_DATA, ROOT, pool
 
 Pools = dict[str, list[str]]
 
@@ -287,3 +293,19 @@ def test_every_command_with_every_hostile_file(
         assert code in (0, 1, 2), f"{args}: exit {code}\n{output[-2000:]}"
         assert "Traceback" not in output, f"{args}\n{output[-4000:]}"
     assert os.path.isdir(workspace.root / "rules")
+
+
+@fuzz_settings(0.5)
+@given(data=st.data())
+def test_fmt_reads_any_bytes_from_standard_input(workspace: Workspace, data: st.DataObject) -> None:
+    source = data.draw(st.sampled_from(sorted((workspace.root / "rules").glob("*.ckr"))))
+    text = data.draw(mutated_text(source.read_text(encoding="utf-8"), pool()))
+    content = text.encode("utf-8", "surrogatepass")
+    if data.draw(st.booleans()):
+        content = data.draw(mutated_bytes(content, max_steps=2))
+    with contextlib.chdir(workspace.root):
+        result = CliRunner().invoke(cli, ["fmt", "-"], input=content, env={"CLUSTERKIT_DEBUG": ""})
+    output = result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 2), output[-2000:]
+    assert "Traceback" not in output

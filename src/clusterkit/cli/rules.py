@@ -203,8 +203,10 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     changed = unchanged = 0
     for path in _rule_files(paths, RULE_SUFFIX, problems):
         shown = str(path)
+        # Standard input is read as bytes: decoding them is ours, whatever the locale (a
+        # byte that is not UTF-8 is then a diagnostic at its line and column).
         text = (
-            sys.stdin.read()
+            sys.stdin.buffer.read().decode("utf-8", "surrogateescape").removeprefix("\ufeff")
             if shown == "-"
             else read_text(
                 path,
