@@ -101,6 +101,8 @@ def read_quantity(written: object, units: Declared = ()) -> Quantity | str | Non
     if isinstance(written, bool) or not isinstance(written, str | int | Decimal):
         return None
     if not isinstance(written, str):
+        if not Decimal(written).is_finite():  # TOML's nan and inf
+            return f"{written} is not a number clusterkit compares (expected a finite number)"
         return Quantity(Decimal(written), DIMENSIONLESS, False, str(written))
     try:
         number, unit = parse_scaled(written)

@@ -174,7 +174,7 @@ class Structurer:
             if value not in allowed:
                 self.problem(
                     path,
-                    f"{value!r} is not one of: {', '.join(allowed)}",
+                    f"{_describe(value)} is not one of: {', '.join(allowed)}",
                 )
         target = REFERENCES.get((kind, name))
         if target is not None:
@@ -276,9 +276,11 @@ class Structurer:
             return structure(raw, bool)
         if kind == "choice":
             if raw not in field.choices:
-                hint = did_you_mean(str(raw), field.choices)
+                # Python data may put any object here, a list nested past repr's reach too.
+                hint = did_you_mean(raw, field.choices) if isinstance(raw, str) else None
                 allowed = ", ".join(field.choices)
-                raise DataError(f"{raw!r} is not one of: {allowed}" + (f"; {hint}" if hint else ""))
+                message = f"{_describe(raw)} is not one of: {allowed}"
+                raise DataError(message + (f"; {hint}" if hint else ""))
             return raw
         if kind == "list" and field.item is not None:
             items = raw.split("|") if isinstance(raw, str) else raw

@@ -36,3 +36,35 @@ def test_a_field_named_by_a_number_is_an_unknown_key() -> None:
         "<dict>: dataset.title.7: error[D104]: unknown key 7 (expected one of: ru, kk, en)",
         "<dict>: dataset.title.zz: error[D104]: unknown key 'zz' (expected one of: ru, kk, en)",
     ]
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "supplier"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_value_nested_past_repr_s_reach_is_described_not_repeated() -> None:
+    # Was: RecursionError making the message "[[[[...]]]] is not one of: ...".
+    participant = {
+        "id": "p",
+        "name": {"en": "P"},
+        "bin": "060240100370",
+        "role": _nested(5000),
+        "region": "KZ-KAR",
+        "oked": "23.61",
+        "member_from": "2017-03-01",
+    }
+    cluster = {
+        "id": "c",
+        "name": {"en": "C"},
+        "regions": ["KZ-KAR"],
+        "sector": "construction",
+        "participants": [participant],
+    }
+    problems = _problems({"dataset": INFO, "clusters": [cluster]})
+    assert (
+        "<dict>: clusters[0].participants[0].role: error[D103]: a list is not one of: "
+        in (problems[0][: problems[0].index("large_enterprise")])
+    )
