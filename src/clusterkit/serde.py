@@ -272,6 +272,8 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
         yield path, "required field is missing"
     elif isinstance(exc, AttributeError | TypeError):
         yield path, f"has the wrong shape ({_shape_hint(exc)})"
+    elif isinstance(exc, RecursionError):  # Python data nested past what repr can show
+        yield path, "is nested too deeply (expected a single value)"
     else:
         raise exc
 

@@ -68,3 +68,19 @@ def test_a_value_nested_past_repr_s_reach_is_described_not_repeated() -> None:
         "<dict>: clusters[0].participants[0].role: error[D103]: a list is not one of: "
         in (problems[0][: problems[0].index("large_enterprise")])
     )
+
+
+def test_a_value_nested_past_repr_s_reach_in_an_enumeration() -> None:
+    # Was: RecursionError from the enumeration's own message, re-raised by the loader.
+    cluster = {
+        "id": "c",
+        "name": {"en": "C"},
+        "regions": ["KZ-KAR"],
+        "sector": "construction",
+        "stages": [{"stage": _nested(5000), "start": "2017-01-01"}],
+    }
+    problems = _problems({"dataset": INFO, "clusters": [cluster]})
+    assert problems[0] == (
+        "<dict>: clusters[0].stages[0].stage: error[D103]: is nested too deeply "
+        "(expected a single value)"
+    )
