@@ -66,6 +66,11 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
         self.function_index: dict[str, int] = {}
         self.view = schema_view(checked.schema, checked.currency)
         self.env: dict[str, str] = {}
+        # Set while generating a rule's batch function ``B`` (see RuleCode.batch):
+        # no trace is kept and exits go on to the next entity; ``depth`` indents the
+        # body inside its loop.
+        self.batching = False
+        self.depth = 0
 
     # -- tables and output --
     def const(self, value: object) -> str:
@@ -97,7 +102,7 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
         return self.checked.types[id(node)]
 
     def emit(self, line: str, indent: int = 1) -> None:
-        self.lines.append("    " * indent + line)
+        self.lines.append("    " * (indent + self.depth) + line)
         self.spans.append(self.where)
 
     def start(self, header: str, span: Span | None) -> None:
@@ -325,6 +330,7 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
                 namespace.get(f"M{index}"),
                 score_labels,
                 namespace.get(f"VB{index}"),
+                namespace.get(f"B{index}"),
             )
         )
     return CompiledRulebook(checked, tuple(rules), source, filename, tuple(gen.spans))

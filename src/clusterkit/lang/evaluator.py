@@ -13,14 +13,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from clusterkit._version import __version__
 from clusterkit.i18n import N_
-from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.compiled import CompiledRule, CompiledRulebook, Raw
 from clusterkit.lang.debug import rewrite_traceback
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import (
+    STATUS,
     Failure,
     Need,
     Outcome,
@@ -29,6 +31,7 @@ from clusterkit.lang.results import (
     ResultSet,
     RulebookRef,
     Standing,
+    Verdicts,
 )
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
@@ -38,14 +41,7 @@ from clusterkit.serde import unstructure
 
 __all__ = ["data_hash", "evaluate"]
 
-_STATUS = {
-    "pass": Outcome.PASS,
-    "ok": Outcome.PASS,
-    "fail": Outcome.FAIL,
-    "warning": Outcome.WARNING,
-    "breach": Outcome.BREACH,
-    "not_applicable": Outcome.NOT_APPLICABLE,
-}
+_STATUS = STATUS
 
 
 def data_hash(dataset: Dataset) -> str:
@@ -109,6 +105,9 @@ class _Run:
         self.chosen_ctx = ctx
 
     def key(self, entity: Any) -> str:
+        key = getattr(entity, "id", None)
+        if key.__class__ is str:  # most entities: as entity_key gives it, sooner
+            return key
         if entity is None:
             return self.ctx.data.info.id
         if isinstance(entity, Tranche):
@@ -178,17 +177,62 @@ class _Run:
         self.chosen_ctx = ctx
         return same
 
+    def verdicts(self, rule: CompiledRule) -> Verdicts:
+        """The rule's verdicts as columns: statuses only, from its batch function, each
+        result made when read (:meth:`full`); scores and rules judged by the version
+        in force on each entity's date run entity by entity."""
+        if rule.batch is None:
+            return Verdicts.of(list(self.score(rule) if rule.kind == "score" else self.rule(rule)))
+        entities = self.call(rule, rule.entities)
+        if isinstance(entities, Need):
+            undetermined = Result(
+                rule.info, self.ctx.data.info.id, Outcome.UNDETERMINED, needs=entities
+            )
+            return Verdicts.of([undetermined])
+        kept: list[Any] = []
+        statuses: list[str | None] = []
+        errors: dict[int, Exception] = {}
+        rule.batch(self.ctx, entities, kept, statuses, errors)
+        needs: dict[int, Need] = {}
+        for index, error in errors.items():
+            if isinstance(error, Missing):
+                needs[index] = _need(error)
+            elif isinstance(error, ArithmeticError):
+                needs[index] = _arithmetic(error)
+            else:
+                raise rewrite_traceback(error, self.book) from None
+        return Verdicts(
+            rule.info,
+            kept if rule.where is not None else entities,
+            statuses,
+            needs,
+            key=self.key,
+            make=partial(self.full, rule),
+        )
+
+    def full(self, rule: CompiledRule, entity: Any) -> Result:
+        """The full result of ``rule`` on one entity: its trace and failed comparison."""
+        with decimal.localcontext(CONTEXT):
+            raw = self.call(rule, rule.run, entity)
+        if isinstance(raw, Need):  # not reached: the batch run found the same data
+            return Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+        return self.made(rule, entity, raw)
+
+    def made(self, chosen: CompiledRule, entity: Any, raw: Raw) -> Result:
+        status, values, detail = raw
+        failure = None
+        if status == "fail" and detail is not None:
+            number, left, right = detail
+            failure = Failure(chosen.info.requires[number], left, right)
+        return Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
+
     def rule(self, rule: CompiledRule) -> Iterator[Result]:
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (chosen, (status, values, detail)) = run
-            failure = None
-            if status == "fail" and detail is not None:
-                number, left, right = detail
-                failure = Failure(chosen.info.requires[number], left, right)
-            yield Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
+            entity, (chosen, raw) = run
+            yield self.made(chosen, entity, raw)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
         scored: list[tuple[Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]]]] = []
@@ -239,8 +283,8 @@ def _run_books(
     dataset: Dataset,
     as_of: dt.date,
     progress: Callable[[str], None] | None,
-) -> tuple[list[Result], tuple[CompiledRulebook, ...]]:
-    results: list[Result] = []
+) -> tuple[list[Verdicts], tuple[CompiledRulebook, ...]]:
+    results: list[Verdicts] = []
     contexts: dict[str, Context] = {}
     # Every rulebook version that gave a verdict, the ones chosen by an entity's own
     # date ("version as of") included, for the provenance.
@@ -264,7 +308,7 @@ def _run_books(
 
         run = _Run(book, context(book.checked.currency), versions)
         for rule in book.rules:
-            results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
+            results.append(run.verdicts(rule))
             if progress is not None:
                 progress(f"{book.id}/{rule.name}")
     return results, tuple(used.values())
@@ -308,4 +352,4 @@ def evaluate(
         as_of=as_of,
         clusterkit_version=__version__,
     )
-    return ResultSet(tuple(results), provenance)
+    return ResultSet.from_verdicts(results, provenance)

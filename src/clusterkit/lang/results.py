@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "RulebookRef",
     "Standing",
     "TraceEntry",
+    "Verdicts",
     "pick_text",
 ]
 
@@ -287,33 +289,191 @@ class Provenance:
     clusterkit_version: str
 
 
-@attrs.frozen
+#: The outcome of each status a compiled rule gives.
+STATUS = {
+    "pass": Outcome.PASS,
+    "ok": Outcome.PASS,
+    "fail": Outcome.FAIL,
+    "warning": Outcome.WARNING,
+    "breach": Outcome.BREACH,
+    "not_applicable": Outcome.NOT_APPLICABLE,
+}
+
+
+class Verdicts:
+    """The verdicts of one rule, kept as columns until a result is read.
+
+    Evaluation fills one of these per rule with only what a verdict needs: each
+    entity judged, its status (None when undetermined) and, for the undetermined, what
+    data is needed. A :class:`Result`, with its trace and failed comparison, is made
+    only when read, by ``make`` (which runs the rule again on that one entity: rules
+    are pure, so it gives the same values), and then kept.
+
+    Results already made (a score's, which ranks every entity at once) are kept as
+    they are: :meth:`of`; their ``info`` is None.
+    """
+
+    __slots__ = ("_key", "_keys", "_make", "_results", "entities", "info", "needs", "statuses")
+
+    def __init__(
+        self,
+        info: RuleInfo | None,
+        entities: Sequence[Any],
+        statuses: Sequence[str | None],
+        needs: dict[int, Need],
+        *,
+        key: Callable[[Any], str],
+        make: Callable[[Any], Result],
+    ) -> None:
+        self.info = info
+        self.entities = entities
+        self.statuses = statuses
+        self.needs = needs
+        self._key = key
+        self._make = make
+        self._keys: list[str] | None = None
+        self._results: list[Result | None] | None = None
+
+    @classmethod
+    def of(cls, results: Sequence[Result]) -> Verdicts:
+        """Results already made, kept as they are."""
+        statuses = [None if r.outcome is Outcome.UNDETERMINED else r.outcome.value for r in results]
+        block = cls(None, (), statuses, {}, key=str, make=_unreachable)
+        block._results = list(results)
+        block._keys = [r.entity for r in results]
+        return block
+
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    def outcome(self, index: int) -> Outcome:
+        status = self.statuses[index]
+        return Outcome.UNDETERMINED if status is None else STATUS[status]
+
+    def keys(self) -> list[str]:
+        """Each verdict's entity, as :attr:`Result.entity` gives it."""
+        if self._keys is None:
+            key = self._key
+            self._keys = [key(entity) for entity in self.entities]
+        return self._keys
+
+    def result(self, index: int) -> Result:
+        if self._results is None:
+            self._results = [None] * len(self.statuses)
+        made = self._results[index]
+        if made is None:
+            entity = self.entities[index]
+            need = self.needs.get(index)
+            if need is None or self.info is None:
+                made = self._make(entity)
+            else:
+                made = Result(self.info, self._key(entity), Outcome.UNDETERMINED, needs=need)
+            self._results[index] = made
+        return made
+
+    def __iter__(self) -> Iterator[Result]:
+        return (self.result(i) for i in range(len(self.statuses)))
+
+
+def _unreachable(entity: Any) -> Result:
+    raise AssertionError("a result made already is never made again")
+
+
+@attrs.frozen(slots=False)
 class ResultSet:
-    """All verdicts of one evaluation, and its provenance."""
+    """All verdicts of one evaluation, and its provenance.
+
+    Evaluation keeps verdicts as columns (:class:`Verdicts`), and a :class:`Result` is
+    made when it is read: counting outcomes (:meth:`by_outcome`), :meth:`verdicts` and
+    ``len()`` make none; :attr:`failed` and :meth:`find` make only those they return;
+    :attr:`results` (and iterating) makes them all, once.
+
+    Attributes:
+        results: every result, in order (rulebook, rule, entity).
+        provenance: where the results come from.
+    """
 
     results: tuple[Result, ...]
     provenance: Provenance
+    if TYPE_CHECKING:  # set apart from attrs' fields: not compared, not shown
+        _blocks: tuple[Verdicts, ...]
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_blocks", (Verdicts.of(self.results),))
+
+    @classmethod
+    def from_verdicts(cls, blocks: Sequence[Verdicts], provenance: Provenance) -> ResultSet:
+        """A result set over columns of verdicts (what evaluation makes); its results
+        are made when first read."""
+        made = cls.__new__(cls)
+        object.__setattr__(made, "_blocks", tuple(blocks))
+        object.__setattr__(made, "provenance", provenance)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while ``results`` is not made yet (attributes set are found
+        # before this is asked).
+        if name != "results" or "_blocks" not in self.__dict__:
+            raise AttributeError(name)
+        results = tuple(r for block in self._blocks for r in block)
+        object.__setattr__(self, "results", results)
+        return results
+
+    def __reduce__(self) -> tuple[type[ResultSet], tuple[tuple[Result, ...], Provenance]]:
+        return (ResultSet, (self.results, self.provenance))
 
     def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
 
     def __len__(self) -> int:
-        return len(self.results)
+        return sum(len(block) for block in self._blocks)
+
+    def verdicts(self) -> Iterator[tuple[str, str, str, Outcome]]:
+        """``(rulebook, rule, entity, outcome)`` of each result, in order, without making
+        the results (no trace is computed)."""
+        for block in self._blocks:
+            info = block.info
+            if info is None:
+                for r in block:
+                    yield r.rulebook, r.rule, r.entity, r.outcome
+                continue
+            rulebook, rule = info.rulebook, info.rule
+            outcome = STATUS.get
+            for entity, status in zip(block.keys(), block.statuses, strict=True):
+                yield rulebook, rule, entity, outcome(status, Outcome.UNDETERMINED)  # type: ignore[arg-type]
 
     def by_outcome(self) -> dict[Outcome, int]:
         counts = dict.fromkeys(Outcome, 0)
-        for result in self.results:
-            counts[result.outcome] += 1
+        for block in self._blocks:
+            for status, count in Counter(block.statuses).items():
+                counts[Outcome.UNDETERMINED if status is None else STATUS[status]] += count
         return counts
 
     @property
     def failed(self) -> tuple[Result, ...]:
-        return tuple(r for r in self.results if r.outcome.is_failure)
+        failing = ("fail", "breach")
+        return tuple(
+            block.result(i)
+            for block in self._blocks
+            for i, status in enumerate(block.statuses)
+            if status in failing
+        )
 
     def find(self, rule: str, entity: str | None = None) -> tuple[Result, ...]:
-        return tuple(
-            r for r in self.results if r.rule == rule and (entity is None or r.entity == entity)
-        )
+        out: list[Result] = []
+        for block in self._blocks:
+            if block.info is None:
+                out.extend(
+                    r for r in block if r.rule == rule and (entity is None or r.entity == entity)
+                )
+            elif block.info.rule == rule:
+                keys = block.keys()
+                out.extend(
+                    block.result(i)
+                    for i in range(len(block))
+                    if entity is None or keys[i] == entity
+                )
+        return tuple(out)
 
     def to_dict(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
         """The results as JSON-ready data (schema ``clusterkit.results/1``), texts in ``lang``."""
