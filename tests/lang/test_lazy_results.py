@@ -263,5 +263,5 @@ def test_a_bug_met_in_a_rule_is_raised_at_the_rule_files_line(
     with pytest.raises(ValueError, match="planted") as caught:
         clusterkit.evaluate(program, data, AS_OF)
     assert any("in the rules at lazy.ckr:5:3 " in note for note in caught.value.__notes__)
-    frames = [(tb.name, tb.filename) for tb in caught.traceback]
+    frames = [(tb.name, str(tb.path)) for tb in caught.traceback]
     assert ("rule share", "lazy.ckr") in frames
