@@ -11,10 +11,10 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from clusterkit._version import __version__
 from clusterkit.i18n import N_
@@ -39,7 +39,7 @@ from clusterkit.model import Dataset, Tranche
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
 from clusterkit.serde import unstructure
 
-__all__ = ["data_hash", "evaluate"]
+__all__ = ["RuleRun", "Select", "data_hash", "evaluate", "provenance", "run_rules"]
 
 _STATUS = STATUS
 
@@ -278,13 +278,32 @@ class _Run:
             )
 
 
-def _run_books(
+#: Which rules to run: a rulebook in force and one of its rules.
+Select = Callable[[CompiledRulebook, CompiledRule], bool]
+
+
+class RuleRun(NamedTuple):
+    """One rule's run: the rulebook, the rule, the context it read and its verdicts."""
+
+    book: CompiledRulebook
+    rule: CompiledRule
+    ctx: Context
+    verdicts: Verdicts
+
+
+def run_rules(
     program: Program,
     dataset: Dataset,
     as_of: dt.date,
-    progress: Callable[[str], None] | None,
-) -> tuple[list[Verdicts], tuple[CompiledRulebook, ...]]:
-    results: list[Verdicts] = []
+    *,
+    select: Select | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[RuleRun], tuple[CompiledRulebook, ...]]:
+    """Run the rules in force (those ``select`` takes, if given) in order, without
+    checking the dataset; each rule's run, and every rulebook version that gave
+    verdicts (for the provenance). What :func:`evaluate` and partitioned evaluation
+    (:mod:`clusterkit.distributed`) build on."""
+    runs: list[RuleRun] = []
     contexts: dict[str, Context] = {}
     # Every rulebook version that gave a verdict, the ones chosen by an entity's own
     # date ("version as of") included, for the provenance.
@@ -295,23 +314,48 @@ def _run_books(
             contexts[currency] = Context(dataset, as_of, currency)
         return contexts[currency]
 
-    for book in program.in_force(as_of):
+    with decimal.localcontext(CONTEXT):
+        for book in program.in_force(as_of):
 
-        def versions(
-            day: dt.date, rulebook: str = book.id
-        ) -> tuple[CompiledRulebook, Context] | None:
-            found = program.version_on(rulebook, day)
-            if found is None:
-                return None
-            used.setdefault(found.checked.path, found)
-            return found, context(found.checked.currency)
+            def versions(
+                day: dt.date, rulebook: str = book.id
+            ) -> tuple[CompiledRulebook, Context] | None:
+                found = program.version_on(rulebook, day)
+                if found is None:
+                    return None
+                used.setdefault(found.checked.path, found)
+                return found, context(found.checked.currency)
 
-        run = _Run(book, context(book.checked.currency), versions)
-        for rule in book.rules:
-            results.append(run.verdicts(rule))
-            if progress is not None:
-                progress(f"{book.id}/{rule.name}")
-    return results, tuple(used.values())
+            run = _Run(book, context(book.checked.currency), versions)
+            for rule in book.rules:
+                if select is not None and not select(book, rule):
+                    continue
+                runs.append(RuleRun(book, rule, run.ctx, run.verdicts(rule)))
+                if progress is not None:
+                    progress(f"{book.id}/{rule.name}")
+    return runs, tuple(used.values())
+
+
+def provenance(
+    dataset: Dataset, as_of: dt.date, books: Sequence[CompiledRulebook], data_sha256: str | None
+) -> Provenance:
+    """Where results come from: the rulebook versions, the data's hash, the date."""
+    return Provenance(
+        rulebooks=tuple(
+            RulebookRef(
+                b.id,
+                b.checked.file.header.version,
+                b.checked.path,
+                b.checked.content_hash,
+                b.checked.file.header.is_schema and not b.rules,
+            )
+            for b in books
+        ),
+        data_sha256=data_sha256 or data_hash(dataset),
+        dataset=dataset.info.id,
+        as_of=as_of,
+        clusterkit_version=__version__,
+    )
 
 
 def evaluate(
@@ -331,25 +375,11 @@ def evaluate(
     a problem raises :class:`~clusterkit.diagnostics.DiagnosticError`.
 
     Pure: the same program, dataset and date give the same results, whatever the
-    caller's decimal context is.
+    caller's decimal context is. Verdicts are kept as columns and each
+    :class:`~clusterkit.lang.results.Result` is made when it is first read.
     """
     ensure_checked(dataset)
-    with decimal.localcontext(CONTEXT):
-        results, books = _run_books(program, dataset, as_of, progress)
-    provenance = Provenance(
-        rulebooks=tuple(
-            RulebookRef(
-                b.id,
-                b.checked.file.header.version,
-                b.checked.path,
-                b.checked.content_hash,
-                b.checked.file.header.is_schema and not b.rules,
-            )
-            for b in books
-        ),
-        data_sha256=data_sha256 or data_hash(dataset),
-        dataset=dataset.info.id,
-        as_of=as_of,
-        clusterkit_version=__version__,
+    runs, books = run_rules(program, dataset, as_of, progress=progress)
+    return ResultSet.from_verdicts(
+        [run.verdicts for run in runs], provenance(dataset, as_of, books, data_sha256)
     )
-    return ResultSet.from_verdicts(results, provenance)

@@ -1,0 +1,296 @@
+"""Partitioned evaluation: a registry split by cluster, evaluated on Dask workers.
+
+:func:`evaluate_partitioned` splits a dataset into partitions of whole clusters, each
+carrying what its clusters' rules read (their participants, programmes, projects,
+tranches, applications, obligations, observations, indicator series and the declared
+records that belong to them, and every partition the reference data: regions,
+sectors, figures, rates, benchmarks and declared records tied to no cluster). Workers
+evaluate the partitions; the verdicts are merged, in the order a single process gives
+them, into one result set equal to :func:`clusterkit.evaluate`'s.
+
+Rules that cannot be judged one cluster at a time run after the partitions, on the
+whole dataset, in the calling process (or, with ``whole="refuse"``, are refused with
+the reason): rules without ``for each`` (once per dataset), scores (they rank every
+entity against the others), rules judged by the version in force on each entity's
+date, rules that go through reference data, rules that read a whole collection, and
+rules that read records referring across clusters.
+
+Dask is an optional dependency (``pip install "clusterkit[dask]"``); any object with
+Dask's ``Client`` methods ``scatter``, ``submit`` and ``gather`` will do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from clusterkit.lang import ast
+from clusterkit.lang.check.checked import Checked, DefineInfo
+from clusterkit.lang.check.types import EntityT, ListT, Type
+from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.evaluator import provenance, run_rules
+from clusterkit.lang.program import Program
+from clusterkit.lang.results import Result, ResultSet, Verdicts
+from clusterkit.lang.runtime.context import Context
+from clusterkit.model import Dataset
+from clusterkit.model.dataset import ensure_checked
+from clusterkit.partitions import PartitionError, Split, split_dataset
+
+__all__ = ["Client", "PartitionError", "evaluate_partitioned", "whole_dataset_rules"]
+
+#: Kinds of the built-in model that belong to one cluster.
+_PER_CLUSTER = frozenset(
+    {
+        "cluster",
+        "participant",
+        "application",
+        "programme",
+        "project",
+        "tranche",
+        "obligation",
+        "observation",
+        "series",
+    }
+)
+_PARTITIONED_COLLECTIONS = frozenset(
+    {
+        "clusters",
+        "participants",
+        "applications",
+        "programmes",
+        "projects",
+        "tranches",
+        "obligations",
+        "observations",
+        "series",
+    }
+)
+
+
+class Client(Protocol):
+    """What is used of a ``dask.distributed.Client``."""
+
+    def scatter(self, data: Any, *, broadcast: bool = ...) -> Any: ...
+
+    def submit(self, func: Any, *args: Any, pure: bool = ...) -> Any: ...
+
+    def gather(self, futures: Any) -> Any: ...
+
+
+def whole_dataset_rules(
+    program: Program, dataset: Dataset, as_of: dt.date
+) -> list[tuple[str, str, str]]:
+    """``(rulebook, rule, why)`` for each rule in force that cannot be judged one
+    cluster at a time on ``dataset``."""
+    split = split_dataset(dataset, 1)
+    return [
+        (book.id, rule.name, why)
+        for book in program.in_force(as_of)
+        for rule in book.rules
+        if (why := _whole_reason(book, rule, split)) is not None
+    ]
+
+
+def evaluate_partitioned(
+    program: Program,
+    dataset: Dataset,
+    as_of: dt.date,
+    client: Client,
+    *,
+    partitions: int | None = None,
+    whole: str = "after",
+    data_sha256: str | None = None,
+) -> ResultSet:
+    """Evaluate ``program`` on ``dataset`` as of ``as_of`` on ``client``'s workers, a
+    partition of clusters each; the result set is equal to :func:`clusterkit.evaluate`'s.
+
+    ``partitions`` is how many (default: twice the workers' threads, at most one per
+    cluster). ``whole`` says what to do with rules that need the whole dataset:
+    ``"after"`` runs them here once the partitions are in, ``"refuse"`` raises
+    :class:`PartitionError` naming each and why, before anything runs.
+    """
+    if whole not in ("after", "refuse"):
+        raise ValueError(f"whole must be 'after' or 'refuse', not {whole!r}")
+    ensure_checked(dataset)
+    if partitions is None:
+        partitions = 2 * max(1, sum(_threads(client)))
+    split = split_dataset(dataset, max(1, partitions))
+    books = program.in_force(as_of)
+    reasons = {
+        (book.checked.path, rule.name): _whole_reason(book, rule, split)
+        for book in books
+        for rule in book.rules
+    }
+    refused = [
+        f"{book.id}/{rule.name}: {why}"
+        for book in books
+        for rule in book.rules
+        if (why := reasons[(book.checked.path, rule.name)]) is not None
+    ]
+    if refused and whole == "refuse":
+        raise PartitionError(
+            "these rules need the whole dataset and cannot be evaluated by partitions:\n  "
+            + "\n  ".join(refused)
+        )
+    wanted = tuple(key for key, why in reasons.items() if why is None)
+    shared = client.scatter(program, broadcast=True)
+    parts = client.scatter(list(split.parts))
+    futures = [
+        client.submit(_evaluate_partition, shared, part, as_of, wanted, pure=False)
+        for part in parts
+    ]
+    answers: list[dict[tuple[str, str], list[tuple[int, Result]] | None]] = client.gather(futures)
+    redo = {key for answer in answers for key, got in answer.items() if got is None}
+    runs, used = run_rules(
+        program,
+        dataset,
+        as_of,
+        select=lambda book, rule: (
+            (book.checked.path, rule.name) not in wanted or (book.checked.path, rule.name) in redo
+        ),
+    )
+    here = {(run.book.checked.path, run.rule.name): run.verdicts for run in runs}
+    blocks: list[Verdicts] = []
+    full = Context(dataset, as_of, "")
+    for book in books:
+        for rule in book.rules:
+            key = (book.checked.path, rule.name)
+            if key in here:
+                blocks.append(here[key])
+            else:
+                blocks.append(Verdicts.of(_merge(rule, full, split, [a[key] for a in answers])))
+    return ResultSet(
+        tuple(r for block in blocks for r in block),
+        provenance(dataset, as_of, used, data_sha256),
+    )
+
+
+def _threads(client: Client) -> Iterable[int]:
+    nthreads = getattr(client, "nthreads", None)
+    found = nthreads() if callable(nthreads) else {}
+    return found.values() if isinstance(found, dict) else (1,)
+
+
+def _evaluate_partition(
+    program: Program, part: Dataset, as_of: dt.date, wanted: tuple[tuple[str, str], ...]
+) -> dict[tuple[str, str], list[tuple[int, Result]] | None]:
+    """On a worker: the results of the wanted rules on one partition, each with its
+    entity's place among the entities the rule goes through in the partition (None
+    for a rule whose entities the partition could not give)."""
+    keys = set(wanted)
+    runs, _ = run_rules(
+        program, part, as_of, select=lambda book, rule: (book.checked.path, rule.name) in keys
+    )
+    out: dict[tuple[str, str], list[tuple[int, Result]] | None] = {}
+    for run in runs:
+        block = run.verdicts
+        key = (run.book.checked.path, run.rule.name)
+        if block.info is None:  # the entities themselves were undetermined
+            out[key] = None
+            continue
+        place = {id(entity): i for i, entity in enumerate(run.rule.entities(run.ctx))}
+        out[key] = [(place[id(entity)], r) for entity, r in zip(block.entities, block, strict=True)]
+    return out
+
+
+def _merge(
+    rule: CompiledRule,
+    full: Context,
+    split: Split,
+    answers: Sequence[list[tuple[int, Result]] | None],
+) -> list[Result]:
+    """The partitions' results of one rule in the order of the whole dataset's
+    entities: the k-th entity of partition p is the k-th of the whole dataset's
+    entities that p holds."""
+    places: list[list[int]] = [[] for _ in split.parts]
+    for index, entity in enumerate(rule.entities(full)):
+        places[split.home[id(entity)]].append(index)
+    merged: list[tuple[int, Result]] = []
+    for part, answer in enumerate(answers):
+        assert answer is not None
+        merged.extend((places[part][i], result) for i, result in answer)
+    merged.sort(key=lambda pair: pair[0])
+    return [result for _, result in merged]
+
+
+# -- which rules need the whole dataset --------------------------------------------------
+
+
+def _whole_reason(book: CompiledRulebook, rule: CompiledRule, split: Split) -> str | None:
+    """Why ``rule`` cannot be judged one cluster at a time, or None if it can."""
+    node = rule.node
+    if node.iteration is None:
+        return "it runs once for the dataset"
+    if node.kind == "score":
+        return "a score ranks every entity against the others"
+    if node.version_by is not None:
+        return "it is judged by the version in force on each entity's own date"
+    checked = book.checked
+    source = node.iteration.source
+    symbol = checked.names.get(id(source)) if isinstance(source, ast.Name) else None
+    if symbol is None or symbol.kind != "collection":
+        return "it goes through a list that is not a collection of the dataset"
+    collection = source.id  # type: ignore[union-attr]
+    if collection not in _PARTITIONED_COLLECTIONS and collection not in split.homed:
+        return f"it goes through {collection}, which are not kept by cluster"
+    read = _Reads(checked)
+    read.walk(node, skip=source)
+    if read.collections:
+        return f"it reads {', '.join(sorted(read.collections))} as a whole"
+    crossing = sorted(read.kinds & split.crossing)
+    if crossing:
+        return f"it reads {', '.join(crossing)} records that refer across clusters"
+    return None
+
+
+class _Reads:
+    """The collections a rule names and the kinds of entity it reads, following the
+    functions and definitions it calls."""
+
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+        self.collections: set[str] = set()
+        self.kinds: set[str] = set()
+        self.seen: set[int] = set()
+
+    def walk(self, node: object, skip: object = None) -> None:
+        for item in _nodes(node):
+            if item is skip:
+                continue
+            self.kinds.update(_kinds(self.checked.types.get(id(item))))
+            if isinstance(item, ast.Name):
+                symbol = self.checked.names.get(id(item))
+                if symbol is not None and symbol.kind == "collection":
+                    self.collections.add(item.id)
+            elif isinstance(item, ast.Call):
+                function = self.checked.functions.get(item.func)
+                if function is not None and id(function.node) not in self.seen:
+                    self.seen.add(id(function.node))
+                    self.walk(function.node.expr)
+            elif isinstance(item, ast.Field):
+                spec = self.checked.fields.get(id(item))
+                if isinstance(spec, DefineInfo) and id(spec.node) not in self.seen:
+                    self.seen.add(id(spec.node))
+                    self.walk(spec.node.expr)
+
+
+def _nodes(node: object) -> Iterator[object]:
+    """Every syntax node under ``node`` (itself included), depth first."""
+    if isinstance(node, tuple | list):
+        for item in node:
+            yield from _nodes(item)
+    elif attrs.has(type(node)) and type(node).__module__ == ast.__name__:
+        yield node
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
+            yield from _nodes(getattr(node, field.name))
+
+
+def _kinds(t: Type | None) -> set[str]:
+    if isinstance(t, EntityT):
+        return {t.kind}
+    if isinstance(t, ListT):
+        return _kinds(t.elem)
+    return set()
