@@ -109,10 +109,18 @@ def first_gap(intervals: list[Interval], percent: bool = True) -> str | None:
 # -- values within their stated precision, for compiled rules -------------------------------
 
 
+#: Half the step of each exponent met (``5E+4`` for ``1E+5``): the same few recur.
+_HALVES: dict[int | str, Decimal] = {}
+
+
 def ival(value: Any) -> Interval:
     """A value read from data, as the interval of values it stands for."""
     if isinstance(value, Decimal):
-        half = quantum(value) / 2
+        exponent = value.as_tuple().exponent
+        half = _HALVES.get(exponent)
+        if half is None:
+            half = quantum(value) / 2  # refuses a value that is not finite
+            _HALVES[exponent] = half
         return Interval(value - half, value + half)
     exact_value = Decimal(value)
     return Interval(exact_value, exact_value)
@@ -132,6 +140,11 @@ def isub(a: Interval, b: Interval) -> Interval:
 
 
 def imul(a: Interval, b: Interval) -> Interval:
+    if a.low == a.high:  # an exact factor (a constant share): two products, not four
+        x, y = a.low * b.low, a.low * b.high
+        if x < y:
+            return Interval(x, y)
+        return Interval(y, x) if y < x else Interval(x, x)
     products = (a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high)
     return Interval(min(products), max(products))
 
