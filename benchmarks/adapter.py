@@ -28,8 +28,10 @@ __all__ = [
     "compile_files",
     "compile_rules",
     "evaluate",
+    "evaluate_partitioned",
     "evaluate_with_hash",
     "lark_noop_parser",
+    "made_results",
     "parse_only",
     "verdicts",
 ]
@@ -77,8 +79,21 @@ def evaluate_with_hash(program: Program, dataset: Any, as_of: dt.date) -> Any:
 
 
 def verdicts(results: Any) -> list[Verdict]:
-    """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``)."""
-    return [(r.rule, r.entity, r.outcome.value) for r in results.results]
+    """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``),
+    read from the result set's columns (no result is made)."""
+    return [(rule, entity, outcome.value) for _, rule, entity, outcome in results.verdicts()]
+
+
+def made_results(results: Any) -> int:
+    """Make every result of a result set (traces, failed comparisons); how many."""
+    return len(results.results)
+
+
+def evaluate_partitioned(program: Program, dataset: Any, as_of: dt.date, client: Any) -> Any:
+    """As :func:`evaluate`, by partitions of clusters on a Dask client's workers."""
+    from clusterkit.distributed import evaluate_partitioned as by_parts  # noqa: PLC0415
+
+    return by_parts(program, dataset, as_of, client, data_sha256="-")
 
 
 def cli_command() -> list[str]:

@@ -36,7 +36,7 @@ SHIPPED = ["registry-entry.ckr", "tcp-cofinancing.ckr", "monitoring.ckr"]
 class Inline:
     """A client that runs each task at once, here: the merging without Dask."""
 
-    def scatter(self, data: Any, *, broadcast: bool = False) -> Any:
+    def scatter(self, data: Any, *, broadcast: bool = False, hash: bool = True) -> Any:
         return data
 
     def submit(self, func: Callable[..., Any], *args: Any, pure: bool = True) -> Any:

@@ -31,9 +31,9 @@ from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo
 from clusterkit.lang.check.types import EntityT, ListT, Type
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
-from clusterkit.lang.evaluator import provenance, run_rules
+from clusterkit.lang.evaluator import provenance, run_rules, verdicts_from
 from clusterkit.lang.program import Program
-from clusterkit.lang.results import Result, ResultSet, Verdicts
+from clusterkit.lang.results import Need, ResultSet, Verdicts
 from clusterkit.lang.runtime.context import Context
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import ensure_checked
@@ -73,7 +73,7 @@ _PARTITIONED_COLLECTIONS = frozenset(
 class Client(Protocol):
     """What is used of a ``dask.distributed.Client``."""
 
-    def scatter(self, data: Any, *, broadcast: bool = ...) -> Any: ...
+    def scatter(self, data: Any, *, broadcast: bool = ..., hash: bool = ...) -> Any: ...
 
     def submit(self, func: Any, *args: Any, pure: bool = ...) -> Any: ...
 
@@ -136,13 +136,13 @@ def evaluate_partitioned(
             + "\n  ".join(refused)
         )
     wanted = tuple(key for key, why in reasons.items() if why is None)
-    shared = client.scatter(program, broadcast=True)
-    parts = client.scatter(list(split.parts))
+    shared = client.scatter(program, broadcast=True, hash=False)
+    parts = client.scatter(list(split.parts), hash=False)
     futures = [
         client.submit(_evaluate_partition, shared, part, as_of, wanted, pure=False)
         for part in parts
     ]
-    answers: list[dict[tuple[str, str], list[tuple[int, Result]] | None]] = client.gather(futures)
+    answers: list[dict[tuple[str, str], _Found | None]] = client.gather(futures)
     redo = {key for answer in answers for key, got in answer.items() if got is None}
     runs, used = run_rules(
         program,
@@ -153,19 +153,25 @@ def evaluate_partitioned(
         ),
     )
     here = {(run.book.checked.path, run.rule.name): run.verdicts for run in runs}
+    contexts: dict[str, Context] = {}
     blocks: list[Verdicts] = []
-    full = Context(dataset, as_of, "")
     for book in books:
+        currency = book.checked.currency
+        ctx = contexts.setdefault(currency, Context(dataset, as_of, currency))
         for rule in book.rules:
             key = (book.checked.path, rule.name)
             if key in here:
                 blocks.append(here[key])
-            else:
-                blocks.append(Verdicts.of(_merge(rule, full, split, [a[key] for a in answers])))
-    return ResultSet(
-        tuple(r for block in blocks for r in block),
-        provenance(dataset, as_of, used, data_sha256),
-    )
+                continue
+            found = [answer[key] for answer in answers]
+            blocks.append(_merge(book, rule, ctx, split, found))  # type: ignore[arg-type]
+    return ResultSet.from_verdicts(blocks, provenance(dataset, as_of, used, data_sha256))
+
+
+#: What a worker found for one rule on its part: the place of each entity judged among
+#: those the rule goes through in the part, its status (None: undetermined) and, by
+#: position, what the undetermined need.
+_Found = tuple[list[int], list[str | None], dict[int, Need]]
 
 
 def _threads(client: Client) -> Iterable[int]:
@@ -176,15 +182,14 @@ def _threads(client: Client) -> Iterable[int]:
 
 def _evaluate_partition(
     program: Program, part: Dataset, as_of: dt.date, wanted: tuple[tuple[str, str], ...]
-) -> dict[tuple[str, str], list[tuple[int, Result]] | None]:
-    """On a worker: the results of the wanted rules on one partition, each with its
-    entity's place among the entities the rule goes through in the partition (None
-    for a rule whose entities the partition could not give)."""
+) -> dict[tuple[str, str], _Found | None]:
+    """On a worker: the verdicts of the wanted rules on one part, without their results
+    (None for a rule whose entities the part could not give)."""
     keys = set(wanted)
     runs, _ = run_rules(
         program, part, as_of, select=lambda book, rule: (book.checked.path, rule.name) in keys
     )
-    out: dict[tuple[str, str], list[tuple[int, Result]] | None] = {}
+    out: dict[tuple[str, str], _Found | None] = {}
     for run in runs:
         block = run.verdicts
         key = (run.book.checked.path, run.rule.name)
@@ -192,28 +197,42 @@ def _evaluate_partition(
             out[key] = None
             continue
         place = {id(entity): i for i, entity in enumerate(run.rule.entities(run.ctx))}
-        out[key] = [(place[id(entity)], r) for entity, r in zip(block.entities, block, strict=True)]
+        out[key] = (
+            [place[id(entity)] for entity in block.entities],
+            list(block.statuses),
+            block.needs,
+        )
     return out
 
 
 def _merge(
+    book: CompiledRulebook,
     rule: CompiledRule,
-    full: Context,
+    ctx: Context,
     split: Split,
-    answers: Sequence[list[tuple[int, Result]] | None],
-) -> list[Result]:
-    """The partitions' results of one rule in the order of the whole dataset's
-    entities: the k-th entity of partition p is the k-th of the whole dataset's
-    entities that p holds."""
+    found: Sequence[_Found],
+) -> Verdicts:
+    """The parts' verdicts of one rule over the whole dataset's entities, in their
+    order: the k-th entity of part p is the k-th of the whole dataset's entities that p
+    holds. Results are made here, from the whole dataset, when read."""
+    entities = rule.entities(ctx)
     places: list[list[int]] = [[] for _ in split.parts]
-    for index, entity in enumerate(rule.entities(full)):
+    for index, entity in enumerate(entities):
         places[split.home[id(entity)]].append(index)
-    merged: list[tuple[int, Result]] = []
-    for part, answer in enumerate(answers):
-        assert answer is not None
-        merged.extend((places[part][i], result) for i, result in answer)
-    merged.sort(key=lambda pair: pair[0])
-    return [result for _, result in merged]
+    merged: list[tuple[int, str | None, Need | None]] = []
+    for part, (indices, statuses, needs) in enumerate(found):
+        mine = places[part]
+        pairs = enumerate(zip(indices, statuses, strict=True))
+        merged.extend((mine[i], status, needs.get(n)) for n, (i, status) in pairs)
+    merged.sort(key=lambda item: item[0])
+    return verdicts_from(
+        book,
+        rule,
+        ctx,
+        entities=[entities[index] for index, _, _ in merged],
+        statuses=[status for _, status, _ in merged],
+        needs={n: need for n, (_, _, need) in enumerate(merged) if need is not None},
+    )
 
 
 # -- which rules need the whole dataset --------------------------------------------------

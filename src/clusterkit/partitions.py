@@ -115,12 +115,10 @@ def split_dataset(dataset: Dataset, count: int) -> Split:
 def _assign(dataset: Dataset, count: int) -> dict[str, int]:
     """Each cluster's part: runs of clusters in order, of about equal weight (a cluster
     weighs one more than its participants and projects)."""
-    weights = [
-        1
-        + len(c.participants)
-        + sum(len(p.projects) for p in dataset.programmes if p.cluster == c.id)
-        for c in dataset.clusters
-    ]
+    projects: dict[str, int] = {}
+    for programme in dataset.programmes:
+        projects[programme.cluster] = projects.get(programme.cluster, 0) + len(programme.projects)
+    weights = [1 + len(c.participants) + projects.get(c.id, 0) for c in dataset.clusters]
     total = sum(weights) or 1
     count = max(1, min(count, len(weights)))
     part_of: dict[str, int] = {}

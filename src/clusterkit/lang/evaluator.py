@@ -39,7 +39,15 @@ from clusterkit.model import Dataset, Tranche
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
 from clusterkit.serde import unstructure
 
-__all__ = ["RuleRun", "Select", "data_hash", "evaluate", "provenance", "run_rules"]
+__all__ = [
+    "RuleRun",
+    "Select",
+    "data_hash",
+    "evaluate",
+    "provenance",
+    "run_rules",
+    "verdicts_from",
+]
 
 _STATUS = STATUS
 
@@ -334,6 +342,21 @@ def run_rules(
                 if progress is not None:
                     progress(f"{book.id}/{rule.name}")
     return runs, tuple(used.values())
+
+
+def verdicts_from(
+    book: CompiledRulebook,
+    rule: CompiledRule,
+    ctx: Context,
+    *,
+    entities: Sequence[Any],
+    statuses: Sequence[str | None],
+    needs: dict[int, Need],
+) -> Verdicts:
+    """Verdicts found elsewhere (on a worker, on part of the dataset) for these entities
+    of ``ctx``'s dataset; their results are made here, from ``ctx``, when read."""
+    run = _Run(book, ctx, lambda day: None)
+    return Verdicts(rule.info, entities, statuses, needs, key=run.key, make=partial(run.full, rule))
 
 
 def provenance(

@@ -300,6 +300,10 @@ STATUS = {
 }
 
 
+_OUTCOME_OF: dict[str | None, Outcome] = {None: Outcome.UNDETERMINED}
+_OUTCOME_OF.update(STATUS)
+
+
 class Verdicts:
     """The verdicts of one rule, kept as columns until a result is read.
 
@@ -428,19 +432,21 @@ class ResultSet:
     def __len__(self) -> int:
         return sum(len(block) for block in self._blocks)
 
-    def verdicts(self) -> Iterator[tuple[str, str, str, Outcome]]:
+    def verdicts(self) -> list[tuple[str, str, str, Outcome]]:
         """``(rulebook, rule, entity, outcome)`` of each result, in order, without making
         the results (no trace is computed)."""
+        out: list[tuple[str, str, str, Outcome]] = []
         for block in self._blocks:
             info = block.info
             if info is None:
-                for r in block:
-                    yield r.rulebook, r.rule, r.entity, r.outcome
+                out.extend((r.rulebook, r.rule, r.entity, r.outcome) for r in block)
                 continue
-            rulebook, rule = info.rulebook, info.rule
-            outcome = STATUS.get
-            for entity, status in zip(block.keys(), block.statuses, strict=True):
-                yield rulebook, rule, entity, outcome(status, Outcome.UNDETERMINED)  # type: ignore[arg-type]
+            rulebook, rule, outcome = info.rulebook, info.rule, _OUTCOME_OF
+            out.extend(
+                (rulebook, rule, entity, outcome[status])
+                for entity, status in zip(block.keys(), block.statuses, strict=True)
+            )
+        return out
 
     def by_outcome(self) -> dict[Outcome, int]:
         counts = dict.fromkeys(Outcome, 0)
