@@ -81,7 +81,10 @@ def evaluate_with_hash(program: Program, dataset: Any, as_of: dt.date) -> Any:
 def verdicts(results: Any) -> list[Verdict]:
     """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``),
     read from the result set's columns (no result is made)."""
-    return [(rule, entity, outcome.value) for _, rule, entity, outcome in results.verdicts()]
+    columns = getattr(results, "verdicts", None)
+    if columns is None:  # a clusterkit from before results were kept as columns
+        return [(r.rule, r.entity, r.outcome.value) for r in results.results]
+    return [(rule, entity, outcome.value) for _, rule, entity, outcome in columns()]
 
 
 def made_results(results: Any) -> int:
