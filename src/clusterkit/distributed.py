@@ -120,15 +120,13 @@ def evaluate_partitioned(
     split = split_dataset(dataset, max(1, partitions))
     books = program.in_force(as_of)
     reasons = {
-        (book.checked.path, rule.name): _whole_reason(book, rule, split)
-        for book in books
-        for rule in book.rules
+        _key(book, rule): _whole_reason(book, rule, split) for book in books for rule in book.rules
     }
     refused = [
         f"{book.id}/{rule.name}: {why}"
         for book in books
         for rule in book.rules
-        if (why := reasons[(book.checked.path, rule.name)]) is not None
+        if (why := reasons[_key(book, rule)]) is not None
     ]
     if refused and whole == "refuse":
         raise PartitionError(
@@ -142,29 +140,28 @@ def evaluate_partitioned(
         client.submit(_evaluate_partition, shared, part, as_of, wanted, pure=False)
         for part in parts
     ]
+    # The rules that need the whole dataset run here while the workers work.
+    runs, used = run_rules(
+        program, dataset, as_of, select=lambda book, rule: reasons[_key(book, rule)] is not None
+    )
     answers: list[dict[tuple[str, str], _Found | None]] = client.gather(futures)
     redo = {key for answer in answers for key, got in answer.items() if got is None}
-    runs, used = run_rules(
-        program,
-        dataset,
-        as_of,
-        select=lambda book, rule: (
-            (book.checked.path, rule.name) not in wanted or (book.checked.path, rule.name) in redo
-        ),
-    )
-    here = {(run.book.checked.path, run.rule.name): run.verdicts for run in runs}
+    if redo:  # a part could not give a rule's entities: that rule runs on the whole
+        runs += run_rules(program, dataset, as_of, select=lambda b, r: _key(b, r) in redo)[0]
+    here = {_key(run.book, run.rule): run.verdicts for run in runs}
     contexts: dict[str, Context] = {}
     blocks: list[Verdicts] = []
     for book in books:
         currency = book.checked.currency
-        ctx = contexts.setdefault(currency, Context(dataset, as_of, currency))
+        if currency not in contexts:
+            contexts[currency] = Context(dataset, as_of, currency)
         for rule in book.rules:
-            key = (book.checked.path, rule.name)
+            key = _key(book, rule)
             if key in here:
                 blocks.append(here[key])
                 continue
-            found = [answer[key] for answer in answers]
-            blocks.append(_merge(book, rule, ctx, split, found))  # type: ignore[arg-type]
+            found = [got for answer in answers if (got := answer[key]) is not None]
+            blocks.append(_merge(book, rule, contexts[currency], split, found))
     return ResultSet.from_verdicts(blocks, provenance(dataset, as_of, used, data_sha256))
 
 
@@ -172,6 +169,10 @@ def evaluate_partitioned(
 #: those the rule goes through in the part, its status (None: undetermined) and, by
 #: position, what the undetermined need.
 _Found = tuple[list[int], list[str | None], dict[int, Need]]
+
+
+def _key(book: CompiledRulebook, rule: CompiledRule) -> tuple[str, str]:
+    return book.checked.path, rule.name
 
 
 def _threads(client: Client) -> Iterable[int]:
@@ -186,13 +187,11 @@ def _evaluate_partition(
     """On a worker: the verdicts of the wanted rules on one part, without their results
     (None for a rule whose entities the part could not give)."""
     keys = set(wanted)
-    runs, _ = run_rules(
-        program, part, as_of, select=lambda book, rule: (book.checked.path, rule.name) in keys
-    )
+    runs, _ = run_rules(program, part, as_of, select=lambda book, rule: _key(book, rule) in keys)
     out: dict[tuple[str, str], _Found | None] = {}
     for run in runs:
         block = run.verdicts
-        key = (run.book.checked.path, run.rule.name)
+        key = _key(run.book, run.rule)
         if block.info is None:  # the entities themselves were undetermined
             out[key] = None
             continue

@@ -218,13 +218,18 @@ class _Run:
             make=partial(self.full, rule),
         )
 
-    def full(self, rule: CompiledRule, entity: Any) -> Result:
-        """The full result of ``rule`` on one entity: its trace and failed comparison."""
+    def full(self, rule: CompiledRule, entities: Sequence[Any]) -> list[Result]:
+        """The full results of ``rule`` on these entities: traces, failed comparisons."""
+        out = []
         with decimal.localcontext(CONTEXT):
-            raw = self.call(rule, rule.run, entity)
-        if isinstance(raw, Need):  # not reached: the batch run found the same data
-            return Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
-        return self.made(rule, entity, raw)
+            for entity in entities:
+                raw = self.call(rule, rule.run, entity)
+                if isinstance(raw, Need):  # not reached: the batch run found the same data
+                    need = Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+                    out.append(need)
+                else:
+                    out.append(self.made(rule, entity, raw))
+        return out
 
     def made(self, chosen: CompiledRule, entity: Any, raw: Raw) -> Result:
         status, values, detail = raw

@@ -310,8 +310,9 @@ class Verdicts:
     Evaluation fills one of these per rule with only what a verdict needs: each
     entity judged, its status (None when undetermined) and, for the undetermined, what
     data is needed. A :class:`Result`, with its trace and failed comparison, is made
-    only when read, by ``make`` (which runs the rule again on that one entity: rules
-    are pure, so it gives the same values), and then kept.
+    only when read, by ``make`` (which runs the rule again on those entities: rules
+    are pure, so it gives the same values), and then kept; reading them all makes them
+    in one go.
 
     Results already made (a score's, which ranks every entity at once) are kept as
     they are: :meth:`of`; their ``info`` is None.
@@ -327,7 +328,7 @@ class Verdicts:
         needs: dict[int, Need],
         *,
         key: Callable[[Any], str],
-        make: Callable[[Any], Result],
+        make: Callable[[Sequence[Any]], list[Result]],
     ) -> None:
         self.info = info
         self.entities = entities
@@ -366,20 +367,43 @@ class Verdicts:
             self._results = [None] * len(self.statuses)
         made = self._results[index]
         if made is None:
-            entity = self.entities[index]
-            need = self.needs.get(index)
-            if need is None or self.info is None:
-                made = self._make(entity)
-            else:
-                made = Result(self.info, self._key(entity), Outcome.UNDETERMINED, needs=need)
-            self._results[index] = made
+            self._fill([index])
+            made = self._results[index]
+            assert made is not None
         return made
 
+    def make(self, indexes: Sequence[int]) -> None:
+        """Make the results at ``indexes`` not made yet, in one go."""
+        results = self._results
+        missing = indexes if results is None else [i for i in indexes if results[i] is None]
+        if missing:
+            self._fill(missing)
+
+    def _fill(self, indexes: Sequence[int]) -> None:
+        if self._results is None:
+            self._results = [None] * len(self.statuses)
+        results, entities, needs, info = self._results, self.entities, self.needs, self.info
+        judged = [i for i in indexes if i not in needs]
+        for index, made in zip(judged, self._make([entities[i] for i in judged]), strict=True):
+            results[index] = made
+        if info is not None:
+            for index in indexes:
+                need = needs.get(index)
+                if need is not None:
+                    key = self._key(entities[index])
+                    results[index] = Result(info, key, Outcome.UNDETERMINED, needs=need)
+
     def __iter__(self) -> Iterator[Result]:
-        return (self.result(i) for i in range(len(self.statuses)))
+        if self._results is None or None in self._results:
+            results = self._results
+            self._fill(
+                [i for i in range(len(self.statuses)) if results is None or results[i] is None]
+            )
+        assert self._results is not None
+        return iter(self._results)  # type: ignore[arg-type]
 
 
-def _unreachable(entity: Any) -> Result:
+def _unreachable(entities: Sequence[Any]) -> list[Result]:
     raise AssertionError("a result made already is never made again")
 
 
@@ -457,13 +481,19 @@ class ResultSet:
 
     @property
     def failed(self) -> tuple[Result, ...]:
-        failing = ("fail", "breach")
-        return tuple(
-            block.result(i)
-            for block in self._blocks
-            for i, status in enumerate(block.statuses)
-            if status in failing
-        )
+        return self.select(Outcome.FAIL, Outcome.BREACH)
+
+    def select(self, *outcomes: Outcome) -> tuple[Result, ...]:
+        """The results with one of ``outcomes``, in order; only those are made."""
+        wanted = {status for status, outcome in _OUTCOME_OF.items() if outcome in outcomes}
+        out: list[Result] = []
+        for block in self._blocks:
+            statuses = block.statuses
+            indexes = [i for i, status in enumerate(statuses) if status in wanted]
+            if indexes:
+                block.make(indexes)
+                out.extend(block.result(i) for i in indexes)
+        return tuple(out)
 
     def find(self, rule: str, entity: str | None = None) -> tuple[Result, ...]:
         out: list[Result] = []
