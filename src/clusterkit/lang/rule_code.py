@@ -40,6 +40,9 @@ class RuleCode:
 
         batching: bool
         depth: int
+        lines: list[str]
+        spans: list[Span | None]
+        batches: dict[int, tuple[list[str], list[Span | None]]]
 
     def function(self, info: FunctionInfo, index: int) -> None:
         names = {name: self.fresh("P") for name, _type in info.params}
@@ -107,6 +110,8 @@ class RuleCode:
         ``R`` runs again for an entity only when its result is read. An entity that
         raises gets ``None`` and its exception in ``errs``; the loop goes on.
         """
+        main = self.lines, self.spans
+        self.lines, self.spans = [], []  # kept apart: compiled on the rule's first run
         self.start(f"def B{index}(ctx, es, ents, outs, errs):", rule.span)
         self.emit("keep = ents.append")
         self.emit("add = outs.append")
@@ -140,6 +145,8 @@ class RuleCode:
             self.batching = False
             self.depth = 0
         self.end()
+        self.batches[index] = (self.lines, self.spans)
+        self.lines, self.spans = main
 
     def exit(self, status: str, detail: str, indent: int = 1) -> None:
         """Leave the rule for this entity with ``status``: ``R`` returns it with the
