@@ -84,7 +84,8 @@ def verdicts(results: Any) -> list[Verdict]:
     columns = getattr(results, "verdicts", None)
     if columns is None:  # a clusterkit from before results were kept as columns
         return [(r.rule, r.entity, r.outcome.value) for r in results.results]
-    return [(rule, entity, outcome.value) for _, rule, entity, outcome in columns()]
+    # An Outcome is a str (a StrEnum): equal to its text, and sorted as it is.
+    return [(rule, entity, outcome) for _, rule, entity, outcome in columns()]
 
 
 def made_results(results: Any) -> int:

@@ -279,8 +279,14 @@ class Verdicts:
     def keys(self) -> list[str]:
         """Each verdict's entity, as :attr:`Result.entity` gives it."""
         if self._keys is None:
-            key = self._key
-            self._keys = [key(entity) for entity in self.entities]
+            try:  # most entities are named by their id, as the key function would
+                keys: list[Any] | None = [entity.id for entity in self.entities]
+            except AttributeError:
+                keys = None
+            if keys is None or not all(k.__class__ is str for k in keys):
+                key = self._key
+                keys = [key(entity) for entity in self.entities]
+            self._keys = keys
         return self._keys
 
     def result(self, index: int) -> Result:
