@@ -1,26 +1,33 @@
 """Parse rule text into the syntax tree of :mod:`clusterkit.lang.ast`.
 
-A lazily built LALR parser (``grammar.lark``); the tree is built by
-:mod:`clusterkit.lang.builder` in Lark's reduce callbacks, while parsing, with no
-recursion over a Lark tree; Lark's errors become diagnostics with a file:line:column
-span (:mod:`clusterkit.lang.syntax_errors`). Rule files are bounded in size and
-nesting depth. Nothing past this module sees a Lark type.
+Lark builds the LALR tables and lexers from ``grammar.lark`` (once, lazily);
+:mod:`clusterkit.lang.lalr` runs them, and :mod:`clusterkit.lang.builder` builds the
+tree as the parser reduces, with no recursion and no Lark tree, the garbage collector
+paused meanwhile. At a syntax error Lark parses the text itself, and its error becomes
+a diagnostic with a file:line:column span (:mod:`clusterkit.lang.syntax_errors`). Rule
+files are bounded in size and nesting depth. Nothing past the builder sees a Lark type.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from importlib import resources
-from typing import Any
 
-from lark import Lark, Token
+from lark import Lark
 from lark.exceptions import UnexpectedInput
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
-from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
+from clusterkit.lang.builder import (
+    MAX_DEPTH,
+    TOKENS_FOR,
+    BadLiteralError,
+    DepthError,
+    TreeBuilder,
+)
+from clusterkit.lang.collector import paused_gc
+from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
 from clusterkit.lang.syntax_errors import syntax_error
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
@@ -49,95 +56,15 @@ _MEANINGFUL = frozenset(
 )
 
 
-class _Meta:
-    """Where a rule's text starts and ends, like Lark's own ``Meta``."""
-
-    __slots__ = ("column", "empty", "end_column", "end_line", "line")
-
-    def __init__(
-        self, first: tuple[int, int, int, int] | None, last: tuple[int, int, int, int] | None
-    ) -> None:
-        self.empty = first is None or last is None
-        if first is not None and last is not None:
-            self.line, self.column = first[0], first[1]
-            self.end_line, self.end_column = last[2], last[3]
-
-
-class _Part:
-    """A non-node result of a rule (a title, a name), carrying its position up."""
-
-    __slots__ = ("position", "value")
-
-    def __init__(self, value: Any, position: tuple[int, int, int, int]) -> None:
-        self.value = value
-        self.position = position
-
-
-def _position(child: Any) -> tuple[int, int, int, int] | None:
-    if isinstance(child, Token):
-        return (child.line or 1, child.column or 1, child.end_line or 1, child.end_column or 1)
-    if isinstance(child, _Part):
-        return child.position
-    span = getattr(child, "span", None)
-    if span is None:
-        return None
-    return (span.line, span.column, span.end_line, span.end_column)
-
-
-class _Callbacks:
-    """What Lark calls as it reduces each rule: positions from the children's tokens,
-    then the builder's method with the meaningful children. No tree is built and no
-    positions are propagated by Lark, which is where most of its time went."""
-
-    def __init__(self) -> None:
-        self.builder = TreeBuilder("<rules>")
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(TreeBuilder, name, None)
-        if method is None or name.startswith("_"):
-            raise AttributeError(name)
-        builder = self.builder
-
-        def callback(children: list[Any]) -> Any:
-            first = last = None
-            args = []
-            for child in children:
-                position = _position(child)
-                if position is not None:
-                    first = first or position
-                    last = position
-                if isinstance(child, Token):
-                    if child.type in _MEANINGFUL:
-                        args.append(child)
-                elif isinstance(child, _Part):
-                    args.append(child.value)
-                else:
-                    args.append(child)
-            result = method(builder, _Meta(first, last), *args)
-            if first is None or last is None or hasattr(result, "span"):
-                return result
-            return _Part(result, (first[0], first[1], last[2], last[3]))
-
-        return callback
-
-
-_LOCK = threading.Lock()
-
-
 @cache
-def _parser() -> tuple[Lark, _Callbacks, dict[str, str]]:
+def _parser() -> tuple[Lark, Tables, dict[str, str]]:
     grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
-    callbacks = _Callbacks()
-    lark = Lark(
-        grammar,
-        parser="lalr",
-        keep_all_tokens=True,
-        maybe_placeholders=False,
-        transformer=callbacks,
-    )
+    # Lark's parser builds the tables and lexers; it parses itself only to name a
+    # syntax error that the lean driver stopped at.
+    lark = Lark(grammar, parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
     # What each keyword or symbol terminal matches, to name it in syntax errors.
     literals = {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
-    return lark, callbacks, literals
+    return lark, Tables(lark, _MEANINGFUL), literals
 
 
 def _bad_text(text: str, file: str) -> Diagnostic | None:
@@ -179,17 +106,15 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 )
             ]
         )
-    lark, callbacks, literals = _parser()
+    lark, tables, literals = _parser()
+    reducers = Reducers(TreeBuilder(file), file, TOKENS_FOR, Span)
     try:
         # The syntax tree is built bottom-up as the LALR parser reduces, without
         # recursion: a deeply nested input reaches the depth bound as a diagnostic.
-        with _LOCK:  # the builder holds one parse's file name and depth table
-            callbacks.builder.file, callbacks.builder.depths = file, {}
-            # With callbacks, Lark returns what the last one gave, not a Tree.
-            result: Any = lark.parse(text)
-        header, items = result.value if isinstance(result, _Part) else result
-    except UnexpectedInput as exc:
-        raise DiagnosticError([syntax_error(file, exc, literals, text)]) from None
+        with paused_gc():
+            header, items = run(tables, text, reducers)
+    except NotParsedError:
+        raise DiagnosticError([_syntax_error(lark, literals, text, file)]) from None
     except DepthError as exc:
         raise DiagnosticError(
             [
@@ -208,3 +133,12 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
             [Diagnostic(codes.BAD_LITERAL, Severity.ERROR, exc.message, file=file, span=exc.span)]
         ) from None
     return ast.RuleFile(file, text, header, tuple(items))
+
+
+def _syntax_error(lark: Lark, literals: dict[str, str], text: str, file: str) -> Diagnostic:
+    """Lark's own account of the syntax error the lean driver stopped at."""
+    try:
+        lark.parse(text)
+    except UnexpectedInput as exc:
+        return syntax_error(file, exc, literals, text)
+    raise AssertionError(f"{file}: the parser stopped where Lark finds no syntax error")

@@ -16,6 +16,7 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
 from clusterkit.lang.check import check_files
 from clusterkit.lang.check.declare import declare
+from clusterkit.lang.collector import paused_gc
 from clusterkit.lang.compiled import CompiledRulebook
 from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
@@ -83,9 +84,10 @@ class Program:
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
     reader = _Reader(roots=(), given=dict(sources), offline=True)
     reader.homes.update((name, Path(folder)) for name, folder in homes)
-    for path, _text in sources:
-        reader.add(Path(path))
-    return reader.program()
+    with paused_gc():
+        for path, _text in sources:
+            reader.add(Path(path))
+        return reader.program()
 
 
 @attrs.define
@@ -282,7 +284,8 @@ def check_rules(
     ``paths`` name files or folders (searched for ``*.ckr``); imports must stay inside
     them or inside ``root``.
     """
-    return _reader(paths, root).diagnostics()
+    with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.collector
+        return _reader(paths, root).diagnostics()
 
 
 def load_rules(
@@ -297,7 +300,8 @@ def load_rules(
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    return _reader(paths, root).program()
+    with paused_gc():
+        return _reader(paths, root).program()
 
 
 def compile_rules(
@@ -312,5 +316,6 @@ def compile_rules(
     folder = Path(root) if root is not None else Path.cwd()
     reader = _Reader(roots=(folder,))
     reader.homes[name] = folder
-    reader.add(Path(name), text)
-    return reader.program()
+    with paused_gc():
+        reader.add(Path(name), text)
+        return reader.program()

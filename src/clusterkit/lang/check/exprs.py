@@ -9,7 +9,9 @@ nothing built on it reports it again.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
@@ -77,6 +79,10 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         self.view: SchemaView = schema_view(result.schema, result.currency)
         # Names of consts, params and figures each rule reads (for its assumptions).
         self.reads: set[str] | None = None
+        # The method for each kind of node, bound once: every expression passes here.
+        self.methods: dict[type, Callable[[Any, Scope], Type]] = {
+            node: getattr(self, name) for node, name in self._dispatch.items()
+        }
 
     # -- reporting ----------------------------------------------------------------------
     def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
@@ -94,7 +100,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
 
     # -- entry points -------------------------------------------------------------------
     def expr(self, node: ast.Expr, scope: Scope) -> Type:
-        t = self.visit(node, scope)
+        t = self.methods[type(node)](node, scope)
         self.result.types[id(node)] = t
         return t
 
@@ -126,10 +132,9 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
     # -- literals and names -------------------------------------------------------------
     def number(self, node: ast.Number, scope: Scope) -> Type:
         try:
-            check_bounds(node.value, self.text(node))
-        except NumberFormatError as exc:
-            self.error(codes.NUMBER_BOUNDS, node.span, str(exc))
-            return ERR
+            check_bounds(node.value)
+        except NumberFormatError:
+            return self.out_of_bounds(node)
         if node.unit is None:
             self.result.literals[id(node)] = node.value
             return NumT()
@@ -139,6 +144,14 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         factor, dim = unit
         self.result.literals[id(node)] = node.value * factor
         return NumT(dim, percent=node.unit.name == "%")
+
+    def out_of_bounds(self, node: ast.Number) -> Type:
+        # The number as written is looked up only when it is wrong: it costs a slice.
+        try:
+            check_bounds(node.value, self.text(node))
+        except NumberFormatError as exc:
+            self.error(codes.NUMBER_BOUNDS, node.span, str(exc))
+        return ERR
 
     def string_lit(self, node: ast.StringLit, scope: Scope) -> Type:
         return TEXT

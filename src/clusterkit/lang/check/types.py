@@ -115,6 +115,8 @@ RATIO = NumT(DIMENSIONLESS, percent=True)
 
 def nullable(t: Type, value: bool = True) -> Type:
     """``t`` with its nullable flag set to ``value``."""
+    if t.nullable is value:
+        return t  # types are frozen: the same one serves
     return attrs.evolve(t, nullable=value)
 
 

@@ -1,0 +1,356 @@
+"""A lean LALR(1) driver for the rules grammar, run on Lark's own tables and lexers.
+
+Lark builds the parse table and the contextual lexer (the terminals each parser state
+accepts, in Lark's order of priority) from ``grammar.lark``. This module reads them
+once into plain lists, dicts and regular expressions (:class:`Tables`) and runs them
+in one loop (:func:`run`) that makes no token objects, no parser-state objects and no
+wrapper call per reduction. Each reduction that Lark would hand to a transformer is
+handed to the builder's method for the grammar rule (:class:`Reducers`), with the
+meaningful children (keywords and punctuation dropped, ``x*`` helper lists spliced
+in, single-child ``?rule`` reductions passed through) and the span from the first
+child's start to the last child's end.
+
+The loop names no errors: where no terminal of the state matches, or the state cannot
+take the token, it raises :class:`NotParsedError`, and the caller parses the same text
+with Lark to get Lark's own account of the syntax error. The reductions before that
+point are the same in both (the same table in the same order), so the builder sees the
+same calls either way.
+
+A position is one integer, ``line << 23 | column``: rule files are at most 4 MiB, so a
+column fits in 23 bits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lark import Lark, Token
+from lark.lexer import PatternStr, UnlessCallback
+from lark.parsers.lalr_analysis import Shift
+
+__all__ = ["NotParsedError", "Reducers", "Tables", "run"]
+
+_LINE = 23
+_COLUMN = (1 << _LINE) - 1
+_BREAK = re.compile("\n")
+
+# Kinds of reduction: pass the only child through, make a helper list, call the builder.
+_PASS, _LIST, _CALL = 0, 1, 2
+# What a child of a reduction is to the builder: dropped, kept, or a list spliced in.
+_DROP, _KEEP, _SPLICE = 0, 1, 2
+
+#: How a grammar rule reduces: size, the rule it makes (its goto), the kind of
+#: reduction, the builder method's name, each child's layout, each child's terminal.
+Rule = tuple[int, str, int, str, tuple[int, ...], tuple[str | None, ...]]
+#: Builds a reduction's value from its children and their positions.
+Build = Callable[[list[Any], Any, Any], Any]
+#: One rule as :func:`run` takes it: size, goto, build (``None`` to pass through), and
+#: whether ``build`` takes each child's position rather than the first and the last.
+Plan = tuple[int, str, Build | None, bool]
+Lexer = tuple[Callable[[str, int], "re.Match[str] | None"], dict[str, dict[str, str]]]
+
+
+class NotParsedError(Exception):
+    """The text has a syntax error; Lark, given the same text, says which and where."""
+
+
+class Tables:
+    """Lark's tables for the grammar as plain data; built once, shared by every parse.
+
+    Attributes:
+        actions: per parser state, each symbol it takes to the next state (a shift or
+            a goto, ``>= 0``) or to ``~rule`` (reduce by that rule, ``< 0``).
+        lexers: per parser state, the ``match`` of one pattern (what is skipped, then
+            the state's terminals in Lark's order), and for a terminal such as a name
+            that a keyword of the state also matches, the keyword's terminal by text.
+        rules: per grammar rule, how it reduces (:data:`Rule`).
+        chains: where a chain of single-child reductions leads (see :func:`run`),
+            filled as parses go.
+    """
+
+    def __init__(self, lark: Lark, meaningful: frozenset[str]) -> None:
+        frontend = lark.parser
+        table = frontend.parser.parser.parse_table
+        (self.start,) = table.start_states.values()
+        (self.end,) = table.end_states.values()
+        index = {rule: i for i, rule in enumerate(lark.rules)}
+        self.rules: list[Rule] = [_rule(rule, meaningful) for rule in lark.rules]
+        size = max(table.states) + 1
+        self.actions: list[dict[str, int]] = [{} for _ in range(size)]
+        for state, row in table.states.items():
+            # Plain strings: Lark's names are its tokens, whose equality is Python code.
+            self.actions[state] = {
+                str.__str__(symbol): (arg if action is Shift else ~index[arg])
+                for symbol, (action, arg) in row.items()
+            }
+        ignore = frozenset(lark.lexer_conf.ignore)
+        patterns = {t.name: t.pattern.to_regexp() for t in lark.terminals}
+        # What the grammar ignores (blanks, comments) comes before a token, and no other
+        # terminal starts with it. Atomic, so that a failed match gives no comment back
+        # to be read as tokens.
+        skip = "(?>(?:{})*)".format("|".join(patterns[name] for name in sorted(ignore)))
+        self.skip = re.compile(skip).match
+        built: dict[int, Lexer] = {}
+        self.lexers: list[Lexer | None] = [None] * size
+        for state, lexer in frontend.lexer.lexers.items():
+            if id(lexer) not in built:
+                built[id(lexer)] = _lexer(lexer, ignore, skip)
+            self.lexers[state] = built[id(lexer)]
+        self.chains: dict[tuple[int, int, str], tuple[int, int | None]] = {}
+
+
+def _rule(rule: Any, meaningful: frozenset[str]) -> Rule:
+    expansion = rule.expansion
+    origin = str.__str__(rule.origin.name)
+    if not expansion:
+        raise NotImplementedError(f"empty rule {rule}")
+    layout = tuple(
+        (_KEEP if s.name in meaningful else _DROP)
+        if s.is_term
+        else (_SPLICE if s.name.startswith("_") else _KEEP)
+        for s in expansion
+    )
+    types = tuple(str.__str__(s.name) if s.is_term else None for s in expansion)
+    single = rule.options.expand1 and not rule.alias
+    if origin.startswith("_"):
+        kind, name = _LIST, origin
+    elif single and len(expansion) == 1:
+        if layout != (_KEEP,) or types != (None,):
+            raise NotImplementedError(f"single-child rule {rule} is not passed through")
+        kind, name = _PASS, origin
+    elif single and _SPLICE in layout:
+        raise NotImplementedError(f"rule {rule} expands to a varying number of children")
+    else:
+        kind, name = _CALL, str.__str__(rule.alias or origin)
+    return (len(expansion), origin, kind, name, layout, types)
+
+
+def _lexer(lexer: Any, ignore: frozenset[str], skip: str) -> Lexer:
+    """One state's lexer: Lark's terminals for the state, in Lark's order, as one
+    pattern after what is skipped; and the keywords a terminal's text may be."""
+    scanner = lexer.scanner  # builds Lark's own scanner and keyword callbacks
+    terminals = [t for t in scanner.terminals if t.name not in ignore]
+    choices = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
+    keywords: dict[str, dict[str, str]] = {}
+    for name, callback in lexer.callback.items():
+        if not isinstance(callback, UnlessCallback):
+            raise NotImplementedError(f"lexer callback for {name}")
+        words: dict[str, str] = {}
+        for term in callback.scanner.terminals:
+            if not isinstance(term.pattern, PatternStr) or term.pattern.flags:
+                raise NotImplementedError(f"keyword {term.name} is not a plain string")
+            words.setdefault(term.pattern.value, term.name)
+        keywords[name] = words
+    pattern = re.compile(f"{skip}(?:{choices or '(?!)'})", lexer.g_regex_flags)
+    return pattern.match, keywords
+
+
+def run(tables: Tables, text: str, reducers: Reducers) -> Any:  # noqa: PLR0915
+    """Parse ``text``: the value the start rule's reduction gave, or
+    :class:`NotParsedError`. One loop on purpose: a call per token would cost more
+    than all the rest."""
+    actions, lexers, chains, end_state = tables.actions, tables.lexers, tables.chains, tables.end
+    plans = reducers.plans(tables.rules)
+    # Offsets of the line breaks, then a sentinel past the end: the line is counted by
+    # passing breaks, once each.
+    breaks = [found.start() for found in _BREAK.finditer(text)]
+    breaks.append(len(text) + 1)
+    passed = 0
+    next_break = breaks[0]
+    base = (1 << _LINE) + 1  # plus an offset on the current line: that offset's position
+    states = [tables.start]
+    values: list[Any] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = first = 0
+    value = ""
+    while True:
+        state = states[-1]
+        lexer = lexers[state]
+        match = lexer[0](text, pos) if lexer is not None else None
+        if match is not None:
+            kind = match.lastgroup or ""
+            first, pos = match.span(kind)
+            value = text[first:pos]
+            words = lexer[1].get(kind)
+            if words is not None:
+                kind = words.get(value, kind)
+            if first > next_break:
+                while breaks[passed] < first:
+                    passed += 1
+                base = ((passed + 1) << _LINE) - breaks[passed - 1]
+                next_break = breaks[passed]
+        else:
+            skipped = tables.skip(text, pos)
+            if skipped is None or skipped.end() < len(text):
+                raise NotParsedError
+            kind = "$END"
+        act = actions[state].get(kind)
+        while act is not None and act < 0:
+            size, goto, build, positions = plans[~act]
+            if build is None:
+                # A chain of single-child reductions (``expr`` to ``or_expr`` ... to
+                # ``atom``) leads to the same state whenever it starts from the same
+                # two states and token: followed once, then remembered.
+                key = (states[-2], states[-1], kind)
+                chain = chains.get(key)
+                if chain is None:
+                    chain = chains[key] = _chain(actions, plans, key, goto, end_state)
+                states[-1], act = chain
+                if act is None and states[-1] == end_state:
+                    return values[-1]
+                continue
+            children = values[-size:]
+            del values[-size:]
+            if positions:
+                values.append(build(children, starts[-size:], ends[-size:]))
+            else:
+                values.append(build(children, starts[-size], ends[-1]))
+            if size > 1:
+                del starts[1 - size :]
+                del ends[-size:-1]
+                del states[1 - size :]
+            states[-1] = top = actions[states[-2]][goto]
+            if top == end_state and kind == "$END":
+                return values[-1]
+            act = actions[top].get(kind)
+        if act is None or kind == "$END":
+            raise NotParsedError
+        states.append(act)
+        values.append(value)
+        starts.append(base + first)
+        if pos > next_break:  # a line break inside the token
+            while breaks[passed] < pos:
+                passed += 1
+            base = ((passed + 1) << _LINE) - breaks[passed - 1]
+            next_break = breaks[passed]
+        ends.append(base + pos)
+
+
+def _chain(
+    actions: list[dict[str, int]],
+    plans: list[Plan],
+    key: tuple[int, int, str],
+    goto: str,
+    end_state: int,
+) -> tuple[int, int | None]:
+    """Follow single-child reductions from ``key`` (the state below, the state on top,
+    the token): the state on top at the end, and the action that comes next (``None``
+    at the end state, or where the token is a syntax error)."""
+    below, _, kind = key
+    while True:
+        top = actions[below][goto]
+        if top == end_state and kind == "$END":
+            return top, None
+        act = actions[top].get(kind)
+        if act is None or act >= 0:
+            return top, act
+        _, following, build, _ = plans[~act]
+        if build is not None:
+            return top, act
+        goto = following
+
+
+class Reducers:
+    """What each reduction builds, for one parse: the builder's method for the grammar
+    rule, given the span (``span_type(file, line, column, end_line, end_column)``) and
+    the meaningful children. Tokens come as plain strings, except to the methods named
+    in ``tokens_for``, which get Lark tokens with their types and positions."""
+
+    def __init__(
+        self, builder: object, file: str, tokens_for: frozenset[str], span_type: type[Any]
+    ) -> None:
+        self.builder = builder
+        self.file = file
+        self.tokens_for = tokens_for
+        self.span_type = span_type
+
+    def plans(self, rules: Sequence[Rule]) -> list[Plan]:
+        out: list[Plan] = []
+        for size, goto, kind, name, layout, types in rules:
+            if kind == _PASS:
+                out.append((size, goto, None, False))
+            elif kind == _LIST:
+                out.append((size, goto, _list(layout), False))
+            elif name in self.tokens_for:
+                out.append((size, goto, self._with_tokens(name, layout, types), True))
+            else:
+                out.append((size, goto, self._call(name, layout), False))
+        return out
+
+    def _call(self, name: str, layout: tuple[int, ...]) -> Build:
+        method = getattr(self.builder, name)
+        span, file = self.span_type, self.file
+        if _SPLICE in layout:
+
+            def build(children: list[Any], s: int, e: int) -> Any:
+                where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
+                return method(where, *_arguments(layout, children))
+
+        elif _DROP not in layout:
+
+            def build(children: list[Any], s: int, e: int) -> Any:
+                where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
+                return method(where, *children)
+
+        else:
+            keep = tuple(i for i, k in enumerate(layout) if k == _KEEP)
+
+            def build(children: list[Any], s: int, e: int) -> Any:
+                where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
+                return method(where, *[children[i] for i in keep])
+
+        return build
+
+    def _with_tokens(
+        self, name: str, layout: tuple[int, ...], types: tuple[str | None, ...]
+    ) -> Build:
+        method = getattr(self.builder, name)
+        span, file = self.span_type, self.file
+        if _SPLICE in layout:
+            raise NotImplementedError(f"{name} takes tokens and a list")
+
+        def build(children: list[Any], starts: list[int], ends: list[int]) -> Any:
+            args = []
+            for i, kind in enumerate(layout):
+                if kind == _KEEP:
+                    child, term, s, e = children[i], types[i], starts[i], ends[i]
+                    if term is not None:
+                        line, column = s >> _LINE, s & _COLUMN
+                        child = Token(term, child, None, line, column, e >> _LINE, e & _COLUMN)
+                    args.append(child)
+            s, e = starts[0], ends[-1]
+            return method(span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN), *args)
+
+        return build
+
+
+def _arguments(layout: tuple[int, ...], children: list[Any]) -> list[Any]:
+    args: list[Any] = []
+    for kind, child in zip(layout, children, strict=True):
+        if kind == _KEEP:
+            args.append(child)
+        elif kind == _SPLICE:
+            args.extend(child)
+    return args
+
+
+def _list(layout: tuple[int, ...]) -> Build:
+    """An ``x*`` helper: the list of its meaningful children; the left-recursive list
+    grows in place (an LALR parse never shares it)."""
+    if layout[0] == _SPLICE:
+        rest = layout[1:]
+
+        def grow(children: list[Any], s: int, e: int) -> Any:
+            out = children[0]
+            out.extend(_arguments(rest, children[1:]))
+            return out
+
+        return grow
+
+    def first(children: list[Any], s: int, e: int) -> Any:
+        return _arguments(layout, children)
+
+    return first
