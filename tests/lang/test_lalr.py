@@ -8,6 +8,8 @@ taken from the children's tokens (how ``parser.py`` ran before the lean driver).
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -22,9 +24,10 @@ from lark.exceptions import UnexpectedInput
 
 from clusterkit import codes
 from clusterkit.diagnostics import DiagnosticError, Span
-from clusterkit.lang import ast, parse_rules
+from clusterkit.lang import ast, lalr_tables, parse_rules
+from clusterkit.lang import parser as parser_module
 from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
-from clusterkit.lang.parser import _MEANINGFUL, _parser
+from clusterkit.lang.parser import _MEANINGFUL, literals, tables_module
 from clusterkit.lang.syntax_errors import syntax_error
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +113,7 @@ def reference(text: str, file: str) -> Outcome:
     try:
         result: Any = lark.parse(text)  # with callbacks, what the last one gave
     except UnexpectedInput as exc:
-        problem = syntax_error(file, exc, _parser()[2], text)
+        problem = syntax_error(file, exc, literals(), text)
         return (problem.code, problem.span, problem.message)
     except DepthError as exc:
         return (codes.TOO_DEEP, exc.span, f"expression nested more than {MAX_DEPTH} levels deep")
@@ -256,3 +259,28 @@ _WORDS = [
 @given(st.lists(st.sampled_from(_WORDS), max_size=40))
 def test_random_token_soup_gives_what_lark_gives(words: list[str]) -> None:
     assert_same("rulebook t\n" + " ".join(words))
+
+
+def test_the_shipped_tables_are_made_from_the_grammar_as_it_is() -> None:
+    shipped = Path(lalr_tables.__file__).read_text(encoding="utf-8")
+    assert shipped == tables_module(), "run: python -m clusterkit.lang.parser"
+
+
+def test_tables_are_made_afresh_when_the_grammar_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lalr_tables, "GRAMMAR_SHA256", "0" * 64)
+    fresh = parser_module._tables.__wrapped__()
+    shipped = parser_module._tables()
+    assert fresh is not shipped
+    assert fresh.actions == shipped.actions
+    assert fresh.rules == shipped.rules
+
+
+def test_parsing_a_valid_file_imports_no_lark() -> None:
+    code = (
+        "import sys\n"
+        "from clusterkit.lang import parse_rules\n"
+        "parse_rules('rulebook t\\nconst a = 1 mln KZT per year\\n')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'pint', 'babel')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

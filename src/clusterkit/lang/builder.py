@@ -10,12 +10,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
-from lark import Token
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builder_items import ItemBuilder, unquote
-from clusterkit.lang.syntax_errors import token_span
+from clusterkit.lang.lalr import Tok
 from clusterkit.numbers import SCALE_POWERS
 
 __all__ = ["MAX_DEPTH", "TOKENS_FOR", "BadLiteralError", "DepthError", "TreeBuilder"]
@@ -58,8 +57,8 @@ class TreeBuilder(ItemBuilder):
         self.depths: dict[int, int] = {}
 
     # -- helpers --
-    def _tok_span(self, token: Token) -> Span:
-        return token_span(self.file, token)
+    def _tok_span(self, token: Tok) -> Span:
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
 
     def _node(self, node: _N, *children: Any) -> _N:
         depths = self.depths
@@ -105,10 +104,10 @@ class TreeBuilder(ItemBuilder):
             word = _LINE_WORDS.get(key, key)
             raise BadLiteralError(span, f"'{word}' is given twice here")
 
-    def dotted(self, span: Span, *names: Token) -> str:
+    def dotted(self, span: Span, *names: str) -> str:
         return ".".join(str(n) for n in names)
 
-    def version(self, span: Span, value: Token) -> tuple[str, Any]:
+    def version(self, span: Span, value: str) -> tuple[str, Any]:
         return ("version", unquote(value))
 
     def title(self, span: Span, *entries: tuple[str, str]) -> tuple[str, Any]:
@@ -117,19 +116,19 @@ class TreeBuilder(ItemBuilder):
     def message(self, span: Span, *entries: tuple[str, str]) -> tuple[str, Any]:
         return ("messages", entries)
 
-    def source(self, span: Span, value: Token) -> tuple[str, Any]:
+    def source(self, span: Span, value: str) -> tuple[str, Any]:
         return ("source", unquote(value))
 
-    def in_force(self, span: Span, start: Token, end: Token | None = None) -> tuple[str, Any]:
+    def in_force(self, span: Span, start: Tok, end: Tok | None = None) -> tuple[str, Any]:
         return ("in_force", (self._date(start), self._date(end) if end is not None else None))
 
-    def currency(self, span: Span, code: Token) -> tuple[str, Any]:
+    def currency(self, span: Span, code: Tok) -> tuple[str, Any]:
         return ("currency", (str(code), self._tok_span(code)))
 
-    def text_entry(self, span: Span, lang: Token, text: Token) -> tuple[str, str]:
+    def text_entry(self, span: Span, lang: str, text: str) -> tuple[str, str]:
         return (str(lang), unquote(text))
 
-    def _date(self, token: Token) -> dt.date:
+    def _date(self, token: Tok) -> dt.date:
         try:
             return dt.date.fromisoformat(str(token))
         except ValueError:
@@ -138,32 +137,32 @@ class TreeBuilder(ItemBuilder):
             ) from None
 
     # -- items --
-    def import_(self, span: Span, path: Token) -> ast.Import:
+    def import_(self, span: Span, path: str) -> ast.Import:
         return ast.Import(span, unquote(path))
 
     def const(
-        self, span: Span, name: Token, _eq: Token, expr: ast.Expr, basis: ast.Basis | None = None
+        self, span: Span, name: str, _eq: str, expr: ast.Expr, basis: ast.Basis | None = None
     ) -> ast.Const:
         return ast.Const(span, str(name), expr, basis)
 
-    def indicator(self, span: Span, name: Token, unit: ast.UnitSpec) -> ast.IndicatorDecl:
+    def indicator(self, span: Span, name: str, unit: ast.UnitSpec) -> ast.IndicatorDecl:
         return ast.IndicatorDecl(span, str(name), unit)
 
     def figure(
-        self, span: Span, name: Token, _eq: Token, fid: Token, unit: ast.UnitSpec
+        self, span: Span, name: str, _eq: str, fid: str, unit: ast.UnitSpec
     ) -> ast.FigureDecl:
         return ast.FigureDecl(span, str(name), unquote(fid), unit)
 
-    def define(self, span: Span, name: Token, entity: Token, *rest: Any) -> ast.Define:
+    def define(self, span: Span, name: str, entity: str, *rest: Any) -> ast.Define:
         var = str(rest[0]) if len(rest) == 3 else str(entity)
         return ast.Define(span, str(name), str(entity), var, rest[-1])
 
     def iteration(
-        self, span: Span, var: Token, source: ast.Expr, where: ast.Expr | None = None
+        self, span: Span, var: str, source: ast.Expr, where: ast.Expr | None = None
     ) -> ast.Iteration:
         return ast.Iteration(span, str(var), source, where)
 
-    def _block(self, kind: str, span: Span, name: Token, parts: tuple[Any, ...]) -> ast.Rule:
+    def _block(self, kind: str, span: Span, name: str, parts: tuple[Any, ...]) -> ast.Rule:
         iteration = None
         fields: dict[str, Any] = {"titles": [], "messages": [], "steps": [], "outcome_labels": []}
         for part in parts:
@@ -196,27 +195,25 @@ class TreeBuilder(ItemBuilder):
             **fields,
         )
 
-    def rule(self, span: Span, name: Token, *parts: Any) -> ast.Rule:
+    def rule(self, span: Span, name: str, *parts: Any) -> ast.Rule:
         return self._block("rule", span, name, parts)
 
-    def monitor(self, span: Span, name: Token, *parts: Any) -> ast.Rule:
+    def monitor(self, span: Span, name: str, *parts: Any) -> ast.Rule:
         return self._block("monitor", span, name, parts)
 
-    def score(self, span: Span, name: Token, *parts: Any) -> ast.Rule:
+    def score(self, span: Span, name: str, *parts: Any) -> ast.Rule:
         return self._block("score", span, name, parts)
 
     def applies(self, span: Span, expr: ast.Expr) -> tuple[str, Any]:
         return ("applies", expr)
 
-    def outcome_label(
-        self, span: Span, outcome: Token, *entries: tuple[str, str]
-    ) -> tuple[str, Any]:
+    def outcome_label(self, span: Span, outcome: str, *entries: tuple[str, str]) -> tuple[str, Any]:
         return ("outcome_label", (str(outcome), tuple(entries)))
 
     def version_by(self, span: Span, expr: ast.Expr) -> tuple[str, Any]:
         return ("version_by", expr)
 
-    def let(self, span: Span, name: Token, _eq: Token, expr: ast.Expr) -> ast.Let:
+    def let(self, span: Span, name: str, _eq: str, expr: ast.Expr) -> ast.Let:
         return ast.Let(span, str(name), expr)
 
     def require(self, span: Span, expr: ast.Expr, within: Any = None) -> ast.Require:
@@ -225,21 +222,21 @@ class TreeBuilder(ItemBuilder):
     def within(self, span: Span) -> bool:
         return True
 
-    def band(self, span: Span, level: Token, cond: ast.Expr) -> ast.Band:
+    def band(self, span: Span, level: str, cond: ast.Expr) -> ast.Band:
         return ast.Band(span, str(level), cond)
 
-    def band_otherwise(self, span: Span, level: Token) -> ast.Band:
+    def band_otherwise(self, span: Span, level: str) -> ast.Band:
         return ast.Band(span, str(level), None)
 
     def criterion(
-        self, span: Span, name: Token, weight: ast.Expr, _eq: Token, expr: ast.Expr
+        self, span: Span, name: str, weight: ast.Expr, _eq: str, expr: ast.Expr
     ) -> ast.Criterion:
         return ast.Criterion(span, str(name), weight, expr)
 
     def scale(self, span: Span, low: ast.Expr, high: ast.Expr) -> tuple[str, Any]:
         return ("scale", (low, high))
 
-    def select(self, span: Span, top: Token, *rest: Any) -> ast.Select:
+    def select(self, span: Span, top: str, *rest: Any) -> ast.Select:
         minimum = next((r[1] for r in rest if r[0] == "minimum"), None)
         tie = next((r[1] for r in rest if r[0] == "tie"), ())
         return ast.Select(span, int(str(top)), minimum, tie)
@@ -247,7 +244,7 @@ class TreeBuilder(ItemBuilder):
     def minimum(self, span: Span, expr: ast.Expr) -> tuple[str, Any]:
         return ("minimum", expr)
 
-    def tie(self, span: Span, *names: Token) -> tuple[str, Any]:
+    def tie(self, span: Span, *names: str) -> tuple[str, Any]:
         return ("tie", tuple(str(n) for n in names))
 
     # -- expressions --
@@ -271,7 +268,7 @@ class TreeBuilder(ItemBuilder):
         ops = tuple(str(p) for p in parts[1::2])
         return self._node(ast.Compare(span, operands, ops), *operands)
 
-    def comp_op(self, span: Span, token: Token) -> str:
+    def comp_op(self, span: Span, token: str) -> str:
         return str(token)
 
     def is_none(self, span: Span, operand: ast.Expr) -> ast.IsNone:
@@ -291,7 +288,7 @@ class TreeBuilder(ItemBuilder):
     def index(self, span: Span, obj: ast.Expr, key: ast.Expr) -> ast.Index:
         return self._node(ast.Index(span, obj, key), obj, key)
 
-    def dated(self, span: Span, name: Token, date: ast.Expr) -> ast.Dated:
+    def dated(self, span: Span, name: str, date: ast.Expr) -> ast.Dated:
         return self._node(ast.Dated(span, str(name), date), date)
 
     def table(self, span: Span, *entries: tuple[ast.Expr, ast.Expr] | None) -> ast.TableLit:
@@ -302,19 +299,19 @@ class TreeBuilder(ItemBuilder):
     def table_entry(self, span: Span, key: ast.Expr, value: ast.Expr) -> tuple[ast.Expr, ast.Expr]:
         return (key, value)
 
-    def arith(self, span: Span, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Binary:
+    def arith(self, span: Span, left: ast.Expr, op: str, right: ast.Expr) -> ast.Binary:
         return self._node(ast.Binary(span, str(op), left, right), left, right)
 
-    def field(self, span: Span, obj: ast.Expr, name: Token) -> ast.Field:
+    def field(self, span: Span, obj: ast.Expr, name: str) -> ast.Field:
         return self._node(ast.Field(span, obj, str(name)), obj)
 
-    def quantity(self, span: Span, number: Token, unit: ast.UnitSpec | None = None) -> ast.Number:
+    def quantity(self, span: Span, number: str, unit: ast.UnitSpec | None = None) -> ast.Number:
         return ast.Number(span, Decimal(str(number)), unit)
 
     def percent(self, span: Span) -> ast.UnitSpec:
         return ast.UnitSpec(span, 0, "%")
 
-    def unit_words(self, span: Span, *words: Token) -> ast.UnitSpec:
+    def unit_words(self, span: Span, *words: Tok) -> ast.UnitSpec:
         scale = 0
         rest = list(words)
         if rest and rest[0].type == "SCALE":
@@ -322,10 +319,10 @@ class TreeBuilder(ItemBuilder):
         per = str(rest[1]) if len(rest) > 1 else None
         return ast.UnitSpec(span, scale, str(rest[0]), per)
 
-    def string(self, span: Span, token: Token) -> ast.StringLit:
+    def string(self, span: Span, token: str) -> ast.StringLit:
         return ast.StringLit(span, unquote(token))
 
-    def date(self, span: Span, token: Token) -> ast.DateLit:
+    def date(self, span: Span, token: Tok) -> ast.DateLit:
         return ast.DateLit(span, self._date(token))
 
     def true(self, span: Span) -> ast.BoolLit:
@@ -337,16 +334,16 @@ class TreeBuilder(ItemBuilder):
     def none(self, span: Span) -> ast.NoneLit:
         return ast.NoneLit(span)
 
-    def name(self, span: Span, token: Token) -> ast.Name:
+    def name(self, span: Span, token: str) -> ast.Name:
         return ast.Name(span, str(token))
 
-    def call(self, span: Span, func: Token, args: tuple[ast.Expr, ...] = ()) -> ast.Call:
+    def call(self, span: Span, func: str, args: tuple[ast.Expr, ...] = ()) -> ast.Call:
         return self._node(ast.Call(span, str(func), args), *args)
 
     def args(self, span: Span, *items: ast.Expr) -> tuple[ast.Expr, ...]:
         return items
 
-    def aggregate(self, span: Span, func: Token, comp: tuple[Any, ...]) -> ast.Aggregate:
+    def aggregate(self, span: Span, func: str, comp: tuple[Any, ...]) -> ast.Aggregate:
         var, source, where, value = comp
         node = ast.Aggregate(span, str(func), var, source, where, value)
         return self._node(node, *(c for c in (source, where, value) if c is not None))
@@ -355,14 +352,14 @@ class TreeBuilder(ItemBuilder):
         self,
         span: Span,
         value: ast.Expr,
-        var: Token,
+        var: str,
         source: ast.Expr,
         where: ast.Expr | None = None,
     ) -> tuple[Any, ...]:
         return (str(var), source, where, value)
 
     def counted(
-        self, span: Span, var: Token, source: ast.Expr, where: ast.Expr | None = None
+        self, span: Span, var: str, source: ast.Expr, where: ast.Expr | None = None
     ) -> tuple[Any, ...]:
         return (str(var), source, where, None)
 

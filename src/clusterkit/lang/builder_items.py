@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lark import Token
-
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
+from clusterkit.lang.lalr import Tok
 
 __all__ = ["ItemBuilder", "unquote"]
 
 
-def unquote(token: Token) -> str:
+def unquote(token: str) -> str:
     body = str(token)[1:-1]
     return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
@@ -23,25 +22,25 @@ def unquote(token: Token) -> str:
 class ItemBuilder:
     """Declarations; the rest of the tree is built by the subclass."""
 
-    def _date(self, token: Token) -> dt.date:
+    def _date(self, token: Tok) -> dt.date:
         raise NotImplementedError
 
     # -- basis and parameters --
-    def basis(self, span: Span, kind: Token, note: Token | None = None) -> ast.Basis:
+    def basis(self, span: Span, kind: str, note: str | None = None) -> ast.Basis:
         return ast.Basis(span, str(kind), unquote(note) if note is not None else "")
 
-    def param(self, span: Span, name: Token, *parts: Any) -> ast.Param:
+    def param(self, span: Span, name: str, *parts: Any) -> ast.Param:
         values = tuple(p for p in parts if isinstance(p, ast.ParamValue))
         titles = tuple(e for p in parts if isinstance(p, tuple) and p[0] == "titles" for e in p[1])
         source = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "source"), "")
         basis = next((p for p in parts if isinstance(p, ast.Basis)), None)
         return ast.Param(span, str(name), values, titles, source, basis)
 
-    def param_value(self, span: Span, start: Token, _eq: Token, expr: ast.Expr) -> ast.ParamValue:
+    def param_value(self, span: Span, start: Tok, _eq: str, expr: ast.Expr) -> ast.ParamValue:
         return ast.ParamValue(span, self._date(start), expr)
 
     # -- functions --
-    def function(self, span: Span, name: Token, *rest: Any) -> ast.Function:
+    def function(self, span: Span, name: str, *rest: Any) -> ast.Function:
         params: tuple[ast.ParamDecl, ...] = ()
         returns = None
         for part in rest[:-2]:
@@ -54,17 +53,17 @@ class ItemBuilder:
     def params(self, span: Span, *decls: ast.ParamDecl) -> tuple[ast.ParamDecl, ...]:
         return decls
 
-    def param_decl(self, span: Span, name: Token, spec: ast.TypeSpec) -> ast.ParamDecl:
+    def param_decl(self, span: Span, name: str, spec: ast.TypeSpec) -> ast.ParamDecl:
         return ast.ParamDecl(span, str(name), spec)
 
     def returns(self, span: Span, spec: ast.TypeSpec) -> tuple[str, ast.TypeSpec]:
         return ("returns", spec)
 
     # -- units, kinds, extensions --
-    def unit_decl(self, span: Span, *names: Token) -> ast.UnitDecl:
+    def unit_decl(self, span: Span, *names: str) -> ast.UnitDecl:
         return ast.UnitDecl(span, tuple(str(n) for n in names))
 
-    def kind(self, span: Span, name: Token, *parts: Any) -> ast.KindDecl:
+    def kind(self, span: Span, name: str, *parts: Any) -> ast.KindDecl:
         fields: dict[str, Any] = {}
         titles: list[tuple[str, str]] = []
         declared: list[ast.FieldDecl] = []
@@ -79,32 +78,32 @@ class ItemBuilder:
                 fields[part[0]] = part[1]
         return ast.KindDecl(span, str(name), tuple(titles), fields=tuple(declared), **fields)
 
-    def collection(self, span: Span, name: Token) -> tuple[str, str]:
+    def collection(self, span: Span, name: str) -> tuple[str, str]:
         return ("collection", str(name))
 
-    def belongs(self, span: Span, name: Token) -> tuple[str, str]:
+    def belongs(self, span: Span, name: str) -> tuple[str, str]:
         return ("parent", str(name))
 
-    def kind_id(self, span: Span, *tokens: Token) -> tuple[str, tuple[str | None, bool]]:
+    def kind_id(self, span: Span, *tokens: Tok) -> tuple[str, tuple[str | None, bool]]:
         scheme = next((str(t) for t in tokens if t.type == "NAME"), None)
         required = any(t.type == "REQUIRED" for t in tokens)
         return ("id", (scheme, required))
 
     def field_decl(
-        self, span: Span, name: Token, spec: ast.TypeSpec, required: Token | None = None
+        self, span: Span, name: str, spec: ast.TypeSpec, required: str | None = None
     ) -> ast.FieldDecl:
         return ast.FieldDecl(span, str(name), spec, required is not None)
 
-    def extend(self, span: Span, name: Token, *parts: Any) -> ast.Extend:
+    def extend(self, span: Span, name: str, *parts: Any) -> ast.Extend:
         fields = tuple(p for p in parts if isinstance(p, ast.FieldDecl))
         allows = tuple(p for p in parts if isinstance(p, ast.Allow))
         return ast.Extend(span, str(name), fields, allows)
 
-    def allow(self, span: Span, field: Token, *values: Token) -> ast.Allow:
+    def allow(self, span: Span, field: str, *values: str) -> ast.Allow:
         return ast.Allow(span, str(field), tuple(unquote(v) for v in values))
 
     # -- declared types --
-    def money_type(self, span: Span, currency: Token | None = None) -> ast.TypeSpec:
+    def money_type(self, span: Span, currency: str | None = None) -> ast.TypeSpec:
         code = str(currency) if currency is not None else None
         return ast.TypeSpec(span, "money", currency=code)
 
@@ -123,14 +122,14 @@ class ItemBuilder:
     def bool_type(self, span: Span) -> ast.TypeSpec:
         return ast.TypeSpec(span, "bool")
 
-    def choice_type(self, span: Span, *values: Token) -> ast.TypeSpec:
+    def choice_type(self, span: Span, *values: str) -> ast.TypeSpec:
         return ast.TypeSpec(span, "choice", choices=tuple(unquote(v) for v in values))
 
     def list_type(self, span: Span, item: ast.TypeSpec) -> ast.TypeSpec:
         return ast.TypeSpec(span, "list", item=item)
 
-    def id_type(self, span: Span, scheme: Token) -> ast.TypeSpec:
+    def id_type(self, span: Span, scheme: str) -> ast.TypeSpec:
         return ast.TypeSpec(span, "identifier", name=str(scheme))
 
-    def ref_type(self, span: Span, kind: Token) -> ast.TypeSpec:
+    def ref_type(self, span: Span, kind: str) -> ast.TypeSpec:
         return ast.TypeSpec(span, "ref", name=str(kind))

@@ -2,7 +2,9 @@
 
 Lark builds the parse table and the contextual lexer (the terminals each parser state
 accepts, in Lark's order of priority) from ``grammar.lark``. This module reads them
-once into plain lists, dicts and regular expressions (:class:`Tables`) and runs them
+into plain lists, dicts and patterns (:func:`tables_data`; they ship made, in
+:mod:`clusterkit.lang.lalr_tables`, so that a parse neither imports Lark nor builds
+its tables) and runs them
 in one loop (:func:`run`) that makes no token objects, no parser-state objects and no
 wrapper call per reduction. Each reduction that Lark would hand to a transformer is
 handed to the builder's method for the grammar rule (:class:`Reducers`), with the
@@ -23,14 +25,10 @@ column fits in 23 bits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from lark import Lark, Token
-from lark.lexer import PatternStr, UnlessCallback
-from lark.parsers.lalr_analysis import Shift
-
-__all__ = ["NotParsedError", "Reducers", "Tables", "run"]
+__all__ = ["NotParsedError", "Reducers", "Tables", "Tok", "run", "tables_data"]
 
 _LINE = 23
 _COLUMN = (1 << _LINE) - 1
@@ -52,53 +50,131 @@ Plan = tuple[int, str, Build | None, bool]
 Lexer = tuple[Callable[[str, int], "re.Match[str] | None"], dict[str, dict[str, str]]]
 
 
+class Tok(str):
+    """A token's text, with its terminal and position, as Lark's ``Token`` has them
+    (for the builder methods that read them; the others get plain text)."""
+
+    __slots__ = ("column", "end_column", "end_line", "line", "type")
+
+    type: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def _tok(term: str, text: str, start: int, end: int) -> Tok:
+    token = Tok(text)
+    token.type = term
+    token.line, token.column = start >> _LINE, start & _COLUMN
+    token.end_line, token.end_column = end >> _LINE, end & _COLUMN
+    return token
+
+
 class NotParsedError(Exception):
     """The text has a syntax error; Lark, given the same text, says which and where."""
 
 
 class Tables:
-    """Lark's tables for the grammar as plain data; built once, shared by every parse.
+    """The grammar's tables as plain data; made once, shared by every parse.
 
     Attributes:
         actions: per parser state, each symbol it takes to the next state (a shift or
             a goto, ``>= 0``) or to ``~rule`` (reduce by that rule, ``< 0``).
-        lexers: per parser state, the ``match`` of one pattern (what is skipped, then
-            the state's terminals in Lark's order), and for a terminal such as a name
-            that a keyword of the state also matches, the keyword's terminal by text.
         rules: per grammar rule, how it reduces (:data:`Rule`).
+        lexers: per parser state, its lexer once compiled (:meth:`lexer`): the
+            ``match`` of one pattern (what is skipped, then the state's terminals in
+            Lark's order), and for a terminal such as a name that a keyword of the
+            state also matches, the keyword's terminal by its text.
         chains: where a chain of single-child reductions leads (see :func:`run`),
             filled as parses go.
     """
 
-    def __init__(self, lark: Lark, meaningful: frozenset[str]) -> None:
-        frontend = lark.parser
-        table = frontend.parser.parser.parse_table
-        (self.start,) = table.start_states.values()
-        (self.end,) = table.end_states.values()
-        index = {rule: i for i, rule in enumerate(lark.rules)}
-        self.rules: list[Rule] = [_rule(rule, meaningful) for rule in lark.rules]
-        size = max(table.states) + 1
-        self.actions: list[dict[str, int]] = [{} for _ in range(size)]
-        for state, row in table.states.items():
-            # Plain strings: Lark's names are its tokens, whose equality is Python code.
-            self.actions[state] = {
-                str.__str__(symbol): (arg if action is Shift else ~index[arg])
-                for symbol, (action, arg) in row.items()
-            }
-        ignore = frozenset(lark.lexer_conf.ignore)
-        patterns = {t.name: t.pattern.to_regexp() for t in lark.terminals}
-        # What the grammar ignores (blanks, comments) comes before a token, and no other
-        # terminal starts with it. Atomic, so that a failed match gives no comment back
-        # to be read as tokens.
-        skip = "(?>(?:{})*)".format("|".join(patterns[name] for name in sorted(ignore)))
-        self.skip = re.compile(skip).match
-        built: dict[int, Lexer] = {}
-        self.lexers: list[Lexer | None] = [None] * size
-        for state, lexer in frontend.lexer.lexers.items():
-            if id(lexer) not in built:
-                built[id(lexer)] = _lexer(lexer, ignore, skip)
-            self.lexers[state] = built[id(lexer)]
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.start: int = data["start"]
+        self.end: int = data["end"]
+        self.actions: list[dict[str, int]] = data["actions"]
+        self.rules: list[Rule] = [
+            (size, goto, kind, name, tuple(layout), tuple(types))
+            for size, goto, kind, name, layout, types in data["rules"]
+        ]
+        self.skip = re.compile(data["skip"]).match
+        self.lexer_of: list[int] = data["lexer_of"]
+        self.patterns: list[tuple[str, int, dict[str, dict[str, str]]]] = data["patterns"]
+        self.lexers: list[Lexer | None] = [None] * len(self.actions)
         self.chains: dict[tuple[int, int, str], tuple[int, int | None]] = {}
+        self._compiled: dict[int, Lexer] = {}
+
+    def lexer(self, state: int) -> Lexer:
+        """The state's lexer, compiled when first needed (a file needs few of them)."""
+        index = self.lexer_of[state]
+        if index < 0:
+            raise NotParsedError
+        compiled = self._compiled.get(index)
+        if compiled is None:
+            pattern, flags, keywords = self.patterns[index]
+            compiled = self._compiled[index] = (re.compile(pattern, flags).match, keywords)
+        self.lexers[state] = compiled
+        return compiled
+
+
+def tables_data(lark: Any, meaningful: frozenset[str]) -> dict[str, Any]:
+    """What :class:`Tables` is made of, read from a Lark LALR parser (with its
+    contextual lexer) for the grammar: plain lists, dicts and strings."""
+    from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 - only to make tables
+
+    frontend = lark.parser
+    table = frontend.parser.parser.parse_table
+    (start,) = table.start_states.values()
+    (end,) = table.end_states.values()
+    index = {rule: i for i, rule in enumerate(lark.rules)}
+    size = max(table.states) + 1
+    actions: list[dict[str, int]] = [{} for _ in range(size)]
+    for state, row in table.states.items():
+        # Plain strings: Lark's names are its tokens, whose equality is Python code.
+        actions[state] = {
+            str.__str__(symbol): (arg if action is Shift else ~index[arg])
+            for symbol, (action, arg) in sorted(row.items())
+        }
+    ignore = frozenset(lark.lexer_conf.ignore)
+    regexps = {t.name: t.pattern.to_regexp() for t in lark.terminals}
+    # What the grammar ignores (blanks, comments) comes before a token, and no other
+    # terminal starts with it. Atomic, so that a failed match gives no comment back
+    # to be read as tokens.
+    skip = "(?>(?:{})*)".format("|".join(regexps[name] for name in sorted(ignore)))
+    patterns: list[tuple[str, int, dict[str, dict[str, str]]]] = []
+    lexer_of = [-1] * size
+    seen: dict[int, int] = {}
+    for state, lexer in sorted(frontend.lexer.lexers.items()):
+        if id(lexer) not in seen:
+            seen[id(lexer)] = len(patterns)
+            patterns.append(_lexer(lexer, ignore, skip))
+        lexer_of[state] = seen[id(lexer)]
+    # Lark numbers its states in an order that changes from run to run; numbered here
+    # in the order a walk from the start finds them, the same tables come out each time.
+    order = [start]
+    number = {start: 0}
+    for state in order:
+        for target in actions[state].values():
+            if target >= 0 and target not in number:
+                number[target] = len(order)
+                order.append(target)
+    used: dict[int, int] = {}
+    for state in order:
+        if lexer_of[state] >= 0:
+            used.setdefault(lexer_of[state], len(used))
+    return {
+        "start": 0,
+        "end": number[end],
+        "actions": [
+            {symbol: (number[t] if t >= 0 else t) for symbol, t in actions[state].items()}
+            for state in order
+        ],
+        "rules": [_rule(rule, meaningful) for rule in lark.rules],
+        "skip": skip,
+        "lexer_of": [used.get(lexer_of[state], -1) for state in order],
+        "patterns": [patterns[i] for i in sorted(used, key=used.__getitem__)],
+    }
 
 
 def _rule(rule: Any, meaningful: frozenset[str]) -> Rule:
@@ -127,24 +203,27 @@ def _rule(rule: Any, meaningful: frozenset[str]) -> Rule:
     return (len(expansion), origin, kind, name, layout, types)
 
 
-def _lexer(lexer: Any, ignore: frozenset[str], skip: str) -> Lexer:
+def _lexer(
+    lexer: Any, ignore: frozenset[str], skip: str
+) -> tuple[str, int, dict[str, dict[str, str]]]:
     """One state's lexer: Lark's terminals for the state, in Lark's order, as one
     pattern after what is skipped; and the keywords a terminal's text may be."""
+    from lark.lexer import PatternStr, UnlessCallback  # noqa: PLC0415 - only to make tables
+
     scanner = lexer.scanner  # builds Lark's own scanner and keyword callbacks
     terminals = [t for t in scanner.terminals if t.name not in ignore]
     choices = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
     keywords: dict[str, dict[str, str]] = {}
-    for name, callback in lexer.callback.items():
+    for name, callback in sorted(lexer.callback.items()):
         if not isinstance(callback, UnlessCallback):
             raise NotImplementedError(f"lexer callback for {name}")
         words: dict[str, str] = {}
         for term in callback.scanner.terminals:
             if not isinstance(term.pattern, PatternStr) or term.pattern.flags:
                 raise NotImplementedError(f"keyword {term.name} is not a plain string")
-            words.setdefault(term.pattern.value, term.name)
-        keywords[name] = words
-    pattern = re.compile(f"{skip}(?:{choices or '(?!)'})", lexer.g_regex_flags)
-    return pattern.match, keywords
+            words.setdefault(str.__str__(term.pattern.value), str.__str__(term.name))
+        keywords[str.__str__(name)] = dict(sorted(words.items()))
+    return (f"{skip}(?:{choices or '(?!)'})", int(lexer.g_regex_flags), keywords)
 
 
 def run(tables: Tables, text: str, reducers: Reducers) -> Any:  # noqa: PLR0915
@@ -168,8 +247,8 @@ def run(tables: Tables, text: str, reducers: Reducers) -> Any:  # noqa: PLR0915
     value = ""
     while True:
         state = states[-1]
-        lexer = lexers[state]
-        match = lexer[0](text, pos) if lexer is not None else None
+        lexer = lexers[state] or tables.lexer(state)
+        match = lexer[0](text, pos)
         if match is not None:
             kind = match.lastgroup or ""
             first, pos = match.span(kind)
@@ -316,10 +395,10 @@ class Reducers:
             args = []
             for i, kind in enumerate(layout):
                 if kind == _KEEP:
-                    child, term, s, e = children[i], types[i], starts[i], ends[i]
+                    term = types[i]
+                    child = children[i]
                     if term is not None:
-                        line, column = s >> _LINE, s & _COLUMN
-                        child = Token(term, child, None, line, column, e >> _LINE, e & _COLUMN)
+                        child = _tok(term, child, starts[i], ends[i])
                     args.append(child)
             s, e = starts[0], ends[-1]
             return method(span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN), *args)

@@ -10,11 +10,13 @@ files are bounded in size and nesting depth. Nothing past the builder sees a Lar
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from functools import cache
 from importlib import resources
-
-from lark import Lark
-from lark.exceptions import UnexpectedInput
+from pathlib import Path
+from typing import Any
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
@@ -27,8 +29,7 @@ from clusterkit.lang.builder import (
     TreeBuilder,
 )
 from clusterkit.lang.collector import paused_gc
-from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
-from clusterkit.lang.syntax_errors import syntax_error
+from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run, tables_data
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
@@ -56,15 +57,59 @@ _MEANINGFUL = frozenset(
 )
 
 
+def _grammar() -> str:
+    return resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+
+
 @cache
-def _parser() -> tuple[Lark, Tables, dict[str, str]]:
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
-    # Lark's parser builds the tables and lexers; it parses itself only to name a
-    # syntax error that the lean driver stopped at.
-    lark = Lark(grammar, parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
-    # What each keyword or symbol terminal matches, to name it in syntax errors.
-    literals = {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
-    return lark, Tables(lark, _MEANINGFUL), literals
+def _lark() -> Any:
+    """Lark's parser for the grammar: it makes the tables, and names syntax errors."""
+    from lark import Lark  # noqa: PLC0415 - not needed while the rules parse
+
+    return Lark(_grammar(), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+
+
+@cache
+def _tables() -> Tables:
+    """The parse tables, as shipped in :mod:`.lalr_tables` if they were made from this
+    grammar, else made from it now (after an edit, before ``tables_module`` is run)."""
+    from clusterkit.lang import lalr_tables  # noqa: PLC0415 - a large literal, read once
+
+    digest = hashlib.sha256(_grammar().encode("utf-8")).hexdigest()
+    if digest == lalr_tables.GRAMMAR_SHA256:
+        return Tables(json.loads(lalr_tables.TABLES))
+    return Tables(tables_data(_lark(), _MEANINGFUL))
+
+
+def tables_module() -> str:
+    """The text of :mod:`clusterkit.lang.lalr_tables` for the grammar as it is
+    (``python -m clusterkit.lang.parser`` writes it; a test checks it is current)."""
+    from lark import __version__ as lark_version  # noqa: PLC0415
+
+    grammar = _grammar()
+    tables = tables_data(_lark(), _MEANINGFUL)
+    # One line per state, rule and lexer, so that a change to the grammar reads as a diff.
+    parts = []
+    for key, value in tables.items():
+        if isinstance(value, list):
+            lines = ",\n".join(json.dumps(v, ensure_ascii=True) for v in value)
+            parts.append(f"{json.dumps(key)}: [\n{lines}\n]")
+        else:
+            parts.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=True)}")
+    data = "{\n" + ",\n".join(parts) + "\n}"
+    if '"""' in data:
+        raise ValueError("the tables cannot be written as one raw string")
+    return (
+        '"""The parse tables of ``grammar.lark``, made by ``python -m clusterkit.lang.parser``\n'
+        "from Lark's LALR analysis and contextual lexer (see :mod:`clusterkit.lang.lalr`).\n"
+        'Made, not written: run the command again after changing the grammar."""\n'
+        "\n"
+        "# ruff: noqa: E501\n"
+        "\n"
+        f'GRAMMAR_SHA256 = "{hashlib.sha256(grammar.encode("utf-8")).hexdigest()}"\n'
+        f'LARK_VERSION = "{lark_version}"\n'
+        f'TABLES = r"""{data}"""\n'
+    )
 
 
 def _bad_text(text: str, file: str) -> Diagnostic | None:
@@ -106,7 +151,7 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 )
             ]
         )
-    lark, tables, literals = _parser()
+    tables = _tables()
     reducers = Reducers(TreeBuilder(file), file, TOKENS_FOR, Span)
     try:
         # The syntax tree is built bottom-up as the LALR parser reduces, without
@@ -114,7 +159,7 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
         with paused_gc():
             header, items = run(tables, text, reducers)
     except NotParsedError:
-        raise DiagnosticError([_syntax_error(lark, literals, text, file)]) from None
+        raise DiagnosticError([_syntax_error(text, file)]) from None
     except DepthError as exc:
         raise DiagnosticError(
             [
@@ -135,10 +180,26 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
     return ast.RuleFile(file, text, header, tuple(items))
 
 
-def _syntax_error(lark: Lark, literals: dict[str, str], text: str, file: str) -> Diagnostic:
+@cache
+def literals() -> dict[str, str]:
+    """What each keyword or symbol terminal matches, to name it in syntax errors."""
+    return {t.name: t.pattern.value for t in _lark().terminals if t.pattern.type == "str"}
+
+
+def _syntax_error(text: str, file: str) -> Diagnostic:
     """Lark's own account of the syntax error the lean driver stopped at."""
+    from lark.exceptions import UnexpectedInput  # noqa: PLC0415 - only on errors
+
+    from clusterkit.lang.syntax_errors import syntax_error  # noqa: PLC0415
+
     try:
-        lark.parse(text)
+        _lark().parse(text)
     except UnexpectedInput as exc:
-        return syntax_error(file, exc, literals, text)
+        return syntax_error(file, exc, literals(), text)
     raise AssertionError(f"{file}: the parser stopped where Lark finds no syntax error")
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name("lalr_tables.py")
+    target.write_text(tables_module(), encoding="utf-8")
+    sys.stdout.write(f"wrote {target}\n")

@@ -38,6 +38,7 @@ __all__ = [
     "unit_dim",
 ]
 
+
 class Dim(Mapping[str, int]):
     """A dimension: base dimensions (``[KZT]``, ``[time]``) with whole powers, such as
     ``[KZT] / [time]``. Immutable and hashable; multiplying adds powers, dividing
