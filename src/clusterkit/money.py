@@ -15,7 +15,6 @@ from decimal import Decimal
 from functools import cache
 
 import attrs
-from babel.numbers import list_currencies
 
 from clusterkit.numbers import (
     EXACT,
@@ -78,6 +77,9 @@ class NoRateError(MoneyError):
 
 @cache
 def _iso_codes() -> frozenset[str]:
+    # babel's list is read when a currency is first checked, not when clusterkit starts.
+    from babel.numbers import list_currencies  # noqa: PLC0415
+
     return frozenset(list_currencies())
 
 

@@ -24,7 +24,6 @@ import click
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
 from clusterkit.i18n import local as _
-from clusterkit.loader.files import RULE_SUFFIX
 
 if TYPE_CHECKING:
     from clusterkit.lang import Program, ResultSet
@@ -124,6 +123,8 @@ def print_diagnostics(
 def _source_lines(path: str | None, cache: dict[str, list[str] | None]) -> list[str] | None:
     # Only a rule file is quoted: an excerpt must never show the contents of some other
     # file a diagnostic happens to name.
+    from clusterkit.loader.files import RULE_SUFFIX
+
     if path is None or not path.endswith(RULE_SUFFIX):
         return None
     if path not in cache:

@@ -123,11 +123,20 @@ def check(
     show_default=True,
     help="Text for people, JSON for tools, SARIF 2.1.0 for code-scanning tools.",
 )
-def lint(rules: tuple[str, ...], fmt: str) -> None:
-    """Check rule files without data: every error and warning, with its code."""
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check afresh, without the cache of checked rules (also: CLUSTERKIT_NO_CACHE=1).",
+)
+def lint(rules: tuple[str, ...], fmt: str, no_cache: bool) -> None:
+    """Check rule files without data: every error and warning, with its code.
+
+    Unchanged rule files are not checked again: their diagnostics come from a cache
+    in $CLUSTERKIT_CACHE_DIR (else $XDG_CACHE_HOME/clusterkit or ~/.cache/clusterkit).
+    """
     from clusterkit.lang import check_rules
 
-    diagnostics = check_rules(rules)
+    diagnostics = check_rules(rules, cache=not no_cache)
     if fmt == "sarif":
         from clusterkit.cli.integrate import print_sarif
 

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -17,12 +18,13 @@ from clusterkit.lang import ast
 from clusterkit.lang.check import check_files
 from clusterkit.lang.check.declare import declare
 from clusterkit.lang.collector import paused_gc
-from clusterkit.lang.compiled import CompiledRulebook
-from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
+
+if TYPE_CHECKING:
+    from clusterkit.lang.compiled import CompiledRulebook
 
 __all__ = [
     "RULE_SUFFIX",
@@ -108,6 +110,9 @@ class _Reader:
     spans: dict[tuple[str, str], Span] = attrs.Factory(dict)
     problems: list[Diagnostic] = attrs.Factory(list)
     seen: set[str] = attrs.Factory(set)
+    # Whether the answer depends on the texts read alone (no file was unreadable and
+    # no import missing), so that it may be kept in the cache of checked rules.
+    texts_only: bool = True
     queue: list[Path] = attrs.Factory(list)
 
     def add(self, path: Path, text: str | None = None) -> None:
@@ -133,6 +138,7 @@ class _Reader:
                     )
                 )
                 self.queue.clear()
+                self.texts_only = False
                 return
             text = self.given.get(shown)
             if text is None:
@@ -142,6 +148,7 @@ class _Reader:
 
     def read(self, path: Path, shown: str) -> str | None:
         if path.is_dir():
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.RULES_UNREADABLE,
@@ -161,7 +168,9 @@ class _Reader:
             limit=MAX_RULE_FILE_BYTES,
             noun="rule file",
         )
-        if text is not None:
+        if text is None:
+            self.texts_only = False
+        else:
             self.given[shown] = text
         return text
 
@@ -187,6 +196,7 @@ class _Reader:
         if str(target) in self.given:
             return target
         if not any(_inside(target, root) for root in self.roots) and not self.offline:
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
@@ -200,6 +210,7 @@ class _Reader:
             )
             return None
         if self.offline or not target.is_file():
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
@@ -222,6 +233,9 @@ class _Reader:
             )
         if any(d.is_error for d in everything):
             raise DiagnosticError(everything)
+        # Imported here: checking alone (``clusterkit lint``) does not compile.
+        from clusterkit.lang.compiler import compile_rulebook  # noqa: PLC0415
+
         compiled = tuple(compile_rulebook(c) for c in checked)
         sources = tuple((path, self.given[path]) for path in self.files)
         homes = tuple((name, str(folder)) for name, folder in self.homes.items())
@@ -277,15 +291,51 @@ def declared_schema(
 
 
 def check_rules(
-    paths: Iterable[str | os.PathLike[str]], *, root: str | os.PathLike[str] | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    cache: bool = False,
 ) -> list[Diagnostic]:
     """Every diagnostic for the rule files (errors and warnings), without building anything.
 
     ``paths`` name files or folders (searched for ``*.ckr``); imports must stay inside
-    them or inside ``root``.
+    them or inside ``root``. With ``cache``, the diagnostics are kept in the cache of
+    checked rules and given back while no text they came from has changed
+    (:mod:`clusterkit.lang.check_cache`).
     """
+    named = list(paths)
     with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.collector
-        return _reader(paths, root).diagnostics()
+        if not cache:
+            return _reader(named, root).diagnostics()
+        from clusterkit.i18n import choose_lang  # noqa: PLC0415
+        from clusterkit.lang import check_cache  # noqa: PLC0415
+
+        files, roots = _named_files(named, root)
+        found, ticket = check_cache.look_up(files, map(str, named), roots, choose_lang(None))
+        if found is not None:
+            return found
+        reader = _reader(named, root)
+        diagnostics = reader.diagnostics()
+        if ticket is not None and reader.texts_only and files:
+            check_cache.store(ticket, reader.given, diagnostics)
+        return diagnostics
+
+
+def _named_files(
+    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None
+) -> tuple[list[Path], list[Path]]:
+    """The rule files the paths name (folders searched as :func:`_reader` searches
+    them), and the folders imports may come from."""
+    named = [Path(p) for p in paths]
+    roots = [Path(root)] if root is not None else []
+    roots.extend(p if p.is_dir() else p.parent for p in named)
+    files: list[Path] = []
+    for path in named:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()))
+        else:
+            files.append(path)
+    return files, roots
 
 
 def load_rules(
