@@ -2,7 +2,7 @@
 
 Lark builds the parse table and the contextual lexer (the terminals each parser state
 accepts, in Lark's order of priority) from ``grammar.lark``. This module reads them
-into plain lists, dicts and patterns (:func:`tables_data`; they ship made, in
+into plain lists, dicts and patterns (:mod:`clusterkit.lang.lalr_build`; they ship made, in
 :mod:`clusterkit.lang.lalr_tables`, so that a parse neither imports Lark nor builds
 its tables) and runs them
 in one loop (:func:`run`) that makes no token objects, no parser-state objects and no
@@ -28,16 +28,29 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["NotParsedError", "Reducers", "Tables", "Tok", "run", "tables_data"]
+__all__ = [
+    "CALL",
+    "DROP",
+    "KEEP",
+    "LIST",
+    "PASS",
+    "SPLICE",
+    "NotParsedError",
+    "Reducers",
+    "Rule",
+    "Tables",
+    "Tok",
+    "run",
+]
 
 _LINE = 23
 _COLUMN = (1 << _LINE) - 1
 _BREAK = re.compile("\n")
 
-# Kinds of reduction: pass the only child through, make a helper list, call the builder.
-_PASS, _LIST, _CALL = 0, 1, 2
-# What a child of a reduction is to the builder: dropped, kept, or a list spliced in.
-_DROP, _KEEP, _SPLICE = 0, 1, 2
+#: Kinds of reduction: pass the only child through, make a helper list, call the builder.
+PASS, LIST, CALL = 0, 1, 2
+#: What a child of a reduction is to the builder: dropped, kept, or a list spliced in.
+DROP, KEEP, SPLICE = 0, 1, 2
 
 #: How a grammar rule reduces: size, the rule it makes (its goto), the kind of
 #: reduction, the builder method's name, each child's layout, each child's terminal.
@@ -116,114 +129,6 @@ class Tables:
             compiled = self._compiled[index] = (re.compile(pattern, flags).match, keywords)
         self.lexers[state] = compiled
         return compiled
-
-
-def tables_data(lark: Any, meaningful: frozenset[str]) -> dict[str, Any]:
-    """What :class:`Tables` is made of, read from a Lark LALR parser (with its
-    contextual lexer) for the grammar: plain lists, dicts and strings."""
-    from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 - only to make tables
-
-    frontend = lark.parser
-    table = frontend.parser.parser.parse_table
-    (start,) = table.start_states.values()
-    (end,) = table.end_states.values()
-    index = {rule: i for i, rule in enumerate(lark.rules)}
-    size = max(table.states) + 1
-    actions: list[dict[str, int]] = [{} for _ in range(size)]
-    for state, row in table.states.items():
-        # Plain strings: Lark's names are its tokens, whose equality is Python code.
-        actions[state] = {
-            str.__str__(symbol): (arg if action is Shift else ~index[arg])
-            for symbol, (action, arg) in sorted(row.items())
-        }
-    ignore = frozenset(lark.lexer_conf.ignore)
-    regexps = {t.name: t.pattern.to_regexp() for t in lark.terminals}
-    # What the grammar ignores (blanks, comments) comes before a token, and no other
-    # terminal starts with it. Atomic, so that a failed match gives no comment back
-    # to be read as tokens.
-    skip = "(?>(?:{})*)".format("|".join(regexps[name] for name in sorted(ignore)))
-    patterns: list[tuple[str, int, dict[str, dict[str, str]]]] = []
-    lexer_of = [-1] * size
-    seen: dict[int, int] = {}
-    for state, lexer in sorted(frontend.lexer.lexers.items()):
-        if id(lexer) not in seen:
-            seen[id(lexer)] = len(patterns)
-            patterns.append(_lexer(lexer, ignore, skip))
-        lexer_of[state] = seen[id(lexer)]
-    # Lark numbers its states in an order that changes from run to run; numbered here
-    # in the order a walk from the start finds them, the same tables come out each time.
-    order = [start]
-    number = {start: 0}
-    for state in order:
-        for target in actions[state].values():
-            if target >= 0 and target not in number:
-                number[target] = len(order)
-                order.append(target)
-    used: dict[int, int] = {}
-    for state in order:
-        if lexer_of[state] >= 0:
-            used.setdefault(lexer_of[state], len(used))
-    return {
-        "start": 0,
-        "end": number[end],
-        "actions": [
-            {symbol: (number[t] if t >= 0 else t) for symbol, t in actions[state].items()}
-            for state in order
-        ],
-        "rules": [_rule(rule, meaningful) for rule in lark.rules],
-        "skip": skip,
-        "lexer_of": [used.get(lexer_of[state], -1) for state in order],
-        "patterns": [patterns[i] for i in sorted(used, key=used.__getitem__)],
-    }
-
-
-def _rule(rule: Any, meaningful: frozenset[str]) -> Rule:
-    expansion = rule.expansion
-    origin = str.__str__(rule.origin.name)
-    if not expansion:
-        raise NotImplementedError(f"empty rule {rule}")
-    layout = tuple(
-        (_KEEP if s.name in meaningful else _DROP)
-        if s.is_term
-        else (_SPLICE if s.name.startswith("_") else _KEEP)
-        for s in expansion
-    )
-    types = tuple(str.__str__(s.name) if s.is_term else None for s in expansion)
-    single = rule.options.expand1 and not rule.alias
-    if origin.startswith("_"):
-        kind, name = _LIST, origin
-    elif single and len(expansion) == 1:
-        if layout != (_KEEP,) or types != (None,):
-            raise NotImplementedError(f"single-child rule {rule} is not passed through")
-        kind, name = _PASS, origin
-    elif single and _SPLICE in layout:
-        raise NotImplementedError(f"rule {rule} expands to a varying number of children")
-    else:
-        kind, name = _CALL, str.__str__(rule.alias or origin)
-    return (len(expansion), origin, kind, name, layout, types)
-
-
-def _lexer(
-    lexer: Any, ignore: frozenset[str], skip: str
-) -> tuple[str, int, dict[str, dict[str, str]]]:
-    """One state's lexer: Lark's terminals for the state, in Lark's order, as one
-    pattern after what is skipped; and the keywords a terminal's text may be."""
-    from lark.lexer import PatternStr, UnlessCallback  # noqa: PLC0415 - only to make tables
-
-    scanner = lexer.scanner  # builds Lark's own scanner and keyword callbacks
-    terminals = [t for t in scanner.terminals if t.name not in ignore]
-    choices = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
-    keywords: dict[str, dict[str, str]] = {}
-    for name, callback in sorted(lexer.callback.items()):
-        if not isinstance(callback, UnlessCallback):
-            raise NotImplementedError(f"lexer callback for {name}")
-        words: dict[str, str] = {}
-        for term in callback.scanner.terminals:
-            if not isinstance(term.pattern, PatternStr) or term.pattern.flags:
-                raise NotImplementedError(f"keyword {term.name} is not a plain string")
-            words.setdefault(str.__str__(term.pattern.value), str.__str__(term.name))
-        keywords[str.__str__(name)] = dict(sorted(words.items()))
-    return (f"{skip}(?:{choices or '(?!)'})", int(lexer.g_regex_flags), keywords)
 
 
 def run(tables: Tables, text: str, reducers: Reducers) -> Any:  # noqa: PLR0915
@@ -349,9 +254,9 @@ class Reducers:
     def plans(self, rules: Sequence[Rule]) -> list[Plan]:
         out: list[Plan] = []
         for size, goto, kind, name, layout, types in rules:
-            if kind == _PASS:
+            if kind == PASS:
                 out.append((size, goto, None, False))
-            elif kind == _LIST:
+            elif kind == LIST:
                 out.append((size, goto, _list(layout), False))
             elif name in self.tokens_for:
                 out.append((size, goto, self._with_tokens(name, layout, types), True))
@@ -362,20 +267,20 @@ class Reducers:
     def _call(self, name: str, layout: tuple[int, ...]) -> Build:
         method = getattr(self.builder, name)
         span, file = self.span_type, self.file
-        if _SPLICE in layout:
+        if SPLICE in layout:
 
             def build(children: list[Any], s: int, e: int) -> Any:
                 where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
                 return method(where, *_arguments(layout, children))
 
-        elif _DROP not in layout:
+        elif DROP not in layout:
 
             def build(children: list[Any], s: int, e: int) -> Any:
                 where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
                 return method(where, *children)
 
         else:
-            keep = tuple(i for i, k in enumerate(layout) if k == _KEEP)
+            keep = tuple(i for i, k in enumerate(layout) if k == KEEP)
 
             def build(children: list[Any], s: int, e: int) -> Any:
                 where = span(file, s >> _LINE, s & _COLUMN, e >> _LINE, e & _COLUMN)
@@ -388,13 +293,13 @@ class Reducers:
     ) -> Build:
         method = getattr(self.builder, name)
         span, file = self.span_type, self.file
-        if _SPLICE in layout:
+        if SPLICE in layout:
             raise NotImplementedError(f"{name} takes tokens and a list")
 
         def build(children: list[Any], starts: list[int], ends: list[int]) -> Any:
             args = []
             for i, kind in enumerate(layout):
-                if kind == _KEEP:
+                if kind == KEEP:
                     term = types[i]
                     child = children[i]
                     if term is not None:
@@ -409,9 +314,9 @@ class Reducers:
 def _arguments(layout: tuple[int, ...], children: list[Any]) -> list[Any]:
     args: list[Any] = []
     for kind, child in zip(layout, children, strict=True):
-        if kind == _KEEP:
+        if kind == KEEP:
             args.append(child)
-        elif kind == _SPLICE:
+        elif kind == SPLICE:
             args.extend(child)
     return args
 
@@ -419,7 +324,7 @@ def _arguments(layout: tuple[int, ...], children: list[Any]) -> list[Any]:
 def _list(layout: tuple[int, ...]) -> Build:
     """An ``x*`` helper: the list of its meaningful children; the left-recursive list
     grows in place (an LALR parse never shares it)."""
-    if layout[0] == _SPLICE:
+    if layout[0] == SPLICE:
         rest = layout[1:]
 
         def grow(children: list[Any], s: int, e: int) -> Any:

@@ -29,7 +29,7 @@ from clusterkit.lang.builder import (
     TreeBuilder,
 )
 from clusterkit.lang.collector import paused_gc
-from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run, tables_data
+from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
@@ -78,6 +78,8 @@ def _tables() -> Tables:
     digest = hashlib.sha256(_grammar().encode("utf-8")).hexdigest()
     if digest == lalr_tables.GRAMMAR_SHA256:
         return Tables(json.loads(lalr_tables.TABLES))
+    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+
     return Tables(tables_data(_lark(), _MEANINGFUL))
 
 
@@ -87,6 +89,8 @@ def tables_module() -> str:
     from lark import __version__ as lark_version  # noqa: PLC0415
 
     grammar = _grammar()
+    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+
     tables = tables_data(_lark(), _MEANINGFUL)
     # One line per state, rule and lexer, so that a change to the grammar reads as a diff.
     parts = []
