@@ -134,9 +134,15 @@ def lint(rules: tuple[str, ...], fmt: str, no_cache: bool) -> None:
     Unchanged rule files are not checked again: their diagnostics come from a cache
     in $CLUSTERKIT_CACHE_DIR (else $XDG_CACHE_HOME/clusterkit or ~/.cache/clusterkit).
     """
-    from clusterkit.lang import check_rules
+    # A cache hit needs neither the parser nor the checker imported.
+    from clusterkit.lang.check_cache import cached
 
-    diagnostics = check_rules(rules, cache=not no_cache)
+    found = None if no_cache else cached(rules)
+    if found is None:
+        from clusterkit.lang import check_rules
+
+        found = check_rules(rules, cache=not no_cache)
+    diagnostics = found
     if fmt == "sarif":
         from clusterkit.cli.integrate import print_sarif
 

@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,8 +38,10 @@ import attrs
 import clusterkit
 from clusterkit import _version
 from clusterkit.diagnostics import Diagnostic, Severity, Span
+from clusterkit.i18n import choose_lang
+from clusterkit.loader.files import RULE_SUFFIX
 
-__all__ = ["FORMAT", "Ticket", "cache_folder", "look_up", "store"]
+__all__ = ["FORMAT", "Ticket", "cache_folder", "cached", "look_up", "named_files", "store"]
 
 #: The layout of an entry; another layout is a miss.
 FORMAT = 1
@@ -92,16 +94,46 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8").removeprefix("\ufeff")
 
 
+def named_files(
+    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None
+) -> tuple[list[Path], list[Path]]:
+    """The rule files the paths name (a folder searched for ``*.ckr`` as the reader
+    searches it), and the folders imports may come from."""
+    named = [Path(p) for p in paths]
+    roots = [Path(root)] if root is not None else []
+    roots.extend(p if p.is_dir() else p.parent for p in named)
+    files: list[Path] = []
+    for path in named:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()))
+        else:
+            files.append(path)
+    return files, roots
+
+
+def cached(
+    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None = None
+) -> list[Diagnostic] | None:
+    """The diagnostics of checking ``paths`` if the cache has them, else ``None``:
+    for a caller that would rather not import the checker before it knows."""
+    return look_up(paths, root)[0]
+
+
 def look_up(
-    files: Sequence[Path], asked: Iterable[str], roots: Sequence[Path], lang: str
+    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None
 ) -> tuple[list[Diagnostic] | None, Ticket | None]:
-    """The cached diagnostics for checking ``files`` (the rule files named, folders
-    already searched), or ``None`` and a ticket for :func:`store`; ``(None, None)``
-    when the cache is off or a named file cannot be read (the check will say why)."""
+    """The cached diagnostics for checking ``paths`` (with imports allowed from
+    ``root``), or ``None`` and a ticket for :func:`store`; ``(None, None)`` when the
+    cache is off or a named file cannot be read (the check will say why)."""
     folder = cache_folder()
     if folder is None:
         return None, None
     try:
+        files, roots = named_files(paths, root)
+        if not files:
+            return None, None
+        asked = [str(p) for p in paths]
+        lang = choose_lang(None)
         where = hashlib.sha256(
             json.dumps([os.getcwd(), sorted(asked), [str(r) for r in roots]]).encode()
         ).hexdigest()

@@ -307,35 +307,16 @@ def check_rules(
     with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.collector
         if not cache:
             return _reader(named, root).diagnostics()
-        from clusterkit.i18n import choose_lang  # noqa: PLC0415
         from clusterkit.lang import check_cache  # noqa: PLC0415
 
-        files, roots = _named_files(named, root)
-        found, ticket = check_cache.look_up(files, map(str, named), roots, choose_lang(None))
+        found, ticket = check_cache.look_up(named, root)
         if found is not None:
             return found
         reader = _reader(named, root)
         diagnostics = reader.diagnostics()
-        if ticket is not None and reader.texts_only and files:
+        if ticket is not None and reader.texts_only:
             check_cache.store(ticket, reader.given, diagnostics)
         return diagnostics
-
-
-def _named_files(
-    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None
-) -> tuple[list[Path], list[Path]]:
-    """The rule files the paths name (folders searched as :func:`_reader` searches
-    them), and the folders imports may come from."""
-    named = [Path(p) for p in paths]
-    roots = [Path(root)] if root is not None else []
-    roots.extend(p if p.is_dir() else p.parent for p in named)
-    files: list[Path] = []
-    for path in named:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()))
-        else:
-            files.append(path)
-    return files, roots
 
 
 def load_rules(
