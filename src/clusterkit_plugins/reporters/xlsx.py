@@ -27,7 +27,7 @@ from clusterkit import Outcome
 from clusterkit.formatting import bounded, plain_text
 from clusterkit.international import SupportLevels
 from clusterkit.money import Money
-from clusterkit.numbers import scale_word, shift
+from clusterkit.numbers import SCALE_POWERS, scale_word, shift
 from clusterkit.plugins import ReportContext, ReportError
 from clusterkit.tables import IndicatorTable, Membership, Tables
 from clusterkit.units import Unit
@@ -302,18 +302,29 @@ def _membership(book: Workbook, members: Membership, t: Labels) -> None:
     sheet.widths([44, 16, 14, 26, 10])
 
 
-def _amount_cells(money: Money | None) -> tuple[Cell, str | None]:
-    """An amount in its own scale (``766`` formatted ``#,##0 "thousand GBP"``)."""
+def _bounded_format(number_format: str, bound: bool, t: Labels) -> str:
+    """``number_format`` with "at least" around the number, in the report's language,
+    for a level the source gives only a lower bound of: the cell stays a number."""
+    if not bound:
+        return number_format
+    before, _, after = t._("at least {amount}").replace('"', "").partition("{amount}")
+    quoted = (f'"{before}"' if before else "") + number_format
+    return quoted + (f' "{after}"' if after else "")
+
+
+def _amount_cells(money: Money | None, t: Labels, bound: bool = False) -> tuple[Cell, str | None]:
+    """An amount in its own scale (``766`` formatted ``#,##0 "тыс. GBP"``)."""
     if money is None:
         return None, None
     scaled, word = scale_word(money.amount)
-    unit = f"{word} {money.currency}" if word else money.currency
-    return scaled, _format(_places(scaled), unit)
+    unit = t.unit(Unit(SCALE_POWERS.get(word, 0), money.currency))
+    return scaled, _bounded_format(_format(_places(scaled), unit), bound, t)
 
 
 def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
     """The support levels: the stated amounts and the converted ones as numbers in
-    millions of the home currency, the rate as a number and its date as a date cell."""
+    millions of the home currency (a lower bound formatted "at least"), the rate as a
+    number and its date as a date cell."""
     _ = t._
     sheet = _new_sheet(book, _("International comparison"))
     home = t.unit(Unit(6, levels.currency))
@@ -329,19 +340,20 @@ def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
         _("Basis and note"),
     ]
     sheet.write(header, header=True)
-    converted_format = _format(CONVERTED_PLACES, home)
     for r in levels.rows:
-        low, low_format = _amount_cells(r.low)
-        high, high_format = _amount_cells(r.high)
+        bound = r.high is None
+        low, low_format = _amount_cells(r.low, t, bound)
+        high, high_format = _amount_cells(r.high, t)
         cells: list[Cell] = [country(r.country, t), per(r, t), low, high]
         formats: list[str | None] = [None, None, low_format, high_format]
         if r.low_converted is None:
             cells += [_("no rate"), None]
             formats += [None, None]
         else:
-            for money in (r.low_converted, r.high_converted):
+            for money, at_least in ((r.low_converted, bound), (r.high_converted, False)):
                 cells.append(None if money is None else shift(money.amount, -6))
-                formats.append(converted_format)
+                converted = _format(CONVERTED_PLACES, home)
+                formats.append(_bounded_format(converted, at_least, t))
         rate_unit = t.unit(Unit(0, levels.currency))
         rate_format = None if r.rate is None else _format(_places(r.rate), rate_unit)
         cells += [r.rate, r.rate_on, level_note(r, t)]
@@ -350,7 +362,7 @@ def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
     sheet.skip()
     sheet.write([support_note(levels, t)])
     sheet.sheet.freeze_panes = "B2"
-    sheet.widths([16, 30, 20, 20, 20, 20, 16, 14, 80])
+    sheet.widths([16, 30, 20, 20, 24, 20, 16, 14, 80])
 
 
 def _date_format(t: Labels) -> str:
