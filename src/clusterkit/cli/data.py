@@ -209,7 +209,8 @@ def report(
         results = evaluate_with_progress(program, dataset, day)
     colour = output is None and not binary and sys.stdout.isatty()
     try:
-        content: str | bytes = reporter.render(ReportContext(dataset, results, language, colour))
+        context = ReportContext(dataset, results, language, colour, as_of=as_of)
+        content: str | bytes = reporter.render(context)
     except ReportError as exc:
         fail(str(exc))
     if target is None:
