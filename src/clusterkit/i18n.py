@@ -16,9 +16,6 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
@@ -78,6 +75,10 @@ def local(message: str) -> str:
 
 def compile_catalog(po_file: Path) -> bytes:
     """The ``.mo`` bytes for a ``.po`` file (babel's reader and writer)."""
+    # babel only here: showing a message needs the compiled catalogs, not babel
+    from babel.messages.mofile import write_mo  # noqa: PLC0415
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
     with po_file.open("rb") as handle:
         catalog = read_po(handle)
     out = BytesIO()
