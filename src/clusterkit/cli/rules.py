@@ -75,9 +75,9 @@ def check(
     try:
         program = load_rules(rules)
     except DiagnosticError as exc:
-        print_diagnostics(exc.diagnostics, fmt)
+        print_diagnostics(exc.diagnostics, fmt, lang=lang)
         sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url, fmt, program.schema)
+    dataset = load_data(data_path, store_url, fmt, program.schema, lang)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
     keep = save or (save is None and data_path is None)
@@ -91,7 +91,7 @@ def check(
         click.echo(document)
     else:
         if program.diagnostics:
-            print_diagnostics(program.diagnostics)
+            print_diagnostics(program.diagnostics, lang=lang)
         click.echo(results.render(language, show_all=show_all))
     if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.
@@ -111,14 +111,15 @@ def check(
 @click.command("lint")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
 @format_option
-def lint(rules: tuple[str, ...], fmt: str) -> None:
+@lang_option
+def lint(rules: tuple[str, ...], fmt: str, lang: str | None) -> None:
     """Check rule files without data: every error and warning, with its code."""
     from clusterkit.lang import check_rules
 
     diagnostics = check_rules(rules)
-    print_diagnostics(diagnostics, fmt)
+    print_diagnostics(diagnostics, fmt, lang=lang)
     if fmt != "json" and not diagnostics:
-        click.echo(_("no problems found"))
+        click.echo(translator(choose_lang(lang))("no problems found"))
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)
 
@@ -140,7 +141,10 @@ def lint(rules: tuple[str, ...], fmt: str) -> None:
     type=click.Path(path_type=str),
     help="Another folder test files may read rules and data from.",
 )
-def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...]) -> None:
+@lang_option
+def test_command(
+    paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...], lang: str | None
+) -> None:
     """Run the test cases beside rule files (NAME.tests.toml beside NAME.ckr).
 
     Exit status: 0 all cases pass, 1 a case fails, 2 a rule or test file has errors.
@@ -156,8 +160,8 @@ def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...])
     if fmt == "text":
         broken: list[Diagnostic] = [d for r in results for d in r.errors]
         if broken:
-            print_diagnostics(broken)
-    click.echo(test_report.render(results, fmt), nl=fmt == "text")
+            print_diagnostics(broken, lang=lang)
+    click.echo(test_report.render(results, fmt, choose_lang(lang)), nl=fmt == "text")
     sys.exit(test_report.exit_status(results))
 
 
@@ -169,7 +173,8 @@ def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...])
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Change nothing; print the changes as a unified diff."
 )
-def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+@lang_option
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang: str | None) -> None:
     """Lay rule files out in the canonical form, in place, keeping every comment.
 
     A folder means every *.ckr file in it; '-' reads standard input and writes the
@@ -181,6 +186,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     from clusterkit.lang.parser import MAX_RULE_FILE_BYTES
     from clusterkit.loader import read_text
     from clusterkit.loader.files import RULE_SUFFIX
+    from clusterkit.messages import msg
 
     problems: list[Diagnostic] = []
     changed = unchanged = 0
@@ -196,7 +202,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
                 code=codes.RULES_UNREADABLE,
                 too_big_code=codes.RULES_TOO_BIG,
                 limit=MAX_RULE_FILE_BYTES,
-                noun="rule file",
+                noun=msg("rule file"),
             )
         )
         if text is None:
@@ -227,7 +233,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
             _write_keeping_mode(path, result)
             click.echo(_("reformatted {path}").format(path=shown), err=True)
     if problems:
-        print_diagnostics(problems)
+        print_diagnostics(problems, lang=lang)
         sys.exit(EXIT_INPUT)
     if check_only or show_diff:
         summary = _("{changed} file(s) would be reformatted, {unchanged} unchanged")
@@ -243,6 +249,7 @@ def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic])
     """The files named, and the rule files in the folders named, each once."""
     from clusterkit import codes
     from clusterkit.diagnostics import Severity
+    from clusterkit.messages import msg
 
     found: list[Path] = []
     for name in paths:
@@ -252,7 +259,7 @@ def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic])
             continue
         inside = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file())
         if not inside:
-            message = f"no *{suffix} rule files in this folder"
+            message = msg("no *{suffix} rule files in this folder", suffix=suffix)
             problems.append(Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, message, file=name))
         found.extend(inside)
     return list(dict.fromkeys(found))
