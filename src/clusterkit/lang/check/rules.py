@@ -400,7 +400,7 @@ class FileChecker(DefinitionChecks, ExprChecker):
                     item.span,
                     msg(
                         "the criteria's weights add up to {total} %, not 100 %",
-                        total=f"{(total * 100).normalize():f}",
+                        total=format((total * 100).normalize(), "f"),
                     ),
                 )
         names = {c.name for c in criteria}

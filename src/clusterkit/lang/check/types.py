@@ -158,7 +158,7 @@ def _noun(t: Type) -> str:
     if isinstance(t, DateT):
         return msg("date")
     if isinstance(t, NoneT):
-        return msg("none")
+        return "none"  # the keyword
     if isinstance(t, EntityT):
         return t.kind
     if isinstance(t, ErrT):
