@@ -110,15 +110,27 @@ def check(
 
 @click.command("lint")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
-@format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for tools, SARIF 2.1.0 for code-scanning tools.",
+)
 @lang_option
 def lint(rules: tuple[str, ...], fmt: str, lang: str | None) -> None:
     """Check rule files without data: every error and warning, with its code."""
     from clusterkit.lang import check_rules
 
     diagnostics = check_rules(rules)
-    print_diagnostics(diagnostics, fmt, lang=lang)
-    if fmt != "json" and not diagnostics:
+    if fmt == "sarif":
+        from clusterkit.cli.integrate import print_sarif
+
+        print_sarif(diagnostics, lang)
+    else:
+        print_diagnostics(diagnostics, fmt, lang=lang)
+    if fmt == "text" and not diagnostics:
         click.echo(translator(choose_lang(lang))("no problems found"))
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)
