@@ -232,3 +232,18 @@ def test_an_unrecorded_funding_source_is_undetermined_not_zero() -> None:
         lines[1:] = [{"source": "state", "amount": amount}]
         again = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
         assert [r.outcome for r in again] == [outcome]
+
+
+def test_undetermined_verdicts_lacking_the_same_data_are_one_paragraph() -> None:
+    program = clusterkit.compile_rules(STATE_RULES, name="state.ckr")
+    document = small_dataset()
+    projects = document["programmes"][0]["projects"]
+    projects.extend(dict(projects[0], id=f"p{n}") for n in range(2, 10))
+    results = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+    assert len(results) == 9
+    text = results.render("en")
+    assert "9 entities (p1, p2, p3, p4, p5, p6 and 3 more): UNDETERMINED" in text
+    assert text.count("needs p.state_amount") == 1
+    # --all explains each alone; Russian summarises in Russian
+    assert results.render("en", show_all=True).count("needs p.state_amount") == 9
+    assert "объектов: 9 (p1, p2, p3, p4, p5, p6 и ещё 3)" in results.render("ru")

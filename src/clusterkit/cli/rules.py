@@ -44,7 +44,12 @@ __all__ = ["COMMANDS", "check", "fmt", "lint", "lsp", "test_command"]
 @as_of_option("The date to evaluate as of (YYYY-MM-DD); default: the dataset's date.")
 @format_option
 @lang_option
-@click.option("--all", "show_all", is_flag=True, help="Explain passing results too.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Explain every result alone: passing ones too, and each undetermined one.",
+)
 @click.option(
     "--save/--no-save",
     default=None,
