@@ -117,13 +117,15 @@ class Diagnostic:
 
     def text(self, lang: str = "en") -> str:
         """``where: severity[code]: message (hint: ...)``, in ``lang``."""
-        shown = self.localized(lang)
         where = self.location()
         head = f"{where}: " if where else ""
+        if lang == "en":  # the common case, without looking anything up
+            hint = f" (hint: {self.hint})" if self.hint else ""
+            return f"{head}{self.severity.value}[{self.code}]: {self.message}{hint}"
         severity = render(_SEVERITY[self.severity], lang)
-        text = f"{head}{severity}[{self.code}]: {shown.message}"
-        if shown.hint:
-            text += render(msg(" (hint: {hint})", hint=shown.hint), lang)
+        text = f"{head}{severity}[{self.code}]: {render(self.message, lang)}"
+        if self.hint:
+            text += render(msg(" (hint: {hint})", hint=self.hint), lang)
         return text
 
     def to_json(self, lang: str = "en") -> dict[str, object]:

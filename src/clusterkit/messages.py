@@ -46,9 +46,9 @@ class Message(str):
     def __new__(
         cls, template: str, params: Mapping[str, object], verbatim: bool = False
     ) -> Message:
-        self = super().__new__(cls, template.format(**params))
+        self = str.__new__(cls, template.format_map(params))
         self.template = template
-        self.params = dict(params)
+        self.params = params  # msg's and join's own dicts: not copied again
         self.verbatim = verbatim
         return self
 
@@ -59,7 +59,10 @@ class Message(str):
         """The message in ``lang``; English (the text itself) when there is no translation."""
         if lang == "en":
             return str.__str__(self)
-        values = {key: render(value, lang) for key, value in self.params.items()}
+        values = {
+            key: value.render(lang) if isinstance(value, Message) else value
+            for key, value in self.params.items()
+        }
         template = self.template
         if not self.verbatim:
             template = translator(lang)(template)
