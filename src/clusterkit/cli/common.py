@@ -255,21 +255,30 @@ def load_data(
     url: str | None,
     fmt: str = "text",
     schema: Schema | None = None,
+    warnings: list[Diagnostic] | None = None,
     lang: str | None = None,
 ) -> Dataset:
     """The dataset from ``--data``, or else from the store; bad data exits 2.
 
-    ``schema`` is what the rules declare the data may hold; problems are printed in
-    ``lang``.
+    ``schema`` is what the rules declare the data may hold. The loader's warnings (files
+    of the dataset folder not read) are added to ``warnings``, or printed on standard
+    error when no list is given. Problems are printed in ``lang``.
     """
     if data_path is not None:
         from clusterkit.loader import load_dataset
 
+        found: list[Diagnostic] = []
         try:
-            return load_dataset(data_path, schema=schema)
+            dataset = load_dataset(data_path, schema=schema, warnings=found)
         except DiagnosticError as exc:
             print_diagnostics(exc.diagnostics, fmt, source="data", lang=lang)
             sys.exit(EXIT_INPUT)
+        if warnings is not None:
+            warnings.extend(found)
+        else:
+            for warning in found:
+                click.echo(render_text(warning, None, choose_lang(lang)), err=True)
+        return dataset
     with using_store(url) as store:
         return store.dataset()
 

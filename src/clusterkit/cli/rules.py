@@ -82,21 +82,21 @@ def check(
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt, lang=lang)
         sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url, fmt, program.schema, lang)
+    warnings: list[Diagnostic] = []
+    dataset = load_data(data_path, store_url, fmt, program.schema, warnings, lang)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
+    diagnostics = [*program.diagnostics, *warnings]
     keep = save or (save is None and data_path is None)
     # The JSON form of a large run is costly: made only when printed or kept.
     document = ""
     if fmt == "json" or keep:
-        document = json.dumps(
-            results.to_dict(language, program.diagnostics), ensure_ascii=False, indent=2
-        )
+        document = json.dumps(results.to_dict(language, diagnostics), ensure_ascii=False, indent=2)
     if fmt == "json":
         click.echo(document)
     else:
-        if program.diagnostics:
-            print_diagnostics(program.diagnostics, lang=lang)
+        if diagnostics:
+            print_diagnostics(diagnostics, lang=lang)
         click.echo(results.render(language, show_all=show_all))
     if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.

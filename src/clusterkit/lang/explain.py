@@ -291,8 +291,9 @@ def basis_text(basis: tuple[str, str] | None, lang: str = "en") -> str:
 
 def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = False) -> str:
     """A report: provenance, counts per rulebook, and every verdict that needs attention
-    (the undetermined verdicts of one rule that lack the same data as one paragraph
-    naming their entities, unless ``show_all``, which explains every result alone)."""
+    (the undetermined verdicts of one rule that lack the same data as one line naming
+    their entities and what they lack, unless ``show_all``, which explains every result
+    alone)."""
     _ = translator(lang)
     p = results.provenance
 
@@ -319,11 +320,14 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     for group in _grouped(shown, show_all):
         lines.append(_explain_group(group, lang))
         lines.append("")
-    lines.append(
-        _("{count} results: {summary}").format(
-            count=len(results.results), summary=counts(results.results)
+    if results.results:
+        lines.append(
+            _("{count} results: {summary}").format(
+                count=len(results.results), summary=counts(results.results)
+            )
         )
-    )
+    else:
+        lines.append(_("no results: no rule in force applies to anything in the dataset"))
     return "\n".join(lines)
 
 
@@ -360,7 +364,10 @@ def _explain_group(group: Sequence[Result], lang: str) -> str:
     if len(group) > _GROUP_NAMES:
         names += " " + _("and {count} more").format(count=len(group) - _GROUP_NAMES)
     entities = _("{count} entities ({names})").format(count=len(group), names=names)
-    return _explain(first, lang, entities)
+    # One line: the rule, its entities and what they lack (--all explains each).
+    head = _explain(first, lang, entities).splitlines()[0]
+    assert first.needs is not None
+    return f"{head}; " + _("needs {what}").format(what=first.needs.text(lang))
 
 
 def results_to_json(

@@ -38,6 +38,7 @@ from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
     EXPECTED_DATASET,
+    RULE_SUFFIX,
     RULES_HINT,
     Listing,
     atomic_write,
@@ -290,6 +291,20 @@ def _dataset_schema(
             )
             continue
         paths = [Path(os.path.normpath(folder / n)) for n in named]
+        not_rules = [p for p in paths if p.suffix != RULE_SUFFIX]
+        # Never opened: an error excerpt would show the lines of a file that is not a
+        # rule file. The rule files listed are read all the same.
+        problems.extend(
+            data_error(
+                codes.DATA_INVALID,
+                shown,
+                f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
+                "declared in rule files",
+                path="dataset.schema",
+            )
+            for p in not_rules
+        )
+        paths = [p for p in paths if p.suffix == RULE_SUFFIX]
         if files is not None:
             files.extend(paths)
         own = schema_from_files(paths, shown, problems)
