@@ -103,8 +103,10 @@ def _declared(
             Diagnostic(
                 codes.DATA_NO_INFO,
                 Severity.ERROR,
-                "no file holds the dataset information (the 'dataset' table, whose "
-                "'schema' names the files that declare what the data may hold)",
+                msg(
+                    "no file holds the dataset information (the 'dataset' table, whose "
+                    "'schema' names the files that declare what the data may hold)"
+                ),
                 file=data_path,
             )
         )

@@ -298,8 +298,11 @@ def _dataset_schema(
             data_error(
                 codes.DATA_INVALID,
                 shown,
-                f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
-                "declared in rule files",
+                msg(
+                    "{path!r} is not a rule file (*.ckr): a dataset's schema is declared in "
+                    "rule files",
+                    path=str(p),
+                ),
                 path="dataset.schema",
             )
             for p in not_rules
