@@ -58,7 +58,16 @@ def diagnostics_defs(generator: Generator) -> None:
                     "pattern": "^[A-Z][0-9]{3}$",
                 },
                 "severity": ref("severity"),
-                "message": _STRING,
+                "message": {
+                    "description": "What is wrong, in the language asked for (--lang, the "
+                    "locale, else English).",
+                    **_STRING,
+                },
+                "message_en": {
+                    "description": "The message in English, given when the language asked "
+                    "for is not English.",
+                    **_STRING,
+                },
                 "file": {"description": "The file the problem is in.", **_STRING},
                 "path": {
                     "description": "The data path inside the file "
@@ -67,6 +76,11 @@ def diagnostics_defs(generator: Generator) -> None:
                 },
                 "span": ref("span"),
                 "hint": {"description": "What to do about it.", **_STRING},
+                "hint_en": {
+                    "description": "The hint in English, given when the language asked for "
+                    "is not English.",
+                    **_STRING,
+                },
             },
             required=False,
         ),
