@@ -8,14 +8,16 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from clusterkit import _version
-from clusterkit.diagnostics import Diagnostic
+from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.lang import check_cache, program
 from clusterkit.lang.program import check_rules
+from clusterkit.messages import Message, msg, render
 
 MAIN = """rulebook t
 import "lib.ckr"
@@ -62,6 +64,15 @@ def test_a_second_check_comes_from_the_cache_with_the_same_warnings(
     again = check_rules([rules], cache=True)
     assert again == fresh
     assert all(isinstance(d, Diagnostic) for d in again)
+    # Each message keeps what it takes to be shown in another language.
+    assert [as_made(d) for d in again] == [as_made(d) for d in fresh]
+    assert [render(d.message, "ru") for d in again] == [render(d.message, "ru") for d in fresh]
+
+
+def as_made(diagnostic: Diagnostic) -> tuple[object, ...]:
+    message = diagnostic.message
+    assert isinstance(message, Message)
+    return (type(message), message.template, dict(message.params), message.verbatim)
 
 
 def test_errors_are_given_back_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,3 +195,33 @@ def test_processes_checking_at_once_agree_and_leave_one_whole_entry(rules: Path)
     (entry,) = entries()
     assert len(json.loads(entry.read_bytes())["diagnostics"]) == 2
     assert not list(entry.parent.glob("*.tmp"))
+
+
+def test_messages_with_nested_messages_numbers_and_lists_are_kept_whole() -> None:
+    inner = msg("a number in {unit}", unit="KZT")
+    message = msg("{what} is {value} ({parts})", what=inner, value=Decimal("1.50"), parts=("a", 2))
+    diagnostic = Diagnostic(
+        "T100",
+        Severity.WARNING,
+        message,
+        file="f.ckr",
+        span=Span("f.ckr", 1, 2, 1, 5),
+        hint=msg("try {n} times", n=3),
+    )
+    back = check_cache._diagnostic(json.loads(json.dumps(check_cache._written(diagnostic))))
+    assert back == diagnostic
+    assert isinstance(back.message, Message)
+    assert back.message.params == message.params
+    assert type(back.message.params["what"]) is Message
+    assert render(back.message, "ru") == render(message, "ru")
+
+
+def test_a_diagnostic_that_cannot_be_written_down_exactly_is_not_kept(tmp_path: Path) -> None:
+    rule = tmp_path / "r.ckr"
+    rule.write_text("rulebook t\n", encoding="utf-8")
+    found, ticket = check_cache.look_up([rule], None)
+    assert found is None
+    assert ticket is not None
+    odd = Diagnostic("T100", Severity.ERROR, msg("at {where}", where=Path("x")))
+    check_cache.store(ticket, {str(rule): "rulebook t\n"}, [odd])
+    assert entries() == []

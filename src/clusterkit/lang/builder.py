@@ -15,6 +15,7 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builder_items import ItemBuilder, unquote
 from clusterkit.lang.lalr import Tok
+from clusterkit.messages import msg
 from clusterkit.numbers import SCALE_POWERS
 
 __all__ = ["MAX_DEPTH", "TOKENS_FOR", "BadLiteralError", "DepthError", "TreeBuilder"]
@@ -102,7 +103,7 @@ class TreeBuilder(ItemBuilder):
         """Refuse a line given twice (two ``source`` lines would silently keep one)."""
         if key in fields:
             word = _LINE_WORDS.get(key, key)
-            raise BadLiteralError(span, f"'{word}' is given twice here")
+            raise BadLiteralError(span, msg("'{word}' is given twice here", word=word))
 
     def dotted(self, span: Span, *names: str) -> str:
         return ".".join(str(n) for n in names)
@@ -133,7 +134,7 @@ class TreeBuilder(ItemBuilder):
             return dt.date.fromisoformat(str(token))
         except ValueError:
             raise BadLiteralError(
-                self._tok_span(token), f"{token} is not a date that exists"
+                self._tok_span(token), msg("{date} is not a date that exists", date=str(token))
             ) from None
 
     # -- items --

@@ -29,6 +29,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from clusterkit import _version
 from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.i18n import choose_lang
 from clusterkit.loader.files import RULE_SUFFIX
+from clusterkit.messages import Message
 
 __all__ = ["FORMAT", "Ticket", "cache_folder", "cached", "look_up", "named_files", "store"]
 
@@ -217,18 +219,54 @@ def _prune(folder: Path) -> None:
 
 
 def _written(diagnostic: Diagnostic) -> dict[str, Any]:
-    """A diagnostic field by field; a field of a kind not known here raises TypeError."""
+    """A diagnostic field by field; a value of a kind not known here raises TypeError."""
     out: dict[str, Any] = {}
     for field in attrs.fields(Diagnostic):
         value = getattr(diagnostic, field.name)
         if isinstance(value, Severity):
-            value = value.value
+            out[field.name] = value.value
         elif isinstance(value, Span):
-            value = [value.file, value.line, value.column, value.end_line, value.end_column]
-        elif value is not None and type(value) not in (str, int):
-            raise TypeError(field.name)
-        out[field.name] = value
+            out[field.name] = [
+                value.file,
+                value.line,
+                value.column,
+                value.end_line,
+                value.end_column,
+            ]
+        else:
+            out[field.name] = _value(value)
     return out
+
+
+def _value(value: object) -> Any:
+    """A message or one of its parameters as JSON, so that it reads back equal and of
+    the same type (a message keeps its template and parameters, to be shown in
+    another language later)."""
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if isinstance(value, Message) and type(value) is Message:
+        params = {str(k): _value(v) for k, v in value.params.items()}
+        return {"message": [value.template, params, value.verbatim]}
+    if type(value) is Decimal:
+        return {"decimal": str(value)}
+    if type(value) in (tuple, list):
+        return {type(value).__name__: [_value(v) for v in value]}  # type: ignore[attr-defined]
+    raise TypeError(type(value).__name__)
+
+
+def _read_value(data: Any) -> Any:
+    if data is None or type(data) in (str, int, bool):
+        return data
+    ((kind, body),) = data.items()
+    if kind == "message":
+        template, params, verbatim = body
+        return Message(template, {k: _read_value(v) for k, v in params.items()}, verbatim)
+    if kind == "decimal":
+        return Decimal(body)
+    if kind in ("tuple", "list"):
+        items = [_read_value(v) for v in body]
+        return tuple(items) if kind == "tuple" else items
+    raise TypeError(kind)
 
 
 def _diagnostic(data: Mapping[str, Any]) -> Diagnostic:
@@ -240,7 +278,7 @@ def _diagnostic(data: Mapping[str, Any]) -> Diagnostic:
         elif field.name == "span" and value is not None:
             file, line, column, end_line, end_column = value
             value = Span(file, line, column, end_line, end_column)
-        elif value is not None and type(value) not in (str, int):
-            raise TypeError(field.name)
+        else:
+            value = _read_value(value)
         fields[field.name] = value
     return Diagnostic(**fields)

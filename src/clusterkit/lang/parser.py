@@ -30,6 +30,7 @@ from clusterkit.lang.builder import (
 )
 from clusterkit.lang.collector import paused_gc
 from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
+from clusterkit.messages import msg
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
@@ -124,7 +125,7 @@ def _bad_text(text: str, file: str) -> Diagnostic | None:
                 return Diagnostic(
                     codes.SYNTAX_CHARACTER,
                     Severity.ERROR,
-                    f"character U+{ord(char):04X} is not valid Unicode text",
+                    msg("character U+{code:04X} is not valid Unicode text", code=ord(char)),
                     file=file,
                     span=Span.point(file, number, column),
                 )
@@ -149,7 +150,11 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 Diagnostic(
                     codes.RULES_TOO_BIG,
                     Severity.ERROR,
-                    f"rule file is {size} bytes, more than the {MAX_RULE_FILE_BYTES} allowed",
+                    msg(
+                        "rule file is {size} bytes, more than the {limit} allowed",
+                        size=size,
+                        limit=MAX_RULE_FILE_BYTES,
+                    ),
                     file=file,
                     span=Span.point(file, 1, 1),
                 )
@@ -170,10 +175,10 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 Diagnostic(
                     codes.TOO_DEEP,
                     Severity.ERROR,
-                    f"expression nested more than {MAX_DEPTH} levels deep",
+                    msg("expression nested more than {depth} levels deep", depth=MAX_DEPTH),
                     file=file,
                     span=exc.span,
-                    hint="split it with 'let' steps",
+                    hint=msg("split it with 'let' steps"),
                 )
             ]
         ) from None

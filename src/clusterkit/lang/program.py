@@ -21,6 +21,7 @@ from clusterkit.lang.collector import paused_gc
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
+from clusterkit.messages import msg
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class _Reader:
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"more than {MAX_FILES} rule files",
+                        msg("more than {count} rule files", count=MAX_FILES),
                         file=shown,
                     )
                 )
@@ -153,8 +154,11 @@ class _Reader:
                 Diagnostic(
                     codes.RULES_UNREADABLE,
                     Severity.ERROR,
-                    f"is a directory; name the folder itself to check every *{RULE_SUFFIX} "
-                    "file in it",
+                    msg(
+                        "is a directory; name the folder itself to check every *{suffix} file "
+                        "in it",
+                        suffix=RULE_SUFFIX,
+                    ),
                     file=shown,
                 )
             )
@@ -166,7 +170,7 @@ class _Reader:
             code=codes.RULES_UNREADABLE,
             too_big_code=codes.RULES_TOO_BIG,
             limit=MAX_RULE_FILE_BYTES,
-            noun="rule file",
+            noun=msg("rule file"),
         )
         if text is None:
             self.texts_only = False
@@ -201,11 +205,14 @@ class _Reader:
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} is outside the folders given "
-                    f"({', '.join(str(r) for r in self.roots)})",
+                    msg(
+                        "imported file {path!r} is outside the folders given ({roots})",
+                        path=item.path,
+                        roots=", ".join(str(r) for r in self.roots),
+                    ),
                     file=shown,
                     span=item.span,
-                    hint="name its folder too, or import files beside the rules",
+                    hint=msg("name its folder too, or import files beside the rules"),
                 )
             )
             return None
@@ -215,7 +222,7 @@ class _Reader:
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} not found",
+                    msg("imported file {path!r} not found", path=item.path),
                     file=shown,
                     span=item.span,
                 )
@@ -229,7 +236,7 @@ class _Reader:
         everything = [*self.problems, *diagnostics]
         if not self.files and not self.problems:
             everything.append(
-                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, "no rule files given")
+                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, msg("no rule files given"))
             )
         if any(d.is_error for d in everything):
             raise DiagnosticError(everything)
@@ -269,7 +276,7 @@ def _reader(
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"no *{RULE_SUFFIX} rule files in this folder",
+                        msg("no *{suffix} rule files in this folder", suffix=RULE_SUFFIX),
                         file=str(path),
                     )
                 )

@@ -47,6 +47,7 @@ from clusterkit.loader.files import (
     read_text,
 )
 from clusterkit.loader.folder import read_tables
+from clusterkit.messages import join, msg, text_of
 from clusterkit.model import Dataset
 from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
 from clusterkit.serde import DataError, unstructure
@@ -64,13 +65,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DataError(f"key {key!r} appears twice in one object")
+            raise DataError(msg("key {key!r} appears twice in one object", key=key))
         result[key] = value
     return result
 
 
 def _refuse_constant(name: str) -> Any:
-    raise DataError(f"{name} is not a number clusterkit accepts")
+    raise DataError(msg("{name} is not a number clusterkit accepts", name=name))
 
 
 def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
@@ -83,7 +84,7 @@ def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
         return _parse(text.removeprefix("\ufeff"), shown, problems)
     except RecursionError:
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, "nested too deeply to be a dataset file")
+            data_error(codes.DATA_SYNTAX, shown, msg("nested too deeply to be a dataset file"))
         )
         return None
 
@@ -97,7 +98,9 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
             span = Span.point(shown, int(match[1]), int(match[2])) if match else None
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             problems.append(
-                data_error(codes.DATA_SYNTAX, shown, f"not valid TOML: {message}", span=span)
+                data_error(
+                    codes.DATA_SYNTAX, shown, msg("not valid TOML: {why}", why=message), span=span
+                )
             )
             return None
     try:
@@ -110,10 +113,12 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, f"not valid JSON: {exc.msg}", span=span)
+            data_error(
+                codes.DATA_SYNTAX, shown, msg("not valid JSON: {why}", why=exc.msg), span=span
+            )
         )
     except DataError as exc:
-        problems.append(data_error(codes.DATA_SYNTAX, shown, str(exc)))
+        problems.append(data_error(codes.DATA_SYNTAX, shown, text_of(exc)))
     return None
 
 
@@ -178,8 +183,8 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
                 data_error(
                     codes.DATA_NO_INFO,
                     str(root),
-                    "holds rule files (*.ckr) and no dataset information: not a dataset",
-                    hint=f"expected {EXPECTED_DATASET}; {RULES_HINT}",
+                    msg("holds rule files (*.ckr) and no dataset information: not a dataset"),
+                    hint=join([msg("expected {what}", what=EXPECTED_DATASET), RULES_HINT], "; "),
                 )
             ]
         )
@@ -193,9 +198,12 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
             data_error(
                 codes.DATA_NO_INFO,
                 str(root),
-                "holds no dataset information: it is one file of the dataset in "
-                f"{root.parent}, not a dataset on its own",
-                hint=f"give the folder; expected {EXPECTED_DATASET}",
+                msg(
+                    "holds no dataset information: it is one file of the dataset in "
+                    "{folder}, not a dataset on its own",
+                    folder=str(root.parent),
+                ),
+                hint=msg("give the folder; expected {what}", what=EXPECTED_DATASET),
             )
         ]
     )
@@ -226,9 +234,9 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        f"{named!r} is not an encoding clusterkit knows",
+                        msg("{named!r} is not an encoding clusterkit knows", named=named),
                         path="dataset.csv_encoding",
-                        hint="for example utf-8, cp1251, kz1048",
+                        hint=msg("for example utf-8, cp1251, kz1048"),
                     )
                 )
             elif encoding is None:
@@ -240,7 +248,7 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        "expected true or false",
+                        msg("expected true or false"),
                         path="dataset.csv_decimal_comma",
                     )
                 )
@@ -277,7 +285,7 @@ def _dataset_schema(
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    "schema is a list of rule files (*.ckr)",
+                    msg("schema is a list of rule files (*.ckr)"),
                     path="dataset.schema",
                 )
             )
@@ -290,8 +298,11 @@ def _dataset_schema(
             data_error(
                 codes.DATA_INVALID,
                 shown,
-                f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
-                "declared in rule files",
+                msg(
+                    "{path!r} is not a rule file (*.ckr): a dataset's schema is declared in "
+                    "rule files",
+                    path=str(p),
+                ),
                 path="dataset.schema",
             )
             for p in not_rules
