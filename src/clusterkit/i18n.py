@@ -12,7 +12,6 @@ import gettext
 import os
 from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
@@ -59,6 +58,9 @@ def translator(lang: str) -> Callable[[str], str]:
     """The ``gettext`` function for ``lang``; English (the messages as written) if unknown."""
     if lang not in LANGUAGES:
         lang = "en"
+    # importlib.resources costs more to import than all of gettext: imported here.
+    from importlib import resources  # noqa: PLC0415
+
     resource = resources.files("clusterkit").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.mo")
     try:
         data = resource.read_bytes()
@@ -96,6 +98,8 @@ def compile_catalog(po_file: Path) -> bytes:
 
 def compile_catalogs(root: Path | None = None) -> list[Path]:
     """Compile every ``.po`` file under ``root`` (default: the package's locale folder)."""
+    from importlib import resources  # noqa: PLC0415
+
     base = root or Path(str(resources.files("clusterkit").joinpath("locale")))
     written = []
     for po_file in sorted(base.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):

@@ -14,7 +14,6 @@ import hashlib
 import json
 import sys
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,8 @@ _MEANINGFUL = frozenset(
 
 
 def _grammar() -> str:
-    return resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    # Beside this module (importlib.resources would cost more to import than to parse).
+    return Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
 
 
 @cache
