@@ -8,12 +8,13 @@ import gc
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import clusterkit
 from clusterkit.diagnostics import DiagnosticError
-from clusterkit.lang import parse_rules
+from clusterkit.lang import compiler, parse_rules
 from clusterkit.lang.collector import paused_gc
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -82,6 +83,21 @@ def test_parsing_and_checking_leave_the_collector_on() -> None:
     assert gc.isenabled()
     clusterkit.check_rules([RULES])
     assert gc.isenabled()
+
+
+def test_the_collector_runs_while_rules_are_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    original = compiler.compile_rulebook
+
+    def watched(checked: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(checked)
+
+    monkeypatch.setattr(compiler, "compile_rulebook", watched)
+    clusterkit.load_rules([RULES / "monitoring.ckr"])
+    clusterkit.compile_rules("rulebook t\nconst a = 1\n")
+    assert seen
+    assert all(seen)
 
 
 def test_a_syntax_error_leaves_the_collector_on() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from clusterkit.messages import msg
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
+    from clusterkit.lang.check.checked import Checked
     from clusterkit.lang.compiled import CompiledRulebook
 
 __all__ = [
@@ -85,12 +86,23 @@ class Program:
 
 
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
-    reader = _Reader(roots=(), given=dict(sources), offline=True)
-    reader.homes.update((name, Path(folder)) for name, folder in homes)
-    with paused_gc():
+    def read() -> _Reader:
+        reader = _Reader(roots=(), given=dict(sources), offline=True)
+        reader.homes.update((name, Path(folder)) for name, folder in homes)
         for path, _text in sources:
             reader.add(Path(path))
-        return reader.program()
+        return reader
+
+    return _built(read)
+
+
+def _built(read: Callable[[], _Reader]) -> Program:
+    """Read, parse and check with the garbage collector paused (see
+    :mod:`clusterkit.lang.collector`), then compile with it running again."""
+    with paused_gc():
+        reader = read()
+        checked, everything = reader.checked()
+    return reader.build(checked, everything)
 
 
 @attrs.define
@@ -230,8 +242,19 @@ class _Reader:
             return None
         return target
 
-    def program(self) -> Program:
-        """Check and compile what was read; raise :class:`DiagnosticError` on any error."""
+    def build(self, checked: list[Checked], everything: list[Diagnostic]) -> Program:
+        """Compile what was read and checked (:meth:`checked`)."""
+        # Imported here: checking alone (``clusterkit lint``) does not compile.
+        from clusterkit.lang.compiler import compile_rulebook  # noqa: PLC0415
+
+        compiled = tuple(compile_rulebook(c) for c in checked)
+        sources = tuple((path, self.given[path]) for path in self.files)
+        homes = tuple((name, str(folder)) for name, folder in self.homes.items())
+        return Program(compiled, tuple(everything), sources, homes)
+
+    def checked(self) -> tuple[list[Checked], list[Diagnostic]]:
+        """What checking learnt, and every diagnostic; raise :class:`DiagnosticError`
+        on any error."""
         checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
         everything = [*self.problems, *diagnostics]
         if not self.files and not self.problems:
@@ -240,13 +263,7 @@ class _Reader:
             )
         if any(d.is_error for d in everything):
             raise DiagnosticError(everything)
-        # Imported here: checking alone (``clusterkit lint``) does not compile.
-        from clusterkit.lang.compiler import compile_rulebook  # noqa: PLC0415
-
-        compiled = tuple(compile_rulebook(c) for c in checked)
-        sources = tuple((path, self.given[path]) for path in self.files)
-        homes = tuple((name, str(folder)) for name, folder in self.homes.items())
-        return Program(compiled, tuple(everything), sources, homes)
+        return checked, everything
 
     def diagnostics(self) -> list[Diagnostic]:
         _, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
@@ -336,10 +353,8 @@ def load_rules(
     ``paths`` name files or folders (searched for ``*.ckr``). Imports must stay inside
     the folders named (a file's own folder) or inside ``root``.
     """
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
-    with paused_gc():
-        return _reader(paths, root).program()
+    named = [paths] if isinstance(paths, str | os.PathLike) else paths
+    return _built(lambda: _reader(named, root))
 
 
 def compile_rules(
@@ -352,8 +367,11 @@ def compile_rules(
     inside it.
     """
     folder = Path(root) if root is not None else Path.cwd()
-    reader = _Reader(roots=(folder,))
-    reader.homes[name] = folder
-    with paused_gc():
+
+    def read() -> _Reader:
+        reader = _Reader(roots=(folder,))
+        reader.homes[name] = folder
         reader.add(Path(name), text)
-        return reader.program()
+        return reader
+
+    return _built(read)
