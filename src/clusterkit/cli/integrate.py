@@ -84,7 +84,7 @@ def _declared(
         return schema, problems
     # The loader's own reading of 'dataset.schema' (paths from the dataset's folder,
     # conflicts with the rules' declarations), so the schema is the one it checks against.
-    from clusterkit.loader.documents import _dataset_schema, parse_document
+    from clusterkit.loader.documents import dataset_schema, parse_document
     from clusterkit.loader.files import list_dataset, read_text
 
     try:
@@ -111,7 +111,7 @@ def _declared(
             )
         )
         return None, problems
-    return _dataset_schema(documents, listing.folder, schema, problems), problems
+    return dataset_schema(documents, listing.folder, schema, problems), problems
 
 
 @click.command()

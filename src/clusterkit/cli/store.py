@@ -255,18 +255,41 @@ def observe(
 # -- backups -----------------------------------------------------------------------------
 
 
+def _is_backup(path: str) -> bool:
+    """Whether the file at ``path`` starts like a clusterkit backup (its first line)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline(4096)
+        header = json.loads(first)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(header, dict) and str(header.get("format", "")).startswith(
+        "clusterkit.backup/"
+    )
+
+
 @registry.command("export")
 @click.argument("target", type=click.Path(path_type=str))
+@click.option("--force", is_flag=True, help="Replace TARGET even if it exists and is not a backup.")
 @store_option
-def registry_export(target: str, store_url: str | None) -> None:
+def registry_export(target: str, force: bool, store_url: str | None) -> None:
     """Back up the whole store, runs included, to a file (- for standard output), in
     the format clusterkit.backup/1 that registry import-backup reads into an empty store
-    of any back-end."""
+    of any back-end. An existing file is replaced only if it is a backup (or --force)."""
+    import os
     from pathlib import Path
 
     from clusterkit.loader import atomic_write
     from clusterkit.transfer import export_lines
 
+    if target != "-" and os.path.lexists(target) and not force and not _is_backup(target):
+        fail(
+            _(
+                "{path}: exists and is not a clusterkit backup; not replaced (--force replaces it)"
+            ).format(path=target)
+        )
     with using_store(store_url) as store:
         text = "".join(export_lines(store))
     if target == "-":

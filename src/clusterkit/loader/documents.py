@@ -54,6 +54,7 @@ from clusterkit.serde import DataError, unstructure
 
 __all__ = [
     "dataset_from_document",
+    "dataset_schema",
     "dump_dataset",
     "load_dataset",
     "parse_document",
@@ -156,7 +157,7 @@ def load_dataset(
             documents.append((document, shown))
     _refuse_what_is_not_a_dataset(listing, documents)
     named: list[Path] = []
-    schema = _dataset_schema(documents, listing.folder, schema, problems, named)
+    schema = dataset_schema(documents, listing.folder, schema, problems, named)
     options = _csv_options(documents, csv_encoding, decimal_comma, problems)
     collector = Collector(schema, problems)
     if listing.folder is listing.root:
@@ -265,7 +266,7 @@ def _is_codec(name: str) -> bool:
     return True
 
 
-def _dataset_schema(
+def dataset_schema(
     documents: list[tuple[Any, str]],
     folder: Path,
     given: Schema | None,
