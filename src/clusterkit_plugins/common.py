@@ -140,7 +140,7 @@ def check_bounds(observation: Observation) -> None:
 
 
 def _dimension(unit: Unit) -> object:
-    # Imported here: the checker's units pull in pint, which only writers need.
+    # Imported here: only writers need the checker's units.
     from clusterkit.lang.check.units import UnitError, data_unit  # noqa: PLC0415
 
     try:
