@@ -24,11 +24,6 @@ def test_save_then_load_gives_an_equal_dataset(dataset: Dataset) -> None:
         assert load_dataset(target) == dataset
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="save_dataset keeps the dataset's schema paths as written (relative to the "
-    "example's folder), so the saved file cannot be loaded elsewhere (issue 8)",
-)
 def test_the_example_round_trips(example_dir: Path, tmp_path: Path) -> None:
     original = load_dataset(example_dir)
     save_dataset(original, tmp_path / "all.json")
