@@ -4,7 +4,9 @@ Layout (version 2)::
 
     STORE/
       store.json          version of the layout
-      dataset.json        registry, applications, programmes, series, obligations, ...
+      dataset.json        registry, applications, programmes, series, obligations, ...,
+                          the records of declared kinds and the schema that declares
+                          them (``dataset.declarations``, as save_dataset writes it)
       observations.jsonl  one numbered observation per line, appended, never rewritten
       runs/000001.json    one evaluation per file, never rewritten
 
@@ -24,6 +26,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, suppress
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +55,9 @@ from clusterkit.plugins import (
     StoreError,
     no_store,
 )
-from clusterkit_plugins import common, jsonl_log
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
+from clusterkit_plugins import common, declared, jsonl_log
+from clusterkit_plugins.declared import Reader
 from clusterkit_plugins.jsonl_log import LOG
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
@@ -66,6 +71,8 @@ class JsonDirStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: The dataset file's schema last read, and the file's identity then.
+        self._schema_read: tuple[tuple[int, int, int], Schema] | None = None
 
     @classmethod
     def open(cls, root: Path, *, create: bool) -> JsonDirStore:
@@ -134,30 +141,53 @@ class JsonDirStore:
 
     # -- the dataset file ------------------------------------------------------------
     def _base(self) -> Dataset:
+        """The dataset file, read under the schema it embeds."""
         path = self.root / "dataset.json"
         if not path.exists():
             return Dataset(
                 DatasetInfo("store", LocalizedText(en=f"clusterkit store {self.root.name}"))
             )
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
             return dataset_from_document(document, str(path))
         except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"{path}: cannot be read: {exc}") from None
         except DiagnosticError as exc:
             raise StoreError(str(exc)) from None
 
-    def _save_base(self, dataset: Dataset) -> None:
+    def _schema(self) -> Schema:
+        """The schema the dataset file embeds (the observation log is read under it),
+        read again only when the file was replaced."""
+        path = self.root / "dataset.json"
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return DEFAULT_SCHEMA
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if self._schema_read is None or self._schema_read[0] != stamp:
+            self._schema_read = (stamp, self._base().schema)
+        return self._schema_read[1]
+
+    def _dump(self, dataset: Dataset) -> str:
         text = dump_dataset(attrs.evolve(dataset, observations=()))
         common.utf8(text, "the dataset")
+        return text
+
+    def _write_base(self, text: str) -> None:
         try:
             atomic_write(self.root / "dataset.json", text)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
 
+    def _save_base(self, dataset: Dataset) -> None:
+        self._write_base(self._dump(dataset))
+
     def import_dataset(self, dataset: Dataset) -> None:
         with self._write():
             current = self._base()
+            schema = declared.combine(current.schema, dataset.schema)
             replaced: dict[str, Any] = {
                 name: _merge(getattr(current, name), getattr(dataset, name))
                 for name in (
@@ -176,12 +206,23 @@ class JsonDirStore:
                 info=dataset.info,
                 benchmarks=dataset.benchmarks,
                 rates=dataset.rates,
+                records=declared.merge_records(
+                    current.records, dataset.records, dataset.schema, schema
+                ),
+                schema=schema,
                 **replaced,
             )
-            found = self._scan()
+            text = self._dump(merged)
+            self._check_base(text)
+            found = self._scan(current.schema)
+            if schema != current.schema:
+                self._check_log(found, schema)
             last = found.highest
             renumbered = common.renumber(dataset.observations, last)
-            self._save_base(merged)
+            reader = Reader(schema, str(self.root))
+            for number, observation in enumerate(renumbered, start=last + 1):
+                reader.fits(observation, f"observation {number}")
+            self._write_base(text)
             recorded = common.now()
             lines = [
                 jsonl_log.encode(StoredObservation(number, recorded, observation))
@@ -189,6 +230,30 @@ class JsonDirStore:
             ]
             if lines:
                 jsonl_log.append(self.root, found, lines)
+
+    def _check_base(self, text: str) -> None:
+        """Refuse to write a dataset file that would not read back (what the store kept
+        from before no longer fits the schema it would have)."""
+        try:
+            dataset_from_document(json.loads(text, parse_float=Decimal), "dataset.json")
+        except DiagnosticError as exc:
+            raise StoreError(
+                f"{self.root}: the import is refused, what the store holds would not fit "
+                f"the schema it would have:\n{exc}"
+            ) from None
+
+    def _check_log(self, found: jsonl_log.Scan, schema: Schema) -> None:
+        """Refuse a schema the observations recorded before would not be read under."""
+        after = self._scan(schema)
+        lost = {r.number for r in found.observations} - {r.number for r in after.observations}
+        if lost:
+            before = {d.line for d in found.damaged}
+            why = next((d.why for d in after.damaged if d.line not in before), "")
+            raise StoreError(
+                f"{self.root}: the import is refused, observations "
+                f"{', '.join(map(str, sorted(lost)))} would not fit the schema the store "
+                f"would have ({why})"
+            )
 
     def dataset(self) -> Dataset:
         return attrs.evolve(self._base(), observations=tuple(self.observations()))
@@ -216,6 +281,7 @@ class JsonDirStore:
                 raise StoreError(
                     _("no cluster {id!r} in the registry").format(id=application.cluster)
                 )
+            Reader(base.schema, str(self.root)).fits(application, f"application {application.id!r}")
             self._save_base(attrs.evolve(base, applications=(*base.applications, application)))
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
@@ -228,6 +294,7 @@ class JsonDirStore:
                 updated = attrs.evolve(found, history=(*found.history, change))
             except InvalidFieldsError as exc:
                 raise StoreError("; ".join(e.message for e in exc.errors)) from None
+            Reader(base.schema, str(self.root)).fits(updated, f"application {application_id!r}")
             applications = tuple(
                 updated if a.id == application_id else a for a in base.applications
             )
@@ -235,8 +302,9 @@ class JsonDirStore:
             return updated
 
     # -- observations ----------------------------------------------------------------
-    def _scan(self) -> jsonl_log.Scan:
-        return jsonl_log.scan(self.root / LOG)
+    def _scan(self, schema: Schema | None = None) -> jsonl_log.Scan:
+        """The observation log, read under ``schema`` (default: the store's)."""
+        return jsonl_log.scan(self.root / LOG, schema=self._schema() if schema is None else schema)
 
     def observe(self, observation: Observation) -> int:
         common.check_bounds(observation)
@@ -249,7 +317,8 @@ class JsonDirStore:
             entries = [(s.cluster, s.indicator, s.unit) for s in base.series]
             entries += [(o.cluster, o.indicator, o.unit) for o in base.obligations]
             common.check_fits(observation, common.known_units(entries, observation.cluster))
-            found = self._scan()
+            Reader(base.schema, str(self.root)).fits(observation, "the observation")
+            found = self._scan(base.schema)
             target = observation.supersedes
             if target is not None:
                 records = found.observations
