@@ -239,7 +239,7 @@ def observe(
 @store_option
 def registry_export(target: str, store_url: str | None) -> None:
     """Back up the whole store, runs included, to a file (- for standard output), in
-    the format clusterkit.backup/1 that registry import-backup reads into an empty store
+    the format clusterkit.backup/2 that registry import-backup reads into an empty store
     of any back-end."""
     from pathlib import Path
 
