@@ -211,3 +211,24 @@ def test_the_public_surface_is_what_all_names() -> None:
         assert getattr(clusterkit, name) is not None
     with pytest.raises(AttributeError):
         _ = clusterkit.no_such_thing  # type: ignore[attr-defined]
+
+
+STATE_RULES = """rulebook state
+rule state_pays_some for each p in projects
+  require p.state_amount > 0 KZT
+"""
+
+
+def test_an_unrecorded_funding_source_is_undetermined_not_zero() -> None:
+    program = clusterkit.compile_rules(STATE_RULES, name="state.ckr")
+    document = small_dataset()
+    results = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+    (only,) = results.results
+    assert only.outcome is Outcome.UNDETERMINED
+    assert "p.state_amount" in (only.needs.text("en") if only.needs else "")
+    # once a state line is recorded the amount is read, and a recorded 0 is a 0
+    lines = document["programmes"][0]["projects"][0]["financing"]
+    for amount, outcome in (("10 mln KZT", Outcome.PASS), ("0 KZT", Outcome.FAIL)):
+        lines[1:] = [{"source": "state", "amount": amount}]
+        again = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+        assert [r.outcome for r in again] == [outcome]

@@ -24,6 +24,8 @@ COMMANDS = {
     "registry",
     "report",
     "runs",
+    "schema",
+    "serve",
     "test",
     "validate",
 }

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import click
 
 from clusterkit._version import __version__
-from clusterkit.cli import data, rules, store
+from clusterkit.cli import data, integrate, rules, store
 
 __all__ = ["cli", "main"]
 
@@ -32,7 +32,7 @@ def cli() -> None:
     """clusterkit: cluster-development policy as rules that run."""
 
 
-for _command in (*rules.COMMANDS, *data.COMMANDS, *store.COMMANDS):
+for _command in (*rules.COMMANDS, *data.COMMANDS, *store.COMMANDS, *integrate.COMMANDS):
     cli.add_command(_command)
 
 

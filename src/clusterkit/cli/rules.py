@@ -110,14 +110,26 @@ def check(
 
 @click.command("lint")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(path_type=str))
-@format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for tools, SARIF 2.1.0 for code-scanning tools.",
+)
 def lint(rules: tuple[str, ...], fmt: str) -> None:
     """Check rule files without data: every error and warning, with its code."""
     from clusterkit.lang import check_rules
 
     diagnostics = check_rules(rules)
-    print_diagnostics(diagnostics, fmt)
-    if fmt != "json" and not diagnostics:
+    if fmt == "sarif":
+        from clusterkit.cli.integrate import print_sarif
+
+        print_sarif(diagnostics)
+    else:
+        print_diagnostics(diagnostics, fmt)
+    if fmt == "text" and not diagnostics:
         click.echo(_("no problems found"))
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)

@@ -69,11 +69,11 @@ class PrecisionCode:
             cond = self.val(node.cond, env)
             then, other = self.ival(node.then, env, lets), self.ival(node.else_, env, lets)
             return f"({then} if {cond} else {other})"
-        if isinstance(node, ast.Field) or (
+        reads_data = isinstance(node, ast.Field) or (
             isinstance(node, ast.Call) and node.func in _READS_FIGURES
-        ):
-            if isinstance(self.type(node), NumT):
-                # A figure read from data stands for every value that rounds to it.
-                return f"rt.ival({self.val(node, env)})"
+        )
+        if reads_data and isinstance(self.type(node), NumT):
+            # A figure read from data stands for every value that rounds to it.
+            return f"rt.ival({self.val(node, env)})"
         # Counts, results of other functions and calculations are exact.
         return f"rt.exact({self.val(node, env)})"

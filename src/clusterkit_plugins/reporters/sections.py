@@ -15,7 +15,7 @@ import attrs
 from clusterkit import Outcome
 from clusterkit.plugins import ReportContext
 from clusterkit.tables import IndicatorRow, IndicatorTable, Tables, build_tables
-from clusterkit_plugins.reporters.common import Labels, entity_names
+from clusterkit_plugins.reporters.common import Labels, entity_names, rulebook_counts
 
 __all__ = ["Section", "due_to_projects", "report_sections"]
 
@@ -150,12 +150,10 @@ def _results(context: ReportContext, t: Labels, names: Mapping[str, str]) -> lis
     _ = t._
     if context.results is None:
         return []
-    counts = []
-    refs = context.results.provenance.rulebooks
-    for ref in refs:
-        own = [r for r in context.results.results if r.rulebook == ref.id]
-        cells = [str(sum(1 for r in own if r.outcome is o)) for o in Outcome]
-        counts.append((ref.id, ref.version, *cells))
+    counts = [
+        (ref.id, ref.version, *(str(n[o]) for o in Outcome))
+        for ref, n in rulebook_counts(context.results)
+    ]
     summary = Section(
         "summary",
         _("Check results"),

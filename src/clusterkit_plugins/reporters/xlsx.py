@@ -29,7 +29,13 @@ from clusterkit.numbers import shift
 from clusterkit.plugins import ReportContext, ReportError
 from clusterkit.tables import IndicatorTable, Tables, build_tables
 from clusterkit.units import Unit
-from clusterkit_plugins.reporters.common import Labels, Reporter, entity_names, labels_for
+from clusterkit_plugins.reporters.common import (
+    Labels,
+    Reporter,
+    entity_names,
+    labels_for,
+    rulebook_counts,
+)
 from clusterkit_plugins.reporters.common import terminal_text as _clean
 
 if TYPE_CHECKING:
@@ -166,9 +172,8 @@ def _summary(book: Workbook, context: ReportContext, t: Labels) -> None:
         sheet.write([_("Total"), len(results)], [None, "0"], bold=True)
         sheet.skip()
         sheet.write([_("Rulebook"), _("Version"), *(t.outcome(o) for o in Outcome)], header=True)
-        for ref in results.provenance.rulebooks:
-            own = [r for r in results.results if r.rulebook == ref.id]
-            counts = [sum(1 for r in own if r.outcome is o) for o in Outcome]
+        for ref, n in rulebook_counts(results):
+            counts = [n[o] for o in Outcome]
             sheet.write([ref.id, ref.version, *counts], [None, None, *("0" for _o in Outcome)])
     sheet.widths([28, 60, *(14 for _o in Outcome)])
 

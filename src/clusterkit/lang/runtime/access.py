@@ -64,11 +64,13 @@ def obl(obligation: CounterObligation, value: Decimal) -> Decimal:
     return value * data_unit(obligation.unit)[0]
 
 
-def funding(ctx: Context, project: Any, source: str) -> Decimal:
-    total = project.funding(FundingSource(source))
-    result = money(ctx, total)
-    assert result is not None
-    return result
+def funding(ctx: Context, project: Any, source: str) -> Decimal | None:
+    """What ``source`` commits to ``project``, or None when the project records no line
+    of that source (unknown, not zero)."""
+    wanted = FundingSource(source)
+    if not any(f.source is wanted for f in project.financing):
+        return None
+    return money(ctx, project.funding(wanted))
 
 
 def members(ctx: Context, cluster: Cluster) -> tuple[Participant, ...]:

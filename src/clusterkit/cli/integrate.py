@@ -1,0 +1,179 @@
+"""Commands for integrators: ``schema`` and ``serve``; and SARIF output for ``lint``.
+
+The JSON Schemas, the HTTP server and the web framework are imported when a command
+runs, not when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+
+from clusterkit._version import __version__
+from clusterkit.cli.common import EXIT_INPUT, fail, print_diagnostics
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
+from clusterkit.i18n import local as _
+
+__all__ = ["COMMANDS", "print_sarif", "sarif", "schema", "serve"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+@click.command()
+@click.argument(
+    "name", type=click.Choice(["data", "results", "report", "diagnostics"]), default="data"
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Rule files or folders whose declared kinds and fields the data schema adds.",
+)
+def schema(name: str, rules: tuple[str, ...]) -> None:
+    """Print a JSON Schema (2020-12): a data file, results, the JSON report or diagnostics."""
+    from clusterkit.jsonschema import build, dumps, shipped
+
+    if not rules or name != "data":
+        click.echo(dumps(shipped(name)), nl=False)
+        return
+    from clusterkit.lang.program import declared_schema
+
+    declared, problems = declared_schema(rules)
+    if any(p.is_error for p in problems):
+        print_diagnostics(problems)
+        sys.exit(EXIT_INPUT)
+    click.echo(dumps(build(name, declared)), nl=False)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Rule files or folders to load at start (named in requests by their ids).",
+)
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="The store to read runs from (sqlite://PATH, jsondir://PATH); default "
+    "$CLUSTERKIT_STORE, else none.",
+)
+def serve(host: str, port: int, rules: tuple[str, ...], store_url: str | None) -> None:
+    """Serve the HTTP API: POST /evaluate, GET /rulebooks, GET /runs/ID, GET /openapi.json.
+
+    Needs the 'server' extra (pip install 'clusterkit[server]').
+    """
+    try:
+        import starlette  # noqa: F401 - the extra's web framework
+        import uvicorn
+    except ImportError:
+        fail(_("the server needs the 'server' extra: pip install 'clusterkit[server]'"))
+    from clusterkit.server import Service, create_app
+
+    try:
+        service = Service(rules, store_url or os.environ.get("CLUSTERKIT_STORE"))
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics)
+        sys.exit(EXIT_INPUT)
+    click.echo(
+        _("serving on http://{host}:{port} (OpenAPI: /openapi.json)").format(host=host, port=port),
+        err=True,
+    )
+    try:
+        uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+    finally:
+        service.close()
+
+
+# -- SARIF -------------------------------------------------------------------------------
+
+
+def _uri(file: str) -> dict[str, str]:
+    path = Path(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+    text = diagnostic.message
+    if diagnostic.hint:
+        text += f" (hint: {diagnostic.hint})"
+    result: dict[str, Any] = {
+        "ruleId": diagnostic.code,
+        "level": _LEVELS[diagnostic.severity],
+        "message": {"text": text},
+    }
+    if diagnostic.code in index:
+        result["ruleIndex"] = index[diagnostic.code]
+    span = diagnostic.span
+    file = span.file if span is not None else diagnostic.file
+    if file:
+        location: dict[str, Any] = {"artifactLocation": _uri(file)}
+        if span is not None:
+            location["region"] = {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": span.end_column,
+            }
+        result["locations"] = [{"physicalLocation": location}]
+    if diagnostic.path:
+        result["properties"] = {"path": diagnostic.path}
+    return result
+
+
+def sarif(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Diagnostics as a SARIF 2.1.0 log: one run of the tool ``clusterkit``, whose rules
+    are the diagnostic codes (docs/diagnostics.md)."""
+    from clusterkit.codes import MEANINGS
+
+    rules = [
+        {
+            "id": code,
+            "shortDescription": {"text": meaning},
+            "defaultConfiguration": {"level": "warning" if code.startswith("W") else "error"},
+        }
+        for code, meaning in MEANINGS.items()
+    ]
+    index = {code: i for i, code in enumerate(MEANINGS)}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "clusterkit",
+                        "version": __version__,
+                        "informationUri": "https://example.invalid/clusterkit/docs",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, index) for d in diagnostics],
+            }
+        ],
+    }
+
+
+def print_sarif(diagnostics: Sequence[Diagnostic]) -> None:
+    """Print diagnostics as SARIF 2.1.0 on standard output."""
+    click.echo(json.dumps(sarif(diagnostics), ensure_ascii=False, indent=2))
+
+
+#: The commands of this module, added to the ``clusterkit`` group.
+COMMANDS: tuple[click.Command, ...] = (schema, serve)
