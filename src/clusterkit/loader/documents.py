@@ -318,8 +318,10 @@ def _merge_schema(
 
 
 def _embedded_schema(document: Any, shown: str, problems: list[Diagnostic]) -> Schema | None:
-    """The declarations a document embeds in its ``dataset`` table, if it does; a form
-    that cannot be read is reported at its data path."""
+    """The declarations a document embeds in its ``dataset`` table, if it does. A form
+    that cannot be read raises :class:`DiagnosticError` at once, with every problem at
+    its data path: data read against a schema it was not written for would only give
+    more errors that say nothing."""
     info = document.get("dataset") if isinstance(document, dict) else None
     if not isinstance(info, dict) or EMBEDDED_SCHEMA not in info:
         return None
@@ -333,7 +335,7 @@ def _embedded_schema(document: Any, shown: str, problems: list[Diagnostic]) -> S
             )
             for where, message in exc.problems
         )
-    return None
+        raise DiagnosticError(problems) from None
 
 
 def dataset_from_document(
