@@ -22,8 +22,11 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from clusterkit.loader.structure import Structurer
-from clusterkit.model import Record, Records
+import attrs
+
+from clusterkit.loader.structure import KIND_OF, Structurer, nested_classes
+from clusterkit.model import Dataset, Declared, Record, Records
+from clusterkit.model.dataset import COLLECTIONS
 from clusterkit.plugins import StoreError
 from clusterkit.schema import (
     DEFAULT_SCHEMA,
@@ -33,7 +36,7 @@ from clusterkit.schema import (
     schema_from_data,
     schema_to_data,
 )
-from clusterkit.serde import unstructure
+from clusterkit.serde import structure, structure_errors, unstructure
 
 __all__ = ["Reader", "combine", "dump_schema", "load_schema", "merge_records", "records_of"]
 
@@ -151,6 +154,7 @@ class Reader:
     def __init__(self, schema: Schema, where: str) -> None:
         self.schema = schema
         self.where = where
+        self._declaring: dict[type, bool] = {}
 
     def _fail(self, what: str, problems: Iterable[tuple[str, str, str]]) -> StoreError:
         found = _listed(problems) or "not an object"
@@ -164,10 +168,28 @@ class Reader:
         except (ValueError, RecursionError) as exc:
             raise self._fail(what, [("", f"not JSON: {exc}", "")]) from None
 
+    def _declares(self, cls: type) -> bool:
+        """Whether the schema declares fields of ``cls`` or of a class nested in it."""
+        found = self._declaring.get(cls)
+        if found is None:
+            owners = {owner for owner, _field in self.schema.extensions}
+            kinds = {KIND_OF.get(c) for c in (cls, *nested_classes(cls))}
+            found = self._declaring[cls] = bool(owners & kinds)
+        return found
+
     def entity(self, doc: str | object, cls: type[T]) -> T:
         """A built-in entity from its stored JSON (text, or already parsed)."""
+        raw = self._raw(doc, cls.__name__)
+        if not self._declares(cls):
+            # Nothing declared for it: the data converter alone reads it, as it did
+            # before schemas were stored (what was stored was checked when imported).
+            try:
+                return structure(raw, cls)
+            except Exception as exc:  # every cattrs failure, flattened below
+                problems = [(p, m, "") for p, m in _flattened(exc)]
+                raise self._fail(cls.__name__, problems) from None
         structurer = Structurer(self.schema)
-        built = structurer.build(self._raw(doc, cls.__name__), cls, "")
+        built = structurer.build(raw, cls, "")
         if built is None or structurer.problems:
             raise self._fail(cls.__name__, structurer.problems)
         result: T = built
@@ -188,11 +210,73 @@ class Reader:
     def fits(self, value: Any, what: str) -> None:
         """Refuse to write an entity the store could not read back under its schema
         (a field the schema does not declare, a value not of its declared type)."""
+        if not self._declares(type(value)):
+            # Nothing declared for it: any declared value it holds is one too many.
+            stray = _stray(value, "")
+            if stray is not None:
+                raise StoreError(
+                    f"{what} does not fit the store's schema ({stray}: unknown key, "
+                    "not a field the schema declares)"
+                )
+            return
         structurer = Structurer(self.schema)
         structurer.build(unstructure(value), type(value), "")
         if structurer.problems:
             found = _listed(structurer.problems)
             raise StoreError(f"{what} does not fit the store's schema ({found})")
+
+    def dataset_fits(self, dataset: Dataset) -> None:
+        """:meth:`fits` for every entity and record of a dataset about to be written."""
+        for name in COLLECTIONS:
+            for i, item in enumerate(getattr(dataset, name)):
+                self.fits(item, f"{name}[{i}]")
+        for collection, records in dataset.records.items():
+            kind = self.schema.kind_of_collection(collection)
+            for i, record in enumerate(records):
+                structurer = Structurer(self.schema)
+                if kind is not None:
+                    structurer.record(unstructure(record), kind, "")
+                if kind is None or structurer.problems:
+                    found = _listed(structurer.problems) or "its kind is not declared"
+                    raise StoreError(f"{collection}[{i}] does not fit the store's schema ({found})")
+
+
+def _stray(value: object, path: str) -> str | None:
+    """The path of the first declared value held by ``value`` or an object in it."""
+    if isinstance(value, Declared) and value.extra:
+        return _join(path, next(iter(value.extra)))
+    cls: Any = type(value)
+    if not attrs.has(cls):
+        return None
+    for field in attrs.fields(cls):
+        inner = getattr(value, field.name)
+        if isinstance(inner, Declared):
+            found = _stray(inner, _join(path, field.name))
+        elif isinstance(inner, tuple) and inner and isinstance(inner[0], Declared):
+            found = next(
+                (
+                    hit
+                    for i, item in enumerate(inner)
+                    if (hit := _stray(item, f"{_join(path, field.name)}[{i}]")) is not None
+                ),
+                None,
+            )
+        else:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _flattened(exc: Exception) -> list[tuple[str, str]]:
+    try:
+        return list(structure_errors(exc, ""))
+    except Exception:
+        return [("", str(exc) or type(exc).__name__)]
 
 
 def _listed(problems: Iterable[tuple[str, str, str]]) -> str:

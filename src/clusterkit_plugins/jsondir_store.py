@@ -213,15 +213,14 @@ class JsonDirStore:
                 **replaced,
             )
             text = self._dump(merged)
-            self._check_base(text)
             found = self._scan(current.schema)
-            if schema != current.schema:
+            if schema == current.schema:
+                Reader(schema, str(self.root)).dataset_fits(dataset)
+            else:
+                self._check_base(text)
                 self._check_log(found, schema)
             last = found.highest
             renumbered = common.renumber(dataset.observations, last)
-            reader = Reader(schema, str(self.root))
-            for number, observation in enumerate(renumbered, start=last + 1):
-                reader.fits(observation, f"observation {number}")
             self._write_base(text)
             recorded = common.now()
             lines = [

@@ -123,22 +123,23 @@ class SqlStore(SqlBase):
         with self._transaction(write=True):
             stored = self._schema()
             schema = declared.combine(stored, dataset.schema)
+            reader = Reader(schema, self.where)
+            if schema == stored:
+                reader.dataset_fits(dataset)
             records = declared.merge_records(
                 self._records(Reader(stored, self.where)), dataset.records, dataset.schema, schema
             )
             self._put_dataset(attrs.evolve(dataset, schema=schema, records=records))
             last = self._last("seq", "observations")
             recorded = common.now()
-            reader = self._reader()
             for number, observation in enumerate(
                 common.renumber(dataset.observations, last), start=last + 1
             ):
-                reader.fits(observation, f"observation {number}")
                 self._append(number, recorded, observation)
-            # What the store kept from before must read under the schema it has now;
-            # if not, the transaction is undone and the store is as it was.
-            self._registry()
             if schema != stored:
+                # What the store kept from before must read under the schema it has
+                # now; if not, the transaction is undone and the store is as it was.
+                self._registry()
                 self.observation_records()
 
     def _put_cluster(self, cluster: Cluster) -> None:

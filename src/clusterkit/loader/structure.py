@@ -30,7 +30,7 @@ from clusterkit.schema import EXTENDABLE, FieldDecl, FieldType, KindDecl, Schema
 from clusterkit.serde import DataError, structure, structure_errors
 from clusterkit.suggestions import did_you_mean
 
-__all__ = ["KIND_OF", "Problem", "Reference", "Structurer"]
+__all__ = ["KIND_OF", "Problem", "Reference", "Structurer", "nested_classes"]
 
 #: Problems as ``(data path, message, code)``.
 Problem = tuple[str, str, str]
@@ -72,6 +72,19 @@ def _plan(cls: type) -> _Plan:
         elif isinstance(hint, type) and issubclass(hint, Declared):
             nested[name] = (hint, False)
     return _Plan(names, nested)
+
+
+@cache
+def nested_classes(cls: type) -> frozenset[type]:
+    """The model classes whose objects an object of ``cls`` holds, at any depth."""
+    found: set[type] = set()
+    todo = [cls]
+    while todo:
+        for inner, _many in _plan(todo.pop()).nested.values():
+            if inner not in found:
+                found.add(inner)
+                todo.append(inner)
+    return frozenset(found)
 
 
 def _join(path: str, key: str) -> str:
