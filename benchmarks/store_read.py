@@ -5,8 +5,8 @@ Stores read every document through the loader's structurer under the store's sch
 with the bare cattrs converter, which knows no schema. This prints, for a synthetic
 registry in a SQLite store: the time of ``store.dataset()`` and ``store.clusters()``,
 the bare converter's time on the same documents (the floor: the old way, which
-cannot read declared data), their ratio, and the time of an import (which reads the
-store back to check it).
+cannot read declared data), their ratio, the time of an import (which reads the
+store back only when its schema changes), and of a backup's export and reading.
 
     python benchmarks/store_read.py                    # 500 clusters of 100 participants
     python benchmarks/store_read.py --clusters 50      # a quick run
@@ -32,6 +32,7 @@ from registry import make_registry
 from clusterkit.model import Cluster
 from clusterkit.plugins import open_store
 from clusterkit.serde import structure
+from clusterkit.transfer import export_lines, read_backup
 
 
 def best(action: Callable[[], object], repeat: int) -> float:
@@ -66,6 +67,9 @@ def main() -> int:
         start = time.perf_counter()
         store.import_dataset(again)
         reimported = time.perf_counter() - start
+        lines: list[str] = []
+        exported = best(lambda: lines.__setitem__(slice(None), export_lines(store)), args.repeat)
+        backup = best(lambda: read_backup(lines), args.repeat)
         store.close()
     members = args.clusters * args.participants
     print(
@@ -78,6 +82,8 @@ def main() -> int:
     print(f"store.clusters()                {clusters:8.3f} s")
     print(f"bare cattrs, the same clusters  {bare:8.3f} s")
     print(f"clusters(): schema-aware / bare {clusters / bare:8.2f} x")
+    print(f"export a backup                 {exported:8.3f} s")
+    print(f"read and check the backup       {backup:8.3f} s")
     return 0
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from clusterkit._version import __version__
-from clusterkit.loader.structure import Structurer
+from clusterkit.loader.structure import Structurer, declares
 from clusterkit.model import (
     Application,
     Cluster,
@@ -188,6 +188,8 @@ class _Reader:
     def typed(self, data: object, type_: type[Any]) -> Any:
         """An entity read as a dataset file's would be, under the backup's schema."""
         self.data_seen = True
+        if not declares(self.schema, type_):
+            return self.plain(data, type_)
         structurer = Structurer(self.schema)
         try:
             built = structurer.build(data, type_, "")
@@ -197,6 +199,14 @@ class _Reader:
         if built is None or structurer.problems:
             raise self.fail(f"{type_.__name__}: {_listed(structurer.problems)}")
         return built
+
+    def plain(self, data: object, type_: type[Any]) -> Any:
+        """An object of a class the schema declares nothing for, by the data converter."""
+        try:
+            return structure(data, type_)
+        except Exception as exc:
+            found = [f"{path or 'data'}: {message}" for path, message in _errors(exc)]
+            raise self.fail(f"{type_.__name__}: " + "; ".join(found or [str(exc)])) from None
 
     def declared(self, record: dict[str, Any]) -> tuple[str, Record]:
         """A record of a declared kind, from a ``record`` line."""
@@ -307,11 +317,7 @@ def _check_end(source: str, end: dict[str, Any] | None, counts: Counter[str]) ->
 
 
 def _info(reader: _Reader, data: object) -> DatasetInfo:
-    try:
-        info: DatasetInfo = structure(data, DatasetInfo)
-    except Exception as exc:
-        found = [f"{path or 'data'}: {message}" for path, message in _errors(exc)]
-        raise reader.fail("DatasetInfo: " + "; ".join(found or [str(exc)])) from None
+    info: DatasetInfo = reader.plain(data, DatasetInfo)
     return info
 
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from clusterkit.loader.structure import KIND_OF, Structurer, nested_classes
+from clusterkit.loader.structure import Structurer, declares
 from clusterkit.model import Dataset, Declared, Record, Records
 from clusterkit.model.dataset import COLLECTIONS
 from clusterkit.plugins import StoreError
@@ -172,9 +172,7 @@ class Reader:
         """Whether the schema declares fields of ``cls`` or of a class nested in it."""
         found = self._declaring.get(cls)
         if found is None:
-            owners = {owner for owner, _field in self.schema.extensions}
-            kinds = {KIND_OF.get(c) for c in (cls, *nested_classes(cls))}
-            found = self._declaring[cls] = bool(owners & kinds)
+            found = self._declaring[cls] = declares(self.schema, cls)
         return found
 
     def entity(self, doc: str | object, cls: type[T]) -> T:

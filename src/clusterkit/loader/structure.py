@@ -30,7 +30,7 @@ from clusterkit.schema import EXTENDABLE, FieldDecl, FieldType, KindDecl, Schema
 from clusterkit.serde import DataError, structure, structure_errors
 from clusterkit.suggestions import did_you_mean
 
-__all__ = ["KIND_OF", "Problem", "Reference", "Structurer", "nested_classes"]
+__all__ = ["KIND_OF", "Problem", "Reference", "Structurer", "declares", "nested_classes"]
 
 #: Problems as ``(data path, message, code)``.
 Problem = tuple[str, str, str]
@@ -85,6 +85,14 @@ def nested_classes(cls: type) -> frozenset[type]:
                 found.add(inner)
                 todo.append(inner)
     return frozenset(found)
+
+
+def declares(schema: Schema, cls: type) -> bool:
+    """Whether ``schema`` declares fields of ``cls`` or of a class nested in it. Data
+    already checked (kept in a store or a backup) of a class it declares nothing for
+    can be read by the data converter alone."""
+    owners = {owner for owner, _field in schema.extensions}
+    return any(KIND_OF.get(c) in owners for c in (cls, *nested_classes(cls)))
 
 
 def _join(path: str, key: str) -> str:
