@@ -18,9 +18,11 @@ def example_dir() -> Path:
 
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
-    """A writable copy of the example dataset, for tests that break it."""
-    target = tmp_path / "kazakhstan-2021"
+    """A writable copy of the example dataset, for tests that break it (beside a copy of
+    the schema its dataset.toml names, at the same relative place)."""
+    target = tmp_path / "examples" / "kazakhstan-2021"
     shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE.parents[1] / "rules" / "schema", tmp_path / "rules" / "schema")
     return target
 
 

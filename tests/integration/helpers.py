@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import jsonschema
 
@@ -34,6 +36,42 @@ def json_compatible(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+_HEADER = re.compile(r"^(rulebook|schema)[ \t]+([\w.]+)", re.MULTILINE)
+_RULE = re.compile(r"^(?:rule|monitor|score)[ \t]+(\w+)", re.MULTILINE)
+_IMPORT = re.compile(r'^import[ \t]+"([^"]+)"', re.MULTILINE)
+
+
+@attrs.frozen
+class RuleFile:
+    """A rule file as its text says, read with patterns rather than with clusterkit.
+
+    Attributes:
+        path: the file.
+        keyword: ``rulebook``, or ``schema`` for a file of declarations.
+        id: the id its header names.
+        rules: the names of its rules, monitors and scores, in file order.
+        imports: the files it imports.
+    """
+
+    path: Path
+    keyword: str
+    id: str
+    rules: list[str]
+    imports: list[Path]
+
+
+def rule_files(folder: Path = RULES) -> list[RuleFile]:
+    """Every ``*.ckr`` file under ``folder``."""
+    found = []
+    for path in sorted(folder.rglob("*.ckr")):
+        text = path.read_text(encoding="utf-8")
+        header = _HEADER.search(text)
+        assert header is not None, path
+        imports = [(path.parent / name).resolve() for name in _IMPORT.findall(text)]
+        found.append(RuleFile(path, header[1], header[2], _RULE.findall(text), imports))
+    return found
 
 
 def read_data_file(path: Path) -> Any:
@@ -81,7 +119,11 @@ def small_example() -> dict[str, Any]:
 
 
 def validator(name: str, schema: Schema | None = None) -> jsonschema.Draft202012Validator:
-    document = build(name, schema)
+    return validator_of(build(name, schema))
+
+
+def validator_of(document: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """A validator of a JSON Schema document, once the document is known to be valid."""
     jsonschema.Draft202012Validator.check_schema(document)
     return jsonschema.Draft202012Validator(
         document, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -90,7 +132,12 @@ def validator(name: str, schema: Schema | None = None) -> jsonschema.Draft202012
 
 def errors(name: str, instance: Any, schema: Schema | None = None) -> list[str]:
     """Each validation error as ``json path: message``."""
-    found = validator(name, schema).iter_errors(instance)
+    return errors_against(build(name, schema), instance)
+
+
+def errors_against(document: dict[str, Any], instance: Any) -> list[str]:
+    """Each error of ``instance`` against the schema ``document``, as ``json path: message``."""
+    found = validator_of(document).iter_errors(instance)
     return sorted(f"{e.json_path}: {e.message}" for e in found)
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from clusterkit.jsonschema import definitions
+from clusterkit.lang.program import declared_schema
 from clusterkit.server import Service, create_app
 from clusterkit.server.openapi import EXAMPLE_REQUEST, openapi
 from tests.integration.helpers import ROOT, RULES, Client
@@ -41,7 +42,13 @@ def references(value: Any) -> Iterator[str]:
 
 def test_the_document_is_served_and_every_reference_resolves() -> None:
     served = Client(APP).get("/openapi.json").json()
-    assert served == openapi()
+    # Its data schema has what the loaded rules declare, read here from the files alone.
+    declared, problems = declared_schema([RULES])
+    assert problems == []
+    assert declared.kinds
+    assert served == openapi(declared)
+    dataset = served["components"]["schemas"]["data_file"]["properties"]
+    assert {kind.collection for kind in declared.kinds} <= set(dataset)
     assert served["openapi"] == "3.1.0"
     components = served["components"]["schemas"]
     for ref in references(served):

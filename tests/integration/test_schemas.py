@@ -4,12 +4,16 @@ real outputs of ``check``, ``report`` and ``lint``."""
 
 from __future__ import annotations
 
+import csv
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
+from clusterkit import load_dataset
 from clusterkit.jsonschema import DIALECT, NAMES, build, dumps, shipped, write_shipped
 from clusterkit.jsonschema.outputs import REPORT_SCHEMA
 from clusterkit.lang.program import declared_schema
@@ -21,6 +25,7 @@ from tests.integration.helpers import (
     RULES,
     data_files,
     errors,
+    errors_against,
     read_data_file,
     whole_example,
 )
@@ -58,9 +63,43 @@ def test_the_report_schema_names_the_reporters_schema() -> None:
     assert jsonfmt.REPORT_SCHEMA == REPORT_SCHEMA
 
 
+@functools.cache
+def schema_of_dataset(folder: Path) -> dict[str, Any]:
+    """The data schema of the dataset in ``folder``, as ``clusterkit schema data --data``
+    prints it (the built-in model with the schema files the dataset names)."""
+    code, out, err = run("schema", "data", "--data", str(folder))
+    assert code == 0, err
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
 @pytest.mark.parametrize("path", data_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_example_data_file_validates(path: Path) -> None:
-    assert errors("data", read_data_file(path)) == []
+    assert errors_against(schema_of_dataset(path.parent), read_data_file(path)) == []
+
+
+@functools.cache
+def declared_collections(folder: Path) -> frozenset[str]:
+    """The collections of the kinds the dataset in ``folder`` declares, as it loads."""
+    return frozenset(kind.collection for kind in load_dataset(folder).schema.kinds)
+
+
+def test_the_example_declares_collections_of_its_own() -> None:
+    files = [p for p in data_files() if declared_collections(p.parent) & set(read_data_file(p))]
+    assert EXAMPLE / "policy.toml" in files
+
+
+@pytest.mark.parametrize("path", data_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_only_declared_collections_need_the_dataset_s_own_schema(path: Path) -> None:
+    document = read_data_file(path)
+    declared = declared_collections(path.parent) & set(document)
+    found = errors("data", document)
+    if not declared:
+        assert found == []
+    else:
+        (error,) = found
+        assert error.startswith("$: Additional properties are not allowed")
+        assert all(repr(collection) in error for collection in declared)
 
 
 def test_the_examples_hold_json_and_toml_files() -> None:
@@ -71,8 +110,21 @@ def test_the_examples_hold_json_and_toml_files() -> None:
 
 def test_a_whole_dataset_as_clusterkit_writes_it_validates() -> None:
     document = whole_example()
-    assert len(document["clusters"][0]["participants"]) == 12
-    assert errors("data", document) == []
+    dataset = load_dataset(EXAMPLE)
+    # Every participant of the CSV files is written inline, in its cluster.
+    written = {c["id"]: len(c["participants"]) for c in document["clusters"]}
+    tables = sorted((EXAMPLE / "participants").glob("*.csv"))
+    assert tables
+    for table in tables:
+        with table.open(encoding="utf-8", newline="") as rows:
+            assert written[table.stem] == len(list(csv.DictReader(rows))), table.name
+    # And every record of the kinds the dataset's schema declares.
+    assert dataset.schema.kinds
+    for kind in dataset.schema.kinds:
+        records = dataset.records_of(kind.collection)
+        assert len(document.get(kind.collection, [])) == len(records), kind.collection
+    assert errors("data", document, dataset.schema) == []
+    assert errors_against(schema_of_dataset(EXAMPLE), document) == []
 
 
 def test_a_bad_file_fails_with_the_path_of_each_problem() -> None:
@@ -197,3 +249,65 @@ def test_clusterkit_schema_with_broken_rules_exits_2(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert "broken.ckr:3" in err
+
+
+def test_clusterkit_schema_with_data_adds_the_dataset_s_own_schema(regime: Path) -> None:
+    code, out, err = run("schema", "data", "--data", str(regime / "data"))
+    assert code == 0, err
+    document = json.loads(out)
+    assert "cost_items" in document["properties"]
+    assert document == build("data", declared_schema([regime / "schema.ckr"])[0])
+    assert document == build("data", load_dataset(regime / "data").schema)
+
+
+def test_the_example_s_schema_is_the_one_it_is_loaded_with() -> None:
+    document = schema_of_dataset(EXAMPLE)
+    kinds = load_dataset(EXAMPLE).schema.kinds
+    assert {kind.collection for kind in kinds} <= set(document["properties"])
+    assert document == build("data", load_dataset(EXAMPLE).schema)
+
+
+def test_a_dataset_without_a_schema_of_its_own_has_the_built_in_one() -> None:
+    code, out, _ = run("schema", "data", "--data", str(SELECTION))
+    assert code == 0
+    assert out == dumps(shipped("data"))
+
+
+def test_clusterkit_schema_joins_the_rules_and_the_dataset_s_declarations(
+    regime: Path, tmp_path: Path
+) -> None:
+    grants = tmp_path / "grants.ckr"
+    grants.write_text(
+        "schema grants\nkind grant\n  id required\n  field amount: money in RUB required\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("schema", "data", "--rules", str(grants), "--data", str(regime / "data"))
+    assert code == 0, err
+    assert {"cost_items", "grants"} <= set(json.loads(out)["properties"])
+
+
+def test_rules_declaring_the_dataset_s_kind_otherwise_exit_2(regime: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.ckr"
+    other.write_text("schema other\nkind cost_item\n  field amount: number\n", encoding="utf-8")
+    code, out, err = run("schema", "data", "--rules", str(other), "--data", str(regime / "data"))
+    assert code == 2
+    assert out == ""
+    assert "dataset.toml" in err
+    assert "kind 'cost_item' is declared differently" in err
+
+
+def test_a_dataset_naming_a_missing_schema_file_exits_2(regime: Path) -> None:
+    (regime / "schema.ckr").unlink()
+    code, out, err = run("schema", "data", "--data", str(regime / "data"))
+    assert code == 2
+    assert out == ""
+    assert "schema.ckr" in err
+
+
+@pytest.mark.parametrize(("target", "code"), [("rules", "D107"), ("missing", "D101")])
+def test_schema_of_what_is_not_a_dataset_exits_2(tmp_path: Path, target: str, code: str) -> None:
+    path = RULES if target == "rules" else tmp_path / "missing"
+    status, out, err = run("schema", "data", "--data", str(path))
+    assert status == 2
+    assert out == ""
+    assert f"error[{code}]" in err

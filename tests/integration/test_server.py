@@ -4,6 +4,7 @@ schemas, and a clear 4xx with diagnostics for every kind of bad request."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,22 @@ from typing import Any
 import jsonschema
 import pytest
 
+from clusterkit import load_dataset
 from clusterkit.server import Service, create_app
 from clusterkit.server import app as app_module
 from clusterkit.server import service as service_module
 from clusterkit.server.openapi import openapi
 from tests.cli.runner import run
 from tests.integration.conftest import CLUSTERS, COST_ITEMS
-from tests.integration.helpers import EXAMPLE, RULES, Client, errors, whole_example
+from tests.integration.helpers import (
+    EXAMPLE,
+    RULES,
+    Client,
+    RuleFile,
+    errors,
+    rule_files,
+    whole_example,
+)
 
 DOCUMENT = openapi()
 
@@ -58,20 +68,46 @@ def test_rulebooks_lists_ids_versions_dates_paths_and_hashes(client: Client) -> 
     assert response.status_code == 200
     body = response.json()
     conforms(body, "rulebook_list")
-    books = {b["id"]: b for b in body["rulebooks"]}
-    assert set(books) == {
-        "kz.registry.entry",
-        "kz.selection",
-        "kz.tcp.cofinancing",
-        "kz.tcp.monitoring",
-        "kz.published.figures",
-    }
+    listed = body["rulebooks"]
+    files = {str(f.path): f for f in rule_files()}
+    assert sorted(b["path"] for b in listed) == sorted(files)
+    for book in listed:
+        file = files[book["path"]]
+        assert (book["id"], book["rules"]) == (file.id, file.rules)
+        assert book["sha256"] == hashlib.sha256(file.path.read_bytes()).hexdigest()
+    books = {b["id"]: b for b in listed}
     selection = books["kz.selection"]
     assert selection["version"] == "Order 873"
     assert (selection["in_force_from"], selection["in_force_until"]) == ("2016-12-23", "2022-07-11")
     assert selection["path"] == str(RULES / "selection-873.ckr")
     assert "cluster_share" in books["kz.tcp.cofinancing"]["rules"]
     assert books["kz.tcp.cofinancing"]["title"]["ru"].startswith("Целевая")
+
+
+def test_rulebooks_lists_schema_files_marked_and_imports_first(client: Client) -> None:
+    listed = client.get("/rulebooks").json()["rulebooks"]
+    files = {str(f.path): f for f in rule_files()}
+    schemas = [b for b in listed if b["schema"]]
+    assert schemas
+    assert {b["path"] for b in schemas} == {p for p, f in files.items() if f.keyword == "schema"}
+    assert all(b["rules"] == [] and b["version"] == "" for b in schemas)
+    assert all(b["rules"] for b in listed if not b["schema"])
+    place = {b["path"]: i for i, b in enumerate(listed)}
+    for book in listed:
+        for imported in files[book["path"]].imports:
+            assert place[str(imported)] < place[book["path"]], (imported, book["path"])
+
+
+def test_a_schema_file_may_be_named_and_gives_no_verdicts(
+    client: Client, example: dict[str, Any]
+) -> None:
+    (schema,) = [b for b in client.get("/rulebooks").json()["rulebooks"] if b["schema"]]
+    request = {"dataset": example, "rulebooks": [schema["id"]]}
+    body = client.post("/evaluate", json=request).json()
+    conforms(body, "results")
+    assert body["results"] == []
+    ((ref),) = body["provenance"]["rulebooks"]
+    assert (ref["id"], ref["sha256"], ref["schema"]) == (schema["id"], schema["sha256"], True)
 
 
 # -- evaluation --------------------------------------------------------------------------------
@@ -119,12 +155,128 @@ def test_rule_text_may_import_the_loaded_folder_and_join_named_rulebooks(
     request = {"dataset": example, "rules": RULE_TEXT, "rulebooks": ["kz.registry.entry"]}
     body = client.post("/evaluate", json=request).json()
     conforms(body, "results")
-    ids = [b["id"] for b in body["provenance"]["rulebooks"]]
-    assert ids == ["kz.tcp.cofinancing", "demo", "kz.registry.entry"]
-    assert body["provenance"]["rulebooks"][1]["path"] == "request.ckr"
+    refs = body["provenance"]["rulebooks"]
+    # The rule text's program (what it imports, imports first), then the rulebook named.
+    imported = imports_first(RULES / "tcp-cofinancing.ckr")
+    assert [b["id"] for b in refs] == [*(f.id for f in imported), "demo", "kz.registry.entry"]
+    assert [b["schema"] for b in refs[: len(imported)]] == [f.keyword == "schema" for f in imported]
+    assert refs[len(imported)]["path"] == "request.ckr"
     shares = [r for r in body["results"] if r["rulebook"] == "demo"]
-    assert len(shares) == 6
+    projects = [p["id"] for programme in example["programmes"] for p in programme["projects"]]
+    assert sorted(r["entity"] for r in shares) == sorted(projects)
     assert all(r["outcome"] == "pass" for r in shares)
+
+
+def imports_first(path: Path) -> list[RuleFile]:
+    """The rule files ``path`` pulls in, each after what it imports, then ``path``."""
+    files = {f.path.resolve(): f for f in rule_files()}
+    order: list[RuleFile] = []
+
+    def visit(file: RuleFile) -> None:
+        for imported in file.imports:
+            if files[imported] not in order:
+                visit(files[imported])
+        order.append(file)
+
+    visit(files[path.resolve()])
+    return order
+
+
+# -- a dataset with kinds the rules declare --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checked() -> dict[str, Any]:
+    """What ``clusterkit check`` gives for the rules folder on the example folder."""
+    code, out, _ = run("check", str(RULES), "--data", str(EXAMPLE), "--format", "json")
+    assert code == 1
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
+@pytest.fixture(scope="module")
+def declared(example: dict[str, Any]) -> list[str]:
+    """The collections of declared kinds the example holds."""
+    kinds = load_dataset(EXAMPLE).schema.kinds
+    found = [kind.collection for kind in kinds if kind.collection in example]
+    assert found
+    return found
+
+
+def test_the_example_posted_whole_evaluates_each_rulebook_as_check_does(
+    client: Client, example: dict[str, Any], checked: dict[str, Any]
+) -> None:
+    ids = [b["id"] for b in client.get("/rulebooks").json()["rulebooks"] if not b["schema"]]
+    together = []
+    for rulebook in ids:
+        response = client.post("/evaluate", json={"dataset": example, "rulebooks": [rulebook]})
+        assert response.status_code == 200, (rulebook, response.text)
+        results = response.json()["results"]
+        assert results == [r for r in checked["results"] if r["rulebook"] == rulebook], rulebook
+        together.extend(results)
+    # One rulebook at a time, in the order listed, gives all of check's verdicts.
+    assert together == checked["results"]
+    # Among them, verdicts of rulebooks that read the declared kinds.
+    schemas = {f.path.resolve() for f in rule_files() if f.keyword == "schema"}
+    readers = {f.id for f in rule_files() if schemas & set(f.imports)}
+    assert {r["rulebook"] for r in together} & readers
+
+
+def test_rule_text_alone_reads_the_kinds_the_loaded_rules_declare(
+    client: Client, example: dict[str, Any], declared: list[str]
+) -> None:
+    # The text declares nothing and imports nothing: the dataset's declared collections
+    # are read as the server's published data schema says.
+    text = "rulebook plain\nrule any for each p in projects\n  require p.budget > 0 KZT\n"
+    response = client.post("/evaluate", json={"dataset": example, "rules": text})
+    assert response.status_code == 200, response.text
+    projects = [p for programme in example["programmes"] for p in programme["projects"]]
+    assert len(response.json()["results"]) == len(projects)
+    published = client.get("/schemas/data").json()["properties"]
+    assert set(declared) <= set(published)
+
+
+def test_declared_records_are_checked_against_their_declaration(
+    client: Client, example: dict[str, Any]
+) -> None:
+    dataset = copy.deepcopy(example)
+    line = dataset["budget_lines"][0]
+    line["colour"] = "green"
+    line["basis"] = "rumour"
+    del line["amount"]
+    found = refused(client.post("/evaluate", json={"dataset": dataset, "rules": "rulebook x"}), 422)
+    assert [(d["code"], d["path"]) for d in found] == [
+        ("D105", "dataset.budget_lines[0].amount"),
+        ("D103", "dataset.budget_lines[0].basis"),
+        ("D104", "dataset.budget_lines[0].colour"),
+    ]
+    dataset = copy.deepcopy(example)
+    dataset["budget_lines"][0]["measure"] = "nowhere"
+    found = refused(client.post("/evaluate", json={"dataset": dataset}), 422)
+    assert [(d["code"], d["path"]) for d in found] == [("D106", "dataset.budget_lines[0].measure")]
+
+
+def test_a_server_without_those_rules_refuses_the_collections_it_does_not_know(
+    example: dict[str, Any], declared: list[str]
+) -> None:
+    # A posted dataset's own 'dataset.schema' names files on the client's side: unread.
+    assert example["dataset"]["schema"]
+    bare = Client(create_app(Service()))
+    text = "rulebook plain\nrule any for each p in projects\n  require p.budget > 0 KZT\n"
+    found = refused(bare.post("/evaluate", json={"dataset": example, "rules": text}), 422)
+    assert sorted(d["path"] for d in found) == sorted(f"dataset.{c}" for c in declared)
+    assert {d["code"] for d in found} == {"D104"}
+
+
+def test_rule_text_declaring_a_loaded_kind_otherwise_is_refused(
+    client: Client, example: dict[str, Any]
+) -> None:
+    text = "rulebook other\nkind budget_line\n  field amount: number\n"
+    response = client.post("/evaluate", json={"dataset": example, "rules": text})
+    (found,) = refused(response, 422)
+    assert response.json()["error"] == "the rules declare the data differently"
+    assert (found["code"], found["path"]) == ("D103", "rules")
+    assert "budget_line" in found["message"]
 
 
 def test_rules_with_errors_are_refused_with_spans(client: Client, example: dict[str, Any]) -> None:

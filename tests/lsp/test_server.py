@@ -232,7 +232,7 @@ def test_completion_of_fields_after_a_dot_and_of_names_otherwise(rules: Path) ->
         fields = await labels(14, 12)
         assert fields["budget"] == "money (KZT)"  # built in
         assert fields["risk"] == "text, or none"  # declared with 'extend project'
-        assert fields["state"] == "money (KZT)"  # a define of the imported file
+        assert fields["state"] == "money (KZT), or none"  # a define over a nullable amount
         assert "programme" in fields
         assert "per_year" not in fields
         live.change("main.ckr", MAIN + "  require p.programme.")
@@ -243,7 +243,7 @@ def test_completion_of_fields_after_a_dot_and_of_names_otherwise(rules: Path) ->
         names = await labels(14, 13)
         assert {"per_year", "per", "percent"} <= set(names)
         assert "cap" not in names
-        assert names["per_year"] == "money (KZT/year)"
+        assert names["per_year"] == "money (KZT/year), or none"
 
     run(rules, scenario)
 

@@ -244,20 +244,33 @@ def using_store(url: str | None, *, create: bool = False) -> Iterator[Store]:
 
 
 def load_data(
-    data_path: str | None, url: str | None, fmt: str = "text", schema: Schema | None = None
+    data_path: str | None,
+    url: str | None,
+    fmt: str = "text",
+    schema: Schema | None = None,
+    warnings: list[Diagnostic] | None = None,
 ) -> Dataset:
     """The dataset from ``--data``, or else from the store; bad data exits 2.
 
-    ``schema`` is what the rules declare the data may hold.
+    ``schema`` is what the rules declare the data may hold. The loader's warnings (files
+    of the dataset folder not read) are added to ``warnings``, or printed on standard
+    error when no list is given.
     """
     if data_path is not None:
         from clusterkit.loader import load_dataset
 
+        found: list[Diagnostic] = []
         try:
-            return load_dataset(data_path, schema=schema)
+            dataset = load_dataset(data_path, schema=schema, warnings=found)
         except DiagnosticError as exc:
             print_diagnostics(exc.diagnostics, fmt, source="data")
             sys.exit(EXIT_INPUT)
+        if warnings is not None:
+            warnings.extend(found)
+        else:
+            for warning in found:
+                click.echo(render_text(warning), err=True)
+        return dataset
     with using_store(url) as store:
         return store.dataset()
 

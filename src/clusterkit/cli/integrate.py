@@ -11,15 +11,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import click
 
+from clusterkit import codes
 from clusterkit._version import __version__
 from clusterkit.cli.common import EXIT_INPUT, fail, print_diagnostics
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.i18n import local as _
+
+if TYPE_CHECKING:
+    from clusterkit.schema import Schema
 
 __all__ = ["COMMANDS", "print_sarif", "sarif", "schema", "serve"]
 
@@ -36,22 +40,74 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
     "rules",
     multiple=True,
     type=click.Path(path_type=str),
-    help="Rule files or folders whose declared kinds and fields the data schema adds.",
+    help="Rule files or folders whose declared kinds and fields the data schema adds "
+    "(the other schemas do not depend on them).",
 )
-def schema(name: str, rules: tuple[str, ...]) -> None:
-    """Print a JSON Schema (2020-12): a data file, results, the JSON report or diagnostics."""
+@click.option(
+    "--data",
+    "data_path",
+    default=None,
+    type=click.Path(path_type=str),
+    help="A dataset (folder or file) whose own schema files (its 'dataset.schema') the "
+    "data schema adds, as the loader reads them.",
+)
+def schema(name: str, rules: tuple[str, ...], data_path: str | None) -> None:
+    """Print a JSON Schema (2020-12): a data file, results, the JSON report or diagnostics.
+
+    The data schema is the built-in model's, with what --rules declare and what the
+    dataset given with --data declares for itself: the schema its files are checked against.
+    """
     from clusterkit.jsonschema import build, dumps, shipped
 
-    if not rules or name != "data":
+    if name != "data" or (not rules and data_path is None):
         click.echo(dumps(shipped(name)), nl=False)
         return
-    from clusterkit.lang.program import declared_schema
-
-    declared, problems = declared_schema(rules)
-    if any(p.is_error for p in problems):
+    declared, problems = _declared(rules, data_path)
+    if problems:
         print_diagnostics(problems)
+    if declared is None or any(p.is_error for p in problems):
         sys.exit(EXIT_INPUT)
     click.echo(dumps(build(name, declared)), nl=False)
+
+
+def _declared(
+    rules: tuple[str, ...], data_path: str | None
+) -> tuple[Schema | None, list[Diagnostic]]:
+    """What the rule files declare, merged with the schema files the dataset names."""
+    from clusterkit.lang.program import declared_schema
+    from clusterkit.schema import DEFAULT_SCHEMA
+
+    schema, problems = declared_schema(rules) if rules else (DEFAULT_SCHEMA, [])
+    if data_path is None:
+        return schema, problems
+    # The loader's own reading of 'dataset.schema' (paths from the dataset's folder,
+    # conflicts with the rules' declarations), so the schema is the one it checks against.
+    from clusterkit.loader.documents import _dataset_schema, parse_document
+    from clusterkit.loader.files import list_dataset, read_text
+
+    try:
+        listing = list_dataset(Path(data_path))
+    except DiagnosticError as exc:
+        return None, [*problems, *exc.diagnostics]
+    problems.extend(listing.problems)
+    documents = []
+    for file in listing.documents:
+        text = read_text(file, str(file), problems)
+        document = None if text is None else parse_document(text, str(file), problems)
+        if document is not None:
+            documents.append((document, str(file)))
+    if not any(isinstance(d, dict) and "dataset" in d for d, _ in documents):
+        problems.append(
+            Diagnostic(
+                codes.DATA_NO_INFO,
+                Severity.ERROR,
+                "no file holds the dataset information (the 'dataset' table, whose "
+                "'schema' names the files that declare what the data may hold)",
+                file=data_path,
+            )
+        )
+        return None, problems
+    return _dataset_schema(documents, listing.folder, schema, problems), problems
 
 
 @click.command()

@@ -44,7 +44,12 @@ __all__ = ["COMMANDS", "check", "fmt", "lint", "lsp", "test_command"]
 @as_of_option("The date to evaluate as of (YYYY-MM-DD); default: the dataset's date.")
 @format_option
 @lang_option
-@click.option("--all", "show_all", is_flag=True, help="Explain passing results too.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Explain every result alone: passing ones too, and each undetermined one.",
+)
 @click.option(
     "--save/--no-save",
     default=None,
@@ -77,21 +82,21 @@ def check(
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt)
         sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url, fmt, program.schema)
+    warnings: list[Diagnostic] = []
+    dataset = load_data(data_path, store_url, fmt, program.schema, warnings)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
+    diagnostics = [*program.diagnostics, *warnings]
     keep = save or (save is None and data_path is None)
     # The JSON form of a large run is costly: made only when printed or kept.
     document = ""
     if fmt == "json" or keep:
-        document = json.dumps(
-            results.to_dict(language, program.diagnostics), ensure_ascii=False, indent=2
-        )
+        document = json.dumps(results.to_dict(language, diagnostics), ensure_ascii=False, indent=2)
     if fmt == "json":
         click.echo(document)
     else:
-        if program.diagnostics:
-            print_diagnostics(program.diagnostics)
+        if diagnostics:
+            print_diagnostics(diagnostics)
         click.echo(results.render(language, show_all=show_all))
     if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.

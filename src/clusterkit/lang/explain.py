@@ -229,13 +229,17 @@ def _standing_text(result: Result, lang: str) -> str | None:
 
 def explain(result: Result, lang: str = "en") -> str:
     """One paragraph a minister can read."""
+    return _explain(result, lang, result.entity)
+
+
+def _explain(result: Result, lang: str, entities: str) -> str:
     _ = translator(lang)
     outcome = outcome_text(result.outcome, lang).upper()
     label = result.info.outcome_label(result.outcome, lang)
     if label:
         outcome = f"{label.upper()} ({outcome_text(result.outcome, lang)})"
     version = f" {result.version}" if result.info.version else ""
-    lines = [f"{result.rulebook}{version} / {result.rule} — {result.entity}: {outcome}"]
+    lines = [f"{result.rulebook}{version} / {result.rule} — {entities}: {outcome}"]
     lines.append(f"  {result.info.title(lang)}")
     message = result.info.message(lang)
     if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
@@ -286,7 +290,10 @@ def basis_text(basis: tuple[str, str] | None, lang: str = "en") -> str:
 
 
 def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = False) -> str:
-    """A report: provenance, counts per rulebook, and every verdict that needs attention."""
+    """A report: provenance, counts per rulebook, and every verdict that needs attention
+    (the undetermined verdicts of one rule that lack the same data as one line naming
+    their entities and what they lack, unless ``show_all``, which explains every result
+    alone)."""
     _ = translator(lang)
     p = results.provenance
 
@@ -310,15 +317,57 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
     if shown:
         lines.append("")
-    for result in shown:
-        lines.append(explain(result, lang))
+    for group in _grouped(shown, show_all):
+        lines.append(_explain_group(group, lang))
         lines.append("")
-    lines.append(
-        _("{count} results: {summary}").format(
-            count=len(results.results), summary=counts(results.results)
+    if results.results:
+        lines.append(
+            _("{count} results: {summary}").format(
+                count=len(results.results), summary=counts(results.results)
+            )
         )
-    )
+    else:
+        lines.append(_("no results: no rule in force applies to anything in the dataset"))
     return "\n".join(lines)
+
+
+#: Entities named in a summarised group before "and N more".
+_GROUP_NAMES = 6
+
+
+def _grouped(results: Sequence[Result], show_all: bool) -> list[list[Result]]:
+    """Results in order, with the undetermined verdicts of one rule that lack the same
+    data gathered into one group (each result alone when ``show_all``)."""
+    if show_all:
+        return [[r] for r in results]
+    groups: list[list[Result]] = []
+    by_key: dict[tuple[str, str, str], list[Result]] = {}
+    for result in results:
+        if result.outcome is not Outcome.UNDETERMINED or result.needs is None:
+            groups.append([result])
+            continue
+        key = (result.rulebook, result.rule, result.needs.text("en"))
+        if key in by_key:
+            by_key[key].append(result)
+        else:
+            by_key[key] = [result]
+            groups.append(by_key[key])
+    return groups
+
+
+def _explain_group(group: Sequence[Result], lang: str) -> str:
+    first = group[0]
+    if len(group) == 1:
+        return explain(first, lang)
+    _ = translator(lang)
+    names = ", ".join(r.entity for r in group[:_GROUP_NAMES])
+    if len(group) > _GROUP_NAMES:
+        names += " " + _("and {count} more").format(count=len(group) - _GROUP_NAMES)
+    entities = _("{count} entities ({names})").format(count=len(group), names=names)
+    # One line: the rule, its entities and what they lack (--all explains each).
+    head = _explain(first, lang, entities).splitlines()[0]
+    assert first.needs is not None
+    return f"{head}; " + _("needs {what}").format(what=first.needs.text(lang))
 
 
 def results_to_json(

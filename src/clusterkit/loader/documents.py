@@ -38,6 +38,7 @@ from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
     EXPECTED_DATASET,
+    RULE_SUFFIX,
     RULES_HINT,
     Listing,
     atomic_write,
@@ -292,14 +293,28 @@ def _dataset_schema(
             )
             named = None
         paths = [Path(os.path.normpath(folder / n)) for n in named or ()]
+        rules = [p for p in paths if p.suffix == RULE_SUFFIX]
         if files is not None:
-            files.extend(paths)
+            files.extend(rules)
         if isinstance(info, dict) and EMBEDDED_SCHEMA in info:
             embedded = _embedded_schema(document, shown, problems)
             if embedded is not None:
                 schema = _merge_schema(schema, embedded, shown, EMBEDDED_SCHEMA, problems)
         elif paths:
-            own = schema_from_files(paths, shown, problems)
+            # Never opened: an error excerpt would show the lines of a file that is not
+            # a rule file. The rule files listed are read all the same.
+            problems.extend(
+                data_error(
+                    codes.DATA_INVALID,
+                    shown,
+                    f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
+                    "declared in rule files",
+                    path="dataset.schema",
+                )
+                for p in paths
+                if p.suffix != RULE_SUFFIX
+            )
+            own = schema_from_files(rules, shown, problems)
             schema = _merge_schema(schema, own, shown, "schema", problems)
     return schema
 

@@ -158,6 +158,25 @@ def entry_problem(path: Path) -> str | None:
     return None
 
 
+#: Why a dataset entry that leads out of the dataset's folder is not read.
+OUTSIDE = "is a symbolic link to a file outside the dataset folder; not read"
+OUTSIDE_HINT = "copy the file into the dataset folder"
+
+
+def outside(entry: Path, folder: Path) -> Diagnostic | None:
+    """The error for an entry of ``folder`` that is a symbolic link leading out of it
+    (to ``/etc/passwd``, say), or None. Such a file is never opened, so nothing of it
+    can reach an error message."""
+    try:
+        target = entry.resolve()
+        inside = target.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return None  # a loop or an unreadable link: reported as such where it is read
+    if inside:
+        return None
+    return data_error(codes.DATA_UNREADABLE, str(entry), OUTSIDE, hint=OUTSIDE_HINT)
+
+
 @attrs.define
 class Listing:
     """A dataset's entries: its documents, and everything else at the top of its folder.
@@ -233,6 +252,10 @@ def _list_folder(root: Path) -> Listing:
     for entry in entries:
         if entry.name.startswith("."):
             continue  # hidden by convention: .git, .DS_Store, editors' files
+        escapes = outside(entry, root)
+        if escapes is not None:
+            listing.problems.append(escapes)
+            continue
         if entry.suffix in DOCUMENT_SUFFIXES:
             why = entry_problem(entry)
             if why is None:

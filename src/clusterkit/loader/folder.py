@@ -21,7 +21,7 @@ from pathlib import Path
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader.collect import Collector
 from clusterkit.loader.csv_tables import CsvOptions, read_csv
-from clusterkit.loader.files import RULE_SUFFIX, Listing, entry_problem, not_read
+from clusterkit.loader.files import RULE_SUFFIX, Listing, entry_problem, not_read, outside
 from clusterkit.loader.participants_csv import participants_of_table, read_table_file
 from clusterkit.loader.tables import PARTICIPANTS, Shape, Table, shape, why_not_a_table
 
@@ -122,6 +122,10 @@ def _participants_folder(folder: Path, collector: Collector, options: CsvOptions
     for entry in entries:
         shown = str(entry)
         if entry.name.startswith("."):
+            continue
+        escapes = outside(entry, folder.parent)
+        if escapes is not None:
+            collector.problems.append(escapes)
             continue
         suffix = entry.suffix.lower()
         if entry.name.startswith("~$"):

@@ -106,7 +106,10 @@ def _api_components() -> dict[str, Json]:
             "type": "object",
             "properties": {
                 "dataset": {
-                    "description": "The dataset, shaped as one data file holding all of it.",
+                    "description": "The dataset, shaped as one data file holding all of it. "
+                    "It may hold the kinds the loaded rules declare (this schema) and those "
+                    "the request's rule text declares; files its 'dataset.schema' names are "
+                    "not read.",
                     "allOf": [_ref("data_file"), {"required": ["dataset"]}],
                 },
                 "rulebooks": {
@@ -145,7 +148,9 @@ def _api_components() -> dict[str, Json]:
             "additionalProperties": False,
         },
         "rulebook": {
-            "description": "A loaded rulebook version.",
+            "description": "A loaded rule file: a rulebook version, or a schema file that "
+            "declares what data may hold and has no rules (schema true). Any id listed may "
+            "be named in 'rulebooks'; a schema file gives no verdicts.",
             "type": "object",
             "properties": {
                 "id": {"type": "string"},
@@ -159,7 +164,16 @@ def _api_components() -> dict[str, Json]:
                 "in_force_until": _NULLABLE_TEXT,
                 "path": {"type": "string"},
                 "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                "rules": {"type": "array", "items": {"type": "string"}},
+                "rules": {
+                    "description": "The names of its rules, in file order.",
+                    "type": "array",
+                    "items": {"type": "string"},
+                },
+                "schema": {
+                    "description": "A file of declarations only (kinds, fields, units), "
+                    "as the results' provenance marks it.",
+                    "type": "boolean",
+                },
             },
             "required": [
                 "id",
@@ -170,6 +184,7 @@ def _api_components() -> dict[str, Json]:
                 "path",
                 "sha256",
                 "rules",
+                "schema",
             ],
             "additionalProperties": False,
         },
@@ -271,7 +286,11 @@ def openapi(schema: Schema | None = None) -> Json:
                 "get": {
                     "operationId": "rulebooks",
                     "summary": "The loaded rulebooks and their versions",
-                    "responses": {"200": _json("rulebook_list", "The loaded rulebooks.")},
+                    "responses": {
+                        "200": _json(
+                            "rulebook_list", "The loaded rule files: rulebooks and schema files."
+                        )
+                    },
                 }
             },
             "/runs": {

@@ -4,9 +4,11 @@ the diagnostics (codes, data paths, spans) that explain it.
 
 A request's rule text is compiled as ``request.ckr``; its imports are read only from
 the first rules folder the server was started with (none when it was started without
-one). A request's dataset is checked against the published data schema (with what the
-rules declare), then exactly as a data file is; its diagnostics name ``request`` and
-paths from the request's top (``dataset.clusters[0].id``).
+one). A request's dataset is checked against the data schema the server publishes (the
+built-in model with what the loaded rules declare) together with what the request's
+rule text declares, then exactly as a data file is; its diagnostics name ``request`` and
+paths from the request's top (``dataset.clusters[0].id``). The server reads no file a
+posted dataset names (its ``dataset.schema`` are paths on the client's side).
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ class Service:
 
     # -- rulebooks -------------------------------------------------------------------------
     def rulebooks(self) -> Json:
+        """Every loaded rule file, imports first: rulebook versions, and schema files
+        (``schema``: declarations only, no rules; results' provenance lists them so too)."""
         books = self.program.rulebooks if self.program is not None else ()
         listed = []
         for book in books:
@@ -123,6 +127,7 @@ class Service:
                     "path": book.checked.path,
                     "sha256": book.checked.content_hash,
                     "rules": [rule.name for rule in book.rules],
+                    "schema": header.is_schema and not book.rules,
                 }
             )
         return {"rulebooks": listed}
@@ -164,7 +169,9 @@ class Service:
         if not programs:
             message = "name at least one rulebook, or give rule text in 'rules'"
             raise ApiError(422, message, [_problem(codes.DATA_MISSING, message, "rulebooks")])
-        schema = DEFAULT_SCHEMA
+        # What the server publishes, whichever rules the request names: data of a kind
+        # the loaded rules declare is read even when the rules evaluated do not use it.
+        schema = self.schema
         try:
             for program in programs:
                 schema = schema.merged(program.schema)
@@ -174,7 +181,7 @@ class Service:
                 "the rules declare the data differently",
                 [_problem(codes.DATA_INVALID, message, "rules") for message in exc.problems],
             ) from None
-        # The published schema first: the loader then sees data of the right shape only.
+        # The JSON Schema first: the loader then sees data of the right shape only.
         shape = check(request.dataset, "data", schema, file="request", prefix="dataset")
         if shape:
             raise ApiError(422, "the dataset has errors", shape)

@@ -177,13 +177,14 @@ class Labels:
 
 
 def rulebook_counts(results: ResultSet) -> list[tuple[RulebookRef, Mapping[Outcome, int]]]:
-    """Verdicts per outcome for each rulebook that gave any, in the run's order (files
-    that only declare a schema or definitions give none and are left out)."""
-    counts: dict[str, dict[Outcome, int]] = {}
+    """Verdicts per outcome for each rulebook of the run, in its order; files that only
+    declare a schema are left out."""
+    counts: dict[str, dict[Outcome, int]] = {
+        ref.id: dict.fromkeys(Outcome, 0) for ref in results.provenance.rulebooks
+    }
     for result in results:
-        own = counts.setdefault(result.rulebook, dict.fromkeys(Outcome, 0))
-        own[result.outcome] += 1
-    return [(ref, counts[ref.id]) for ref in results.provenance.rulebooks if ref.id in counts]
+        counts[result.rulebook][result.outcome] += 1
+    return [(ref, counts[ref.id]) for ref in results.provenance.rulebooks if not ref.schema]
 
 
 def labels_for(lang: str) -> Labels:
