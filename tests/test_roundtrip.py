@@ -65,12 +65,16 @@ def test_the_example_round_trips(example_dir: Path, tmp_path: Path) -> None:
 def test_a_saved_dataset_loads_from_another_folder_without_its_rule_files(
     example_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = tmp_path / "copy"
+    # A copy of the example and of the schema it names (../../rules/schema/...).
+    root = example_dir.parents[1]
+    copy = tmp_path / "project" / example_dir.relative_to(root)
     shutil.copytree(example_dir, copy)
+    shutil.copytree(root / "rules" / "schema", tmp_path / "project" / "rules" / "schema")
     original = load_dataset(copy)
+    assert not original.schema.is_default
     (tmp_path / "elsewhere").mkdir()
     save_dataset(original, tmp_path / "elsewhere" / "all.json")
-    (copy / "schema.ckr").unlink()
+    shutil.rmtree(tmp_path / "project")
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert load_dataset("all.json") == original
 
