@@ -8,7 +8,7 @@ Layout (version 2)::
                           the records of declared kinds and the schema that declares
                           them (``dataset.declarations``, as save_dataset writes it)
       observations.jsonl  one numbered observation per line, appended, never rewritten
-      runs/000001.json    one evaluation per file, never rewritten
+      runs/000001.json    one evaluation per file, never rewritten (jsondir_runs)
 
 Whole files are replaced atomically (written beside, flushed, renamed), so a process
 killed mid-write leaves the previous version, and temporary files it left behind are
@@ -22,7 +22,6 @@ take ``.lock`` (an exclusive ``flock``), waiting up to ``CLUSTERKIT_STORE_TIMEOU
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, suppress
@@ -56,7 +55,7 @@ from clusterkit.plugins import (
     no_store,
 )
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
-from clusterkit_plugins import common, declared, jsonl_log
+from clusterkit_plugins import common, declared, jsondir_runs, jsonl_log
 from clusterkit_plugins.declared import Reader
 from clusterkit_plugins.jsonl_log import LOG
 
@@ -189,7 +188,7 @@ class JsonDirStore:
             current = self._base()
             schema = declared.combine(current.schema, dataset.schema)
             replaced: dict[str, Any] = {
-                name: _merge(getattr(current, name), getattr(dataset, name))
+                name: common.merge_by_key(getattr(current, name), getattr(dataset, name))
                 for name in (
                     "regions",
                     "sectors",
@@ -360,26 +359,10 @@ class JsonDirStore:
 
     # -- runs --------------------------------------------------------------------------
     def _put_run(self, run: StoredRun) -> None:
-        record = {
-            "id": run.id,
-            "recorded_at": run.recorded_at.isoformat(),
-            "as_of": run.as_of.isoformat(),
-            "dataset": run.dataset,
-            "data_sha256": run.data_sha256,
-            "document": run.document,
-        }
-        text = json.dumps(record, ensure_ascii=False)
-        common.utf8(text, "the run")
-        folder = self.root / "runs"
-        try:
-            folder.mkdir(exist_ok=True)
-            atomic_write(folder / f"{run.id:06d}.json", text)
-        except OSError as exc:
-            raise StoreError(f"{folder}: cannot be written: {exc.strerror}") from None
+        jsondir_runs.put(self.root / "runs", run)
 
     def _run_ids(self) -> list[int]:
-        folder = self.root / "runs"
-        return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+        return jsondir_runs.ids(self.root / "runs")
 
     def save_run(self, results: ResultSet, document: str) -> int:
         p = results.provenance
@@ -390,11 +373,10 @@ class JsonDirStore:
             return run_id
 
     def runs(self) -> Sequence[StoredRun]:
-        return [_read_run(self.root / "runs" / f"{n:06d}.json") for n in self._run_ids()]
+        return [jsondir_runs.read(self.root / "runs", n) for n in self._run_ids()]
 
     def run(self, run_id: int) -> StoredRun | None:
-        path = self.root / "runs" / f"{run_id:06d}.json"
-        return _read_run(path) if 0 < run_id < 10**9 and path.exists() else None
+        return jsondir_runs.find(self.root / "runs", run_id)
 
     # -- backup and restore -----------------------------------------------------------
     def backup(self) -> Backup:
@@ -424,34 +406,6 @@ class JsonDirStore:
             jsonl_log.replace(self.root / LOG, lines)
             self._save_base(backup.dataset)
             (self.root / _RESTORING).unlink()
-
-
-def _read_run(path: Path) -> StoredRun:
-    try:
-        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return StoredRun(
-            int(record["id"]),
-            dt.datetime.fromisoformat(record["recorded_at"]),
-            dt.date.fromisoformat(record["as_of"]),
-            str(record["dataset"]),
-            str(record["data_sha256"]),
-            str(record["document"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise StoreError(f"{path}: not a readable evaluation run ({exc})") from None
-
-
-def _merge(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Items of ``new`` replace those of ``old`` with the same key; others are kept."""
-
-    def key(item: Any) -> object:
-        for name in ("id", "code"):
-            if hasattr(item, name):
-                return getattr(item, name)
-        return (getattr(item, "cluster", None), getattr(item, "indicator", None))
-
-    replaced = {key(item) for item in new}
-    return tuple(item for item in old if key(item) not in replaced) + new
 
 
 @attrs.frozen
