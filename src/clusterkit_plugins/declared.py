@@ -5,9 +5,11 @@ values, units that rule files declare) carries them in ``Dataset.schema``, the
 records of the declared kinds in ``Dataset.records`` and the declared fields' values
 in each entity's ``extra``. A store keeps the schema itself, in its JSON form
 (``clusterkit.schema/1``), not the paths of the rule files: a stored dataset is read
-with no access to them. Every stored document is read back through the same
-structurer the loaders use, under the stored schema, so a store gives back exactly
-the dataset that was imported.
+with no access to them. Stored documents are read back under the stored schema, by
+the structurer the loaders use where it declares something (records of its kinds,
+objects with fields it declares) and by the data converter alone elsewhere, so a
+store gives back exactly the dataset that was imported, at the old speed where
+nothing is declared.
 
 An import adds to what the store holds: the dataset's declarations replace the
 store's of the same name (kinds, fields, enumerations, units) and the rest are kept;
@@ -41,7 +43,6 @@ from clusterkit.serde import structure, structure_errors, unstructure
 __all__ = ["Reader", "combine", "dump_schema", "load_schema", "merge_records", "records_of"]
 
 T = TypeVar("T")
-K = TypeVar("K")
 
 
 def dump_schema(schema: Schema) -> str:

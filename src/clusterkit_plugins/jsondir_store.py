@@ -213,11 +213,14 @@ class JsonDirStore:
             )
             text = self._dump(merged)
             found = self._scan(current.schema)
-            if schema == current.schema:
-                Reader(schema, str(self.root)).dataset_fits(dataset)
-            else:
-                self._check_base(text)
+            # The file is read back before it is written (a folder store reads it at
+            # every call anyway): what it would hold must read, references included.
+            self._check_base(text)
+            if schema != current.schema:
                 self._check_log(found, schema)
+            reader = Reader(schema, str(self.root))
+            for i, observation in enumerate(dataset.observations):
+                reader.fits(observation, f"observations[{i}]")
             last = found.highest
             renumbered = common.renumber(dataset.observations, last)
             self._write_base(text)
@@ -230,14 +233,14 @@ class JsonDirStore:
                 jsonl_log.append(self.root, found, lines)
 
     def _check_base(self, text: str) -> None:
-        """Refuse to write a dataset file that would not read back (what the store kept
-        from before no longer fits the schema it would have)."""
+        """Refuse to write a dataset file that would not read back: what the store kept
+        from before no longer fits the schema it would have, or a reference broke."""
         try:
             dataset_from_document(json.loads(text, parse_float=Decimal), "dataset.json")
         except DiagnosticError as exc:
             raise StoreError(
-                f"{self.root}: the import is refused, what the store holds would not fit "
-                f"the schema it would have:\n{exc}"
+                f"{self.root}: the import is refused: the store's dataset would not read "
+                f"back after it:\n{exc}"
             ) from None
 
     def _check_log(self, found: jsonl_log.Scan, schema: Schema) -> None:
