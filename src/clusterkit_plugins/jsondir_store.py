@@ -1,6 +1,6 @@
 """A store in a directory of JSON files, for people who keep data under version control.
 
-Layout (version 2)::
+Layout (version 3; 2 had no schema in the dataset file, 1 no numbers in the log)::
 
     STORE/
       store.json          version of the layout
@@ -61,7 +61,7 @@ from clusterkit_plugins.jsonl_log import LOG
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 _RESTORING = ".restoring"
 
 
@@ -94,8 +94,9 @@ class JsonDirStore:
             )
         if layout < LAYOUT_VERSION:
             with store._write():
-                if store._layout() < LAYOUT_VERSION:
-                    store._upgrade()
+                layout = store._layout()
+                if layout < LAYOUT_VERSION:
+                    store._upgrade(layout)
         store._tidy()
         return store
 
@@ -115,12 +116,15 @@ class JsonDirStore:
             )
         return layout
 
-    def _upgrade(self) -> None:
-        """Layout 1 to 2: number the observations in the order they were recorded."""
-        found = jsonl_log.scan(self.root / LOG, legacy=True)
-        lines = [jsonl_log.encode(record) for record in found.observations]
-        lines += [damage.raw + b"\n" for damage in found.damaged]  # kept, reported, repairable
-        jsonl_log.replace(self.root / LOG, b"".join(lines))
+    def _upgrade(self, layout: int) -> None:
+        """Layout 1 to 2: number the observations in the order they were recorded.
+        Layout 2 to 3 changes no file: the dataset file may now embed a schema, and the
+        new number keeps a clusterkit that would not read it from misreading it."""
+        if layout < 2:
+            found = jsonl_log.scan(self.root / LOG, legacy=True)
+            lines = [jsonl_log.encode(record) for record in found.observations]
+            lines += [d.raw + b"\n" for d in found.damaged]  # kept, reported, repairable
+            jsonl_log.replace(self.root / LOG, b"".join(lines))
         atomic_write(self.root / "store.json", json.dumps({"layout": LAYOUT_VERSION}) + "\n")
 
     def _tidy(self) -> None:

@@ -366,6 +366,27 @@ def test_a_version_3_postgresql_store_opens_with_the_built_in_model(
         )
 
 
+def test_a_layout_2_json_folder_opens_with_the_built_in_model_and_takes_a_schema(
+    tmp_path: Path, synthetic: Dataset
+) -> None:
+    plain = load_dataset(EXAMPLES["kazakhstan"])
+    cluster = plain.clusters[0]
+    root = tmp_path / "old"
+    (root / "runs").mkdir(parents=True)
+    (root / "store.json").write_text('{"layout": 2}\n', encoding="utf-8")
+    document = {"dataset": unstructure(plain.info), "clusters": [unstructure(cluster)]}
+    document["regions"] = [unstructure(r) for r in plain.regions]
+    document["sectors"] = [unstructure(s) for s in plain.sectors]
+    (root / "dataset.json").write_text(json.dumps(document), encoding="utf-8")
+    with closing(open_store(f"jsondir://{root}")) as store:
+        old = store.dataset()
+        assert old.schema == DEFAULT_SCHEMA
+        assert old.clusters == (cluster,)
+        store.import_dataset(synthetic)
+        assert store.dataset().records == synthetic.records
+    assert json.loads((root / "store.json").read_text(encoding="utf-8")) == {"layout": 3}
+
+
 # -- damage ------------------------------------------------------------------------------------
 
 
