@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from clusterkit.i18n import local as _
 from clusterkit.loader.structure import Structurer, declares
 from clusterkit.model import Dataset, Declared, Record, Records
 from clusterkit.model.dataset import COLLECTIONS
@@ -59,7 +60,8 @@ def load_schema(text: str | None, where: str) -> Schema:
         return schema_from_data(json.loads(text))
     except (ValueError, RecursionError) as exc:  # SchemaFormatError is a ValueError
         reason = str(exc) if isinstance(exc, SchemaFormatError) else f"not JSON: {exc}"
-        raise StoreError(f"{where}: the stored schema cannot be read ({reason})") from None
+        message = _("the stored schema cannot be read ({reason})").format(reason=reason)
+        raise StoreError(f"{where}: {message}") from None
 
 
 def _replace(
@@ -213,16 +215,13 @@ class Reader:
             # Nothing declared for it: any declared value it holds is one too many.
             stray = _stray(value, "")
             if stray is not None:
-                raise StoreError(
-                    f"{what} does not fit the store's schema ({stray}: unknown key, "
-                    "not a field the schema declares)"
-                )
+                found = f"{stray}: unknown key, not a field the schema declares"
+                raise StoreError(_not_fitting(what, found))
             return
         structurer = Structurer(self.schema)
         structurer.build(unstructure(value), type(value), "")
         if structurer.problems:
-            found = _listed(structurer.problems)
-            raise StoreError(f"{what} does not fit the store's schema ({found})")
+            raise StoreError(_not_fitting(what, _listed(structurer.problems)))
 
     def dataset_fits(self, dataset: Dataset) -> None:
         """:meth:`fits` for every entity and record of a dataset about to be written."""
@@ -237,7 +236,7 @@ class Reader:
                     structurer.record(unstructure(record), kind, "")
                 if kind is None or structurer.problems:
                     found = _listed(structurer.problems) or "its kind is not declared"
-                    raise StoreError(f"{collection}[{i}] does not fit the store's schema ({found})")
+                    raise StoreError(_not_fitting(f"{collection}[{i}]", found))
 
 
 def _stray(value: object, path: str) -> str | None:
@@ -269,6 +268,10 @@ def _stray(value: object, path: str) -> str | None:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def _not_fitting(what: str, found: str) -> str:
+    return _("{what} does not fit the store's schema ({found})").format(what=what, found=found)
 
 
 def _flattened(exc: Exception) -> list[tuple[str, str]]:

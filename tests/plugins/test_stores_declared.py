@@ -513,3 +513,22 @@ def test_a_fresh_observation_checks_against_the_built_in_model_too(
     )
     with pytest.raises(StoreError, match="source_doc: expected text"):
         store.observe(bad)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ru", "не соответствует схеме данных хранилища"), ("kk", "сұлбасына сәйкес келмейді")],
+)
+def test_a_refusal_is_in_the_users_language(
+    tmp_path: Path,
+    synthetic: Dataset,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    words: str,
+) -> None:
+    with closing(open_store(f"sqlite://{tmp_path / 'store.sqlite3'}", create=True)) as store:
+        store.import_dataset(synthetic)
+        monkeypatch.setenv("CLUSTERKIT_LANG", lang)
+        observed = attrs.evolve(synthetic.observations[0], extra=Extra({"sorce_doc": "x"}))
+        with pytest.raises(StoreError, match=words):
+            store.observe(observed)
