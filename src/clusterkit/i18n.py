@@ -16,9 +16,6 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
@@ -26,6 +23,7 @@ __all__ = [
     "choose_lang",
     "compile_catalog",
     "compile_catalogs",
+    "language_of",
     "local",
     "translator",
 ]
@@ -43,10 +41,17 @@ def choose_lang(explicit: str | None = None, environ: Mapping[str, str] | None =
     for name in _ENVIRONMENT:
         value = env.get(name, "")
         for part in value.split(":"):
-            code = part.split(".")[0].split("_")[0].lower()
-            if code in LANGUAGES:
+            code = language_of(part)
+            if code is not None:
                 return code
     return "en"
+
+
+def language_of(tag: str) -> str | None:
+    """The supported language a locale or language tag names (``ru_RU.UTF-8``,
+    ``kk-KZ``, ``en``), or None."""
+    code = tag.split(".", 1)[0].replace("-", "_").split("_", 1)[0].lower()
+    return code if code in LANGUAGES else None
 
 
 @cache
@@ -78,6 +83,10 @@ def local(message: str) -> str:
 
 def compile_catalog(po_file: Path) -> bytes:
     """The ``.mo`` bytes for a ``.po`` file (babel's reader and writer)."""
+    # babel only here: showing a message needs the compiled catalogs, not babel
+    from babel.messages.mofile import write_mo  # noqa: PLC0415
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
     with po_file.open("rb") as handle:
         catalog = read_po(handle)
     out = BytesIO()

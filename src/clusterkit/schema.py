@@ -24,6 +24,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from clusterkit.identifiers import SCHEMES
+from clusterkit.messages import msg
 
 __all__ = [
     "BUILTIN_IDENTIFIERS",
@@ -197,7 +198,9 @@ class Schema:
             if mine is None:
                 kinds.append(kind)
             elif mine != kind:
-                problems.append(f"kind {kind.name!r} is declared differently in two places")
+                problems.append(
+                    msg("kind {name!r} is declared differently in two places", name=kind.name)
+                )
         extensions = list(self.extensions)
         for owner, field in other.extensions:
             mine_field = next(
@@ -206,7 +209,13 @@ class Schema:
             if mine_field is None:
                 extensions.append((owner, field))
             elif mine_field != field:
-                problems.append(f"{owner}.{field.name} is declared differently in two places")
+                problems.append(
+                    msg(
+                        "{owner}.{field} is declared differently in two places",
+                        owner=owner,
+                        field=field.name,
+                    )
+                )
         if problems:
             raise SchemaConflictError(problems)
         allowed = list(self.allowed)

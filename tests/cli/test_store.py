@@ -255,3 +255,17 @@ def test_repair_of_a_store_with_nothing_to_repair(store: str) -> None:
     code, out, _ = run("registry", "repair", "--store", store)
     assert code == 0
     assert out.strip()
+
+
+def test_export_replaces_only_a_backup_unless_forced(store: str, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", encoding="utf-8")
+    code, _, err = run("registry", "export", str(notes), "--store", store)
+    assert code == 2
+    assert f"{notes}: exists and is not a clusterkit backup; not replaced" in err
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
+    backup = tmp_path / "backup.jsonl"
+    assert run("registry", "export", str(backup), "--store", store)[0] == 0
+    assert run("registry", "export", str(backup), "--store", store)[0] == 0  # a backup: replaced
+    assert run("registry", "export", str(notes), "--force", "--store", store)[0] == 0
+    assert notes.read_text(encoding="utf-8") == backup.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builder_items import ItemBuilder, unquote
 from clusterkit.lang.syntax_errors import token_span
+from clusterkit.messages import msg
 from clusterkit.numbers import SCALE_POWERS
 
 __all__ = ["MAX_DEPTH", "BadLiteralError", "DepthError", "TreeBuilder"]
@@ -100,7 +101,7 @@ class TreeBuilder(ItemBuilder):
         """Refuse a line given twice (two ``source`` lines would silently keep one)."""
         if key in fields:
             word = _LINE_WORDS.get(key, key)
-            raise BadLiteralError(self._span(meta), f"'{word}' is given twice here")
+            raise BadLiteralError(self._span(meta), msg("'{word}' is given twice here", word=word))
 
     def dotted(self, meta: Any, *names: Token) -> str:
         return ".".join(str(n) for n in names)
@@ -131,7 +132,7 @@ class TreeBuilder(ItemBuilder):
             return dt.date.fromisoformat(str(token))
         except ValueError:
             raise BadLiteralError(
-                self._tok_span(token), f"{token} is not a date that exists"
+                self._tok_span(token), msg("{date} is not a date that exists", date=str(token))
             ) from None
 
     # -- items --

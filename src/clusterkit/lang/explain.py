@@ -379,7 +379,7 @@ def results_to_json(
         "provenance": unstructure(results.provenance),
         "summary": {o.value: n for o, n in results.by_outcome().items()},
         "results": [_result_json(r, lang) for r in results.results],
-        "diagnostics": [d.to_json() for d in diagnostics],
+        "diagnostics": [d.to_json(lang) for d in diagnostics],
     }
 
 

@@ -22,6 +22,7 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
 from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
 from clusterkit.lang.syntax_errors import syntax_error
+from clusterkit.messages import msg
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
@@ -148,7 +149,7 @@ def _bad_text(text: str, file: str) -> Diagnostic | None:
                 return Diagnostic(
                     codes.SYNTAX_CHARACTER,
                     Severity.ERROR,
-                    f"character U+{ord(char):04X} is not valid Unicode text",
+                    msg("character U+{code:04X} is not valid Unicode text", code=ord(char)),
                     file=file,
                     span=Span.point(file, number, column),
                 )
@@ -173,7 +174,11 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 Diagnostic(
                     codes.RULES_TOO_BIG,
                     Severity.ERROR,
-                    f"rule file is {size} bytes, more than the {MAX_RULE_FILE_BYTES} allowed",
+                    msg(
+                        "rule file is {size} bytes, more than the {limit} allowed",
+                        size=size,
+                        limit=MAX_RULE_FILE_BYTES,
+                    ),
                     file=file,
                     span=Span.point(file, 1, 1),
                 )
@@ -196,10 +201,10 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 Diagnostic(
                     codes.TOO_DEEP,
                     Severity.ERROR,
-                    f"expression nested more than {MAX_DEPTH} levels deep",
+                    msg("expression nested more than {depth} levels deep", depth=MAX_DEPTH),
                     file=file,
                     span=exc.span,
-                    hint="split it with 'let' steps",
+                    hint=msg("split it with 'let' steps"),
                 )
             ]
         ) from None

@@ -21,6 +21,7 @@ from clusterkit.lang.compiler import compile_rulebook
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
+from clusterkit.messages import msg
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 __all__ = [
@@ -126,7 +127,7 @@ class _Reader:
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"more than {MAX_FILES} rule files",
+                        msg("more than {count} rule files", count=MAX_FILES),
                         file=shown,
                     )
                 )
@@ -144,8 +145,11 @@ class _Reader:
                 Diagnostic(
                     codes.RULES_UNREADABLE,
                     Severity.ERROR,
-                    f"is a directory; name the folder itself to check every *{RULE_SUFFIX} "
-                    "file in it",
+                    msg(
+                        "is a directory; name the folder itself to check every *{suffix} file "
+                        "in it",
+                        suffix=RULE_SUFFIX,
+                    ),
                     file=shown,
                 )
             )
@@ -157,7 +161,7 @@ class _Reader:
             code=codes.RULES_UNREADABLE,
             too_big_code=codes.RULES_TOO_BIG,
             limit=MAX_RULE_FILE_BYTES,
-            noun="rule file",
+            noun=msg("rule file"),
         )
         if text is not None:
             self.given[shown] = text
@@ -189,11 +193,14 @@ class _Reader:
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} is outside the folders given "
-                    f"({', '.join(str(r) for r in self.roots)})",
+                    msg(
+                        "imported file {path!r} is outside the folders given ({roots})",
+                        path=item.path,
+                        roots=", ".join(str(r) for r in self.roots),
+                    ),
                     file=shown,
                     span=item.span,
-                    hint="name its folder too, or import files beside the rules",
+                    hint=msg("name its folder too, or import files beside the rules"),
                 )
             )
             return None
@@ -202,7 +209,7 @@ class _Reader:
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} not found",
+                    msg("imported file {path!r} not found", path=item.path),
                     file=shown,
                     span=item.span,
                 )
@@ -216,7 +223,7 @@ class _Reader:
         everything = [*self.problems, *diagnostics]
         if not self.files and not self.problems:
             everything.append(
-                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, "no rule files given")
+                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, msg("no rule files given"))
             )
         if any(d.is_error for d in everything):
             raise DiagnosticError(everything)
@@ -253,7 +260,7 @@ def _reader(
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"no *{RULE_SUFFIX} rule files in this folder",
+                        msg("no *{suffix} rule files in this folder", suffix=RULE_SUFFIX),
                         file=str(path),
                     )
                 )

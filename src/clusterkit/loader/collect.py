@@ -23,6 +23,7 @@ from clusterkit.loader.tables import (
     item_problem,
     row_record,
 )
+from clusterkit.messages import join, msg
 from clusterkit.model import Dataset, DatasetInfo, Participant
 from clusterkit.model.dataset import Records, check_references, mark_checked
 from clusterkit.model.dataset import Reference as DatasetReference
@@ -128,7 +129,7 @@ class Collector:
         if not isinstance(document, dict):
             self.problems.append(
                 data_error(
-                    codes.DATA_INVALID, shown, "the top level must be an object of collections"
+                    codes.DATA_INVALID, shown, msg("the top level must be an object of collections")
                 )
             )
             return
@@ -142,9 +143,12 @@ class Collector:
                     data_error(
                         codes.DATA_UNKNOWN_KEY,
                         shown,
-                        f"unknown key {key!r}",
+                        msg("unknown key {key!r}", key=key),
                         path=key,
-                        hint="expected one of: " + ", ".join(["dataset", *self.collections()]),
+                        hint=msg(
+                            "expected one of: {names}",
+                            names=", ".join(["dataset", *self.collections()]),
+                        ),
                     )
                 )
 
@@ -154,7 +158,7 @@ class Collector:
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    f"expected a list, got {type(value).__name__}",
+                    msg("expected a list, got {got}", got=type(value).__name__),
                     path=key,
                 )
             )
@@ -220,7 +224,10 @@ class Collector:
         if self.info is not None:
             self.problems.append(
                 data_error(
-                    codes.DATA_INVALID, shown, "dataset information given twice", path="dataset"
+                    codes.DATA_INVALID,
+                    shown,
+                    msg("dataset information given twice"),
+                    path="dataset",
                 )
             )
         if isinstance(value, dict):
@@ -313,14 +320,26 @@ class Collector:
                         data_error(
                             codes.DATA_REFERENCE,
                             table.shown,
-                            f"no cluster with id {cluster_id!r} for this participants file",
-                            hint=f"name the file <cluster-id>{Path(table.shown).suffix}",
+                            msg(
+                                "no cluster with id {id!r} for this participants file",
+                                id=cluster_id,
+                            ),
+                            hint=msg(
+                                "name the file <cluster-id>{suffix}",
+                                suffix=Path(table.shown).suffix,
+                            ),
                         )
                     )
                 else:
                     self.problems.append(
                         table.problem(
-                            f"{table_shape.owner}: no cluster with id {cluster_id!r}",
+                            join(
+                                [
+                                    table_shape.owner,
+                                    msg("no cluster with id {id!r}", id=cluster_id),
+                                ],
+                                ": ",
+                            ),
                             row,
                             table_shape.owner,
                             code=codes.DATA_REFERENCE,
@@ -354,8 +373,8 @@ def finish(
             data_error(
                 codes.DATA_NO_INFO,
                 shown,
-                "no dataset information found",
-                hint="add a 'dataset' object with at least 'id' and 'title'",
+                msg("no dataset information found"),
+                hint=msg("add a 'dataset' object with at least 'id' and 'title'"),
             )
         )
     if info is None:
@@ -441,9 +460,13 @@ def _declared_references(
         if count == 1:
             continue
         message = (
-            f"{ref.value!r} is not a known {ref.kind}"
+            msg("{value!r} is not a known {kind}", value=ref.value, kind=ref.kind)
             if count == 0
-            else f"{ref.value!r} names more than one {ref.kind}: give unique ids"
+            else msg(
+                "{value!r} names more than one {kind}: give unique ids",
+                value=ref.value,
+                kind=ref.kind,
+            )
         )
         if place is not None:
             table, table_shape, row = place

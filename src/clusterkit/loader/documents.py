@@ -47,6 +47,7 @@ from clusterkit.loader.files import (
     read_text,
 )
 from clusterkit.loader.folder import read_tables
+from clusterkit.messages import join, msg, text_of
 from clusterkit.model import Dataset
 from clusterkit.schema import (
     DEFAULT_SCHEMA,
@@ -60,6 +61,7 @@ from clusterkit.serde import DataError, unstructure
 
 __all__ = [
     "dataset_from_document",
+    "dataset_schema",
     "dump_dataset",
     "load_dataset",
     "parse_document",
@@ -71,13 +73,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DataError(f"key {key!r} appears twice in one object")
+            raise DataError(msg("key {key!r} appears twice in one object", key=key))
         result[key] = value
     return result
 
 
 def _refuse_constant(name: str) -> Any:
-    raise DataError(f"{name} is not a number clusterkit accepts")
+    raise DataError(msg("{name} is not a number clusterkit accepts", name=name))
 
 
 def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
@@ -90,7 +92,7 @@ def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
         return _parse(text.removeprefix("\ufeff"), shown, problems)
     except RecursionError:
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, "nested too deeply to be a dataset file")
+            data_error(codes.DATA_SYNTAX, shown, msg("nested too deeply to be a dataset file"))
         )
         return None
 
@@ -104,7 +106,9 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
             span = Span.point(shown, int(match[1]), int(match[2])) if match else None
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             problems.append(
-                data_error(codes.DATA_SYNTAX, shown, f"not valid TOML: {message}", span=span)
+                data_error(
+                    codes.DATA_SYNTAX, shown, msg("not valid TOML: {why}", why=message), span=span
+                )
             )
             return None
     try:
@@ -117,10 +121,12 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, f"not valid JSON: {exc.msg}", span=span)
+            data_error(
+                codes.DATA_SYNTAX, shown, msg("not valid JSON: {why}", why=exc.msg), span=span
+            )
         )
     except DataError as exc:
-        problems.append(data_error(codes.DATA_SYNTAX, shown, str(exc)))
+        problems.append(data_error(codes.DATA_SYNTAX, shown, text_of(exc)))
     return None
 
 
@@ -158,7 +164,7 @@ def load_dataset(
             documents.append((document, shown))
     _refuse_what_is_not_a_dataset(listing, documents)
     named: list[Path] = []
-    schema = _dataset_schema(documents, listing.folder, schema, problems, named)
+    schema = dataset_schema(documents, listing.folder, schema, problems, named)
     options = _csv_options(documents, csv_encoding, decimal_comma, problems)
     collector = Collector(schema, problems)
     if listing.folder is listing.root:
@@ -185,8 +191,8 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
                 data_error(
                     codes.DATA_NO_INFO,
                     str(root),
-                    "holds rule files (*.ckr) and no dataset information: not a dataset",
-                    hint=f"expected {EXPECTED_DATASET}; {RULES_HINT}",
+                    msg("holds rule files (*.ckr) and no dataset information: not a dataset"),
+                    hint=join([msg("expected {what}", what=EXPECTED_DATASET), RULES_HINT], "; "),
                 )
             ]
         )
@@ -200,9 +206,12 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
             data_error(
                 codes.DATA_NO_INFO,
                 str(root),
-                "holds no dataset information: it is one file of the dataset in "
-                f"{root.parent}, not a dataset on its own",
-                hint=f"give the folder; expected {EXPECTED_DATASET}",
+                msg(
+                    "holds no dataset information: it is one file of the dataset in "
+                    "{folder}, not a dataset on its own",
+                    folder=str(root.parent),
+                ),
+                hint=msg("give the folder; expected {what}", what=EXPECTED_DATASET),
             )
         ]
     )
@@ -233,9 +242,9 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        f"{named!r} is not an encoding clusterkit knows",
+                        msg("{named!r} is not an encoding clusterkit knows", named=named),
                         path="dataset.csv_encoding",
-                        hint="for example utf-8, cp1251, kz1048",
+                        hint=msg("for example utf-8, cp1251, kz1048"),
                     )
                 )
             elif encoding is None:
@@ -247,7 +256,7 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        "expected true or false",
+                        msg("expected true or false"),
                         path="dataset.csv_decimal_comma",
                     )
                 )
@@ -264,7 +273,7 @@ def _is_codec(name: str) -> bool:
     return True
 
 
-def _dataset_schema(
+def dataset_schema(
     documents: list[tuple[Any, str]],
     folder: Path,
     given: Schema | None,
@@ -287,7 +296,7 @@ def _dataset_schema(
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    "schema is a list of rule files (*.ckr)",
+                    msg("schema is a list of rule files (*.ckr)"),
                     path="dataset.schema",
                 )
             )
@@ -307,8 +316,11 @@ def _dataset_schema(
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
-                    "declared in rule files",
+                    msg(
+                        "{path!r} is not a rule file (*.ckr): a dataset's schema is declared "
+                        "in rule files",
+                        path=str(p),
+                    ),
                     path="dataset.schema",
                 )
                 for p in paths

@@ -16,6 +16,7 @@ from typing import Any
 import pint
 from pint.util import UnitsContainer
 
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.numbers import shift
 from clusterkit.units import Unit as DataUnit
@@ -87,8 +88,8 @@ _DISPLAY = {
     "[day]": "day",
     "[point]": "points",
     "[person]": "person",
-    "[obligation unit]": "(the obligation's unit)",
-    "[series unit]": "(the series' unit)",
+    "[obligation unit]": msg("(the obligation's unit)"),
+    "[series unit]": msg("(the series' unit)"),
 }
 
 
@@ -177,7 +178,7 @@ def known_unit_words(declared: Declared = ()) -> list[str]:
 def dim_text(dim: Dim) -> str:
     """A dimension as a person reads it: ``KZT/year``, ``a plain number``."""
     if dim == DIMENSIONLESS:
-        return "a plain number"
+        return msg("a plain number")
     top: list[str] = []
     bottom: list[str] = []
     for name, raw_power in sorted(dim.items()):
@@ -185,7 +186,7 @@ def dim_text(dim: Dim) -> str:
         word = _DISPLAY.get(name, name.strip("[]"))
         text = word if abs(power) == 1 else f"{word}^{abs(power)}"
         (top if power > 0 else bottom).append(text)
-    head = "·".join(top) or "1"
+    head = top[0] if len(top) == 1 else "·".join(top) or "1"
     return f"{head}/{'·'.join(bottom)}" if bottom else head
 
 
