@@ -276,7 +276,7 @@ def _is_backup(path: str) -> bool:
 @store_option
 def registry_export(target: str, force: bool, store_url: str | None) -> None:
     """Back up the whole store, runs included, to a file (- for standard output), in
-    the format clusterkit.backup/1 that registry import-backup reads into an empty store
+    the format clusterkit.backup/2 that registry import-backup reads into an empty store
     of any back-end. An existing file is replaced only if it is a backup (or --force)."""
     import os
     from pathlib import Path

@@ -29,12 +29,16 @@ from clusterkit.model.dataset import Records, check_references, mark_checked
 from clusterkit.model.dataset import Reference as DatasetReference
 from clusterkit.schema import Schema
 
-__all__ = ["BUILTIN_TYPES", "SETTINGS", "Collector", "finish"]
+__all__ = ["BUILTIN_TYPES", "EMBEDDED_SCHEMA", "SETTINGS", "Collector", "finish"]
 
 #: Keys of the ``dataset`` table that say how to read the dataset's files rather than
 #: describe it: the encoding of its CSV files, and whether their numbers have a
 #: decimal comma.
 SETTINGS = ("csv_encoding", "csv_decimal_comma")
+
+#: The key of the ``dataset`` table under which a saved dataset embeds the
+#: declarations of its schema (read before the data, not part of the information).
+EMBEDDED_SCHEMA = "declarations"
 
 
 #: The path of a participant's field in a cluster.
@@ -227,7 +231,7 @@ class Collector:
                 )
             )
         if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if k not in SETTINGS}
+            value = {k: v for k, v in value.items() if k not in (*SETTINGS, EMBEDDED_SCHEMA)}
         structurer = Structurer(self.schema)
         info = structurer.build(value, DatasetInfo, "dataset")
         for where, message, code in structurer.problems:

@@ -33,7 +33,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
-from clusterkit.loader.collect import BUILTIN_TYPES, Collector, finish
+from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector, finish
 from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
@@ -49,7 +49,14 @@ from clusterkit.loader.files import (
 from clusterkit.loader.folder import read_tables
 from clusterkit.messages import join, msg, text_of
 from clusterkit.model import Dataset
-from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
+from clusterkit.schema import (
+    DEFAULT_SCHEMA,
+    Schema,
+    SchemaConflictError,
+    SchemaFormatError,
+    schema_from_data,
+    schema_to_data,
+)
 from clusterkit.serde import DataError, unstructure
 
 __all__ = [
@@ -274,14 +281,17 @@ def dataset_schema(
     files: list[Path] | None = None,
 ) -> Schema:
     """The schema the data is checked against: the given one and the dataset's own
-    (whose files are added to ``files``)."""
+    (whose files are added to ``files``).
+
+    A document that embeds its declarations (``dataset.declarations``, as
+    :func:`save_dataset` writes them) is checked against those; the files its
+    ``schema`` lists are where they were declared, and are not read again.
+    """
     schema = given or DEFAULT_SCHEMA
     for document, shown in documents:
         info = document.get("dataset") if isinstance(document, dict) else None
         named = info.get("schema") if isinstance(info, dict) else None
-        if not named:
-            continue
-        if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        if named and (not isinstance(named, list) or not all(isinstance(n, str) for n in named)):
             problems.append(
                 data_error(
                     codes.DATA_INVALID,
@@ -290,36 +300,69 @@ def dataset_schema(
                     path="dataset.schema",
                 )
             )
-            continue
-        paths = [Path(os.path.normpath(folder / n)) for n in named]
-        not_rules = [p for p in paths if p.suffix != RULE_SUFFIX]
-        # Never opened: an error excerpt would show the lines of a file that is not a
-        # rule file. The rule files listed are read all the same.
+            named = None
+        paths = [Path(os.path.normpath(folder / n)) for n in named or ()]
+        rules = [p for p in paths if p.suffix == RULE_SUFFIX]
+        if files is not None:
+            files.extend(rules)
+        if isinstance(info, dict) and EMBEDDED_SCHEMA in info:
+            embedded = _embedded_schema(document, shown, problems)
+            if embedded is not None:
+                schema = _merge_schema(schema, embedded, shown, EMBEDDED_SCHEMA, problems)
+        elif paths:
+            # Never opened: an error excerpt would show the lines of a file that is not
+            # a rule file. The rule files listed are read all the same.
+            problems.extend(
+                data_error(
+                    codes.DATA_INVALID,
+                    shown,
+                    msg(
+                        "{path!r} is not a rule file (*.ckr): a dataset's schema is declared "
+                        "in rule files",
+                        path=str(p),
+                    ),
+                    path="dataset.schema",
+                )
+                for p in paths
+                if p.suffix != RULE_SUFFIX
+            )
+            own = schema_from_files(rules, shown, problems)
+            schema = _merge_schema(schema, own, shown, "schema", problems)
+    return schema
+
+
+def _merge_schema(
+    schema: Schema, own: Schema, shown: str, key: str, problems: list[Diagnostic]
+) -> Schema:
+    try:
+        return schema.merged(own)
+    except SchemaConflictError as exc:
+        problems.extend(
+            data_error(codes.DATA_INVALID, shown, message, path=f"dataset.{key}")
+            for message in exc.problems
+        )
+    return schema
+
+
+def _embedded_schema(document: Any, shown: str, problems: list[Diagnostic]) -> Schema | None:
+    """The declarations a document embeds in its ``dataset`` table, if it does. A form
+    that cannot be read raises :class:`DiagnosticError` at once, with every problem at
+    its data path: data read against a schema it was not written for would only give
+    more errors that say nothing."""
+    info = document.get("dataset") if isinstance(document, dict) else None
+    if not isinstance(info, dict) or EMBEDDED_SCHEMA not in info:
+        return None
+    try:
+        return schema_from_data(info[EMBEDDED_SCHEMA])
+    except SchemaFormatError as exc:
+        base = f"dataset.{EMBEDDED_SCHEMA}"
         problems.extend(
             data_error(
-                codes.DATA_INVALID,
-                shown,
-                msg(
-                    "{path!r} is not a rule file (*.ckr): a dataset's schema is declared in "
-                    "rule files",
-                    path=str(p),
-                ),
-                path="dataset.schema",
+                codes.DATA_INVALID, shown, message, path=f"{base}.{where}" if where else base
             )
-            for p in not_rules
+            for where, message in exc.problems
         )
-        paths = [p for p in paths if p.suffix == RULE_SUFFIX]
-        if files is not None:
-            files.extend(paths)
-        own = schema_from_files(paths, shown, problems)
-        try:
-            schema = schema.merged(own)
-        except SchemaConflictError as exc:
-            problems.extend(
-                data_error(codes.DATA_INVALID, shown, message, path="dataset.schema")
-                for message in exc.problems
-            )
-    return schema
+        raise DiagnosticError(problems) from None
 
 
 def dataset_from_document(
@@ -336,10 +379,15 @@ def dataset_from_document(
     ``append``, are added after them) and the rest are kept; this is how rule tests
     state just the data a case is about. Problems are reported against ``shown`` and
     raise :class:`DiagnosticError`. The data is checked against ``schema`` (default:
-    ``base``'s, else the built-in model).
+    ``base``'s, else the built-in model) together with the declarations the document
+    embeds (``dataset.declarations``, as :func:`dump_dataset` writes them).
     """
     chosen = schema or (base.schema if base is not None else DEFAULT_SCHEMA)
-    collector = Collector(chosen)
+    problems: list[Diagnostic] = []
+    embedded = _embedded_schema(document, shown, problems)
+    if embedded is not None:
+        chosen = _merge_schema(chosen, embedded, shown, EMBEDDED_SCHEMA, problems)
+    collector = Collector(chosen, problems)
     collector.read_document(document, shown)
     return finish(collector, shown, base, append)
 
@@ -357,8 +405,16 @@ def schema_from_files(paths: list[Path], shown: str, problems: list[Diagnostic])
 
 
 def dump_dataset(dataset: Dataset) -> str:
-    """The dataset as JSON text, numbers as exact strings, empty collections left out."""
-    data: dict[str, Any] = {"dataset": unstructure(dataset.info)}
+    """The dataset as JSON text, numbers as exact strings, empty collections left out.
+
+    The text stands alone: the declarations of the dataset's schema are embedded in
+    its ``dataset`` table (``declarations``, format ``clusterkit.schema/1``), so it is
+    read back without the rule files they were declared in.
+    """
+    info: dict[str, Any] = unstructure(dataset.info)
+    if not dataset.schema.is_default:
+        info[EMBEDDED_SCHEMA] = schema_to_data(dataset.schema)
+    data: dict[str, Any] = {"dataset": info}
     for name in BUILTIN_TYPES:
         items = getattr(dataset, name)
         if items:
@@ -370,6 +426,7 @@ def dump_dataset(dataset: Dataset) -> str:
 
 
 def save_dataset(dataset: Dataset, path: str | os.PathLike[str]) -> None:
-    """Write the dataset as one JSON file, atomically: a crash leaves the old file intact."""
+    """Write the dataset as one JSON file (:func:`dump_dataset`), atomically: a crash
+    leaves the old file intact. The file loads from any folder: its schema is embedded."""
     target = Path(path)
     atomic_write(target, dump_dataset(dataset))

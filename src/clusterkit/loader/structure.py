@@ -31,7 +31,7 @@ from clusterkit.schema import EXTENDABLE, FieldDecl, FieldType, KindDecl, Schema
 from clusterkit.serde import MISSING, DataError, structure, structure_errors
 from clusterkit.suggestions import did_you_mean
 
-__all__ = ["KIND_OF", "Problem", "Reference", "Structurer"]
+__all__ = ["KIND_OF", "Problem", "Reference", "Structurer", "declares", "nested_classes"]
 
 #: Problems as ``(data path, message, code)``.
 Problem = tuple[str, str, str]
@@ -73,6 +73,27 @@ def _plan(cls: type) -> _Plan:
         elif isinstance(hint, type) and issubclass(hint, Declared):
             nested[name] = (hint, False)
     return _Plan(names, nested)
+
+
+@cache
+def nested_classes(cls: type) -> frozenset[type]:
+    """The model classes whose objects an object of ``cls`` holds, at any depth."""
+    found: set[type] = set()
+    todo = [cls]
+    while todo:
+        for inner, _many in _plan(todo.pop()).nested.values():
+            if inner not in found:
+                found.add(inner)
+                todo.append(inner)
+    return frozenset(found)
+
+
+def declares(schema: Schema, cls: type) -> bool:
+    """Whether ``schema`` declares fields of ``cls`` or of a class nested in it. Data
+    already checked (kept in a store or a backup) of a class it declares nothing for
+    can be read by the data converter alone."""
+    owners = {owner for owner, _field in schema.extensions}
+    return any(KIND_OF.get(c) in owners for c in (cls, *nested_classes(cls)))
 
 
 def _join(path: str, key: str) -> str:
