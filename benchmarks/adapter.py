@@ -54,9 +54,10 @@ def compile_files(paths: Sequence[str | os.PathLike[str]]) -> Program:
     return clusterkit.load_rules(list(paths))
 
 
-def check_files(paths: Sequence[str | os.PathLike[str]]) -> list[Any]:
-    """Parse and check rule files; the diagnostics (each has ``is_error``)."""
-    return clusterkit.check_rules(list(paths))
+def check_files(paths: Sequence[str | os.PathLike[str]], *, cache: bool = False) -> list[Any]:
+    """Parse and check rule files; the diagnostics (each has ``is_error``). With
+    ``cache``, through the cache of checked rules (``CLUSTERKIT_CACHE_DIR``)."""
+    return clusterkit.check_rules(list(paths), cache=cache)
 
 
 def parse_only(text: str, name: str = "bench.ckr") -> object:

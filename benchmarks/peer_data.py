@@ -324,8 +324,7 @@ def to_dataset(records: Records) -> Dataset:
                 (FundingSource.CLUSTER, "cluster"),
                 (FundingSource.STATE, "state"),
                 (FundingSource.OTHER, "other"),
-            )
-            if p[key]
+            )  # every source's line, a zero one too: clusterkit reads an absent line as unknown
         ]
         project = Project(p["id"], _NAME, _kzt(p["budget"]), financing=tuple(financing))
         start = dt.date(2021, 1, 1)

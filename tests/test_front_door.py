@@ -211,3 +211,56 @@ def test_the_public_surface_is_what_all_names() -> None:
         assert getattr(clusterkit, name) is not None
     with pytest.raises(AttributeError):
         _ = clusterkit.no_such_thing  # type: ignore[attr-defined]
+
+
+STATE_RULES = """rulebook state
+rule state_pays_some for each p in projects
+  require p.state_amount > 0 KZT
+"""
+
+
+def test_an_unrecorded_funding_source_is_undetermined_not_zero() -> None:
+    program = clusterkit.compile_rules(STATE_RULES, name="state.ckr")
+    document = small_dataset()
+    results = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+    (only,) = results.results
+    assert only.outcome is Outcome.UNDETERMINED
+    assert "p.state_amount" in (only.needs.text("en") if only.needs else "")
+    # once a state line is recorded the amount is read, and a recorded 0 is a 0
+    lines = document["programmes"][0]["projects"][0]["financing"]
+    for amount, outcome in (("10 mln KZT", Outcome.PASS), ("0 KZT", Outcome.FAIL)):
+        lines[1:] = [{"source": "state", "amount": amount}]
+        again = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+        assert [r.outcome for r in again] == [outcome]
+
+
+def test_undetermined_verdicts_lacking_the_same_data_are_one_paragraph() -> None:
+    program = clusterkit.compile_rules(STATE_RULES, name="state.ckr")
+    document = small_dataset()
+    projects = document["programmes"][0]["projects"]
+    projects.extend(dict(projects[0], id=f"p{n}") for n in range(2, 10))
+    results = clusterkit.evaluate(program, clusterkit.dataset_from_dict(document), AS_OF)
+    assert len(results) == 9
+    text = results.render("en")
+    assert (
+        "state / state_pays_some — 9 entities (p1, p2, p3, p4, p5, p6 and 3 more): "
+        "UNDETERMINED; needs p.state_amount"
+    ) in text.splitlines()
+    assert text.count("needs p.state_amount") == 1
+    # --all explains each alone; Russian summarises in Russian
+    assert results.render("en", show_all=True).count("needs p.state_amount") == 9
+    assert "объектов: 9 (p1, p2, p3, p4, p5, p6 и ещё 3)" in results.render("ru")
+
+
+def test_a_run_with_no_results_says_so() -> None:
+    program = clusterkit.compile_rules(
+        "rulebook none\nrule r for each o in obligations\n  require o.base_value > 0\n",
+        name="none.ckr",
+    )
+    results = clusterkit.evaluate(program, clusterkit.dataset_from_dict(small_dataset()), AS_OF)
+    assert len(results) == 0
+    text = results.render("en")
+    assert text.splitlines()[-1] == (
+        "no results: no rule in force applies to anything in the dataset"
+    )
+    assert "none: no results" in text

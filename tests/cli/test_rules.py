@@ -182,3 +182,21 @@ def test_every_evaluation_of_the_registry_is_kept(store: str) -> None:
     code, listing, _ = run("runs", "list", "--store", store)
     assert code == 0
     assert len(listing.splitlines()) == 1
+
+
+def test_files_the_dataset_does_not_read_are_named_by_check_and_report(
+    example_copy: Path,
+) -> None:
+    (example_copy / "minutes.docx").write_bytes(b"PK\x03\x04")
+    data = str(example_copy)
+    warning = f"{example_copy / 'minutes.docx'}: warning[D109]: not read: "
+    code, out, err = run("check", RULES, "--data", data, "--exit-zero")
+    assert code == 0
+    assert warning in err
+    assert warning not in out
+    code, out, _ = run("check", RULES, "--data", data, "--exit-zero", "--format", "json")
+    found = json.loads(out)["diagnostics"]
+    assert [d["code"] for d in found if d.get("file", "").endswith("minutes.docx")] == ["D109"]
+    code, out, err = run("report", "--data", data)
+    assert code == 0
+    assert warning in err

@@ -107,3 +107,39 @@ def test_a_rule_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     rules.write_text("rulebook r\nconst x = 1\nrule r\n  require x > 0\n", encoding="utf-8-sig")
     program = clusterkit.load_rules([rules])
     assert [d for d in program.diagnostics if d.is_error] == []
+
+
+def test_links_out_of_the_dataset_folder_are_refused_unread(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("id,bin\ntop-secret-line,1\n", encoding="utf-8")
+    (example_copy / "participants" / "leak.csv").symlink_to(secret)
+    (example_copy / "leak.json").symlink_to(secret)
+    (example_copy / "inside.json").symlink_to(example_copy / "applications.json")
+    with pytest.raises(DiagnosticError) as caught:
+        clusterkit.load_dataset(example_copy)
+    shown = [str(d) for d in caught.value.diagnostics]
+    assert not any("top-secret-line" in line for line in shown)
+    outside = [line for line in shown if "outside the dataset folder" in line]
+    assert sorted(outside) == sorted(
+        f"{example_copy / name}: error[D101]: is a symbolic link to a file outside the "
+        "dataset folder; not read (hint: copy the file into the dataset folder)"
+        for name in ("leak.json", "participants/leak.csv")
+    )
+    assert not any("inside.json" in line and "outside" in line for line in shown)
+
+
+def test_a_datasets_schema_names_rule_files_only(example_copy: Path) -> None:
+    toml = example_copy / "dataset.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('schema = ["../../', 'schema = ["/etc/passwd", "../../'))
+    with pytest.raises(DiagnosticError) as caught:
+        clusterkit.load_dataset(example_copy)
+    shown = [str(d) for d in caught.value.diagnostics]
+    assert (
+        f"{toml}: dataset.schema: error[D103]: '/etc/passwd' is not a rule file (*.ckr): "
+        "a dataset's schema is declared in rule files" in shown
+    )
+    assert not any("root:" in line for line in shown)
+    assert len(shown) == 1  # the schema's rule file is read all the same

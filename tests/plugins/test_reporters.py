@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,7 +105,8 @@ def parse(page: str) -> _Collect:
 def test_html_is_self_contained_with_summary_findings_tables_and_charts(data: Dataset) -> None:
     page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "en"))
     parser = parse(page)
-    assert parser.tags.count("table") == 6  # by rulebook, projects, four indicators
+    # by rulebook, projects, four indicators, membership, international comparison
+    assert parser.tags.count("table") == 8
     # the summary's chart, then one per indicator: output, exports, tax, productivity
     assert parser.tags.count("figure") == 5
     assert parser.classes.count("bar") == 6 + 2 * (6 + 5 + 5 + 5)
@@ -132,22 +134,27 @@ def test_html_summary_counts_each_outcome(data: Dataset) -> None:
 def test_html_findings_are_in_words_with_formulas_in_details(data: Dataset) -> None:
     page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "ru"))
     findings = page[page.index('id="findings"') : page.index('id="data"')]
-    # the pharmaceutical project is named, not "project-pharma-south"
-    assert "Развитие производства фито-препаратов" in findings
-    assert "project-pharma-south" not in findings
+    # the furniture cluster is named, not "furniture-almaty"
+    assert "Мебельный кластер г. Алматы: Объём производства" in findings
+    assert "furniture-almaty" not in findings
+    # a declared record (the budget line's support measure) by its name too
+    assert "Субсидирование кластерных проектов" in findings
+    assert "kz-project-subsidy" not in findings
     # plain words first; the comparison and its values only inside <details>
-    words = findings.index("превышает годовой предел")
+    words = findings.index("не дают заявленный эффект")
     details = findings.index("<details>", words)
-    assert findings.index("per_year &lt;= state_cap", words) > details
+    assert findings.index("stated_effect(s.cluster, &#34;output&#34;, 2024)", words) > details
     assert "<summary>Формула и значения</summary>" in findings
     # every finding says what it rests on
-    assert findings.count('class="basis basis-') == findings.count('<article class="finding')
+    stated = re.findall(r'<p class="basis basis-\w+">Основание: ', findings)
+    assert len(stated) == findings.count('<article class="finding')
 
 
 def test_html_shows_each_findings_basis(data: Dataset) -> None:
     ctx = context(data, "kk")
     assert ctx.results is not None
-    illustrative = next(r for r in ctx.results if r.outcome.value == "fail")
+    failed = [r for r in ctx.results if r.outcome.value == "fail"]
+    illustrative, unstated = failed[0], failed[1]
     marked = attrs.evolve(
         illustrative,
         info=attrs.evolve(
@@ -156,9 +163,11 @@ def test_html_shows_each_findings_basis(data: Dataset) -> None:
             parameters=(("band", "inferred", "six projects at 30%"),),
         ),
     )
+    bare = attrs.evolve(unstated, info=attrs.evolve(unstated.info, basis=None, parameters=()))
+    replaced = {id(illustrative): marked, id(unstated): bare}
     results = attrs.evolve(
         ctx.results,
-        results=tuple(marked if r is illustrative else r for r in ctx.results.results),
+        results=tuple(replaced.get(id(r), r) for r in ctx.results.results),
     )
     page = discover([REPORTERS]).get(REPORTERS, "html").render(attrs.evolve(ctx, results=results))
     text = "".join(parse(page).text)
@@ -235,10 +244,10 @@ def test_csv_is_exact_and_flat(data: Dataset) -> None:
     assert productivity["attributed"] == "5"
     assert any(r["kind"] == "verdict" and r["outcome"] == "fail" for r in rows)
     verdict = next(
-        r for r in rows if r["kind"] == "verdict" and r["entity"] == "project-pharma-south"
+        r for r in rows if r["kind"] == "verdict" and r["entity"] == "furniture-almaty/output"
     )
-    assert verdict["entity_name"] == "Phyto-drugs from local medicinal plants"
-    assert verdict["basis"] == "basis not stated"
+    assert verdict["entity_name"] == "Furniture cluster, Almaty city: Output"
+    assert verdict["basis"].startswith("stated in the source: ")
 
 
 def test_csv_in_russian_is_what_excel_reads_in_that_locale(data: Dataset) -> None:

@@ -64,8 +64,8 @@ def test_every_rule_is_titled_in_english_russian_and_kazakh(path: Path) -> None:
 
 
 def test_no_rule_reads_the_built_in_state_amount() -> None:
-    """A project's built-in ``state_amount`` reads 0 when no state funding is recorded;
-    the rulebooks read state money only from financing plans, where absent is unknown."""
+    """The rulebooks read state money by year from financing plans (a project's
+    ``state_amount`` totals its lines and says nothing of years)."""
     readers = [
         path.name
         for path in RULE_FILES

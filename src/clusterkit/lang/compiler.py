@@ -2,7 +2,7 @@
 
 Each rulebook becomes one generated Python module whose functions evaluate a rule
 for one entity on plain Decimals, as a hand-written function would: no syntax tree
-is walked and no pint object is made per entity.
+is walked and no unit object is made per entity.
 
 Safety: the generated source is assembled only from this module's templates, the
 schema's field-reading code, generated local names and integer indexes. Every

@@ -230,13 +230,17 @@ def _standing_text(result: Result, lang: str) -> str | None:
 
 def explain(result: Result, lang: str = "en") -> str:
     """One paragraph a minister can read."""
+    return _explain(result, lang, result.entity)
+
+
+def _explain(result: Result, lang: str, entities: str) -> str:
     _ = translator(lang)
     outcome = outcome_text(result.outcome, lang).upper()
     label = result.info.outcome_label(result.outcome, lang)
     if label:
         outcome = f"{label.upper()} ({outcome_text(result.outcome, lang)})"
     version = f" {result.version}" if result.info.version else ""
-    lines = [f"{result.rulebook}{version} / {result.rule} — {result.entity}: {outcome}"]
+    lines = [f"{result.rulebook}{version} / {result.rule} — {entities}: {outcome}"]
     lines.append(f"  {result.info.title(lang)}")
     message = result.info.message(lang)
     if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
@@ -287,9 +291,10 @@ def basis_text(basis: tuple[str, str] | None, lang: str = "en") -> str:
 
 
 def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = False) -> str:
-    """A report: provenance, counts per rulebook, and every verdict that needs attention.
-
-    Counts are read from the verdicts; only the results shown are made."""
+    """A report: provenance, counts per rulebook, and every verdict that needs attention
+    (the undetermined verdicts of one rule that lack the same data as one line naming
+    their entities and what they lack, unless ``show_all``, which explains every result
+    alone). Counts are read from the verdicts; only the results shown are made."""
     _ = translator(lang)
     p = results.provenance
 
@@ -315,15 +320,57 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     shown = results.results if show_all else results.select(*loud)
     if shown:
         lines.append("")
-    for result in shown:
-        lines.append(explain(result, lang))
+    for group in _grouped(shown, show_all):
+        lines.append(_explain_group(group, lang))
         lines.append("")
-    lines.append(
-        _("{count} results: {summary}").format(
-            count=len(verdicts), summary=counts([v[3] for v in verdicts])
+    if verdicts:
+        lines.append(
+            _("{count} results: {summary}").format(
+                count=len(verdicts), summary=counts([v[3] for v in verdicts])
+            )
         )
-    )
+    else:
+        lines.append(_("no results: no rule in force applies to anything in the dataset"))
     return "\n".join(lines)
+
+
+#: Entities named in a summarised group before "and N more".
+_GROUP_NAMES = 6
+
+
+def _grouped(results: Sequence[Result], show_all: bool) -> list[list[Result]]:
+    """Results in order, with the undetermined verdicts of one rule that lack the same
+    data gathered into one group (each result alone when ``show_all``)."""
+    if show_all:
+        return [[r] for r in results]
+    groups: list[list[Result]] = []
+    by_key: dict[tuple[str, str, str], list[Result]] = {}
+    for result in results:
+        if result.outcome is not Outcome.UNDETERMINED or result.needs is None:
+            groups.append([result])
+            continue
+        key = (result.rulebook, result.rule, result.needs.text("en"))
+        if key in by_key:
+            by_key[key].append(result)
+        else:
+            by_key[key] = [result]
+            groups.append(by_key[key])
+    return groups
+
+
+def _explain_group(group: Sequence[Result], lang: str) -> str:
+    first = group[0]
+    if len(group) == 1:
+        return explain(first, lang)
+    _ = translator(lang)
+    names = ", ".join(r.entity for r in group[:_GROUP_NAMES])
+    if len(group) > _GROUP_NAMES:
+        names += " " + _("and {count} more").format(count=len(group) - _GROUP_NAMES)
+    entities = _("{count} entities ({names})").format(count=len(group), names=names)
+    # One line: the rule, its entities and what they lack (--all explains each).
+    head = _explain(first, lang, entities).splitlines()[0]
+    assert first.needs is not None
+    return f"{head}; " + _("needs {what}").format(what=first.needs.text(lang))
 
 
 def results_to_json(
@@ -335,7 +382,7 @@ def results_to_json(
         "provenance": unstructure(results.provenance),
         "summary": {o.value: n for o, n in results.by_outcome().items()},
         "results": [_result_json(r, lang) for r in results.results],
-        "diagnostics": [d.to_json() for d in diagnostics],
+        "diagnostics": [d.to_json(lang) for d in diagnostics],
     }
 
 

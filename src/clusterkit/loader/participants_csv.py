@@ -28,6 +28,7 @@ from clusterkit.loader.tables import (
     row_record,
     shape,
 )
+from clusterkit.messages import msg
 from clusterkit.model import Participant
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
@@ -64,7 +65,9 @@ def read_table_file(
     finally:
         book.close()
     if table is None and len(problems) == before:
-        problems.append(data_error(codes.DATA_CSV, shown, "empty sheet: expected a header row"))
+        problems.append(
+            data_error(codes.DATA_CSV, shown, msg("empty sheet: expected a header row"))
+        )
     return table
 
 

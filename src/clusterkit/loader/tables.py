@@ -30,6 +30,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
+from clusterkit.messages import join, msg, text_of
 from clusterkit.model import KINDS, Dataset, Participant
 from clusterkit.model.common import LocalizedText
 from clusterkit.model.dataset import COLLECTIONS
@@ -212,10 +213,11 @@ class Table:
             return Diagnostic(code, severity, message, self.shown, path, span, hint)
         if row is None and column is None:
             path = _sheet_ref(self.sheet)
-            message = f"sheet {self.sheet!r}: {message}"
+            message = msg("sheet {sheet!r}: {message}", sheet=self.sheet, message=message)
             return Diagnostic(code, severity, message, self.shown, path, span, hint)
         path = f"{_sheet_ref(self.sheet)}!{cell_name(index, line)}"
-        return Diagnostic(code, severity, f"{path}: {message}", self.shown, path, span, hint)
+        message = join([path, message], ": ")
+        return Diagnostic(code, severity, message, self.shown, path, span, hint)
 
 
 # -- shapes -------------------------------------------------------------------------------
@@ -235,7 +237,7 @@ PARTICIPANT_COLUMNS = (
     "sample",
 )
 _PARTICIPANT_REQUIRED = ("id", "role", "region", "member_from")
-_NESTED = "its items have nested parts, so it is read from JSON or TOML files only"
+_NESTED = msg("its items have nested parts, so it is read from JSON or TOML files only")
 
 
 def _unwrap(hint: Any) -> Any:
@@ -380,13 +382,17 @@ def _declared_shape(kind: KindDecl) -> Shape:
 def why_not_a_table(name: str, schema: Schema) -> str:
     """Why a table named ``name`` is not read (for the warning)."""
     if name in BUILTIN_TYPES or schema.kind_of_collection(name) is not None:
-        return f"{name!r}: {_NESTED}"
+        return join([repr(name), _NESTED], ": ")
     known = sorted(
         n
         for n in [PARTICIPANTS, *BUILTIN_TYPES, *(k.collection for k in schema.kinds)]
         if n == PARTICIPANTS or shape(n, schema) is not None
     )
-    return f"{name!r} is not a table of this dataset (tables: {', '.join(known)})"
+    return msg(
+        "{name!r} is not a table of this dataset (tables: {tables})",
+        name=name,
+        tables=", ".join(known),
+    )
 
 
 # -- reading cells ----------------------------------------------------------------------
@@ -417,41 +423,43 @@ _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 def _describe(cell: Cell) -> str:
     if isinstance(cell, bool):
-        return "a yes/no value"
+        return msg("a yes/no value")
     if isinstance(cell, NumberCell):
-        return f"the number {cell.text}"
+        return msg("the number {number}", number=cell.text)
     if isinstance(cell, dt.datetime):
-        return "a date and time"
+        return msg("a date and time")
     if isinstance(cell, dt.date):
-        return "a date"
+        return msg("a date")
     if isinstance(cell, dt.time):
-        return "a time of day"
+        return msg("a time of day")
     if isinstance(cell, dt.timedelta):
-        return "a duration"
+        return msg("a duration")
     return repr(cell)
 
 
 def _number(cell: Cell, decimal_comma: bool) -> Decimal | str:
     if isinstance(cell, NumberCell):
         if cell.value is None:
-            raise CellError(cell.error or f"{cell.text} is not an exact number")
+            raise CellError(cell.error or msg("{text} is not an exact number", text=cell.text))
         return cell.value
     if isinstance(cell, str):
         return _comma(cell) if decimal_comma else cell
-    raise CellError(f"expected a number, got {_describe(cell)}")
+    raise CellError(msg("expected a number, got {got}", got=_describe(cell)))
 
 
 def _comma(text: str) -> str:
     try:
         return from_decimal_comma(text)
     except NumberFormatError as exc:
-        raise CellError(str(exc)) from None
+        raise CellError(text_of(exc)) from None
 
 
 def _date(cell: Cell) -> dt.date | str:
     if isinstance(cell, dt.datetime):
         if cell.time() != dt.time():
-            raise CellError(f"expected a date, got a date and time ({cell.isoformat(' ')})")
+            raise CellError(
+                msg("expected a date, got a date and time ({value})", value=cell.isoformat(" "))
+            )
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
@@ -463,8 +471,12 @@ def _date(cell: Cell) -> dt.date | str:
         try:
             return dt.date(year, month, day)
         except ValueError:
-            raise CellError(f"{cell!r} is not a date that exists (DD.MM.YYYY)") from None
-    raise CellError(f"expected a date (YYYY-MM-DD or DD.MM.YYYY), got {_describe(cell)}")
+            raise CellError(
+                msg("{cell!r} is not a date that exists (DD.MM.YYYY)", cell=cell)
+            ) from None
+    raise CellError(
+        msg("expected a date (YYYY-MM-DD or DD.MM.YYYY), got {got}", got=_describe(cell))
+    )
 
 
 def _bool(cell: Cell) -> bool:
@@ -474,7 +486,9 @@ def _bool(cell: Cell) -> bool:
         return cell.value == 1
     if isinstance(cell, str) and cell.strip().lower() in _BOOL_WORDS:
         return _BOOL_WORDS[cell.strip().lower()]
-    raise CellError(f"expected yes or no (true/false, 1/0, да/нет), got {_describe(cell)}")
+    raise CellError(
+        msg("expected yes or no (true/false, 1/0, да/нет), got {got}", got=_describe(cell))
+    )
 
 
 def _text(cell: Cell) -> str:
@@ -488,7 +502,7 @@ def _text(cell: Cell) -> str:
         return cell.date().isoformat()
     if isinstance(cell, dt.date | dt.time):
         return cell.isoformat()
-    raise CellError(f"expected text, got {_describe(cell)}")
+    raise CellError(msg("expected text, got {got}", got=_describe(cell)))
 
 
 def convert(cell: Cell, column: Column, decimal_comma: bool) -> Any:
@@ -512,7 +526,7 @@ def _one(cell: Cell, kind: str, decimal_comma: bool) -> Any:
             try:
                 value = parse_decimal(value)
             except NumberFormatError as exc:
-                raise CellError(str(exc)) from None
+                raise CellError(text_of(exc)) from None
         return value
     if kind == "date":
         return _date(cell)
@@ -542,7 +556,7 @@ def row_record(
         try:
             value = convert(cell, column, table.decimal_comma)
         except CellError as exc:
-            problems.append(table.problem(f"{name}: {exc}", row, name))
+            problems.append(table.problem(join([name, text_of(exc)], ": "), row, name))
             good = False
             continue
         if column.lang is not None:
@@ -584,7 +598,7 @@ def item_problem(
     where, message, code = problem
     column = column_of(table, table_shape, where)
     if column is not None and not message.startswith(column):
-        message = f"{column}: {message}"
+        message = join([column, message], ": ")
     return table.problem(
         message, row, column, code=codes.DATA_CSV if code == codes.DATA_INVALID else code
     )
@@ -602,20 +616,24 @@ def check_header(table: Table, table_shape: Shape, problems: list[Diagnostic]) -
         if table_shape.column(name) is None:
             problems.append(
                 table.problem(
-                    f"unknown column {name!r}",
+                    msg("unknown column {name!r}", name=name),
                     None,
                     name,
-                    hint="columns: " + ", ".join(names),
+                    hint=msg("columns: {names}", names=", ".join(names)),
                 )
             )
             good = False
         elif name in seen:
-            problems.append(table.problem(f"column {name!r} appears twice", None, name))
+            problems.append(
+                table.problem(msg("column {name!r} appears twice", name=name), None, name)
+            )
             good = False
         seen.add(name)
     for group in table_shape.required:
         if not any(n in table.header for n in group):
-            missing = " or ".join(repr(n) for n in group)
-            problems.append(table.problem(f"required column {missing} is missing"))
+            missing = join([repr(n) for n in group], msg(" or "))
+            problems.append(
+                table.problem(msg("required column {missing} is missing", missing=missing))
+            )
             good = False
     return good

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from clusterkit import Outcome, Result
+from clusterkit import Outcome, Result, ResultSet
 from clusterkit.formatting import (
     format_date,
     format_money,
@@ -21,7 +21,8 @@ from clusterkit.formatting import (
 )
 from clusterkit.i18n import N_, translator
 from clusterkit.lang.explain import basis_text
-from clusterkit.model import Dataset
+from clusterkit.lang.results import RulebookRef
+from clusterkit.model import Dataset, LocalizedText, Record
 from clusterkit.money import Money
 from clusterkit.numbers import SCALE_NAMES, shift
 from clusterkit.plugins import PLUGIN_API, ReportContext
@@ -34,6 +35,7 @@ __all__ = [
     "entity_names",
     "labels_for",
     "markdown_text",
+    "report_tables",
     "spreadsheet_text",
     "terminal_text",
 ]
@@ -175,6 +177,22 @@ class Labels:
         return "; ".join(parts)
 
 
+def rulebook_counts(results: ResultSet) -> list[tuple[RulebookRef, Mapping[Outcome, int]]]:
+    """Verdicts per outcome for each rulebook of the run, in its order; files that only
+    declare a schema are left out."""
+    counts: dict[str, dict[Outcome, int]] = {
+        ref.id: dict.fromkeys(Outcome, 0) for ref in results.provenance.rulebooks
+    }
+    for result in results:
+        counts[result.rulebook][result.outcome] += 1
+    return [(ref, counts[ref.id]) for ref in results.provenance.rulebooks if not ref.schema]
+
+
+def report_tables(context: ReportContext) -> Tables:
+    """The report's tables, members counted and rates taken on the report's date."""
+    return build_tables(context.dataset, context.lang, context.day)
+
+
 def labels_for(lang: str) -> Labels:
     return Labels(lang, translator(lang))
 
@@ -209,7 +227,28 @@ def entity_names(data: Dataset, t: Labels) -> Mapping[str, str]:
             indicator=t.indicator_name(obligation.indicator),
             year=obligation.target_year,
         )
+    for records in data.records.values():
+        for record in records:
+            name = record_name(record, lang)
+            if record.id is not None and name is not None:
+                names.setdefault(record.id, name)
     return names
+
+
+#: The fields a declared record's name is read from, most specific first.
+_NAME_FIELDS = ("name_{lang}", "name", "title_{lang}", "title", "name_en", "name_ru", "title_en")
+
+
+def record_name(record: Record, lang: str) -> str | None:
+    """A declared record's name in ``lang``, from its ``name``/``title`` fields (plain
+    or per language, as ``name_ru``), or ``None`` when it declares none."""
+    for field in _NAME_FIELDS:
+        value = record.extra.get(field.format(lang=lang))
+        if isinstance(value, LocalizedText):
+            return value.get(lang)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 # -- text from data, made safe for each output ------------------------------------------------
@@ -280,7 +319,7 @@ class Reporter:
 
     @staticmethod
     def tables(context: ReportContext) -> Tables:
-        return build_tables(context.dataset, context.lang)
+        return report_tables(context)
 
     @staticmethod
     def attention(context: ReportContext) -> list[Result]:

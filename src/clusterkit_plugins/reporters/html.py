@@ -26,8 +26,14 @@ import attrs
 
 from clusterkit import Outcome, Result
 from clusterkit.plugins import ReportContext
-from clusterkit.tables import IndicatorTable, build_tables
-from clusterkit_plugins.reporters.common import Labels, Reporter, entity_names, labels_for
+from clusterkit.tables import IndicatorTable
+from clusterkit_plugins.reporters.common import (
+    Labels,
+    Reporter,
+    entity_names,
+    labels_for,
+    rulebook_counts,
+)
 from clusterkit_plugins.reporters.sections import Section, data_sections
 
 if TYPE_CHECKING:
@@ -272,7 +278,7 @@ class HtmlReporter(Reporter):
 
     def render(self, context: ReportContext) -> str:
         t = labels_for(context.lang)
-        tables = build_tables(context.dataset, context.lang)
+        tables = self.tables(context)
         charts = {table.indicator: _chart(table, t) for table in tables.indicators}
         summary = findings = None
         if context.results is not None:
@@ -299,12 +305,10 @@ def _rulebook_counts(context: ReportContext, t: Labels) -> Section:
     assert context.results is not None
     by_outcome = context.results.by_outcome()
     outcomes = [o for o in Outcome if by_outcome[o]]
-    rows = []
-    for ref in context.results.provenance.rulebooks:
-        own = [r for r in context.results.results if r.rulebook == ref.id]
-        rows.append(
-            (ref.id, ref.version, *(str(sum(1 for r in own if r.outcome is o)) for o in outcomes))
-        )
+    rows = [
+        (ref.id, ref.version, *(str(counts[o]) for o in outcomes))
+        for ref, counts in rulebook_counts(context.results)
+    ]
     return Section(
         "rulebooks",
         t._("Verdicts by rulebook"),

@@ -143,16 +143,22 @@ def _computed(currency: Dim) -> dict[str, dict[str, FieldSpec]]:
                 "ctx.cluster(ctx.parent({x}).cluster)",
                 "the programme's cluster",
             ),
+            # none (undetermined), never 0, when the project records no line of that
+            # source: an unrecorded amount is unknown, not nothing.
             "state_amount": FieldSpec(
-                money, "rt.funding(ctx, {x}, 'state')", "the state's committed amount"
+                nullable(money),
+                "rt.funding(ctx, {x}, 'state')",
+                "the state's committed amount (none when no state line is recorded)",
             ),
             "cluster_amount": FieldSpec(
-                money,
+                nullable(money),
                 "rt.funding(ctx, {x}, 'cluster')",
-                "the cluster participants' committed amount",
+                "the cluster participants' committed amount (none when not recorded)",
             ),
             "other_amount": FieldSpec(
-                money, "rt.funding(ctx, {x}, 'other')", "other sources' committed amount"
+                nullable(money),
+                "rt.funding(ctx, {x}, 'other')",
+                "other sources' committed amount (none when not recorded)",
             ),
         },
         "tranche": {

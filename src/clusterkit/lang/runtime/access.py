@@ -76,13 +76,14 @@ def obl(obligation: CounterObligation, value: Decimal) -> Decimal:
     return value * _unit(obligation.unit)[0]
 
 
-def funding(ctx: Context, project: Any, source: str) -> Decimal:
-    """What ``source`` commits to ``project`` (summed once per evaluation)."""
+def funding(ctx: Context, project: Any, source: str) -> Decimal | None:
+    """What ``source`` commits to ``project``, or None when the project records no line
+    of that source (unknown, not zero); summed once per evaluation."""
     try:
         value = ctx.funded[id(project)][source]
     except KeyError:
         value = ctx.fund(project, source)
-    if value.__class__ is Decimal:
+    if value is None or value.__class__ is Decimal:
         return value
     raise Missing(value.template, **value.params)  # type: ignore[union-attr]
 

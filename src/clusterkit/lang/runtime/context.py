@@ -39,7 +39,6 @@ CONTEXT = decimal.Context(
 
 
 _SOURCES = {source.value: source for source in FundingSource}
-_ZERO = Decimal(0)
 
 
 class Missing(Exception):  # noqa: N818 - it is an outcome, not an error
@@ -69,7 +68,7 @@ class Context:
         self.currency = currency
         #: Each project's financing by source, summed on first read (rules read the
         #: cluster's, the state's and others' shares again and again).
-        self.funded: dict[int, dict[str, Decimal | Missing]] = {}
+        self.funded: dict[int, dict[str, Decimal | Missing | None]] = {}
 
     @cached_property
     def _parents(self) -> dict[type, dict[int, object]]:
@@ -152,29 +151,27 @@ class Context:
             index = self._parent_index(type(obj))
         return index.get(id(obj))
 
-    def fund(self, project: Project, source: str) -> Decimal | Missing:
+    def fund(self, project: Project, source: str) -> Decimal | Missing | None:
         """Sum what each source commits to ``project`` (as :meth:`Project.funding`
         does), keep the sums in :attr:`funded` and give ``source``'s (read by
-        :func:`clusterkit.lang.runtime.access.funding`). A sum in another
-        currency than the rulebook's is kept as the :class:`Missing` a read raises."""
+        :func:`clusterkit.lang.runtime.access.funding`): None for a source the project
+        records no line of, the :class:`Missing` each read raises for a sum in another
+        currency than the rulebook's."""
         by_source: dict[FundingSource, list[Money]] = {}
         for funding in project.financing:
             by_source.setdefault(funding.source, []).append(funding.amount)
         currency = project.budget.currency
-        sums: dict[str, Decimal | Missing] = {}
+        sums: dict[str, Decimal | Missing | None] = {}
         for name, member in _SOURCES.items():
             amounts = by_source.get(member)
             if amounts is None:
-                total = Money(_ZERO, currency) if currency != self.currency else None
-            elif len(amounts) == 1 and amounts[0].currency == self.currency == currency:
-                total = None
+                sums[name] = None
+                continue
+            if len(amounts) == 1 and amounts[0].currency == self.currency == currency:
                 sums[name] = amounts[0].amount
                 continue
-            else:
-                total = project.funding(member)
-            if total is None:
-                sums[name] = _ZERO
-            elif total.currency != self.currency:
+            total = project.funding(member)
+            if total.currency != self.currency:
                 sums[name] = Missing(
                     N_("an amount in {currency} (found {amount})"),
                     currency=self.currency,

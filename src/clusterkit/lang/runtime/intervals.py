@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from clusterkit.i18n import N_
 from clusterkit.lang.runtime.context import Missing
+from clusterkit.messages import join, msg
 from clusterkit.numbers import quantum
 
 __all__ = ["EVERYWHERE", "Interval", "first_gap"]
@@ -58,13 +59,23 @@ class Interval(NamedTuple):
             return f"{(value * 100).normalize():f} %" if percent else f"{value.normalize():f}"
 
         if self.low == self.high:
-            return f"at {show(self.low)}"
+            return msg("at {value}", value=show(self.low))
         parts = []
         if self.low != -INF:
-            parts.append(f"from {show(self.low)}{'' if self.low_closed else ' (excluded)'}")
+            low = show(self.low)
+            parts.append(
+                msg("from {low}", low=low)
+                if self.low_closed
+                else msg("from {low} (excluded)", low=low)
+            )
         if self.high != INF:
-            parts.append(f"to {show(self.high)}{'' if self.high_closed else ' (excluded)'}")
-        return " ".join(parts) or "everywhere"
+            high = show(self.high)
+            parts.append(
+                msg("to {high}", high=high)
+                if self.high_closed
+                else msg("to {high} (excluded)", high=high)
+            )
+        return join(parts, " ") if parts else msg("everywhere")
 
 
 EVERYWHERE = Interval(-INF, INF, False, False)
