@@ -72,6 +72,8 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
         # body inside its loop.
         self.batching = False
         self.depth = 0
+        # Inside the collection a comprehension goes through (see ``val``).
+        self.iterables = 0
         #: Each rule's batch function, generated apart (see :class:`_LazyBatch`).
         self.batches: dict[int, tuple[list[str], list[Span | None]]] = {}
 
@@ -132,8 +134,21 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
         # Operators check their own operands, so only a read, a call, an aggregate or a
         # branch can give None here.
         if self.type(node).nullable and isinstance(node, _MAY_BE_NONE):
-            return f"rt.nn({code}, {self.const(self.source(node))})"
+            what = self.const(self.source(node))
+            if self.iterables:  # a comprehension's iterable cannot hold an assignment
+                return f"rt.nn({code}, {what})"
+            # Checked inline, with no call, when the value is there (the usual case).
+            name = self.fresh("N")
+            return f"({name} if ({name} := {code}) is not None else rt.nn(None, {what}))"
         return code
+
+    def iterable(self, node: ast.Expr, env: dict[str, str]) -> str:
+        """Code for the collection a comprehension goes through."""
+        self.iterables += 1
+        try:
+            return self.val(node, env)
+        finally:
+            self.iterables -= 1
 
     def arg(self, node: ast.Expr) -> str:
         return self.val(node, self.env)
@@ -252,7 +267,7 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
     def aggregate(self, node: ast.Aggregate) -> str:
         var = self.fresh("V")
         inner = {**self.env, node.var: var}
-        source = self.arg(node.source)
+        source = self.iterable(node.source, self.env)
         cond = f" if {self.val(node.where, inner)}" if node.where is not None else ""
         if node.value is None:
             if node.func == "count":
