@@ -858,7 +858,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         row.differing
         for report in reports
         for row in report.rows
-        if row.engine.name == "clusterkit"
+        if row.engine.name.startswith("clusterkit")
     )
     return 1 if reference_disagrees else 0
 
