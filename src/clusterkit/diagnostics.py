@@ -23,6 +23,7 @@ __all__ = [
     "Severity",
     "Span",
     "render_text",
+    "source_lines",
 ]
 
 
@@ -166,6 +167,12 @@ class DiagnosticError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def source_lines(text: str) -> list[str]:
+    """A source file's lines as diagnostics count them: split at line feeds only (a form
+    feed or U+2028 inside a line does not start a new one), without the line ends."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def render_text(

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text, source_lines
 from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
 
@@ -136,7 +136,7 @@ def _source_lines(path: str | None, cache: dict[str, list[str] | None]) -> list[
         return None
     if path not in cache:
         try:
-            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            cache[path] = source_lines(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             cache[path] = None
     return cache[path]

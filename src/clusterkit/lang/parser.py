@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span, source_lines
 from clusterkit.lang import ast
 from clusterkit.lang.builder import (
     MAX_DEPTH,
@@ -119,7 +119,7 @@ def tables_module() -> str:
 
 def _bad_text(text: str, file: str) -> Diagnostic | None:
     """A character no file can hold (a lone surrogate from Python text), as a diagnostic."""
-    for number, line in enumerate(text.splitlines() or [""], start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         for column, char in enumerate(line, start=1):
             if "\ud800" <= char <= "\udfff":
                 return Diagnostic(

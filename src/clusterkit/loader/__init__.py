@@ -6,8 +6,9 @@
   :class:`~clusterkit.model.Dataset` and back.
 - :mod:`~clusterkit.loader.folder`: the tables in a dataset's folder, and a warning
   for each file that is not read.
-- :mod:`~clusterkit.loader.tables`: what a table's columns are and how its cells are
-  read; :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
+- :mod:`~clusterkit.loader.tables`: what a table's columns are, and
+  :mod:`~clusterkit.loader.cells` how its cells are read;
+  :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
   :mod:`~clusterkit.loader.xlsx` (``.xlsx``, with the optional extra ``xlsx``) read them.
 - :mod:`~clusterkit.loader.participants_csv`: the participants reader.
 

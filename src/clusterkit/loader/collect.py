@@ -12,6 +12,11 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.cells import (
+    check_header,
+    item_problem,
+    row_record,
+)
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Reference, Structurer
 from clusterkit.loader.tables import (
@@ -19,9 +24,6 @@ from clusterkit.loader.tables import (
     Row,
     Shape,
     Table,
-    check_header,
-    item_problem,
-    row_record,
 )
 from clusterkit.messages import join, msg
 from clusterkit.model import Dataset, DatasetInfo, Participant

@@ -14,6 +14,11 @@ from pathlib import Path
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.cells import (
+    check_header,
+    item_problem,
+    row_record,
+)
 from clusterkit.loader.csv_tables import DETECT, CsvOptions, read_csv
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Structurer
@@ -23,9 +28,6 @@ from clusterkit.loader.tables import (
     Row,
     Shape,
     Table,
-    check_header,
-    item_problem,
-    row_record,
     shape,
 )
 from clusterkit.messages import msg
