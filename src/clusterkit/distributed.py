@@ -295,12 +295,15 @@ class _Reads:
                     self.walk(spec.node.expr)
 
 
+_AST = ast.__name__  # the syntax tree's package: its nodes' modules start with it
+
+
 def _nodes(node: object) -> Iterator[object]:
     """Every syntax node under ``node`` (itself included), depth first."""
     if isinstance(node, tuple | list):
         for item in node:
             yield from _nodes(item)
-    elif attrs.has(type(node)) and type(node).__module__ == ast.__name__:
+    elif attrs.has(type(node)) and type(node).__module__.startswith(_AST):
         yield node
         for field in attrs.fields(type(node)):  # type: ignore[arg-type]
             yield from _nodes(getattr(node, field.name))
