@@ -1,6 +1,8 @@
 """Compiling definitions and rules: the generated functions of a define (``D``), a
 user function (``F``), a rule's entities (``IT``), filter (``W``), version date
-(``VB``), minimum (``M``) and body (``R``). A mixin of the compiler's generator."""
+(``VB``), minimum (``M``), body (``R``: one entity, with its trace) and batch (``B``:
+every entity, statuses only, what evaluation runs). A mixin of the compiler's
+generator."""
 
 from __future__ import annotations
 
