@@ -28,8 +28,10 @@ __all__ = [
     "compile_files",
     "compile_rules",
     "evaluate",
+    "evaluate_partitioned",
     "evaluate_with_hash",
     "lark_noop_parser",
+    "made_results",
     "parse_only",
     "verdicts",
 ]
@@ -52,9 +54,10 @@ def compile_files(paths: Sequence[str | os.PathLike[str]]) -> Program:
     return clusterkit.load_rules(list(paths))
 
 
-def check_files(paths: Sequence[str | os.PathLike[str]]) -> list[Any]:
-    """Parse and check rule files; the diagnostics (each has ``is_error``)."""
-    return clusterkit.check_rules(list(paths))
+def check_files(paths: Sequence[str | os.PathLike[str]], *, cache: bool = False) -> list[Any]:
+    """Parse and check rule files; the diagnostics (each has ``is_error``). With
+    ``cache``, through the cache of checked rules (``CLUSTERKIT_CACHE_DIR``)."""
+    return clusterkit.check_rules(list(paths), cache=cache)
 
 
 def parse_only(text: str, name: str = "bench.ckr") -> object:
@@ -77,8 +80,25 @@ def evaluate_with_hash(program: Program, dataset: Any, as_of: dt.date) -> Any:
 
 
 def verdicts(results: Any) -> list[Verdict]:
-    """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``)."""
-    return [(r.rule, r.entity, r.outcome.value) for r in results.results]
+    """``(rule, entity, outcome)`` for each result, outcome as text (``pass``, ``breach``),
+    read from the result set's columns (no result is made)."""
+    columns = getattr(results, "verdicts", None)
+    if columns is None:  # a clusterkit from before results were kept as columns
+        return [(r.rule, r.entity, r.outcome.value) for r in results.results]
+    # An Outcome is a str (a StrEnum): equal to its text, and sorted as it is.
+    return [(rule, entity, outcome) for _, rule, entity, outcome in columns()]
+
+
+def made_results(results: Any) -> int:
+    """Make every result of a result set (traces, failed comparisons); how many."""
+    return len(results.results)
+
+
+def evaluate_partitioned(program: Program, dataset: Any, as_of: dt.date, client: Any) -> Any:
+    """As :func:`evaluate`, by partitions of clusters on a Dask client's workers."""
+    from clusterkit.distributed import evaluate_partitioned as by_parts  # noqa: PLC0415
+
+    return by_parts(program, dataset, as_of, client, data_sha256="-")
 
 
 def cli_command() -> list[str]:

@@ -487,6 +487,16 @@ def _clusterkit_compile(rules: tuple[str, ...]) -> Any:
     return adapter.compile_rules(text, name="peers.ckr")
 
 
+CLUSTERKIT_READ = "clusterkit, reading every verdict"
+MODEL = "hand-written Python, Decimal, on clusterkit's model"
+
+
+def _clusterkit_made(program: Any, dataset: Any) -> Any:
+    results = adapter.evaluate(program, dataset, AS_OF)
+    adapter.made_results(results)
+    return results
+
+
 ENGINES = [
     Engine(
         "hand-written Python, Decimal",
@@ -508,7 +518,7 @@ ENGINES = [
         lambda fn, data: fn(data),
     ),
     Engine(
-        "hand-written Python, Decimal, on clusterkit's model",
+        MODEL,
         "Decimal",
         True,
         None,
@@ -526,7 +536,31 @@ ENGINES = [
         lambda dec, flo: peer_data.to_dataset(dec),
         lambda program, dataset: adapter.evaluate(program, dataset, AS_OF),
         adapter.verdicts,
-        note="a full result (trace, texts) per verdict",
+        note="clusterkit.evaluate: the verdicts kept as columns, a result (trace, failed "
+        "comparison) made when it is read",
+    ),
+    Engine(
+        CLUSTERKIT_READ,
+        "Decimal",
+        True,
+        "clusterkit",
+        _clusterkit_compile,
+        lambda dec, flo: peer_data.to_dataset(dec),
+        lambda program, dataset: adapter.verdicts(adapter.evaluate(program, dataset, AS_OF)),
+        note="evaluate, then (rule, entity, outcome) of every verdict, as the hand-written "
+        "functions give them",
+    ),
+    Engine(
+        "clusterkit, every result made",
+        "Decimal",
+        True,
+        "clusterkit",
+        _clusterkit_compile,
+        lambda dec, flo: peer_data.to_dataset(dec),
+        _clusterkit_made,
+        adapter.verdicts,
+        note="evaluate, then every result made: its trace of exact values and, for a "
+        "failure, the comparison",
     ),
     Engine(
         "rule-engine",
@@ -726,10 +760,12 @@ def render(data: Records, reports: list[GroupReport]) -> str:
             f"{count:,} verdicts per engine, of which {report.boundary_total:,} sit exactly "
             "on a rule's threshold (exact-boundary cases).",
             "",
-            "| engine | arithmetic | compile | time | CPU | × Decimal Python | verdicts/s "
+            "| engine | arithmetic | compile | time | CPU | × Decimal Python "
+            "| × on clusterkit's model | verdicts/s "
             "| verdicts differing from exact | exact-boundary cases |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---|",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
+        model = next((r for r in report.rows if r.engine.name == MODEL and r.seconds), None)
         examples, by_rule = [], []
         seen: dict[frozenset[tuple[str, str, str, str]], str] = {}
         for row in report.rows:
@@ -737,9 +773,10 @@ def render(data: Records, reports: list[GroupReport]) -> str:
             name = f"{e.name} {e.version()}".strip()
             if row.missing or row.error:
                 why = row.missing or f"failed: {row.error}"
-                lines.append(f"| {name} | {e.arithmetic} | {why} | | | | | | |")
+                lines.append(f"| {name} | {e.arithmetic} | {why} | | | | | | | |")
                 continue
             ratio = row.seconds / ref.seconds if ref.seconds else float("nan")
+            on_model = f"{row.seconds / model.seconds:.2f}x" if model is not None else ""
             rate = len(row.verdicts) / row.seconds if row.seconds else float("inf")
             if report.boundary_total == 0:
                 edge = "none in this run"
@@ -749,7 +786,8 @@ def render(data: Records, reports: list[GroupReport]) -> str:
                 edge = f"all {report.boundary_total:,} right"
             lines.append(
                 f"| {name} | {e.arithmetic} | {row.compile_seconds * 1000:,.1f} ms "
-                f"| {row.seconds:.3f} s | {row.cpu_seconds:.3f} s | {ratio:.2f}x | {rate:,.0f} "
+                f"| {row.seconds:.3f} s | {row.cpu_seconds:.3f} s | {ratio:.2f}x | {on_model} "
+                f"| {rate:,.0f} "
                 f"| {len(row.differing):,} | {edge} |"
             )
             if row.differing:
@@ -820,7 +858,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         row.differing
         for report in reports
         for row in report.rows
-        if row.engine.name == "clusterkit"
+        if row.engine.name.startswith("clusterkit")
     )
     return 1 if reference_disagrees else 0
 

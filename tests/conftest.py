@@ -30,3 +30,11 @@ def example_copy(tmp_path: Path) -> Path:
 def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests read clusterkit's English messages whatever the machine's locale is."""
     monkeypatch.setenv("CLUSTERKIT_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache of checked rules goes to a folder of each test's own, not the home's."""
+    monkeypatch.setenv("CLUSTERKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

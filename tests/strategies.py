@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypeVar
 
+import attrs
 from hypothesis import strategies as st
 
 from clusterkit.identifiers import bin_check_digit
@@ -17,6 +19,8 @@ from clusterkit.model import (
     CriterionScore,
     Dataset,
     DatasetInfo,
+    Declared,
+    Extra,
     Funding,
     FundingSource,
     IndicatorSeries,
@@ -28,6 +32,8 @@ from clusterkit.model import (
     Participant,
     Programme,
     Project,
+    Record,
+    Records,
     Region,
     Role,
     Sector,
@@ -40,7 +46,10 @@ from clusterkit.model import (
 )
 from clusterkit.money import ExchangeRate, Money
 from clusterkit.numbers import MAX_DIGITS
+from clusterkit.schema import FieldDecl, FieldType, KindDecl, Schema
 from clusterkit.units import Measure, Unit
+
+_D = TypeVar("_D", bound=Declared)
 
 REGIONS = ("KZ-KAR", "KZ-ALA", "KZ-AKM")
 SECTORS = ("construction", "dairy")
@@ -231,4 +240,134 @@ def datasets(draw: st.DrawFn) -> Dataset:
             ),
         ),
         benchmarks=(SupportBenchmark(low, max(low, draw(money(currency))), "cluster per year"),),
+    )
+
+
+# -- declared data: a schema, records of its kinds, declared fields of built-in kinds ------
+
+#: Declared field types and a strategy for the values data may give for each; values are
+#: those the loader gives back for them (a list is a tuple, money exact).
+DECLARED_TYPES: tuple[tuple[FieldType, st.SearchStrategy[object]], ...] = (
+    (FieldType("money", currency="KZT"), money("KZT")),
+    (FieldType("number"), decimals),
+    (FieldType("number", unit="tonne"), decimals),
+    (FieldType("percent"), decimals),
+    (FieldType("date"), dates),
+    (FieldType("text"), text),
+    (FieldType("bool"), st.booleans()),
+    (FieldType("choice", choices=("low", "high")), st.sampled_from(("low", "high"))),
+    # Items of a list are read stripped (a CSV cell "a | b"), so none is drawn unstripped.
+    (
+        FieldType("list", item=FieldType("text")),
+        st.lists(text.filter(lambda t: t == t.strip()), max_size=3).map(tuple),
+    ),
+    (FieldType("identifier", name="text"), ident),
+    (FieldType("ref", name="region"), st.sampled_from(REGIONS)),
+    (
+        FieldType("list", item=FieldType("ref", name="region")),
+        st.lists(st.sampled_from(REGIONS), max_size=2).map(tuple),
+    ),
+)
+
+
+@st.composite
+def declared_fields(draw: st.DrawFn, prefix: str) -> tuple[tuple[FieldDecl, ...], list[int]]:
+    """Fields named ``prefix0``, ``prefix1``, … and which of DECLARED_TYPES each is."""
+    chosen = draw(st.lists(st.integers(0, len(DECLARED_TYPES) - 1), min_size=1, max_size=4))
+    fields = tuple(
+        FieldDecl(f"{prefix}{i}", DECLARED_TYPES[t][0], draw(st.booleans()))
+        for i, t in enumerate(chosen)
+    )
+    return fields, chosen
+
+
+@st.composite
+def declared_values(draw: st.DrawFn, fields: tuple[FieldDecl, ...], chosen: list[int]) -> Extra:
+    """Values of the fields: every required one, any of the others."""
+    values = {}
+    for field, t in zip(fields, chosen, strict=True):
+        if field.required or draw(st.booleans()):
+            values[field.name] = draw(DECLARED_TYPES[t][1])
+    return Extra(values)
+
+
+def _schema(
+    grant: tuple[FieldDecl, ...],
+    visit: tuple[FieldDecl, ...],
+    member: tuple[FieldDecl, ...],
+    region: tuple[FieldDecl, ...],
+) -> Schema:
+    return Schema(
+        kinds=(
+            KindDecl("grant", "grants", id_scheme="text", id_required=True, fields=grant),
+            KindDecl("visit", "visits", parent="cluster", fields=visit, titles=(("en", "Visit"),)),
+        ),
+        extensions=(
+            *(("participant", f) for f in member),
+            *(("region", f) for f in region),
+        ),
+        allowed=(("participant", "role", ("public_authority",)),),
+        units=(("tonne", "tonnes"),),
+    )
+
+
+@st.composite
+def declared_schemas(draw: st.DrawFn) -> Schema:
+    """The schemas :func:`declared_datasets` are under."""
+    return _schema(*(draw(declared_fields(p))[0] for p in ("g", "v", "m", "r")))
+
+
+@st.composite
+def declared_datasets(draw: st.DrawFn) -> Dataset:
+    """A dataset of :func:`datasets` under a schema that declares a kind with ids and
+    one without (belonging to a cluster), fields of participants and regions, a role
+    and a unit; with records of both kinds and values of the declared fields."""
+    base = draw(datasets())
+    grant_fields, grant_types = draw(declared_fields("g"))
+    visit_fields, visit_types = draw(declared_fields("v"))
+    member_fields, member_types = draw(declared_fields("m"))
+    region_fields, region_types = draw(declared_fields("r"))
+    schema = _schema(grant_fields, visit_fields, member_fields, region_fields)
+    cluster_ids = [c.id for c in base.clusters]
+    grants = tuple(
+        Record("grant", f"g{i}", extra=draw(declared_values(grant_fields, grant_types)))
+        for i in range(draw(st.integers(0, 3)))
+    )
+    visits = tuple(
+        Record(
+            "visit",
+            extra=Extra(
+                {
+                    "cluster": draw(st.sampled_from(cluster_ids)),
+                    **draw(declared_values(visit_fields, visit_types)),
+                }
+            ),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+
+    def with_values(entity: _D, fields: tuple[FieldDecl, ...], chosen: list[int]) -> _D:
+        return attrs.evolve(entity, extra=draw(declared_values(fields, chosen)))
+
+    clusters = tuple(
+        attrs.evolve(
+            cluster,
+            participants=tuple(
+                with_values(
+                    attrs.evolve(p, role="public_authority") if draw(st.booleans()) else p,
+                    member_fields,
+                    member_types,
+                )
+                for p in cluster.participants
+            ),
+        )
+        for cluster in base.clusters
+    )
+    regions = tuple(with_values(r, region_fields, region_types) for r in base.regions)
+    return attrs.evolve(
+        base,
+        regions=regions,
+        clusters=clusters,
+        records=Records({"grants": grants, "visits": visits}),
+        schema=schema,
     )

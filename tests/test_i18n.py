@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import string
 import subprocess
 import sys
 import zipfile
@@ -23,17 +24,44 @@ LOCALE = ROOT / "src" / "clusterkit" / "locale"
 
 def source_messages() -> set[str]:
     found = extract_from_dir(
-        str(ROOT / "src"), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+        str(ROOT / "src"),
+        method_map=[("**.py", "python")],
+        keywords={"_": None, "N_": None, "msg": None},
     )
     return {message for _file, _line, message, _comments, _context in found}
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_every_message_in_the_code_is_translated(lang: str) -> None:
+    """Every ``_``, ``N_`` and ``msg`` template, the diagnostics' included."""
     with (LOCALE / lang / "LC_MESSAGES" / "clusterkit.po").open("rb") as handle:
         catalog = read_po(handle)
-    missing = [m for m in source_messages() if m not in catalog or not catalog[m].string]
+    found = source_messages()
+    assert "unknown name {name!r}" in found  # a diagnostic's template
+    missing = [m for m in found if m not in catalog or not catalog[m].string]
     assert missing == []
+
+
+def placeholders(text: str) -> list[tuple[str, str | None, str | None]]:
+    """The ``{name!conversion:spec}`` fields of a ``str.format`` template."""
+    return sorted(
+        (name, conversion, spec)
+        for _literal, name, spec, conversion in string.Formatter().parse(text)
+        if name is not None
+    )
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_translations_keep_every_placeholder_of_their_message(lang: str) -> None:
+    with (LOCALE / lang / "LC_MESSAGES" / "clusterkit.po").open("rb") as handle:
+        catalog = read_po(handle)
+    wrong = [
+        (entry.id, entry.string)
+        for entry in catalog
+        if entry.id and isinstance(entry.id, str) and isinstance(entry.string, str)
+        if placeholders(entry.id) != placeholders(entry.string)
+    ]
+    assert wrong == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

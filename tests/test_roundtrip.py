@@ -1,8 +1,10 @@
-"""Saving then loading gives back an equal model."""
+"""Saving then loading gives back an equal model, declared data and its schema too."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from clusterkit import dump_dataset, load_dataset, save_dataset
 from clusterkit.model import Dataset
-from tests.strategies import datasets
+from clusterkit.schema import Schema, schema_from_data, schema_to_data
+from tests.strategies import datasets, declared_datasets, declared_schemas
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,17 +27,56 @@ def test_save_then_load_gives_an_equal_dataset(dataset: Dataset) -> None:
         assert load_dataset(target) == dataset
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="save_dataset keeps the dataset's schema paths as written (relative to the "
-    "example's folder), so the saved file cannot be loaded elsewhere (issue 8)",
-)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(declared_datasets())
+def test_declared_data_and_its_schema_round_trip(dataset: Dataset) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "dataset.json"
+        save_dataset(dataset, target)
+        again = load_dataset(target)
+    assert again.schema == dataset.schema
+    assert again.records == dataset.records
+    assert again == dataset
+
+
+@settings(max_examples=60, deadline=None)
+@given(declared_schemas())
+def test_a_schemas_json_form_round_trips(schema: Schema) -> None:
+    data = schema_to_data(schema)
+    assert data["format"] == "clusterkit.schema/1"
+    assert schema_from_data(json.loads(json.dumps(data))) == schema
+    assert schema_to_data(Schema()) == {"format": "clusterkit.schema/1"}
+
+
 def test_the_example_round_trips(example_dir: Path, tmp_path: Path) -> None:
     original = load_dataset(example_dir)
+    assert original.records_of("budget_lines")  # declared data, to be kept
     save_dataset(original, tmp_path / "all.json")
+    # The saved file stands alone: its schema is embedded, not named by a path
+    # relative to the example's folder.
+    saved = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert saved["dataset"]["declarations"]["format"] == "clusterkit.schema/1"
     again = load_dataset(tmp_path / "all.json")
     assert again == original
+    assert again.schema == original.schema
     assert dump_dataset(again) == dump_dataset(original)
+
+
+def test_a_saved_dataset_loads_from_another_folder_without_its_rule_files(
+    example_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A copy of the example and of the schema it names (../../rules/schema/...).
+    root = example_dir.parents[1]
+    copy = tmp_path / "project" / example_dir.relative_to(root)
+    shutil.copytree(example_dir, copy)
+    shutil.copytree(root / "rules" / "schema", tmp_path / "project" / "rules" / "schema")
+    original = load_dataset(copy)
+    assert not original.schema.is_default
+    (tmp_path / "elsewhere").mkdir()
+    save_dataset(original, tmp_path / "elsewhere" / "all.json")
+    shutil.rmtree(tmp_path / "project")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert load_dataset("all.json") == original
 
 
 def test_a_failed_save_keeps_the_old_file_and_leaves_no_temp(

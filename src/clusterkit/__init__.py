@@ -17,7 +17,7 @@ The front door, for embedding::
 
 Everything importable from here is the public, typed API; submodules are
 implementation detail unless docs/ documents them. Heavy parts (the rules language,
-babel, pint) are imported when first used, so ``import clusterkit`` is cheap.
+babel) are imported when first used, so ``import clusterkit`` is cheap.
 """
 
 from __future__ import annotations

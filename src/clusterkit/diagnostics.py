@@ -3,6 +3,9 @@
 Data loaders, the rules checker and the CLI all report through :class:`Diagnostic`.
 A diagnostic names where the problem is (a file, and a line and column in it or a
 data path inside it), what is wrong in plain language, and optionally how to fix it.
+
+Messages and hints are English; made with :func:`clusterkit.messages.msg` they can be
+shown in Russian or Kazakh too (:meth:`Diagnostic.localized`), with the same code.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from clusterkit.messages import Message, msg, render
+
 __all__ = [
     "Diagnostic",
     "DiagnosticError",
     "Severity",
     "Span",
     "render_text",
+    "source_lines",
 ]
 
 
@@ -60,7 +66,8 @@ class Diagnostic:
     Attributes:
         code: a stable identifier (``D104``, ``R201``) documented in docs/diagnostics.md.
         severity: error, warning or info.
-        message: one plain-language sentence.
+        message: one plain-language sentence, in English; a
+            :class:`~clusterkit.messages.Message` when it can be shown in other languages.
         file: the file the problem is in, if any.
         path: the data path inside the file (``clusters[2].participants[5].bin``).
         span: line and column in a text file such as a rule file.
@@ -86,29 +93,72 @@ class Diagnostic:
         parts = [p for p in (self.file, self.path) if p]
         return ": ".join(parts)
 
+    @property
+    def template(self) -> str:
+        """The message's template (its gettext msgid), or the message when it has none."""
+        return self.message.template if isinstance(self.message, Message) else self.message
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The values filled into :attr:`template`."""
+        return dict(self.message.params) if isinstance(self.message, Message) else {}
+
+    def localized(self, lang: str) -> Diagnostic:
+        """This diagnostic with its message and hint in ``lang``; code and place unchanged.
+
+        Parts of a message that are not made from a template stay English.
+        """
+        if lang == "en":
+            return self
+        hint = None if self.hint is None else render(self.hint, lang)
+        return attrs.evolve(self, message=render(self.message, lang), hint=hint)
+
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, lang: str = "en") -> str:
+        """``where: severity[code]: message (hint: ...)``, in ``lang``."""
         where = self.location()
         head = f"{where}: " if where else ""
-        text = f"{head}{self.severity.value}[{self.code}]: {self.message}"
+        if lang == "en":  # the common case, without looking anything up
+            hint = f" (hint: {self.hint})" if self.hint else ""
+            return f"{head}{self.severity.value}[{self.code}]: {self.message}{hint}"
+        severity = render(_SEVERITY[self.severity], lang)
+        text = f"{head}{severity}[{self.code}]: {render(self.message, lang)}"
         if self.hint:
-            text += f" (hint: {self.hint})"
+            text += render(msg(" (hint: {hint})", hint=self.hint), lang)
         return text
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, lang: str = "en") -> dict[str, object]:
+        """The diagnostic's fields; ``message`` and ``hint`` in ``lang``, and when that is
+        not English, the English ones too as ``message_en`` and ``hint_en``."""
+        shown = self.localized(lang)
         out: dict[str, object] = {
             "code": self.code,
             "severity": self.severity.value,
-            "message": self.message,
+            "message": shown.message,
         }
+        if lang != "en":
+            out["message_en"] = str(self.message)
         if self.file is not None:
             out["file"] = self.file
         if self.path is not None:
             out["path"] = self.path
         if self.span is not None:
             out["span"] = attrs.asdict(self.span)
-        if self.hint is not None:
-            out["hint"] = self.hint
+        if shown.hint is not None:
+            out["hint"] = str(shown.hint)
+            if lang != "en":
+                out["hint_en"] = str(self.hint)
         return out
+
+
+# The severities' names in text output; JSON keeps the English value.
+_SEVERITY = {
+    Severity.ERROR: msg("error"),
+    Severity.WARNING: msg("warning"),
+    Severity.INFO: msg("info"),
+}
 
 
 class DiagnosticError(Exception):
@@ -119,9 +169,18 @@ class DiagnosticError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
-def render_text(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) -> str:
-    """Render a diagnostic for people, with a caret excerpt when the source is at hand."""
-    text = str(diagnostic)
+def source_lines(text: str) -> list[str]:
+    """A source file's lines as diagnostics count them: split at line feeds only (a form
+    feed or U+2028 inside a line does not start a new one), without the line ends."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def render_text(
+    diagnostic: Diagnostic, source_lines: Sequence[str] | None = None, lang: str = "en"
+) -> str:
+    """Render a diagnostic for people in ``lang``, with a caret excerpt when the source is
+    at hand."""
+    text = diagnostic.text(lang)
     span = diagnostic.span
     if span is None or source_lines is None or not 1 <= span.line <= len(source_lines):
         return text

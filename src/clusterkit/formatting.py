@@ -14,9 +14,6 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 
-from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
-
 from clusterkit.money import Money
 from clusterkit.numbers import SCALE_NAMES, SCALE_POWERS, shift
 
@@ -126,6 +123,13 @@ def plain_text(value: Decimal) -> str:
     return f"{format(mantissa, 'f')}E{power:+d}"
 
 
+def _format_decimal(value: Decimal, babel_locale: str) -> str:
+    # babel is imported when a number is first shown, not when clusterkit starts.
+    from babel.numbers import format_decimal  # noqa: PLC0415
+
+    return format_decimal(value, locale=babel_locale, decimal_quantization=False)
+
+
 def format_number(value: Decimal, locale: str = "en") -> str:
     """Group thousands and keep every stated digit: ``3896.5`` → ``3,896.5`` / ``3 896,5``;
     ``1.5E+20`` / ``1,5E+20`` beyond the plain range (see the module's text)."""
@@ -134,9 +138,9 @@ def format_number(value: Decimal, locale: str = "en") -> str:
     if not value.is_finite():
         return str(value)
     if is_plain(value):
-        return format_decimal(value, locale=babel_locale, decimal_quantization=False)
+        return _format_decimal(value, babel_locale)
     mantissa, power = _split(value)
-    text = format_decimal(mantissa, locale=babel_locale, decimal_quantization=False)
+    text = _format_decimal(mantissa, babel_locale)
     return f"{text}E{power:+d}"
 
 
@@ -185,4 +189,6 @@ def format_ratio(ratio: Decimal, locale: str = "en", places: int = 0) -> str:
 
 def format_date(day: dt.date, locale: str = "en") -> str:
     """A date in words: ``June 1, 2021``, ``1 июня 2021 г.``, ``2021 ж. 1 маусым``."""
+    from babel.dates import format_date as babel_format_date  # noqa: PLC0415 - see below
+
     return babel_format_date(day, "long", locale=LOCALES.get(locale, locale))

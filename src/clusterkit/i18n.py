@@ -12,12 +12,8 @@ import gettext
 import os
 from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import resources
 from io import BytesIO
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 __all__ = [
     "DOMAIN",
@@ -26,6 +22,7 @@ __all__ = [
     "choose_lang",
     "compile_catalog",
     "compile_catalogs",
+    "language_of",
     "local",
     "translator",
 ]
@@ -43,10 +40,17 @@ def choose_lang(explicit: str | None = None, environ: Mapping[str, str] | None =
     for name in _ENVIRONMENT:
         value = env.get(name, "")
         for part in value.split(":"):
-            code = part.split(".")[0].split("_")[0].lower()
-            if code in LANGUAGES:
+            code = language_of(part)
+            if code is not None:
                 return code
     return "en"
+
+
+def language_of(tag: str) -> str | None:
+    """The supported language a locale or language tag names (``ru_RU.UTF-8``,
+    ``kk-KZ``, ``en``), or None."""
+    code = tag.split(".", 1)[0].replace("-", "_").split("_", 1)[0].lower()
+    return code if code in LANGUAGES else None
 
 
 @cache
@@ -54,6 +58,9 @@ def translator(lang: str) -> Callable[[str], str]:
     """The ``gettext`` function for ``lang``; English (the messages as written) if unknown."""
     if lang not in LANGUAGES:
         lang = "en"
+    # importlib.resources costs more to import than all of gettext: imported here.
+    from importlib import resources  # noqa: PLC0415
+
     resource = resources.files("clusterkit").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.mo")
     try:
         data = resource.read_bytes()
@@ -78,6 +85,10 @@ def local(message: str) -> str:
 
 def compile_catalog(po_file: Path) -> bytes:
     """The ``.mo`` bytes for a ``.po`` file (babel's reader and writer)."""
+    # babel only here: showing a message needs the compiled catalogs, not babel
+    from babel.messages.mofile import write_mo  # noqa: PLC0415
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
     with po_file.open("rb") as handle:
         catalog = read_po(handle)
     out = BytesIO()
@@ -87,6 +98,8 @@ def compile_catalog(po_file: Path) -> bytes:
 
 def compile_catalogs(root: Path | None = None) -> list[Path]:
     """Compile every ``.po`` file under ``root`` (default: the package's locale folder)."""
+    from importlib import resources  # noqa: PLC0415
+
     base = root or Path(str(resources.files("clusterkit").joinpath("locale")))
     written = []
     for po_file in sorted(base.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from clusterkit.messages import msg
+
 __all__ = [
     "SCHEMES",
     "IdentifierError",
@@ -46,18 +48,26 @@ def validate_bin(value: str) -> str:
     """Return ``value`` if it is a valid BIN, else raise :class:`IdentifierError` saying why."""
     if not isinstance(value, str):
         raise IdentifierError(
-            f"a BIN is written as a string of 12 digits, got {type(value).__name__}"
+            msg("a BIN is written as a string of 12 digits, got {got}", got=type(value).__name__)
         )
     if len(value) != 12 or not value.isascii() or not value.isdigit():
-        raise IdentifierError(f"{value!r} is not 12 digits")
+        raise IdentifierError(msg("{value!r} is not 12 digits", value=value))
     month = int(value[2:4])
     if not 1 <= month <= 12:
-        raise IdentifierError(f"{value!r}: digits 3-4 must be a month (01-12), got {value[2:4]}")
+        raise IdentifierError(
+            msg(
+                "{value!r}: digits 3-4 must be a month (01-12), got {got}",
+                value=value,
+                got=value[2:4],
+            )
+        )
     expected = bin_check_digit(value[:11])
     if expected is None:
-        raise IdentifierError(f"{value!r}: no valid BIN starts with these eleven digits")
+        raise IdentifierError(
+            msg("{value!r}: no valid BIN starts with these eleven digits", value=value)
+        )
     if int(value[11]) != expected:
-        raise IdentifierError("check digit does not match")
+        raise IdentifierError(msg("check digit does not match"))
     return value
 
 
@@ -65,7 +75,7 @@ def validate_oked(value: str) -> str:
     """Return ``value`` if it looks like an OKED code (``23.61``, ``23610``, ``10.51.1``)."""
     if not isinstance(value, str) or not _OKED.match(value):
         raise IdentifierError(
-            f"{value!r} is not an OKED activity code such as '23.61' or '10.51.1'"
+            msg("{value!r} is not an OKED activity code such as '23.61' or '10.51.1'", value=value)
         )
     return value
 
@@ -83,18 +93,18 @@ def validate_ru_inn(value: str) -> str:
     """A Russian taxpayer number (INN): 10 digits for an organisation, 12 for a person,
     with its check digits."""
     if not isinstance(value, str) or not value.isascii() or not value.isdigit():
-        raise IdentifierError(f"{value!r} is not an INN (10 or 12 digits)")
+        raise IdentifierError(msg("{value!r} is not an INN (10 or 12 digits)", value=value))
     if len(value) == 10:
         if _inn_digit(value, _INN10) != int(value[9]):
-            raise IdentifierError("check digit does not match")
+            raise IdentifierError(msg("check digit does not match"))
         return value
     if len(value) == 12:
         if _inn_digit(value, _INN11) != int(value[10]) or _inn_digit(value, _INN12) != int(
             value[11]
         ):
-            raise IdentifierError("check digits do not match")
+            raise IdentifierError(msg("check digits do not match"))
         return value
-    raise IdentifierError(f"{value!r} is not an INN (10 or 12 digits)")
+    raise IdentifierError(msg("{value!r} is not an INN (10 or 12 digits)", value=value))
 
 
 _EU_VAT = re.compile(
@@ -109,8 +119,11 @@ def validate_eu_vat(value: str) -> str:
     check digits are not verified."""
     if not isinstance(value, str) or not _EU_VAT.match(value):
         raise IdentifierError(
-            f"{value!r} is not an EU VAT number (a country prefix such as DE, then 2-12 "
-            "letters or digits)"
+            msg(
+                "{value!r} is not an EU VAT number (a country prefix such as DE, then 2-12 "
+                "letters or digits)",
+                value=value,
+            )
         )
     return value
 
@@ -118,7 +131,7 @@ def validate_eu_vat(value: str) -> str:
 def validate_text_id(value: str) -> str:
     """Any identifier written as non-empty text without surrounding spaces."""
     if not isinstance(value, str) or not value or value != value.strip():
-        raise IdentifierError(f"{value!r} is not an identifier (non-empty text)")
+        raise IdentifierError(msg("{value!r} is not an identifier (non-empty text)", value=value))
     return value
 
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import cache
 
 import attrs
-from babel.numbers import list_currencies
 
+from clusterkit.messages import msg, text_of
 from clusterkit.numbers import (
     EXACT,
     NumberFormatError,
@@ -78,6 +78,9 @@ class NoRateError(MoneyError):
 
 @cache
 def _iso_codes() -> frozenset[str]:
+    # babel's list is read when a currency is first checked, not when clusterkit starts.
+    from babel.numbers import list_currencies  # noqa: PLC0415
+
     return frozenset(list_currencies())
 
 
@@ -88,7 +91,7 @@ def check_currency(code: str) -> str:
     upper = (alias or stripped).upper()
     if upper not in _iso_codes():
         raise UnknownCurrencyError(
-            f"unknown currency {code!r}: expected an ISO 4217 code such as KZT"
+            msg("unknown currency {code!r}: expected an ISO 4217 code such as KZT", code=code)
         )
     return upper
 
@@ -96,8 +99,17 @@ def check_currency(code: str) -> str:
 def _currency_validator(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or value != value.upper() or value not in _iso_codes():
         raise UnknownCurrencyError(
-            f"unknown currency {value!r}: expected an ISO 4217 code such as KZT"
+            msg("unknown currency {code!r}: expected an ISO 4217 code such as KZT", code=value)
         )
+
+
+# What two amounts in different currencies cannot be, said when they are.
+_VERBS = {
+    "add": msg("add"),
+    "subtract": msg("subtract"),
+    "divide": msg("divide"),
+    "compare": msg("compare"),
+}
 
 
 @attrs.frozen(order=False)
@@ -136,7 +148,9 @@ class Money:
         if result is None:
             return cls.zero(currency)
         if result.currency != currency:
-            raise CurrencyMismatchError(f"cannot total {result.currency} as {currency}")
+            raise CurrencyMismatchError(
+                msg("cannot total {have} as {want}", have=result.currency, want=currency)
+            )
         return result
 
     @classmethod
@@ -150,7 +164,12 @@ class Money:
     def _same(self, other: Money, op: str) -> None:
         if other.currency != self.currency:
             raise CurrencyMismatchError(
-                f"cannot {op} {other.currency} and {self.currency} without an exchange rate"
+                msg(
+                    "cannot {op} {other} and {this} without an exchange rate",
+                    op=_VERBS[op],
+                    other=other.currency,
+                    this=self.currency,
+                )
             )
 
     def __add__(self, other: Money) -> Money:
@@ -229,13 +248,13 @@ def parse_money(text: str) -> Money:
     try:
         amount, unit = parse_scaled(raw)
     except NumberFormatError as exc:
-        raise MoneyError(str(exc)) from None
+        raise MoneyError(text_of(exc)) from None
     if prefix is not None:
         if unit:
-            raise MoneyError(f"{text!r}: currency given twice")
+            raise MoneyError(msg("{text!r}: currency given twice", text=text))
         unit = prefix
     if not unit:
-        raise MoneyError(f"{text!r}: no currency given (write e.g. '112.1 mln KZT')")
+        raise MoneyError(msg("{text!r}: no currency given (write e.g. '112.1 mln KZT')", text=text))
     return Money(amount, check_currency(unit))
 
 
@@ -259,7 +278,7 @@ class ExchangeRate:
     @rate.validator
     def _positive(self, _attr: attrs.Attribute[Decimal], value: Decimal) -> None:
         if value <= 0:
-            raise MoneyError("an exchange rate must be positive")
+            raise MoneyError(msg("an exchange rate must be positive"))
 
 
 @attrs.frozen
@@ -287,7 +306,14 @@ class RateTable:
             if best is None or rate.on > best[0].on or (rate.on == best[0].on and not inverse):
                 best = (rate, inverse)
         if best is None:
-            raise NoRateError(f"no exchange rate {base}→{quote} on or before {on.isoformat()}")
+            raise NoRateError(
+                msg(
+                    "no exchange rate {base}→{quote} on or before {on}",
+                    base=base,
+                    quote=quote,
+                    on=on.isoformat(),
+                )
+            )
         return best
 
     def convert(self, money: Money, to: str, on: dt.date) -> Money:

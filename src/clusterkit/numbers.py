@@ -20,6 +20,8 @@ import decimal
 import re
 from decimal import Decimal, InvalidOperation
 
+from clusterkit.messages import msg
+
 __all__ = [
     "EXACT",
     "SCALES",
@@ -101,8 +103,13 @@ def check_bounds(value: Decimal, text: object = None) -> Decimal:
         if digits > MAX_DIGITS or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
             shown = text if text is not None else value
             raise NumberFormatError(
-                f"{str(shown)[:40]!r} is beyond the numbers clusterkit handles (at most "
-                f"{MAX_DIGITS} digits, magnitudes from 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT})"
+                msg(
+                    "{shown!r} is beyond the numbers clusterkit handles (at most "
+                    "{digits} digits, magnitudes from 1e-{exponent} to 1e{exponent})",
+                    shown=str(shown)[:40],
+                    digits=MAX_DIGITS,
+                    exponent=MAX_EXPONENT,
+                )
             )
     return value
 
@@ -113,10 +120,13 @@ def to_decimal(value: object) -> Decimal:
     A float is refused because it has already lost the exact value the user wrote.
     """
     if isinstance(value, bool):
-        raise TypeError("a boolean is not a number")
+        raise TypeError(msg("a boolean is not a number"))
     if isinstance(value, float):
         raise TypeError(
-            f"float {value!r} refused: write the number as a string or Decimal to keep it exact"
+            msg(
+                "float {value!r} refused: write the number as a string or Decimal to keep it exact",
+                value=value,
+            )
         )
     if isinstance(value, Decimal):
         result = value
@@ -125,9 +135,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, str):
         result = parse_decimal(value)
     else:
-        raise TypeError(f"expected a number, got {type(value).__name__}")
+        raise TypeError(msg("expected a number, got {got}", got=type(value).__name__))
     if not result.is_finite():
-        raise NumberFormatError(f"{value!r} is not a finite number")
+        raise NumberFormatError(msg("{text!r} is not a finite number", text=value))
     return result
 
 
@@ -139,15 +149,18 @@ def parse_decimal(text: str) -> Decimal:
     elif not _PLAIN.match(raw):
         if "," in raw:
             raise NumberFormatError(
-                f"{text!r}: use '.' as the decimal separator; ',' may only group thousands"
+                msg(
+                    "{text!r}: use '.' as the decimal separator; ',' may only group thousands",
+                    text=text,
+                )
             )
-        raise NumberFormatError(f"{text!r} is not a number")
+        raise NumberFormatError(msg("{text!r} is not a number", text=text))
     try:
         value = Decimal(raw)
     except InvalidOperation as exc:  # pragma: no cover - the regexes admit only valid input
-        raise NumberFormatError(f"{text!r} is not a number") from exc
+        raise NumberFormatError(msg("{text!r} is not a number", text=text)) from exc
     if not value.is_finite():
-        raise NumberFormatError(f"{text!r} is not a finite number")
+        raise NumberFormatError(msg("{text!r} is not a finite number", text=text))
     return value
 
 
@@ -177,13 +190,19 @@ def from_decimal_comma(text: str) -> str:
     number = match["number"].strip()
     if "." in number:
         raise NumberFormatError(
-            f"{text!r}: with decimal commas, write the number without '.' (1234,5 or 1 234,5)"
+            msg(
+                "{text!r}: with decimal commas, write the number without '.' (1234,5 or 1 234,5)",
+                text=text,
+            )
         )
     parts = _COMMA_DECIMAL.match(number)
     if parts is None:
         raise NumberFormatError(
-            f"{text!r}: with decimal commas, ',' is the decimal separator and spaces group "
-            "thousands (1 234,5)"
+            msg(
+                "{text!r}: with decimal commas, ',' is the decimal separator and spaces group "
+                "thousands (1 234,5)",
+                text=text,
+            )
         )
     whole = re.sub(r"[\u00a0\u202f ]", "", parts["whole"])
     exponent = parts["exponent"] or ""
@@ -197,7 +216,7 @@ def parse_scaled(text: str) -> tuple[Decimal, str]:
     """
     match = _SPLIT.match(text)
     if match is None:
-        raise NumberFormatError(f"{text!r} does not start with a number")
+        raise NumberFormatError(msg("{text!r} does not start with a number", text=text))
     number, rest = match.group(1).strip(), match.group(2)
     value = parse_decimal(number)
     words = rest.split(maxsplit=1)

@@ -210,12 +210,22 @@ class ReportContext:
         results: check results, or None for a report of the data alone.
         lang: ``en``, ``ru`` or ``kk``.
         colour: whether the output may use terminal colours.
+        as_of: the date members are counted and exchange rates taken on; the results'
+            date when rules were run, else this, else the dataset's date.
     """
 
     dataset: Dataset
     results: ResultSet | None
     lang: str = "en"
     colour: bool = False
+    as_of: dt.date | None = None
+
+    @property
+    def day(self) -> dt.date | None:
+        """The report's date: the results' date, else ``as_of``, else the dataset's."""
+        if self.results is not None:
+            return self.results.provenance.as_of
+        return self.as_of or self.dataset.info.published
 
 
 class ReportError(Exception):

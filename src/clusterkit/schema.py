@@ -7,23 +7,38 @@ values of an enumeration, another identifier scheme, units of their own. A
 :class:`Schema` is those declarations; an empty one is the built-in model alone.
 Both the checker (what rules can read) and the loaders (what data files may hold)
 work from it.
+
+A schema is kept with the data it describes (a store, a backup, a saved dataset) in
+its own JSON form, ``clusterkit.schema/1`` (:func:`schema_to_data`,
+:func:`schema_from_data`), so that the data can be read without the rule files it
+was declared in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from clusterkit.identifiers import SCHEMES
+from clusterkit.messages import msg
 
 __all__ = [
     "BUILTIN_IDENTIFIERS",
     "DEFAULT_SCHEMA",
     "EXTENDABLE",
+    "SCHEMA_FORMAT",
     "FieldDecl",
     "FieldType",
     "KindDecl",
     "Schema",
     "SchemaConflictError",
+    "SchemaFormatError",
+    "schema_from_data",
+    "schema_to_data",
 ]
 
 
@@ -183,7 +198,9 @@ class Schema:
             if mine is None:
                 kinds.append(kind)
             elif mine != kind:
-                problems.append(f"kind {kind.name!r} is declared differently in two places")
+                problems.append(
+                    msg("kind {name!r} is declared differently in two places", name=kind.name)
+                )
         extensions = list(self.extensions)
         for owner, field in other.extensions:
             mine_field = next(
@@ -192,7 +209,13 @@ class Schema:
             if mine_field is None:
                 extensions.append((owner, field))
             elif mine_field != field:
-                problems.append(f"{owner}.{field.name} is declared differently in two places")
+                problems.append(
+                    msg(
+                        "{owner}.{field} is declared differently in two places",
+                        owner=owner,
+                        field=field.name,
+                    )
+                )
         if problems:
             raise SchemaConflictError(problems)
         allowed = list(self.allowed)
@@ -203,3 +226,184 @@ class Schema:
 
 #: The built-in Kazakh model alone.
 DEFAULT_SCHEMA = Schema()
+
+
+# -- the schema's JSON form ------------------------------------------------------------------
+
+#: The format of a schema kept with its data; a reader refuses one it does not know.
+SCHEMA_FORMAT = "clusterkit.schema/1"
+
+#: The kinds of a declared field's type.
+FIELD_KINDS = frozenset(
+    ("money", "number", "percent", "date", "text", "bool", "choice", "list", "identifier", "ref")
+)
+
+
+class SchemaFormatError(ValueError):
+    """A schema's JSON form cannot be read; ``problems`` are ``(data path, message)``."""
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in self.problems))
+
+
+@attrs.frozen
+class _Extension:
+    kind: str
+    field: FieldDecl
+
+
+@attrs.frozen
+class _Allowed:
+    kind: str
+    field: str
+    values: tuple[str, ...]
+
+
+@attrs.frozen
+class _Form:
+    """A schema as it is written: extensions and enumeration values as objects."""
+
+    format: str
+    kinds: tuple[KindDecl, ...] = ()
+    extensions: tuple[_Extension, ...] = ()
+    allowed: tuple[_Allowed, ...] = ()
+    units: tuple[tuple[str, ...], ...] = ()
+
+
+def _text(value: object, _type: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _yes_no(value: object, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _make_converter() -> cattrs.Converter:
+    # Strict like clusterkit's data converter (a number is not text), and compact:
+    # defaults are left out, and so is where a declaration was made (a path on the
+    # machine that read the rule files, meaningless where the data goes).
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True, omit_if_default=True)
+    conv.register_structure_hook(str, _text)
+    conv.register_structure_hook(bool, _yes_no)
+    for cls in (FieldDecl, KindDecl):
+        conv.register_unstructure_hook(
+            cls,
+            make_dict_unstructure_fn(
+                cls, conv, _cattrs_omit_if_default=True, origin=override(omit=True)
+            ),
+        )
+        conv.register_structure_hook(
+            cls,
+            make_dict_structure_fn(
+                cls, conv, _cattrs_forbid_extra_keys=True, origin=override(omit=True)
+            ),
+        )
+    return conv
+
+
+_CONVERTER = _make_converter()
+
+
+def schema_to_data(schema: Schema) -> dict[str, Any]:
+    """The schema's JSON form (format :data:`SCHEMA_FORMAT`), plain data for ``json``."""
+    form = _Form(
+        SCHEMA_FORMAT,
+        schema.kinds,
+        tuple(_Extension(kind, field) for kind, field in schema.extensions),
+        tuple(_Allowed(kind, field, values) for kind, field, values in schema.allowed),
+        schema.units,
+    )
+    data: dict[str, Any] = _CONVERTER.unstructure(form)
+    return data
+
+
+def schema_from_data(data: object) -> Schema:
+    """The schema a JSON form describes; :class:`SchemaFormatError` saying every problem
+    (with its data path) if it is not one, or is in a format this clusterkit does not read."""
+    if not isinstance(data, dict):
+        raise SchemaFormatError([("", "expected an object (a clusterkit schema)")])
+    found = data.get("format")
+    if found != SCHEMA_FORMAT:
+        if isinstance(found, str) and found.startswith("clusterkit.schema/"):
+            message = (
+                f"the schema is in format {found}, which this clusterkit does not read "
+                f"({SCHEMA_FORMAT}); upgrade clusterkit to read it"
+            )
+        else:
+            message = f"not a clusterkit schema (expected format {SCHEMA_FORMAT!r})"
+        raise SchemaFormatError([("format", message)])
+    try:
+        form = _CONVERTER.structure(data, _Form)
+    except Exception as exc:  # every cattrs failure, flattened to paths below
+        raise SchemaFormatError(_structure_problems(exc)) from None
+    schema = Schema(
+        form.kinds,
+        tuple((e.kind, e.field) for e in form.extensions),
+        tuple((a.kind, a.field, a.values) for a in form.allowed),
+        form.units,
+    )
+    problems = list(_problems(schema))
+    if problems:
+        raise SchemaFormatError(problems)
+    return schema
+
+
+def _structure_problems(exc: BaseException) -> list[tuple[str, str]]:
+    # clusterkit.serde flattens cattrs errors into data paths; it imports the model,
+    # which imports this module, hence the import here.
+    from clusterkit.serde import structure_errors  # noqa: PLC0415
+
+    try:
+        return list(structure_errors(exc, "")) or [("", str(exc))]
+    except Exception:
+        return [("", str(exc) or type(exc).__name__)]
+
+
+def _type_problems(field: FieldType, path: str) -> Iterable[tuple[str, str]]:
+    if field.kind not in FIELD_KINDS:
+        yield (
+            f"{path}.kind",
+            f"{field.kind!r} is not a type (one of: {', '.join(sorted(FIELD_KINDS))})",
+        )
+    elif field.kind == "list":
+        if field.item is None:
+            yield f"{path}.item", "a list names the type of its items"
+        else:
+            yield from _type_problems(field.item, f"{path}.item")
+    elif field.kind == "choice" and not field.choices:
+        yield f"{path}.choices", "a choice names its values"
+    elif field.kind == "identifier" and field.name not in SCHEMES:
+        yield f"{path}.name", f"{field.name!r} is not an identifier scheme clusterkit knows"
+    elif field.kind == "ref" and not field.name:
+        yield f"{path}.name", "a reference names the kind it refers to"
+
+
+def _problems(schema: Schema) -> Iterable[tuple[str, str]]:
+    """What a schema read from JSON has that a schema declared in rule files cannot."""
+    names: set[str] = set()
+    collections: set[str] = set()
+    for i, kind in enumerate(schema.kinds):
+        path = f"kinds[{i}]"
+        if kind.name in names:
+            yield f"{path}.name", f"kind {kind.name!r} is declared twice"
+        if kind.collection in collections:
+            yield f"{path}.collection", f"collection {kind.collection!r} is declared twice"
+        names.add(kind.name)
+        collections.add(kind.collection)
+        if kind.id_scheme is not None and kind.id_scheme not in SCHEMES:
+            yield (
+                f"{path}.id_scheme",
+                f"{kind.id_scheme!r} is not an identifier scheme clusterkit knows",
+            )
+        for j, field in enumerate(kind.fields):
+            yield from _type_problems(field.type, f"{path}.fields[{j}].type")
+    for i, (_owner, field) in enumerate(schema.extensions):
+        yield from _type_problems(field.type, f"extensions[{i}].field.type")
+    for i, words in enumerate(schema.units):
+        if not words:
+            yield f"units[{i}]", "a unit has at least its name"

@@ -25,13 +25,14 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from clusterkit.messages import msg, text_of
 from clusterkit.model.common import Declared, Extra, FieldError, InvalidFieldsError
 from clusterkit.model.dataset import Record
 from clusterkit.money import Money, MoneyError, parse_money
 from clusterkit.numbers import NumberFormatError, check_bounds, to_decimal
 from clusterkit.units import Measure, Unit, UnitError, parse_unit
 
-__all__ = ["converter", "structure", "structure_errors", "unstructure"]
+__all__ = ["MISSING", "converter", "structure", "structure_errors", "unstructure"]
 
 T = TypeVar("T")
 
@@ -40,50 +41,56 @@ class DataError(ValueError):
     """A value in a data file has the wrong form; the message is shown to the user."""
 
 
+#: The message for a field that is not given.
+MISSING = msg("required field is missing")
+
+
 def _structure_decimal(value: object, _type: type) -> Decimal:
     if isinstance(value, float):
         # JSON and TOML are parsed with Decimal for floats, so a float here came from
         # Python code; it has already lost the exact value.
-        raise DataError("a float is not exact: give the number as a string or Decimal")
+        raise DataError(msg("a float is not exact: give the number as a string or Decimal"))
     try:
         return check_bounds(to_decimal(value), value)
     except (TypeError, ValueError) as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(text_of(exc)) from None
 
 
 def _structure_int(value: object, _type: type) -> int:
     if isinstance(value, bool):
-        raise DataError("expected a whole number, got a boolean")
+        raise DataError(msg("expected a whole number, got a boolean"))
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    raise DataError(f"expected a whole number, got {value!r}")
+    raise DataError(msg("expected a whole number, got {value!r}", value=value))
 
 
 def _structure_str(value: object, _type: type) -> str:
     if not isinstance(value, str):
-        raise DataError(f"expected text, got {_describe(value)}")
+        raise DataError(msg("expected text, got {got}", got=_describe(value)))
     return value
 
 
 def _structure_bool(value: object, _type: type) -> bool:
     if not isinstance(value, bool):
-        raise DataError(f"expected true or false, got {_describe(value)}")
+        raise DataError(msg("expected true or false, got {got}", got=_describe(value)))
     return value
 
 
 def _structure_date(value: object, _type: type) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise DataError("expected a date (YYYY-MM-DD), got a date and time")
+        raise DataError(msg("expected a date (YYYY-MM-DD), got a date and time"))
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise DataError(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+        raise DataError(msg("expected a date (YYYY-MM-DD), got {got}", got=_describe(value)))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise DataError(f"{value!r} is not a date that exists (expected YYYY-MM-DD)") from None
+        raise DataError(
+            msg("{value!r} is not a date that exists (expected YYYY-MM-DD)", value=value)
+        ) from None
 
 
 def _structure_money(value: object, _type: type) -> Money:
@@ -95,30 +102,33 @@ def _structure_money(value: object, _type: type) -> Money:
         if isinstance(value, dict) and set(value) == {"amount", "currency"}:
             return Money(_structure_decimal(value["amount"], Decimal), str(value["currency"]))
     except (MoneyError, NumberFormatError) as exc:
-        raise DataError(str(exc)) from None
-    raise DataError(f"expected money such as '112.1 mln KZT', got {_describe(value)}")
+        raise DataError(text_of(exc)) from None
+    raise DataError(msg("expected money such as '112.1 mln KZT', got {got}", got=_describe(value)))
 
 
 def _structure_unit(value: object, _type: type) -> Unit:
     if not isinstance(value, str):
-        raise DataError(f"expected a unit such as 'mln KZT', got {_describe(value)}")
+        raise DataError(msg("expected a unit such as 'mln KZT', got {got}", got=_describe(value)))
     try:
         return parse_unit(value)
     except UnitError as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(text_of(exc)) from None
 
 
 def _structure_measure(value: object, _type: type) -> Measure:
     if not isinstance(value, str):
         raise DataError(
-            f"expected a figure such as '264.9 bn KZT' or '34 %', got {_describe(value)}"
+            msg(
+                "expected a figure such as '264.9 bn KZT' or '34 %', got {got}",
+                got=_describe(value),
+            )
         )
     try:
         measure = Measure.parse(value)
         check_bounds(measure.value, value)
         return measure
     except (UnitError, NumberFormatError) as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(text_of(exc)) from None
 
 
 def _structure_enum(value: object, type_: type[enum.Enum]) -> enum.Enum:
@@ -126,16 +136,18 @@ def _structure_enum(value: object, type_: type[enum.Enum]) -> enum.Enum:
         return type_(value)
     except ValueError:
         allowed = ", ".join(str(m.value) for m in type_)
-        raise DataError(f"{value!r} is not one of: {allowed}") from None
+        raise DataError(
+            msg("{value!r} is not one of: {allowed}", value=value, allowed=allowed)
+        ) from None
 
 
 def _describe(value: object) -> str:
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return f"the number {value}"
+        return msg("the number {number}", number=value)
     if isinstance(value, dict):
-        return "an object"
+        return msg("an object")
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     return repr(value)
 
 
@@ -186,7 +198,7 @@ def _make_converter() -> cattrs.Converter:
             if isinstance(value, cls):
                 return value
             if not isinstance(value, Mapping):
-                raise DataError(f"expected an object, got {_describe(value)}")
+                raise DataError(msg("expected an object, got {got}", got=_describe(value)))
             return base(value, type_)
 
         return structure
@@ -242,7 +254,7 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
         attr_errors, others = exc.group_exceptions()
         for inner, note in attr_errors:
             if isinstance(inner, KeyError):
-                yield _join(path, note.name), "required field is missing"
+                yield _join(path, note.name), MISSING
             else:
                 yield from structure_errors(inner, _join(path, note.name))
         for inner in others:
@@ -251,12 +263,18 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
         known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         # Keys from Python data need not be text (``{7: ...}``).
         for key in sorted(exc.extra_fields, key=str):
-            message = f"unknown key {key!r}"
+            message = msg("unknown key {key!r}", key=key)
             close = difflib.get_close_matches(str(key), known, n=1)
             if close:
-                message += f"; did you mean {close[0]!r}?"
+                message = msg(
+                    "unknown key {key!r}; did you mean {close!r}?", key=key, close=close[0]
+                )
             elif known:
-                message += f" (expected one of: {', '.join(known)})"
+                message = msg(
+                    "unknown key {key!r} (expected one of: {known})",
+                    key=key,
+                    known=", ".join(known),
+                )
             yield _join(path, str(key)), message
     elif isinstance(exc, InvalidFieldsError):
         for error in exc.errors:
@@ -267,13 +285,13 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
         for inner in exc.exceptions:
             yield from structure_errors(inner, path)
     elif isinstance(exc, DataError | ValueError | MoneyError):
-        yield path, str(exc)
+        yield path, text_of(exc)
     elif isinstance(exc, TypeError) and "missing" in str(exc) and "argument" in str(exc):
-        yield path, "required field is missing"
+        yield path, MISSING
     elif isinstance(exc, AttributeError | TypeError):
-        yield path, f"has the wrong shape ({_shape_hint(exc)})"
+        yield path, msg("has the wrong shape ({why})", why=_shape_hint(exc))
     elif isinstance(exc, RecursionError):  # Python data nested past what repr can show
-        yield path, "is nested too deeply (expected a single value)"
+        yield path, msg("is nested too deeply (expected a single value)")
     else:
         raise exc
 
@@ -281,8 +299,8 @@ def structure_errors(exc: BaseException, path: str) -> Iterator[tuple[str, str]]
 def _shape_hint(exc: BaseException) -> str:
     text = str(exc)
     if "Mapping" in text or "items" in text or "keys" in text:
-        return "expected an object"
-    return "expected a different kind of value"
+        return msg("expected an object")
+    return msg("expected a different kind of value")
 
 
 def _join(path: str, name: str) -> str:

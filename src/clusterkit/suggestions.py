@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from clusterkit.messages import msg
+
 __all__ = ["closest", "did_you_mean"]
 
 
@@ -22,4 +24,4 @@ def closest(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | Non
 def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
     """``did you mean 'x'?`` for the closest option, or None."""
     match = closest(word, options, cutoff)
-    return None if match is None else f"did you mean {match!r}?"
+    return None if match is None else msg("did you mean {match!r}?", match=match)

@@ -4,20 +4,25 @@ For each indicator (output, exports, tax revenues, ...) a row per cluster with t
 base-year and target-year values, the effect computed from them, the effect and the
 part due to cluster projects as published, and the totals beside the published ones
 (no totals for ratios such as productivity per person: a sum of them means nothing).
-Also the programme's projects with budgets and cluster shares. Decimals throughout,
+Also the programme's projects with budgets and cluster shares; the growth of cluster
+membership (members on the earliest date of joining against members on the report's
+date); and the international comparison of support levels converted at dated rates
+(:mod:`clusterkit.international`). Decimals throughout,
 exact up to :data:`TOTAL_DIGITS` significant digits (sums, quotients), whatever their
 exponents: a value of ``1e999999999`` is carried, never expanded. Reporters only format.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
 
-from clusterkit.model import Dataset, FundingSource, IndicatorSeries
+from clusterkit.international import SupportLevels, support_levels
+from clusterkit.model import Cluster, Dataset, FundingSource, IndicatorSeries
 from clusterkit.money import Money
 from clusterkit.numbers import shift
 from clusterkit.units import Measure, Unit
@@ -27,9 +32,13 @@ __all__ = [
     "TOTAL_DIGITS",
     "IndicatorRow",
     "IndicatorTable",
+    "Membership",
+    "MembershipRow",
     "ProjectRow",
     "Tables",
     "build_tables",
+    "membership",
+    "report_date",
 ]
 
 #: Indicators in the order the source document shows them.
@@ -178,13 +187,60 @@ class ProjectRow:
 
 
 @attrs.frozen
+class MembershipRow:
+    """A cluster's members then and now.
+
+    Attributes:
+        cluster, name: which cluster (its id, its name in the report's language).
+        start: the earliest date any of its participants joined.
+        at_start: its members on that date.
+        at_date: its members on the report's date.
+        growth: at_date / at_start − 1 (None for none at the start).
+    """
+
+    cluster: str
+    name: str
+    start: dt.date
+    at_start: int
+    at_date: int
+    growth: Decimal | None
+
+
+@attrs.frozen
+class Membership:
+    """The growth of cluster membership, per cluster and in total.
+
+    Attributes:
+        on: the report's date, members are counted on.
+        rows: one per cluster with participants.
+        total_start, total: the sums of the rows' counts.
+        growth: total / total_start − 1.
+        participants: the participants of those clusters.
+        sample: how many of them are sample records, not taken from a source.
+        stated_growth: the growth as published (the figure ``participants-growth``).
+    """
+
+    on: dt.date
+    rows: tuple[MembershipRow, ...]
+    total_start: int
+    total: int
+    growth: Decimal | None
+    participants: int
+    sample: int
+    stated_growth: Measure | None = None
+
+
+@attrs.frozen
 class Tables:
-    """Everything a report shows about the data."""
+    """Everything a report shows about the data: projects, indicators, membership (None
+    without participants) and support levels (None without levels)."""
 
     indicators: tuple[IndicatorTable, ...]
     projects: tuple[ProjectRow, ...]
     budget_total: tuple[Money, ...]
     share_total: tuple[Money, ...]
+    membership: Membership | None = None
+    support: SupportLevels | None = None
 
 
 def _years(series: Sequence[IndicatorSeries]) -> tuple[int, int] | None:
@@ -252,8 +308,66 @@ def _indicator_table(data: Dataset, indicator: str, lang: str) -> IndicatorTable
     )
 
 
-def build_tables(data: Dataset, lang: str = "en") -> Tables:
-    """The report's tables for a dataset, names in ``lang``."""
+def report_date(data: Dataset, as_of: dt.date | None = None) -> dt.date | None:
+    """The date a report counts members and takes rates on: ``as_of``, else the dataset's
+    date, else the latest date of joining or leaving in the data (None if it has none)."""
+    if as_of is not None:
+        return as_of
+    if data.info.published is not None:
+        return data.info.published
+    days = [
+        day
+        for c in data.clusters
+        for p in c.participants
+        for day in (p.member_from, p.member_until)
+        if day is not None
+    ]
+    return max(days, default=None)
+
+
+def _growth_of_counts(now: int, then: int) -> Decimal | None:
+    return _growth(Decimal(now), Decimal(then)) if then else None
+
+
+def _membership_row(cluster: Cluster, on: dt.date, lang: str) -> MembershipRow:
+    start = min(p.member_from for p in cluster.participants)
+    at_start, at_date = len(cluster.members_on(start)), len(cluster.members_on(on))
+    return MembershipRow(
+        cluster.id,
+        cluster.name.get(lang),
+        start,
+        at_start,
+        at_date,
+        _growth_of_counts(at_date, at_start),
+    )
+
+
+def membership(data: Dataset, on: dt.date, lang: str = "en") -> Membership | None:
+    """Members of each cluster on its earliest date of joining and on ``on``; None if no
+    cluster has participants."""
+    clusters = [c for c in data.clusters if c.participants]
+    if not clusters:
+        return None
+    rows = tuple(_membership_row(c, on, lang) for c in clusters)
+    total_start = sum(r.at_start for r in rows)
+    total = sum(r.at_date for r in rows)
+    participants = [p for c in clusters for p in c.participants]
+    stated = data.figure("participants-growth")
+    return Membership(
+        on,
+        rows,
+        total_start,
+        total,
+        _growth_of_counts(total, total_start),
+        len(participants),
+        sum(1 for p in participants if p.sample),
+        stated.value if stated is not None else None,
+    )
+
+
+def build_tables(data: Dataset, lang: str = "en", as_of: dt.date | None = None) -> Tables:
+    """The report's tables for a dataset, names in ``lang``; members counted and rates
+    taken on ``as_of`` (default: :func:`report_date`)."""
     known = [i for i in ORDER if any(s.indicator == i for s in data.series)]
     others = sorted({s.indicator for s in data.series} - set(known))
     tables = [t for i in (*known, *others) if (t := _indicator_table(data, i, lang)) is not None]
@@ -276,9 +390,12 @@ def build_tables(data: Dataset, lang: str = "en") -> Tables:
                 cluster.name.get(lang) if cluster is not None else programme.cluster,
             )
         )
+    day = report_date(data, as_of)
     return Tables(
         tuple(tables),
         tuple(projects),
         _totals([p.budget for p in projects]),
         _totals([p.cluster_share for p in projects]),
+        membership(data, day, lang) if day is not None else None,
+        support_levels(data, day),
     )

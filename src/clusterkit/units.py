@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.numbers import (
     SCALE_NAMES,
@@ -58,8 +59,11 @@ def _base(word: str) -> str:
         return check_currency(word)
     except MoneyError:
         raise UnitError(
-            f"unknown unit {word!r}: expected a currency code, %, or one of "
-            + ", ".join(sorted(COUNT_UNITS))
+            msg(
+                "unknown unit {word!r}: expected a currency code, %, or one of {units}",
+                word=word,
+                units=", ".join(sorted(COUNT_UNITS)),
+            )
         ) from None
 
 
@@ -101,7 +105,7 @@ def parse_unit(text: str) -> Unit:
         scale = SCALES[words[0].lower()]
         words = words[1:]
     if len(words) > 1:
-        raise UnitError(f"unknown unit {text!r}")
+        raise UnitError(msg("unknown unit {text!r}", text=text))
     return Unit(scale, _base(words[0] if words else ""), per)
 
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -34,6 +35,7 @@ __all__ = [
     "check_fits",
     "file_lock",
     "known_units",
+    "merge_by_key",
     "now",
     "positions",
     "renumber",
@@ -140,7 +142,7 @@ def check_bounds(observation: Observation) -> None:
 
 
 def _dimension(unit: Unit) -> object:
-    # Imported here: the checker's units pull in pint, which only writers need.
+    # Imported here: only writers need the checker's units.
     from clusterkit.lang.check.units import UnitError, data_unit  # noqa: PLC0415
 
     try:
@@ -247,3 +249,16 @@ def positions(records: Iterable[StoredObservation]) -> list[Observation]:
                 observation = attrs.evolve(observation, supersedes=None)
         out.append(observation)
     return out
+
+
+def merge_by_key(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Items of ``new`` replace those of ``old`` with the same key; others are kept."""
+
+    def key(item: Any) -> object:
+        for name in ("id", "code"):
+            if hasattr(item, name):
+                return getattr(item, name)
+        return (getattr(item, "cluster", None), getattr(item, "indicator", None))
+
+    replaced = {key(item) for item in new}
+    return tuple(item for item in old if key(item) not in replaced) + new

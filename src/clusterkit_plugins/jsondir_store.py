@@ -1,12 +1,14 @@
 """A store in a directory of JSON files, for people who keep data under version control.
 
-Layout (version 2)::
+Layout (version 3; 2 had no schema in the dataset file, 1 no numbers in the log)::
 
     STORE/
       store.json          version of the layout
-      dataset.json        registry, applications, programmes, series, obligations, ...
+      dataset.json        registry, applications, programmes, series, obligations, ...,
+                          the records of declared kinds and the schema that declares
+                          them (``dataset.declarations``, as save_dataset writes it)
       observations.jsonl  one numbered observation per line, appended, never rewritten
-      runs/000001.json    one evaluation per file, never rewritten
+      runs/000001.json    one evaluation per file, never rewritten (jsondir_runs)
 
 Whole files are replaced atomically (written beside, flushed, renamed), so a process
 killed mid-write leaves the previous version, and temporary files it left behind are
@@ -20,10 +22,10 @@ take ``.lock`` (an exclusive ``flock``), waiting up to ``CLUSTERKIT_STORE_TIMEOU
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, suppress
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +54,14 @@ from clusterkit.plugins import (
     StoreError,
     no_store,
 )
-from clusterkit_plugins import common, jsonl_log
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
+from clusterkit_plugins import common, declared, jsondir_runs, jsonl_log
+from clusterkit_plugins.declared import Reader
 from clusterkit_plugins.jsonl_log import LOG
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 _RESTORING = ".restoring"
 
 
@@ -66,6 +70,8 @@ class JsonDirStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: The dataset file's schema last read, and the file's identity then.
+        self._schema_read: tuple[tuple[int, int, int], Schema] | None = None
 
     @classmethod
     def open(cls, root: Path, *, create: bool) -> JsonDirStore:
@@ -88,8 +94,9 @@ class JsonDirStore:
             )
         if layout < LAYOUT_VERSION:
             with store._write():
-                if store._layout() < LAYOUT_VERSION:
-                    store._upgrade()
+                layout = store._layout()
+                if layout < LAYOUT_VERSION:
+                    store._upgrade(layout)
         store._tidy()
         return store
 
@@ -109,12 +116,15 @@ class JsonDirStore:
             )
         return layout
 
-    def _upgrade(self) -> None:
-        """Layout 1 to 2: number the observations in the order they were recorded."""
-        found = jsonl_log.scan(self.root / LOG, legacy=True)
-        lines = [jsonl_log.encode(record) for record in found.observations]
-        lines += [damage.raw + b"\n" for damage in found.damaged]  # kept, reported, repairable
-        jsonl_log.replace(self.root / LOG, b"".join(lines))
+    def _upgrade(self, layout: int) -> None:
+        """Layout 1 to 2: number the observations in the order they were recorded.
+        Layout 2 to 3 changes no file: the dataset file may now embed a schema, and the
+        new number keeps a clusterkit that would not read it from misreading it."""
+        if layout < 2:
+            found = jsonl_log.scan(self.root / LOG, legacy=True)
+            lines = [jsonl_log.encode(record) for record in found.observations]
+            lines += [d.raw + b"\n" for d in found.damaged]  # kept, reported, repairable
+            jsonl_log.replace(self.root / LOG, b"".join(lines))
         atomic_write(self.root / "store.json", json.dumps({"layout": LAYOUT_VERSION}) + "\n")
 
     def _tidy(self) -> None:
@@ -134,32 +144,55 @@ class JsonDirStore:
 
     # -- the dataset file ------------------------------------------------------------
     def _base(self) -> Dataset:
+        """The dataset file, read under the schema it embeds."""
         path = self.root / "dataset.json"
         if not path.exists():
             return Dataset(
                 DatasetInfo("store", LocalizedText(en=f"clusterkit store {self.root.name}"))
             )
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
             return dataset_from_document(document, str(path))
         except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"{path}: cannot be read: {exc}") from None
         except DiagnosticError as exc:
             raise StoreError(str(exc)) from None
 
-    def _save_base(self, dataset: Dataset) -> None:
+    def _schema(self) -> Schema:
+        """The schema the dataset file embeds (the observation log is read under it),
+        read again only when the file was replaced."""
+        path = self.root / "dataset.json"
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return DEFAULT_SCHEMA
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if self._schema_read is None or self._schema_read[0] != stamp:
+            self._schema_read = (stamp, self._base().schema)
+        return self._schema_read[1]
+
+    def _dump(self, dataset: Dataset) -> str:
         text = dump_dataset(attrs.evolve(dataset, observations=()))
         common.utf8(text, "the dataset")
+        return text
+
+    def _write_base(self, text: str) -> None:
         try:
             atomic_write(self.root / "dataset.json", text)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
 
+    def _save_base(self, dataset: Dataset) -> None:
+        self._write_base(self._dump(dataset))
+
     def import_dataset(self, dataset: Dataset) -> None:
         with self._write():
             current = self._base()
+            schema = declared.combine(current.schema, dataset.schema)
             replaced: dict[str, Any] = {
-                name: _merge(getattr(current, name), getattr(dataset, name))
+                name: common.merge_by_key(getattr(current, name), getattr(dataset, name))
                 for name in (
                     "regions",
                     "sectors",
@@ -176,12 +209,25 @@ class JsonDirStore:
                 info=dataset.info,
                 benchmarks=dataset.benchmarks,
                 rates=dataset.rates,
+                records=declared.merge_records(
+                    current.records, dataset.records, dataset.schema, schema
+                ),
+                schema=schema,
                 **replaced,
             )
-            found = self._scan()
+            text = self._dump(merged)
+            found = self._scan(current.schema)
+            # The file is read back before it is written (a folder store reads it at
+            # every call anyway): what it would hold must read, references included.
+            self._check_base(text)
+            if schema != current.schema:
+                self._check_log(found, schema)
+            reader = Reader(schema, str(self.root))
+            for i, observation in enumerate(dataset.observations):
+                reader.fits(observation, f"observations[{i}]")
             last = found.highest
             renumbered = common.renumber(dataset.observations, last)
-            self._save_base(merged)
+            self._write_base(text)
             recorded = common.now()
             lines = [
                 jsonl_log.encode(StoredObservation(number, recorded, observation))
@@ -189,6 +235,30 @@ class JsonDirStore:
             ]
             if lines:
                 jsonl_log.append(self.root, found, lines)
+
+    def _check_base(self, text: str) -> None:
+        """Refuse to write a dataset file that would not read back: what the store kept
+        from before no longer fits the schema it would have, or a reference broke."""
+        try:
+            dataset_from_document(json.loads(text, parse_float=Decimal), "dataset.json")
+        except DiagnosticError as exc:
+            raise StoreError(
+                f"{self.root}: the import is refused: the store's dataset would not read "
+                f"back after it:\n{exc}"
+            ) from None
+
+    def _check_log(self, found: jsonl_log.Scan, schema: Schema) -> None:
+        """Refuse a schema the observations recorded before would not be read under."""
+        after = self._scan(schema)
+        lost = {r.number for r in found.observations} - {r.number for r in after.observations}
+        if lost:
+            before = {d.line for d in found.damaged}
+            why = next((d.why for d in after.damaged if d.line not in before), "")
+            raise StoreError(
+                f"{self.root}: the import is refused, observations "
+                f"{', '.join(map(str, sorted(lost)))} would not fit the schema the store "
+                f"would have ({why})"
+            )
 
     def dataset(self) -> Dataset:
         return attrs.evolve(self._base(), observations=tuple(self.observations()))
@@ -216,6 +286,7 @@ class JsonDirStore:
                 raise StoreError(
                     _("no cluster {id!r} in the registry").format(id=application.cluster)
                 )
+            Reader(base.schema, str(self.root)).fits(application, f"application {application.id!r}")
             self._save_base(attrs.evolve(base, applications=(*base.applications, application)))
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
@@ -228,6 +299,7 @@ class JsonDirStore:
                 updated = attrs.evolve(found, history=(*found.history, change))
             except InvalidFieldsError as exc:
                 raise StoreError("; ".join(e.message for e in exc.errors)) from None
+            Reader(base.schema, str(self.root)).fits(updated, f"application {application_id!r}")
             applications = tuple(
                 updated if a.id == application_id else a for a in base.applications
             )
@@ -235,8 +307,9 @@ class JsonDirStore:
             return updated
 
     # -- observations ----------------------------------------------------------------
-    def _scan(self) -> jsonl_log.Scan:
-        return jsonl_log.scan(self.root / LOG)
+    def _scan(self, schema: Schema | None = None) -> jsonl_log.Scan:
+        """The observation log, read under ``schema`` (default: the store's)."""
+        return jsonl_log.scan(self.root / LOG, schema=self._schema() if schema is None else schema)
 
     def observe(self, observation: Observation) -> int:
         common.check_bounds(observation)
@@ -249,7 +322,8 @@ class JsonDirStore:
             entries = [(s.cluster, s.indicator, s.unit) for s in base.series]
             entries += [(o.cluster, o.indicator, o.unit) for o in base.obligations]
             common.check_fits(observation, common.known_units(entries, observation.cluster))
-            found = self._scan()
+            Reader(base.schema, str(self.root)).fits(observation, "the observation")
+            found = self._scan(base.schema)
             target = observation.supersedes
             if target is not None:
                 records = found.observations
@@ -292,26 +366,10 @@ class JsonDirStore:
 
     # -- runs --------------------------------------------------------------------------
     def _put_run(self, run: StoredRun) -> None:
-        record = {
-            "id": run.id,
-            "recorded_at": run.recorded_at.isoformat(),
-            "as_of": run.as_of.isoformat(),
-            "dataset": run.dataset,
-            "data_sha256": run.data_sha256,
-            "document": run.document,
-        }
-        text = json.dumps(record, ensure_ascii=False)
-        common.utf8(text, "the run")
-        folder = self.root / "runs"
-        try:
-            folder.mkdir(exist_ok=True)
-            atomic_write(folder / f"{run.id:06d}.json", text)
-        except OSError as exc:
-            raise StoreError(f"{folder}: cannot be written: {exc.strerror}") from None
+        jsondir_runs.put(self.root / "runs", run)
 
     def _run_ids(self) -> list[int]:
-        folder = self.root / "runs"
-        return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+        return jsondir_runs.ids(self.root / "runs")
 
     def save_run(self, results: ResultSet, document: str) -> int:
         p = results.provenance
@@ -322,11 +380,10 @@ class JsonDirStore:
             return run_id
 
     def runs(self) -> Sequence[StoredRun]:
-        return [_read_run(self.root / "runs" / f"{n:06d}.json") for n in self._run_ids()]
+        return [jsondir_runs.read(self.root / "runs", n) for n in self._run_ids()]
 
     def run(self, run_id: int) -> StoredRun | None:
-        path = self.root / "runs" / f"{run_id:06d}.json"
-        return _read_run(path) if 0 < run_id < 10**9 and path.exists() else None
+        return jsondir_runs.find(self.root / "runs", run_id)
 
     # -- backup and restore -----------------------------------------------------------
     def backup(self) -> Backup:
@@ -356,34 +413,6 @@ class JsonDirStore:
             jsonl_log.replace(self.root / LOG, lines)
             self._save_base(backup.dataset)
             (self.root / _RESTORING).unlink()
-
-
-def _read_run(path: Path) -> StoredRun:
-    try:
-        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return StoredRun(
-            int(record["id"]),
-            dt.datetime.fromisoformat(record["recorded_at"]),
-            dt.date.fromisoformat(record["as_of"]),
-            str(record["dataset"]),
-            str(record["data_sha256"]),
-            str(record["document"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise StoreError(f"{path}: not a readable evaluation run ({exc})") from None
-
-
-def _merge(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Items of ``new`` replace those of ``old`` with the same key; others are kept."""
-
-    def key(item: Any) -> object:
-        for name in ("id", "code"):
-            if hasattr(item, name):
-                return getattr(item, name)
-        return (getattr(item, "cluster", None), getattr(item, "indicator", None))
-
-    replaced = {key(item) for item in new}
-    return tuple(item for item in old if key(item) not in replaced) + new
 
 
 @attrs.frozen

@@ -16,14 +16,17 @@ import json
 import os
 from collections.abc import Sequence
 from contextlib import suppress
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from clusterkit.loader.structure import Structurer
 from clusterkit.model import Observation
 from clusterkit.plugins import StoredObservation, StoreError
-from clusterkit.serde import structure, structure_errors, unstructure
+from clusterkit.schema import DEFAULT_SCHEMA, Schema
+from clusterkit.serde import unstructure
 
 __all__ = [
     "DAMAGED",
@@ -85,20 +88,15 @@ def _number(data: object) -> int | None:
     return number if isinstance(number, int) and not isinstance(number, bool) else None
 
 
-def _reasons(exc: Exception) -> str:
-    try:
-        found = [f"{path}: {message}" for path, message in structure_errors(exc, "")]
-    except Exception:
-        found = []
-    return "; ".join(found) or str(exc)
-
-
-def decode(raw: bytes, number: int | None = None) -> StoredObservation:
-    """A record from one line; ``number`` for lines of layout 1, which had none.
+def decode(
+    raw: bytes, number: int | None = None, schema: Schema = DEFAULT_SCHEMA
+) -> StoredObservation:
+    """A record from one line, read under the store's ``schema``; ``number`` for lines
+    of layout 1, which had none.
 
     Raises ValueError saying what is wrong.
     """
-    data = json.loads(raw.decode("utf-8"))
+    data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     found = _number(data)
@@ -112,16 +110,23 @@ def decode(raw: bytes, number: int | None = None) -> StoredObservation:
     recorded = data.pop("recorded_at", None)
     if recorded is not None and not isinstance(recorded, str):
         raise ValueError("'recorded_at' is not a date and time")
-    try:
-        observation = structure(data, Observation)
-    except Exception as exc:
-        raise ValueError(_reasons(exc)) from None
+    structurer = Structurer(schema)
+    observation = structurer.build(data, Observation, "")
+    if observation is None or structurer.problems:
+        raise ValueError(
+            "; ".join(
+                f"{path}: {message}" if path else message
+                for path, message, _ in structurer.problems
+            )
+            or "not an observation"
+        )
     at = dt.datetime.fromisoformat(recorded) if recorded else None
     return StoredObservation(number, at, observation)
 
 
-def scan(path: Path, *, legacy: bool = False) -> Scan:
-    """Read the log; with ``legacy``, lines without a number are numbered in order."""
+def scan(path: Path, *, legacy: bool = False, schema: Schema = DEFAULT_SCHEMA) -> Scan:
+    """Read the log under the store's ``schema``; with ``legacy``, lines without a
+    number are numbered in order."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -136,7 +141,7 @@ def scan(path: Path, *, legacy: bool = False) -> Scan:
         if not raw.strip():
             continue
         try:
-            record = decode(raw, highest + 1 if legacy else None)
+            record = decode(raw, highest + 1 if legacy else None, schema)
         except (ValueError, RecursionError) as exc:
             with suppress(ValueError, RecursionError):
                 highest = max(highest, _number(json.loads(raw)) or 0)

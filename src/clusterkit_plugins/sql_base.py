@@ -124,9 +124,6 @@ class SqlBase:
                 f"{self.where}: a stored {type_.__name__} cannot be read ({exc})"
             ) from None
 
-    def _docs(self, sql: str, type_: type[T], *params: object) -> list[T]:
-        return [self._load(doc, type_) for (doc,) in self._read(sql, *params)]
-
     def _migrate(self) -> None:
         version = self._get_version()
         if version > SCHEMA_VERSION:

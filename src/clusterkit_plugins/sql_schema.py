@@ -58,7 +58,7 @@ KEYED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 #: Tables whose rows make a store non-empty.
-DATA_TABLES = (*KEYED, "benchmarks", "rates", "observations", "runs")
+DATA_TABLES = (*KEYED, "benchmarks", "rates", "records", "observations", "runs")
 
 
 def upsert(table: str) -> str:
@@ -127,7 +127,27 @@ def _version_3(d: Dialect) -> list[str]:
     ]
 
 
-_STEPS = (_version_1, _version_2, _version_3)
+# Version 4: the records of the kinds a dataset's schema declares, each kind's in its
+# collection, in order. The schema itself is the ``meta`` row ``schema``; a store of an
+# earlier version has none and holds the built-in model alone. A schema may make a
+# participant's BIN optional (another country's registry), so the column may be null:
+# the table is made again, the one way both databases can drop NOT NULL.
+def _version_4(d: Dialect) -> list[str]:
+    return [
+        f"CREATE TABLE records (seq {d.auto_key}, collection TEXT NOT NULL, id TEXT, "
+        "doc TEXT NOT NULL)",
+        "CREATE INDEX records_collection ON records (collection, id)",
+        "CREATE TABLE participants_v4 (cluster_id TEXT NOT NULL, id TEXT NOT NULL, "
+        "bin TEXT, role TEXT NOT NULL, PRIMARY KEY (cluster_id, id))",
+        "INSERT INTO participants_v4 (cluster_id, id, bin, role) "
+        "SELECT cluster_id, id, bin, role FROM participants",
+        "DROP TABLE participants",
+        "ALTER TABLE participants_v4 RENAME TO participants",
+        "CREATE INDEX participants_bin ON participants (bin)",
+    ]
+
+
+_STEPS = (_version_1, _version_2, _version_3, _version_4)
 SCHEMA_VERSION = len(_STEPS)
 
 

@@ -1,7 +1,10 @@
 """The store both SQL back-ends share: every query written once, in portable SQL.
 
 Entities are kept as JSON documents written by clusterkit's one cattrs converter, in
-tables keyed by id, with the columns a query needs beside them. Observations and
+tables keyed by id, with the columns a query needs beside them; the records of the
+kinds a dataset's schema declares are in ``records``, and the schema itself in the
+``meta`` row ``schema`` (see :mod:`clusterkit_plugins.declared`), and every document is
+read back under that schema. Observations and
 evaluation runs are append-only (the schema refuses updates and deletes), and their
 numbers are given by the store under its write lock, so they run 1, 2, 3 ... with no
 gaps and a backup restores them unchanged.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -30,6 +34,7 @@ from clusterkit.model import (
     LocalizedText,
     Observation,
     Programme,
+    Records,
     Region,
     Sector,
     StatedFigure,
@@ -38,13 +43,17 @@ from clusterkit.model import (
 )
 from clusterkit.money import ExchangeRate
 from clusterkit.plugins import Backup, StoredObservation, StoredRun, StoreError
+from clusterkit.schema import Schema
 from clusterkit.serde import unstructure
 from clusterkit.units import Unit, UnitError, parse_unit
-from clusterkit_plugins import common
+from clusterkit_plugins import common, declared
+from clusterkit_plugins.declared import Reader
 from clusterkit_plugins.sql_base import Row, SqlBase
 from clusterkit_plugins.sql_schema import DATA_TABLES, upsert
 
 __all__ = ["SqlStore"]
+
+T = TypeVar("T")
 
 
 def _dump(value: object) -> str:
@@ -54,10 +63,33 @@ def _dump(value: object) -> str:
 class SqlStore(SqlBase):
     """A store in a SQL database; see the module's description."""
 
+    #: The stored schema last read, with its text: read again only when it changed.
+    _schema_read: tuple[str | None, Schema] | None = None
+
+    # -- the schema -------------------------------------------------------------------
+    def _schema(self) -> Schema:
+        rows = self._run("SELECT doc FROM meta WHERE key = 'schema'")
+        text: str | None = rows[0][0] if rows else None
+        if self._schema_read is None or self._schema_read[0] != text:
+            self._schema_read = (text, declared.load_schema(text, self.where))
+        return self._schema_read[1]
+
+    def _reader(self) -> Reader:
+        return Reader(self._schema(), self.where)
+
+    def _entities(self, sql: str, cls: type[T], *params: object) -> list[T]:
+        """The stored documents a query selects, read under the store's schema."""
+        with self._transaction(write=False):
+            reader = self._reader()
+            return [reader.entity(doc, cls) for (doc,) in self._run(sql, params or None)]
+
     # -- registry -----------------------------------------------------------------------
     def _put_dataset(self, dataset: Dataset) -> None:
         keyed: dict[str, list[tuple[str, ...]]] = {
-            "meta": [("info", _dump(dataset.info))],
+            "meta": [
+                ("info", _dump(dataset.info)),
+                ("schema", declared.dump_schema(dataset.schema)),
+            ],
             "regions": [(r.code, _dump(r)) for r in dataset.regions],
             "sectors": [(s.code, _dump(s)) for s in dataset.sectors],
             "programmes": [(p.id, p.cluster, _dump(p)) for p in dataset.programmes],
@@ -78,16 +110,37 @@ class SqlStore(SqlBase):
         self._run("DELETE FROM rates")
         for rate in dataset.rates:
             self._run("INSERT INTO rates (doc) VALUES (?)", (_dump(rate),))
+        self._run("DELETE FROM records")
+        records = [
+            (collection, record.id, _dump(record))
+            for collection, items in dataset.records.items()
+            for record in items
+        ]
+        if records:
+            self._run_many("INSERT INTO records (collection, id, doc) VALUES (?, ?, ?)", records)
 
     def import_dataset(self, dataset: Dataset) -> None:
         with self._transaction(write=True):
-            self._put_dataset(dataset)
+            stored = self._schema()
+            schema = declared.combine(stored, dataset.schema)
+            reader = Reader(schema, self.where)
+            if schema == stored:
+                reader.dataset_fits(dataset)
+            records = declared.merge_records(
+                self._records(Reader(stored, self.where)), dataset.records, dataset.schema, schema
+            )
+            self._put_dataset(attrs.evolve(dataset, schema=schema, records=records))
             last = self._last("seq", "observations")
             recorded = common.now()
             for number, observation in enumerate(
                 common.renumber(dataset.observations, last), start=last + 1
             ):
                 self._append(number, recorded, observation)
+            if schema != stored:
+                # What the store kept from before must read under the schema it has
+                # now; if not, the transaction is undone and the store is as it was.
+                self._registry()
+                self.observation_records()
 
     def _put_cluster(self, cluster: Cluster) -> None:
         self._run(upsert("clusters"), (cluster.id, cluster.registry_status.value, _dump(cluster)))
@@ -108,42 +161,53 @@ class SqlStore(SqlBase):
             return DatasetInfo("store", LocalizedText(en=f"clusterkit store {self.where}"))
         return self._load(rows[0][0], DatasetInfo)
 
+    def _records(self, reader: Reader) -> Records:
+        rows = self._run("SELECT collection, doc FROM records ORDER BY seq")
+        found: dict[str, list[Any]] = {}
+        for collection, doc in rows:
+            found.setdefault(collection, []).append(reader.record(collection, doc))
+        return declared.records_of({c: tuple(r) for c, r in found.items()}, reader.schema)
+
     def _registry(self) -> Dataset:
-        """Everything but the observations."""
-        return Dataset(
-            self.info(),
-            regions=tuple(self._docs("SELECT doc FROM regions ORDER BY rowid", Region)),
-            sectors=tuple(self._docs("SELECT doc FROM sectors ORDER BY rowid", Sector)),
-            clusters=tuple(self.clusters()),
-            applications=tuple(self.applications()),
-            programmes=tuple(self.programmes()),
-            series=tuple(self._docs("SELECT doc FROM series ORDER BY rowid", IndicatorSeries)),
-            obligations=tuple(
-                self._docs("SELECT doc FROM obligations ORDER BY rowid", CounterObligation)
-            ),
-            rates=tuple(self._docs("SELECT doc FROM rates ORDER BY seq", ExchangeRate)),
-            figures=tuple(self._docs("SELECT doc FROM figures ORDER BY rowid", StatedFigure)),
-            benchmarks=tuple(
-                self._docs("SELECT doc FROM benchmarks ORDER BY seq", SupportBenchmark)
-            ),
-        )
+        """Everything but the observations, read under the store's schema."""
+        with self._transaction(write=False):
+            reader = self._reader()
+
+            def docs(sql: str, cls: type[T]) -> tuple[T, ...]:
+                return tuple(reader.entity(doc, cls) for (doc,) in self._run(sql))
+
+            return Dataset(
+                self.info(),
+                regions=docs("SELECT doc FROM regions ORDER BY rowid", Region),
+                sectors=docs("SELECT doc FROM sectors ORDER BY rowid", Sector),
+                clusters=docs("SELECT doc FROM clusters ORDER BY rowid", Cluster),
+                applications=docs("SELECT doc FROM applications ORDER BY rowid", Application),
+                programmes=docs("SELECT doc FROM programmes ORDER BY rowid", Programme),
+                series=docs("SELECT doc FROM series ORDER BY rowid", IndicatorSeries),
+                obligations=docs("SELECT doc FROM obligations ORDER BY rowid", CounterObligation),
+                rates=docs("SELECT doc FROM rates ORDER BY seq", ExchangeRate),
+                figures=docs("SELECT doc FROM figures ORDER BY rowid", StatedFigure),
+                benchmarks=docs("SELECT doc FROM benchmarks ORDER BY seq", SupportBenchmark),
+                records=self._records(reader),
+                schema=reader.schema,
+            )
 
     def dataset(self) -> Dataset:
         with self._transaction(write=False):
             return attrs.evolve(self._registry(), observations=tuple(self.observations()))
 
     def clusters(self) -> Sequence[Cluster]:
-        return self._docs("SELECT doc FROM clusters ORDER BY rowid", Cluster)
+        return self._entities("SELECT doc FROM clusters ORDER BY rowid", Cluster)
 
     def cluster(self, cluster_id: str) -> Cluster | None:
-        found = self._docs("SELECT doc FROM clusters WHERE id = ?", Cluster, cluster_id)
+        found = self._entities("SELECT doc FROM clusters WHERE id = ?", Cluster, cluster_id)
         return found[0] if found else None
 
     def programmes(self) -> Sequence[Programme]:
-        return self._docs("SELECT doc FROM programmes ORDER BY rowid", Programme)
+        return self._entities("SELECT doc FROM programmes ORDER BY rowid", Programme)
 
     def applications(self) -> Sequence[Application]:
-        return self._docs("SELECT doc FROM applications ORDER BY rowid", Application)
+        return self._entities("SELECT doc FROM applications ORDER BY rowid", Application)
 
     def _has_cluster(self, cluster_id: str) -> bool:
         return bool(self._run("SELECT 1 FROM clusters WHERE id = ?", (cluster_id,)))
@@ -158,6 +222,7 @@ class SqlStore(SqlBase):
                 raise StoreError(
                     _("no cluster {id!r} in the registry").format(id=application.cluster)
                 )
+            self._reader().fits(application, f"application {application.id!r}")
             self._put_application(application)
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
@@ -165,11 +230,13 @@ class SqlStore(SqlBase):
             rows = self._run("SELECT doc FROM applications WHERE id = ?", (application_id,))
             if not rows:
                 raise StoreError(_("no application {id!r}").format(id=application_id))
-            current = self._load(rows[0][0], Application)
+            reader = self._reader()
+            current = reader.entity(rows[0][0], Application)
             try:
                 updated = attrs.evolve(current, history=(*current.history, change))
             except InvalidFieldsError as exc:
                 raise StoreError("; ".join(e.message for e in exc.errors)) from None
+            reader.fits(updated, f"application {application_id!r}")
             self._put_application(updated)
             return updated
 
@@ -217,13 +284,15 @@ class SqlStore(SqlBase):
                     _("no cluster {id!r} in the registry").format(id=observation.cluster)
                 )
             common.check_fits(observation, self._known_units(observation.cluster))
+            reader = self._reader()
+            reader.fits(observation, "the observation")
             target = observation.supersedes
             if target is not None:
                 rows = self._run("SELECT doc FROM observations WHERE seq = ?", (target,))
                 by = self._run("SELECT seq FROM observations WHERE supersedes = ?", (target,))
                 common.check_correction(
                     observation,
-                    self._load(rows[0][0], Observation) if rows else None,
+                    reader.entity(rows[0][0], Observation) if rows else None,
                     int(by[0][0]) if by else None,
                 )
             number = self._last("seq", "observations") + 1
@@ -231,15 +300,17 @@ class SqlStore(SqlBase):
             return number
 
     def observation_records(self) -> Sequence[StoredObservation]:
-        rows = self._read("SELECT seq, recorded_at, doc FROM observations ORDER BY seq")
-        return [
-            StoredObservation(
-                int(seq),
-                dt.datetime.fromisoformat(recorded) if recorded else None,
-                self._load(doc, Observation),
-            )
-            for seq, recorded, doc in rows
-        ]
+        with self._transaction(write=False):
+            reader = self._reader()
+            rows = self._run("SELECT seq, recorded_at, doc FROM observations ORDER BY seq")
+            return [
+                StoredObservation(
+                    int(seq),
+                    dt.datetime.fromisoformat(recorded) if recorded else None,
+                    reader.entity(doc, Observation),
+                )
+                for seq, recorded, doc in rows
+            ]
 
     def observations(self) -> Sequence[Observation]:
         return common.positions(self.observation_records())

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from clusterkit import __version__
-from clusterkit.cli import EXIT_INTERNAL, cli, main
+from clusterkit.cli import COMMAND_MODULES, EXIT_INTERNAL, cli, main
 from tests.cli.runner import run
 
 COMMANDS = {
@@ -33,7 +35,16 @@ COMMANDS = {
 
 
 def test_every_command_is_in_the_group() -> None:
-    assert set(cli.commands) == COMMANDS
+    ctx = click.Context(cli)
+    assert set(cli.list_commands(ctx)) == COMMANDS
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert command.name == name
+    # No module defines a command the group does not list.
+    for home in set(COMMAND_MODULES.values()):
+        module = importlib.import_module(f"clusterkit.cli.{home}")
+        assert {c.name for c in module.COMMANDS} <= COMMANDS
     code, out, _ = run("--help")
     assert code == 0
     listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
@@ -84,6 +95,49 @@ def test_starting_does_not_load_the_rules_language_or_the_plugins(args: list[str
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+def _modules_after(code: str) -> list[str]:
+    """The modules a new interpreter has imported after running ``code``."""
+    script = f"import sys\n{code}\nprint(sorted(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return list(json.loads(result.stdout.splitlines()[-1].replace("'", '"')))
+
+
+def _wanting(modules: list[str], *roots: str) -> list[str]:
+    return [m for m in modules if m.split(".")[0] in roots or m.startswith(roots)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import clusterkit",
+        "import clusterkit.cli",
+        "from clusterkit.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass",
+    ],
+    ids=["import clusterkit", "import clusterkit.cli", "clusterkit --version"],
+)
+def test_starting_imports_neither_pint_nor_babel_nor_the_commands(code: str) -> None:
+    modules = _modules_after(code)
+    assert _wanting(modules, "pint", "babel") == []
+    assert _wanting(modules, "clusterkit.cli.") == []
+
+
+def test_lint_imports_no_pint_and_no_other_command(tmp_path: Path) -> None:
+    rules = tmp_path / "r.ckr"
+    rules.write_text("rulebook t\nconst cap = 112 mln KZT per year\n", encoding="utf-8")
+    code = (
+        "from clusterkit.cli import main\n"
+        f"try:\n    main(['lint', '--no-cache', {str(rules)!r}])\nexcept SystemExit:\n    pass"
+    )
+    modules = _modules_after(code)
+    assert _wanting(modules, "pint", "lark") == []
+    assert _wanting(modules, "clusterkit.cli.") == ["clusterkit.cli.common", "clusterkit.cli.rules"]
+    assert _wanting(modules, "clusterkit.lang.compiler", "clusterkit.loader.documents") == []
+
+
 # -- an internal error: one message and exit 3, never a raw traceback -------------------
 
 
@@ -91,7 +145,8 @@ def _broken_validate(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     def boom(**_options: object) -> None:
         raise error
 
-    monkeypatch.setattr(cli.commands["validate"], "callback", boom)
+    # The command object the lazy group hands out for "validate".
+    monkeypatch.setattr(importlib.import_module("clusterkit.cli.data").validate, "callback", boom)
 
 
 def test_an_internal_error_is_one_message_and_exit_3(
@@ -154,9 +209,10 @@ def test_the_console_script_exits_3_on_an_internal_error(tmp_path: Path) -> None
     program = "\n".join(
         [
             "import clusterkit.cli as c",
+            "import clusterkit.cli.data as d",
             "def boom(**_):",
             "    raise AttributeError('no such thing')",
-            "c.cli.commands['validate'].callback = boom",
+            "d.validate.callback = boom",
             f"c.main(['validate', {str(tmp_path)!r}])",
         ]
     )

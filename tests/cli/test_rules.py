@@ -200,3 +200,14 @@ def test_files_the_dataset_does_not_read_are_named_by_check_and_report(
     code, out, err = run("report", "--data", data)
     assert code == 0
     assert warning in err
+
+
+def test_an_excerpt_quotes_the_line_the_diagnostic_names(tmp_path: Path) -> None:
+    # A form feed, a vertical tab and U+2028 do not end a line for the parser, so they
+    # must not for the excerpt either.
+    text = "rulebook f\n# form\x0c feed\x0b and\u2028 more\nrule r for each p in projects\n"
+    path = write(tmp_path, text + "  require p.nope > 0\n")
+    code, _, err = run("lint", "--no-cache", path)
+    assert code == 2
+    assert f"{path}:4:11: error[R202]" in err
+    assert "   4 |   require p.nope > 0" in err

@@ -218,13 +218,23 @@ def test_export_then_import_a_backup_into_another_back_end(store: str, tmp_path:
     code, _, err = run("registry", "export", str(backup), "--store", store)
     assert code == 0, err
     lines = backup.read_text(encoding="utf-8").splitlines()
-    assert json.loads(lines[0])["format"] == "clusterkit.backup/1"
+    assert json.loads(lines[0])["format"] == "clusterkit.backup/2"
     other = f"jsondir://{tmp_path / 'restored'}"
     code, _, err = run("registry", "import-backup", str(backup), "--store", other)
     assert code == 0, err
     again = tmp_path / "again.jsonl"
     assert run("registry", "export", str(again), "--store", other)[0] == 0
-    assert again.read_text(encoding="utf-8") == backup.read_text(encoding="utf-8")
+    # Line for line, but for the header's time of export.
+    exported = again.read_text(encoding="utf-8").splitlines()
+    assert exported[1:] == lines[1:]
+    header = json.loads(exported[0])
+    first = json.loads(lines[0])
+    assert header.pop("exported_at")
+    assert header == {k: v for k, v in first.items() if k != "exported_at"}
+    # The schema and the records of declared kinds went across too.
+    kinds = [json.loads(line)["kind"] for line in exported[1:]]
+    assert "schema" in kinds
+    assert kinds.count("record") > 0
     # Into a store that is not empty, nothing is written.
     code, _, err = run("registry", "import-backup", str(backup), "--store", other)
     assert code == 2
@@ -245,3 +255,17 @@ def test_repair_of_a_store_with_nothing_to_repair(store: str) -> None:
     code, out, _ = run("registry", "repair", "--store", store)
     assert code == 0
     assert out.strip()
+
+
+def test_export_replaces_only_a_backup_unless_forced(store: str, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", encoding="utf-8")
+    code, _, err = run("registry", "export", str(notes), "--store", store)
+    assert code == 2
+    assert f"{notes}: exists and is not a clusterkit backup; not replaced" in err
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
+    backup = tmp_path / "backup.jsonl"
+    assert run("registry", "export", str(backup), "--store", store)[0] == 0
+    assert run("registry", "export", str(backup), "--store", store)[0] == 0  # a backup: replaced
+    assert run("registry", "export", str(notes), "--force", "--store", store)[0] == 0
+    assert notes.read_text(encoding="utf-8") == backup.read_text(encoding="utf-8")

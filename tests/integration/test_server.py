@@ -357,6 +357,23 @@ def test_a_bad_request_names_its_part(
     assert (found[0]["path"], found[0]["code"]) == (path, code)
 
 
+def test_problems_come_in_the_request_s_language(client: Client) -> None:
+    body = {"dataset": {"dataset": {"id": "x", "title": {"en": "X"}}, "clustres": []}}
+    found = client.post("/evaluate", json={**body, "lang": "ru"}).json()
+    assert found["error"] == "в наборе данных есть ошибки"
+    (problem,) = found["diagnostics"]
+    assert (problem["code"], problem["path"]) == ("D104", "dataset.clustres")
+    assert problem["message"].startswith("неизвестный ключ 'clustres'")
+    assert problem["message_en"].startswith("unknown key 'clustres'")
+    conforms(found, "error")
+    english = client.post("/evaluate", json=body).json()
+    assert english["diagnostics"][0]["message"] == problem["message_en"]
+    assert "message_en" not in english["diagnostics"][0]
+    kazakh = client.post("/evaluate", json={"dataset": {}, "colour": 1, "lang": "kk"}).json()
+    assert kazakh["error"] == "сұраныста қателер бар"
+    assert kazakh["diagnostics"][0]["message"].startswith("белгісіз кілт 'colour'")
+
+
 def test_a_dataset_without_information_or_date(client: Client, example: dict[str, Any]) -> None:
     dataset = {k: v for k, v in example.items() if k != "dataset"}
     found = refused(client.post("/evaluate", json={"dataset": dataset}), 422)

@@ -94,7 +94,7 @@ class Session:
 
 
 @asynccontextmanager
-async def session(folder: Path) -> AsyncIterator[Session]:
+async def session(folder: Path, locale: str | None = None) -> AsyncIterator[Session]:
     client = LanguageClient("clusterkit-tests", "1")
     live = Session(client, folder)
 
@@ -110,6 +110,7 @@ async def session(folder: Path) -> AsyncIterator[Session]:
                 capabilities=types.ClientCapabilities(),
                 root_uri=root,
                 workspace_folders=[types.WorkspaceFolder(str(root), "rules")],
+                locale=locale,
             )
         ),
         TIMEOUT,
@@ -123,9 +124,13 @@ async def session(folder: Path) -> AsyncIterator[Session]:
         await asyncio.wait_for(client.stop(), TIMEOUT)
 
 
-def run(folder: Path, scenario: Callable[[Session], Coroutine[Any, Any, None]]) -> None:
+def run(
+    folder: Path,
+    scenario: Callable[[Session], Coroutine[Any, Any, None]],
+    locale: str | None = None,
+) -> None:
     async def main() -> None:
-        async with session(folder) as live:
+        async with session(folder, locale) as live:
             await scenario(live)
 
     asyncio.run(main())
@@ -160,6 +165,27 @@ def test_diagnostics_come_as_the_author_types(rules: Path) -> None:
         assert syntax.severity == types.DiagnosticSeverity.Error
 
     run(rules, scenario)
+
+
+@pytest.mark.parametrize(
+    ("locale", "message", "hint"),
+    [
+        ("ru-RU", "доля используется как деньги", "(подсказка: умножьте процент на сумму"),
+        ("kk", "үлес ақша ретінде қолданылған", "(кеңес: пайызды сомаға көбейтіңіз"),
+        ("de", "a ratio used as money", "(hint: multiply the percentage by an amount"),
+    ],
+)
+def test_diagnostics_in_the_client_s_language(
+    rules: Path, locale: str, message: str, hint: str
+) -> None:
+    async def scenario(live: Session) -> None:
+        live.open("main.ckr", MAIN.replace("min_share * p.budget", "min_share"))
+        (problem,) = await live.diagnostics("main.ckr")
+        assert problem.code == "R304"
+        assert message in problem.message
+        assert hint in problem.message
+
+    run(rules, scenario, locale)
 
 
 def test_hover_gives_types_and_units(rules: Path) -> None:

@@ -105,7 +105,8 @@ def parse(page: str) -> _Collect:
 def test_html_is_self_contained_with_summary_findings_tables_and_charts(data: Dataset) -> None:
     page = discover([REPORTERS]).get(REPORTERS, "html").render(context(data, "en"))
     parser = parse(page)
-    assert parser.tags.count("table") == 6  # by rulebook, projects, four indicators
+    # by rulebook, projects, four indicators, membership, international comparison
+    assert parser.tags.count("table") == 8
     # the summary's chart, then one per indicator: output, exports, tax, productivity
     assert parser.tags.count("figure") == 5
     assert parser.classes.count("bar") == 6 + 2 * (6 + 5 + 5 + 5)

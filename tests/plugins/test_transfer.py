@@ -165,7 +165,7 @@ def _damage(text: str, line: int, new: str | None) -> str:
     [
         (lambda t: _damage(t, -1, None), "the backup has no end line: it was cut short"),
         (lambda t: _damage(t, -3, None), "the backup has no end line"),
-        (lambda t: _damage(t, 0, '{"format": "clusterkit.backup/2"}\n'), "upgrade clusterkit"),
+        (lambda t: _damage(t, 0, '{"format": "clusterkit.backup/3"}\n'), "upgrade clusterkit"),
         (lambda t: _damage(t, 0, '{"hello": 1}\n'), "backup:1: not a clusterkit backup"),
         (lambda t: _damage(t, 3, "{not json\n"), "backup:4: not a JSON line"),
         (lambda t: _damage(t, 3, '{"kind": "planet"}\n'), "unknown kind of record 'planet'"),

@@ -12,25 +12,25 @@ Exit codes: 0 all good; 1 a rule failed or breached; 2 the input has errors; 3 a
 internal error, a bug in clusterkit (:data:`EXIT_INTERNAL`): it is reported in one
 short message, never as a raw traceback, unless ``CLUSTERKIT_DEBUG=1`` asks for it.
 
-Commands import the rules language and the plugins when they run, so that
-``clusterkit --help`` and ``clusterkit --version`` stay fast.
+A command's module is imported when the command runs, and the command imports the
+rules language and the plugins only then, so that ``clusterkit --version`` imports
+click and nothing else of weight.
 """
 
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from clusterkit._version import __version__
-from clusterkit.cli import data, integrate, rules, store
 
-__all__ = ["EXIT_INTERNAL", "cli", "main"]
+__all__ = ["COMMAND_MODULES", "EXIT_INTERNAL", "cli", "main"]
 
 #: An internal error: an exception clusterkit did not expect, which is a bug in it.
 EXIT_INTERNAL = 3
@@ -47,9 +47,30 @@ _DEBUG_HINT = N_("re-run with CLUSTERKIT_DEBUG=1 to see the traceback")
 #: How much of the exception's message is shown (it may quote a whole input).
 _MESSAGE_CHARS = 300
 
+#: Each command and the module that defines it
+#: (in its ``COMMANDS``). A module is imported only when one of its commands runs, so
+#: ``clusterkit --version`` and ``clusterkit lint`` load what they need and no more.
+COMMAND_MODULES: dict[str, str] = {
+    "check": "rules",
+    "lint": "rules",
+    "test": "rules",
+    "fmt": "rules",
+    "lsp": "rules",
+    "validate": "data",
+    "import-participants": "data",
+    "report": "data",
+    "registry": "store",
+    "observe": "store",
+    "runs": "store",
+    "plugins": "store",
+    "schema": "integrate",
+    "serve": "integrate",
+}
 
-class _Guarded(click.Group):
-    """The command group, which turns an unexpected exception into one message and exit 3.
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported by name when asked for, and which turns an
+    unexpected exception into one message and exit 3.
 
     What click itself handles passes through: its own errors and exits, an abort (Ctrl-C,
     end of input), and a closed pipe.
@@ -66,10 +87,23 @@ class _Guarded(click.Group):
             _report_internal_error(exc)
             raise click.exceptions.Exit(EXIT_INTERNAL) from None
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        home = COMMAND_MODULES.get(cmd_name)
+        if home is None:
+            return None
+        module = importlib.import_module(f"clusterkit.cli.{home}")
+        commands: tuple[click.Command, ...] = module.COMMANDS
+        return next(c for c in commands if c.name == cmd_name)
+
 
 def _report_internal_error(exc: BaseException) -> None:
     debug = os.environ.get("CLUSTERKIT_DEBUG", "") not in ("", "0")
     if debug:
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     lines = str(exc).strip().splitlines()
     message = lines[0] if lines else ""
@@ -92,14 +126,10 @@ def _translated(text: str) -> str:
         return text
 
 
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clusterkit")
 def cli() -> None:
     """clusterkit: cluster-development policy as rules that run."""
-
-
-for _command in (*rules.COMMANDS, *data.COMMANDS, *store.COMMANDS, *integrate.COMMANDS):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

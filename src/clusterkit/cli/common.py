@@ -22,9 +22,9 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text, source_lines
+from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
-from clusterkit.loader.files import RULE_SUFFIX
 
 if TYPE_CHECKING:
     from clusterkit.lang import Program, ResultSet
@@ -89,25 +89,31 @@ def print_diagnostics(
     fmt: str = "text",
     *,
     source: Literal["rules", "data"] = "rules",
+    lang: str | None = None,
 ) -> None:
     """Print diagnostics: JSON on standard output for tools, text on standard error for people.
 
-    JSON is ``{"diagnostics": [...]}`` whatever the source. Text is one diagnostic
+    Messages and hints are in ``lang`` (``--lang``), else the locale's language, else
+    English; codes are the same in every language. JSON is ``{"diagnostics": [...]}``
+    whatever the source, each with ``message_en`` (and ``hint_en``) besides the
+    translated ones when the language is not English. Text is one diagnostic
     after another, then a count. Diagnostics about rule files and rule tests (the
     default ``source``) show the line they point at with a caret under the span, and
     are counted as ``N error(s), M warning(s)`` when there are any; diagnostics about
     data (``source="data"``) are one line each, counted as ``N error(s)``, as the
     loaders give no warnings.
     """
+    language = choose_lang(lang)
     if fmt == "json":
-        document = {"diagnostics": [d.to_json() for d in diagnostics]}
+        document = {"diagnostics": [d.to_json(language) for d in diagnostics]}
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
+    _ = translator(language)
     excerpts = source == "rules"
     cache: dict[str, list[str] | None] = {}
     for diagnostic in diagnostics:
         lines = _source_lines(diagnostic.file, cache) if excerpts and diagnostic.span else None
-        click.echo(render_text(diagnostic, lines), err=True)
+        click.echo(render_text(diagnostic, lines, language), err=True)
     errors = sum(1 for d in diagnostics if d.is_error)
     if source == "data":
         if errors:
@@ -124,11 +130,13 @@ def print_diagnostics(
 def _source_lines(path: str | None, cache: dict[str, list[str] | None]) -> list[str] | None:
     # Only a rule file is quoted: an excerpt must never show the contents of some other
     # file a diagnostic happens to name.
+    from clusterkit.loader.files import RULE_SUFFIX
+
     if path is None or not path.endswith(RULE_SUFFIX):
         return None
     if path not in cache:
         try:
-            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            cache[path] = source_lines(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             cache[path] = None
     return cache[path]
@@ -249,12 +257,13 @@ def load_data(
     fmt: str = "text",
     schema: Schema | None = None,
     warnings: list[Diagnostic] | None = None,
+    lang: str | None = None,
 ) -> Dataset:
     """The dataset from ``--data``, or else from the store; bad data exits 2.
 
     ``schema`` is what the rules declare the data may hold. The loader's warnings (files
     of the dataset folder not read) are added to ``warnings``, or printed on standard
-    error when no list is given.
+    error when no list is given. Problems are printed in ``lang``.
     """
     if data_path is not None:
         from clusterkit.loader import load_dataset
@@ -263,13 +272,13 @@ def load_data(
         try:
             dataset = load_dataset(data_path, schema=schema, warnings=found)
         except DiagnosticError as exc:
-            print_diagnostics(exc.diagnostics, fmt, source="data")
+            print_diagnostics(exc.diagnostics, fmt, source="data", lang=lang)
             sys.exit(EXIT_INPUT)
         if warnings is not None:
             warnings.extend(found)
         else:
             for warning in found:
-                click.echo(render_text(warning), err=True)
+                click.echo(render_text(warning, None, choose_lang(lang)), err=True)
         return dataset
     with using_store(url) as store:
         return store.dataset()

@@ -71,7 +71,7 @@ def validate(
     if schema_files:
         schema, problems = declared_schema(schema_files)
         if any(p.is_error for p in problems):
-            print_diagnostics(problems, fmt)
+            print_diagnostics(problems, fmt, lang=lang)
             sys.exit(EXIT_INPUT)
     warnings: list[Diagnostic] = []
     try:
@@ -83,11 +83,11 @@ def validate(
             warnings=warnings,
         )
     except DiagnosticError as exc:
-        print_diagnostics(exc.diagnostics, fmt, source="data")
+        print_diagnostics(exc.diagnostics, fmt, source="data", lang=lang)
         sys.exit(EXIT_INPUT)
     summary = summarize(dataset)
     if fmt == "json":
-        diagnostics = [w.to_json() for w in warnings]
+        diagnostics = [w.to_json(choose_lang(lang)) for w in warnings]
         click.echo(
             json.dumps(
                 {"summary": unstructure(summary), "diagnostics": diagnostics},
@@ -97,7 +97,7 @@ def validate(
         )
     else:
         if warnings:
-            print_diagnostics(warnings, source="data")
+            print_diagnostics(warnings, source="data", lang=lang)
         click.echo(summary.render(choose_lang(lang)))
 
 
@@ -114,7 +114,8 @@ def _encoding(name: str | None) -> str | None:
 
 @click.command("import-participants")
 @click.argument("csv_file", type=click.Path(path_type=str))
-def import_participants(csv_file: str) -> None:
+@lang_option
+def import_participants(csv_file: str, lang: str | None) -> None:
     """Read a participants CSV file and print its records as JSON."""
     from clusterkit.loader import read_participants_csv
     from clusterkit.serde import unstructure
@@ -122,7 +123,7 @@ def import_participants(csv_file: str) -> None:
     try:
         rows = read_participants_csv(csv_file)
     except DiagnosticError as exc:
-        print_diagnostics(exc.diagnostics, source="data")
+        print_diagnostics(exc.diagnostics, source="data", lang=lang)
         sys.exit(EXIT_INPUT)
     click.echo(json.dumps({"participants": unstructure(rows)}, ensure_ascii=False, indent=2))
 
@@ -200,16 +201,18 @@ def report(
         try:
             program = load_rules(rule_paths)
         except DiagnosticError as exc:
-            print_diagnostics(exc.diagnostics)
+            print_diagnostics(exc.diagnostics, lang=lang)
             sys.exit(EXIT_INPUT)
-    dataset = load_data(data_path, store_url, schema=None if program is None else program.schema)
+    schema = None if program is None else program.schema
+    dataset = load_data(data_path, store_url, schema=schema, lang=lang)
     results = None
     if program is not None:
         day = date_or_dataset_date(as_of, dataset.info.published)
         results = evaluate_with_progress(program, dataset, day)
     colour = output is None and not binary and sys.stdout.isatty()
     try:
-        content: str | bytes = reporter.render(ReportContext(dataset, results, language, colour))
+        context = ReportContext(dataset, results, language, colour, as_of=as_of)
+        content: str | bytes = reporter.render(context)
     except ReportError as exc:
         fail(str(exc))
     if target is None:

@@ -20,7 +20,9 @@ from clusterkit import codes
 from clusterkit._version import __version__
 from clusterkit.cli.common import EXIT_INPUT, fail, print_diagnostics
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
+from clusterkit.i18n import choose_lang
 from clusterkit.i18n import local as _
+from clusterkit.messages import msg, render
 
 if TYPE_CHECKING:
     from clusterkit.schema import Schema
@@ -82,7 +84,7 @@ def _declared(
         return schema, problems
     # The loader's own reading of 'dataset.schema' (paths from the dataset's folder,
     # conflicts with the rules' declarations), so the schema is the one it checks against.
-    from clusterkit.loader.documents import _dataset_schema, parse_document
+    from clusterkit.loader.documents import dataset_schema, parse_document
     from clusterkit.loader.files import list_dataset, read_text
 
     try:
@@ -101,13 +103,15 @@ def _declared(
             Diagnostic(
                 codes.DATA_NO_INFO,
                 Severity.ERROR,
-                "no file holds the dataset information (the 'dataset' table, whose "
-                "'schema' names the files that declare what the data may hold)",
+                msg(
+                    "no file holds the dataset information (the 'dataset' table, whose "
+                    "'schema' names the files that declare what the data may hold)"
+                ),
                 file=data_path,
             )
         )
         return None, problems
-    return _dataset_schema(documents, listing.folder, schema, problems), problems
+    return dataset_schema(documents, listing.folder, schema, problems), problems
 
 
 @click.command()
@@ -164,10 +168,11 @@ def _uri(file: str) -> dict[str, str]:
     return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
-def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
-    text = diagnostic.message
-    if diagnostic.hint:
-        text += f" (hint: {diagnostic.hint})"
+def _result(diagnostic: Diagnostic, index: dict[str, int], lang: str) -> dict[str, Any]:
+    shown = diagnostic.localized(lang)
+    text = shown.message
+    if shown.hint:
+        text += render(msg(" (hint: {hint})", hint=shown.hint), lang)
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "level": _LEVELS[diagnostic.severity],
@@ -192,9 +197,9 @@ def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def sarif(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+def sarif(diagnostics: Sequence[Diagnostic], lang: str = "en") -> dict[str, Any]:
     """Diagnostics as a SARIF 2.1.0 log: one run of the tool ``clusterkit``, whose rules
-    are the diagnostic codes (docs/diagnostics.md)."""
+    are the diagnostic codes (docs/diagnostics.md); messages in ``lang``."""
     from clusterkit.codes import MEANINGS
 
     rules = [
@@ -220,15 +225,16 @@ def sarif(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index) for d in diagnostics],
+                "results": [_result(d, index, lang) for d in diagnostics],
             }
         ],
     }
 
 
-def print_sarif(diagnostics: Sequence[Diagnostic]) -> None:
-    """Print diagnostics as SARIF 2.1.0 on standard output."""
-    click.echo(json.dumps(sarif(diagnostics), ensure_ascii=False, indent=2))
+def print_sarif(diagnostics: Sequence[Diagnostic], lang: str | None = None) -> None:
+    """Print diagnostics as SARIF 2.1.0 on standard output, messages in ``lang`` (else
+    the locale's language)."""
+    click.echo(json.dumps(sarif(diagnostics, choose_lang(lang)), ensure_ascii=False, indent=2))
 
 
 #: The commands of this module, added to the ``clusterkit`` group.

@@ -80,10 +80,10 @@ def check(
     try:
         program = load_rules(rules)
     except DiagnosticError as exc:
-        print_diagnostics(exc.diagnostics, fmt)
+        print_diagnostics(exc.diagnostics, fmt, lang=lang)
         sys.exit(EXIT_INPUT)
     warnings: list[Diagnostic] = []
-    dataset = load_data(data_path, store_url, fmt, program.schema, warnings)
+    dataset = load_data(data_path, store_url, fmt, program.schema, warnings, lang)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
     diagnostics = [*program.diagnostics, *warnings]
@@ -96,7 +96,7 @@ def check(
         click.echo(document)
     else:
         if diagnostics:
-            print_diagnostics(diagnostics)
+            print_diagnostics(diagnostics, lang=lang)
         click.echo(results.render(language, show_all=show_all))
     if keep:
         # Every evaluation of the registry is kept, so a verdict can be shown again.
@@ -123,19 +123,35 @@ def check(
     show_default=True,
     help="Text for people, JSON for tools, SARIF 2.1.0 for code-scanning tools.",
 )
-def lint(rules: tuple[str, ...], fmt: str) -> None:
-    """Check rule files without data: every error and warning, with its code."""
-    from clusterkit.lang import check_rules
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check afresh, without the cache of checked rules (also: CLUSTERKIT_NO_CACHE=1).",
+)
+@lang_option
+def lint(rules: tuple[str, ...], fmt: str, no_cache: bool, lang: str | None) -> None:
+    """Check rule files without data: every error and warning, with its code.
 
-    diagnostics = check_rules(rules)
+    Unchanged rule files are not checked again: their diagnostics come from a cache
+    in $CLUSTERKIT_CACHE_DIR (else $XDG_CACHE_HOME/clusterkit or ~/.cache/clusterkit).
+    """
+    # A cache hit needs neither the parser nor the checker imported.
+    from clusterkit.lang.check_cache import cached
+
+    found = None if no_cache else cached(rules)
+    if found is None:
+        from clusterkit.lang import check_rules
+
+        found = check_rules(rules, cache=not no_cache)
+    diagnostics = found
     if fmt == "sarif":
         from clusterkit.cli.integrate import print_sarif
 
-        print_sarif(diagnostics)
+        print_sarif(diagnostics, lang)
     else:
-        print_diagnostics(diagnostics, fmt)
+        print_diagnostics(diagnostics, fmt, lang=lang)
     if fmt == "text" and not diagnostics:
-        click.echo(_("no problems found"))
+        click.echo(translator(choose_lang(lang))("no problems found"))
     if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_INPUT)
 
@@ -157,7 +173,10 @@ def lint(rules: tuple[str, ...], fmt: str) -> None:
     type=click.Path(path_type=str),
     help="Another folder test files may read rules and data from.",
 )
-def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...]) -> None:
+@lang_option
+def test_command(
+    paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...], lang: str | None
+) -> None:
     """Run the test cases beside rule files (NAME.tests.toml beside NAME.ckr).
 
     Exit status: 0 all cases pass, 1 a case fails, 2 a rule or test file has errors.
@@ -173,8 +192,8 @@ def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...])
     if fmt == "text":
         broken: list[Diagnostic] = [d for r in results for d in r.errors]
         if broken:
-            print_diagnostics(broken)
-    click.echo(test_report.render(results, fmt), nl=fmt == "text")
+            print_diagnostics(broken, lang=lang)
+    click.echo(test_report.render(results, fmt, choose_lang(lang)), nl=fmt == "text")
     sys.exit(test_report.exit_status(results))
 
 
@@ -186,7 +205,8 @@ def test_command(paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...])
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Change nothing; print the changes as a unified diff."
 )
-def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+@lang_option
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang: str | None) -> None:
     """Lay rule files out in the canonical form, in place, keeping every comment.
 
     A folder means every *.ckr file in it; '-' reads standard input and writes the
@@ -198,6 +218,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     from clusterkit.lang.parser import MAX_RULE_FILE_BYTES
     from clusterkit.loader import read_text
     from clusterkit.loader.files import RULE_SUFFIX
+    from clusterkit.messages import msg
 
     problems: list[Diagnostic] = []
     changed = unchanged = 0
@@ -215,7 +236,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
                 code=codes.RULES_UNREADABLE,
                 too_big_code=codes.RULES_TOO_BIG,
                 limit=MAX_RULE_FILE_BYTES,
-                noun="rule file",
+                noun=msg("rule file"),
             )
         )
         if text is None:
@@ -246,7 +267,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
             _write_keeping_mode(path, result)
             click.echo(_("reformatted {path}").format(path=shown), err=True)
     if problems:
-        print_diagnostics(problems)
+        print_diagnostics(problems, lang=lang)
         sys.exit(EXIT_INPUT)
     if check_only or show_diff:
         summary = _("{changed} file(s) would be reformatted, {unchanged} unchanged")
@@ -262,6 +283,7 @@ def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic])
     """The files named, and the rule files in the folders named, each once."""
     from clusterkit import codes
     from clusterkit.diagnostics import Severity
+    from clusterkit.messages import msg
 
     found: list[Path] = []
     for name in paths:
@@ -271,7 +293,7 @@ def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic])
             continue
         inside = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file())
         if not inside:
-            message = f"no *{suffix} rule files in this folder"
+            message = msg("no *{suffix} rule files in this folder", suffix=suffix)
             problems.append(Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, message, file=name))
         found.extend(inside)
     return list(dict.fromkeys(found))

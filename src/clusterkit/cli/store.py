@@ -15,6 +15,7 @@ import click
 from clusterkit.cli.common import (
     DATE,
     fail,
+    lang_option,
     load_data,
     resolve_store_url,
     store_option,
@@ -22,6 +23,7 @@ from clusterkit.cli.common import (
 )
 from clusterkit.i18n import choose_lang, translator
 from clusterkit.i18n import local as _
+from clusterkit.messages import render
 
 # The choices of --kind and --status are shown by --help, so these enums load with the CLI.
 from clusterkit.model import ApplicationKind, ApplicationStatus
@@ -58,15 +60,16 @@ def registry() -> None:
 @registry.command("import")
 @click.argument("dataset_path", type=click.Path(path_type=str))
 @store_option
-def registry_import(dataset_path: str, store_url: str | None) -> None:
+@lang_option
+def registry_import(dataset_path: str, store_url: str | None, lang: str | None) -> None:
     """Add a dataset's clusters, applications, programmes and figures to the store.
 
     Entities with the same id are replaced; observations are appended.
     """
-    dataset = load_data(dataset_path, None)
+    dataset = load_data(dataset_path, None, lang=lang)
     with using_store(store_url, create=True) as store:
         store.import_dataset(dataset)
-    _ = translator(choose_lang(None))
+    _ = translator(choose_lang(lang))
     click.echo(
         _(
             "imported {clusters} clusters, {applications} applications, {programmes} "
@@ -123,8 +126,14 @@ def registry_show(cluster_id: str, store_url: str | None) -> None:
 @click.option("--kind", type=click.Choice([k.value for k in ApplicationKind]), required=True)
 @click.option("--submitted", type=DATE, required=True, help="Submission date, YYYY-MM-DD.")
 @store_option
+@lang_option
 def registry_apply(
-    application_id: str, cluster_id: str, kind: str, submitted: dt.date, store_url: str | None
+    application_id: str,
+    cluster_id: str,
+    kind: str,
+    submitted: dt.date,
+    store_url: str | None,
+    lang: str | None,
 ) -> None:
     """Record a new application."""
     from clusterkit.model import Application, InvalidFieldsError
@@ -132,7 +141,8 @@ def registry_apply(
     try:
         application = Application(application_id, cluster_id, ApplicationKind(kind), submitted)
     except InvalidFieldsError as exc:
-        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        language = choose_lang(lang)
+        fail("; ".join(f"{e.field}: {render(e.message, language)}" for e in exc.errors))
     with using_store(store_url) as store:
         store.add_application(application)
     click.echo(_("{id}: submitted").format(id=application_id))
@@ -145,8 +155,15 @@ def registry_apply(
 @click.option("--reason", default="", help="Why (required for a rejection).")
 @click.option("--by", default="", help="Who decided.")
 @store_option
+@lang_option
 def registry_decide(
-    application_id: str, status: str, on: dt.date, reason: str, by: str, store_url: str | None
+    application_id: str,
+    status: str,
+    on: dt.date,
+    reason: str,
+    by: str,
+    store_url: str | None,
+    lang: str | None,
 ) -> None:
     """Record a change of an application's status (appended to its history)."""
     from clusterkit.model import InvalidFieldsError, StatusChange
@@ -154,7 +171,8 @@ def registry_decide(
     try:
         change = StatusChange(ApplicationStatus(status), on, reason, by)
     except InvalidFieldsError as exc:
-        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        language = choose_lang(lang)
+        fail("; ".join(f"{e.field}: {render(e.message, language)}" for e in exc.errors))
     with using_store(store_url) as store:
         updated = store.decide(application_id, change)
     click.echo(f"{application_id}: {updated.status.value}")
@@ -180,6 +198,7 @@ def registry_decide(
 )
 @click.option("--reason", default="", help="Why the correction is made (required with it).")
 @store_option
+@lang_option
 def observe(
     cluster_id: str,
     indicator: str,
@@ -192,6 +211,7 @@ def observe(
     supersedes: int | None,
     reason: str,
     store_url: str | None,
+    lang: str | None,
 ) -> None:
     """Record an actual value for a year. Observations are never overwritten: a
     correction is a new observation that supersedes an earlier one (--supersedes N,
@@ -220,9 +240,10 @@ def observe(
             Observation,
         )
     except (BaseValidationError, ValueError) as exc:
+        language = choose_lang(lang)
         fail(
             "; ".join(
-                f"--{path.replace('_', '-')}: {message}"
+                f"--{path.replace('_', '-')}: {render(message, language)}"
                 for path, message in structure_errors(exc, "")
             )
         )
@@ -234,18 +255,41 @@ def observe(
 # -- backups -----------------------------------------------------------------------------
 
 
+def _is_backup(path: str) -> bool:
+    """Whether the file at ``path`` starts like a clusterkit backup (its first line)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline(4096)
+        header = json.loads(first)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(header, dict) and str(header.get("format", "")).startswith(
+        "clusterkit.backup/"
+    )
+
+
 @registry.command("export")
 @click.argument("target", type=click.Path(path_type=str))
+@click.option("--force", is_flag=True, help="Replace TARGET even if it exists and is not a backup.")
 @store_option
-def registry_export(target: str, store_url: str | None) -> None:
+def registry_export(target: str, force: bool, store_url: str | None) -> None:
     """Back up the whole store, runs included, to a file (- for standard output), in
-    the format clusterkit.backup/1 that registry import-backup reads into an empty store
-    of any back-end."""
+    the format clusterkit.backup/2 that registry import-backup reads into an empty store
+    of any back-end. An existing file is replaced only if it is a backup (or --force)."""
+    import os
     from pathlib import Path
 
     from clusterkit.loader import atomic_write
     from clusterkit.transfer import export_lines
 
+    if target != "-" and os.path.lexists(target) and not force and not _is_backup(target):
+        fail(
+            _(
+                "{path}: exists and is not a clusterkit backup; not replaced (--force replaces it)"
+            ).format(path=target)
+        )
     with using_store(store_url) as store:
         text = "".join(export_lines(store))
     if target == "-":

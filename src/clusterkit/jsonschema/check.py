@@ -17,18 +17,19 @@ from jsonschema.exceptions import ValidationError, relevance
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity
 from clusterkit.jsonschema import build
+from clusterkit.messages import join, msg
 from clusterkit.schema import Schema
 from clusterkit.suggestions import did_you_mean
 
 __all__ = ["check"]
 
 _TYPES = {
-    "string": "text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "object": "an object",
-    "array": "a list",
+    "string": msg("text"),
+    "number": msg("a number"),
+    "integer": msg("a whole number"),
+    "boolean": msg("true or false"),
+    "object": msg("an object"),
+    "array": msg("a list"),
     "null": "null",
 }
 
@@ -75,11 +76,11 @@ def _describe(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, dict):
-        return "an object"
+        return msg("an object")
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return msg("the number {number}", number=value)
     return repr(value)
 
 
@@ -104,24 +105,35 @@ def _explain(error: ValidationError, about: str | None = None) -> Iterator[tuple
     elif kind == "required":
         for key in wanted:
             if isinstance(error.instance, dict) and key not in error.instance:
-                yield _join(path, key), "required field is missing", codes.DATA_MISSING
+                yield _join(path, key), msg("required field is missing"), codes.DATA_MISSING
     elif kind == "additionalProperties" and isinstance(error.instance, dict):
         known = list(schema.get("properties", {}))
         for key in error.instance:
             if key not in known:
                 hint = did_you_mean(str(key), known)
-                message = f"unknown key {key!r}"
-                message += f"; {hint}" if hint else f" (expected one of: {', '.join(known)})"
+                message = (
+                    msg("unknown key {key!r}; {hint}", key=key, hint=hint)
+                    if hint
+                    else msg(
+                        "unknown key {key!r} (expected one of: {known})",
+                        key=key,
+                        known=", ".join(known),
+                    )
+                )
                 yield _join(path, str(key)), message, codes.DATA_UNKNOWN_KEY
     elif kind == "enum":
         allowed = ", ".join(str(v) for v in wanted)
-        yield path, f"{_describe(error.instance)} is not one of: {allowed}", codes.DATA_INVALID
+        message = msg(
+            "{value} is not one of: {allowed}", value=_describe(error.instance), allowed=allowed
+        )
+        yield path, message, codes.DATA_INVALID
     elif kind == "type" and _form(schema):
         yield path, _expected(_form(schema), error.instance), codes.DATA_INVALID
     elif kind == "type":
         names = [wanted] if isinstance(wanted, str) else list(wanted)
-        expected = " or ".join(_TYPES.get(n, n) for n in names)
-        yield path, f"expected {expected}, got {_describe(error.instance)}", codes.DATA_INVALID
+        expected = join([_TYPES.get(n, n) for n in names], msg(" or "))
+        message = msg("expected {what}, got {got}", what=expected, got=_describe(error.instance))
+        yield path, message, codes.DATA_INVALID
     elif kind in ("pattern", "format", "anyOf", "oneOf") and about:
         yield path, _expected(about, error.instance), codes.DATA_INVALID
     else:
@@ -149,7 +161,8 @@ def _alternatives(
 
 
 def _expected(about: str | None, value: Any) -> str:
-    return f"expected {_lower(about or 'a value of another form')}, got {_describe(value)}"
+    what = _lower(about) if about else msg("a value of another form")
+    return msg("expected {what}, got {got}", what=what, got=_describe(value))
 
 
 def _lower(description: str) -> str:

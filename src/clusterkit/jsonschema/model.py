@@ -49,7 +49,7 @@ from clusterkit.model import (
 )
 from clusterkit.model.dataset import COLLECTIONS
 from clusterkit.money import ExchangeRate, Money
-from clusterkit.schema import FieldDecl, FieldType, KindDecl, Schema
+from clusterkit.schema import SCHEMA_FORMAT, FieldDecl, FieldType, KindDecl, Schema
 from clusterkit.units import Measure, Unit
 
 __all__ = ["Generator", "data_file", "def_name"]
@@ -351,6 +351,15 @@ def data_file(schema: Schema | None = None) -> tuple[Json, dict[str, Json]]:
     generator = Generator(schema or Schema())
     hints = typing.get_type_hints(Dataset)
     properties: Json = {"dataset": generator.schema_of(DatasetInfo)}
+    # A saved dataset embeds its schema's declarations in its 'dataset' table.
+    generator.defs[def_name(DatasetInfo)]["properties"]["declarations"] = {
+        "description": "The declarations of the dataset's schema, embedded (as "
+        "save_dataset writes them); the data is read against these, not the files "
+        "'schema' names.",
+        "type": "object",
+        "properties": {"format": {"const": SCHEMA_FORMAT}},
+        "required": ["format"],
+    }
     for collection in COLLECTIONS:
         (item,) = typing.get_args(hints[collection])[:1]
         properties[collection] = {"type": "array", "items": generator.schema_of(item)}

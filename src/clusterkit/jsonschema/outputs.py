@@ -13,13 +13,14 @@ from typing import Any
 
 from clusterkit.diagnostics import Severity, Span
 from clusterkit.i18n import LANGUAGES
+from clusterkit.international import SupportLevels
 from clusterkit.jsonschema.formats import NULL, ref
 from clusterkit.jsonschema.model import Generator
 from clusterkit.lang.explain import RESULTS_SCHEMA
 from clusterkit.lang.outcome import Outcome
 from clusterkit.lang.results import Provenance
 from clusterkit.model import DatasetInfo
-from clusterkit.tables import IndicatorTable, ProjectRow
+from clusterkit.tables import IndicatorTable, Membership, ProjectRow
 
 __all__ = ["REPORT_SCHEMA", "diagnostics_defs", "report_defs", "results_defs"]
 
@@ -57,7 +58,16 @@ def diagnostics_defs(generator: Generator) -> None:
                     "pattern": "^[A-Z][0-9]{3}$",
                 },
                 "severity": ref("severity"),
-                "message": _STRING,
+                "message": {
+                    "description": "What is wrong, in the language asked for (--lang, the "
+                    "locale, else English).",
+                    **_STRING,
+                },
+                "message_en": {
+                    "description": "The message in English, given when the language asked "
+                    "for is not English.",
+                    **_STRING,
+                },
                 "file": {"description": "The file the problem is in.", **_STRING},
                 "path": {
                     "description": "The data path inside the file "
@@ -66,6 +76,11 @@ def diagnostics_defs(generator: Generator) -> None:
                 },
                 "span": ref("span"),
                 "hint": {"description": "What to do about it.", **_STRING},
+                "hint_en": {
+                    "description": "The hint in English, given when the language asked for "
+                    "is not English.",
+                    **_STRING,
+                },
             },
             required=False,
         ),
@@ -170,6 +185,8 @@ def report_defs(generator: Generator) -> None:
             "budget_total": {"description": "Budgets by currency.", **money_list},
             "share_total": {"description": "Cluster shares by currency.", **money_list},
             "indicators": {"type": "array", "items": generator.schema_of(IndicatorTable)},
+            "membership": {"anyOf": [generator.schema_of(Membership), NULL]},
+            "support_levels": {"anyOf": [generator.schema_of(SupportLevels), NULL]},
             "results": {"anyOf": [ref("results"), NULL]},
         },
     )

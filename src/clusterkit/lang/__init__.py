@@ -1,6 +1,7 @@
 """The clusterkit rules language, as its pipeline:
 
-``grammar.lark`` → :mod:`.parser` (with :mod:`.builder` and :mod:`.syntax_errors`) →
+``grammar.lark`` → :mod:`.parser` (with :mod:`.lalr`, :mod:`.builder` and
+:mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
 :mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` → :mod:`.explain`;
 :mod:`.program` ties the stages together and :mod:`.testing` runs rule tests.

@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lark import Token
-
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
+from clusterkit.lang.lalr import Tok
 
 __all__ = ["ItemBuilder", "unquote"]
 
 
-def unquote(token: Token) -> str:
+def unquote(token: str) -> str:
     body = str(token)[1:-1]
     return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
@@ -23,28 +22,25 @@ def unquote(token: Token) -> str:
 class ItemBuilder:
     """Declarations; the rest of the tree is built by the subclass."""
 
-    def _span(self, meta: Any) -> Span:
-        raise NotImplementedError
-
-    def _date(self, token: Token) -> dt.date:
+    def _date(self, token: Tok) -> dt.date:
         raise NotImplementedError
 
     # -- basis and parameters --
-    def basis(self, meta: Any, kind: Token, note: Token | None = None) -> ast.Basis:
-        return ast.Basis(self._span(meta), str(kind), unquote(note) if note is not None else "")
+    def basis(self, span: Span, kind: str, note: str | None = None) -> ast.Basis:
+        return ast.Basis(span, str(kind), unquote(note) if note is not None else "")
 
-    def param(self, meta: Any, name: Token, *parts: Any) -> ast.Param:
+    def param(self, span: Span, name: str, *parts: Any) -> ast.Param:
         values = tuple(p for p in parts if isinstance(p, ast.ParamValue))
         titles = tuple(e for p in parts if isinstance(p, tuple) and p[0] == "titles" for e in p[1])
         source = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "source"), "")
         basis = next((p for p in parts if isinstance(p, ast.Basis)), None)
-        return ast.Param(self._span(meta), str(name), values, titles, source, basis)
+        return ast.Param(span, str(name), values, titles, source, basis)
 
-    def param_value(self, meta: Any, start: Token, _eq: Token, expr: ast.Expr) -> ast.ParamValue:
-        return ast.ParamValue(self._span(meta), self._date(start), expr)
+    def param_value(self, span: Span, start: Tok, _eq: str, expr: ast.Expr) -> ast.ParamValue:
+        return ast.ParamValue(span, self._date(start), expr)
 
     # -- functions --
-    def function(self, meta: Any, name: Token, *rest: Any) -> ast.Function:
+    def function(self, span: Span, name: str, *rest: Any) -> ast.Function:
         params: tuple[ast.ParamDecl, ...] = ()
         returns = None
         for part in rest[:-2]:
@@ -52,22 +48,22 @@ class ItemBuilder:
                 returns = part[1]
             elif isinstance(part, tuple):
                 params = part
-        return ast.Function(self._span(meta), str(name), params, returns, rest[-1])
+        return ast.Function(span, str(name), params, returns, rest[-1])
 
-    def params(self, meta: Any, *decls: ast.ParamDecl) -> tuple[ast.ParamDecl, ...]:
+    def params(self, span: Span, *decls: ast.ParamDecl) -> tuple[ast.ParamDecl, ...]:
         return decls
 
-    def param_decl(self, meta: Any, name: Token, spec: ast.TypeSpec) -> ast.ParamDecl:
-        return ast.ParamDecl(self._span(meta), str(name), spec)
+    def param_decl(self, span: Span, name: str, spec: ast.TypeSpec) -> ast.ParamDecl:
+        return ast.ParamDecl(span, str(name), spec)
 
-    def returns(self, meta: Any, spec: ast.TypeSpec) -> tuple[str, ast.TypeSpec]:
+    def returns(self, span: Span, spec: ast.TypeSpec) -> tuple[str, ast.TypeSpec]:
         return ("returns", spec)
 
     # -- units, kinds, extensions --
-    def unit_decl(self, meta: Any, *names: Token) -> ast.UnitDecl:
-        return ast.UnitDecl(self._span(meta), tuple(str(n) for n in names))
+    def unit_decl(self, span: Span, *names: str) -> ast.UnitDecl:
+        return ast.UnitDecl(span, tuple(str(n) for n in names))
 
-    def kind(self, meta: Any, name: Token, *parts: Any) -> ast.KindDecl:
+    def kind(self, span: Span, name: str, *parts: Any) -> ast.KindDecl:
         fields: dict[str, Any] = {}
         titles: list[tuple[str, str]] = []
         declared: list[ast.FieldDecl] = []
@@ -80,62 +76,60 @@ class ItemBuilder:
                 fields["id_scheme"], fields["id_required"] = part[1]
             else:
                 fields[part[0]] = part[1]
-        return ast.KindDecl(
-            self._span(meta), str(name), tuple(titles), fields=tuple(declared), **fields
-        )
+        return ast.KindDecl(span, str(name), tuple(titles), fields=tuple(declared), **fields)
 
-    def collection(self, meta: Any, name: Token) -> tuple[str, str]:
+    def collection(self, span: Span, name: str) -> tuple[str, str]:
         return ("collection", str(name))
 
-    def belongs(self, meta: Any, name: Token) -> tuple[str, str]:
+    def belongs(self, span: Span, name: str) -> tuple[str, str]:
         return ("parent", str(name))
 
-    def kind_id(self, meta: Any, *tokens: Token) -> tuple[str, tuple[str | None, bool]]:
+    def kind_id(self, span: Span, *tokens: Tok) -> tuple[str, tuple[str | None, bool]]:
         scheme = next((str(t) for t in tokens if t.type == "NAME"), None)
         required = any(t.type == "REQUIRED" for t in tokens)
         return ("id", (scheme, required))
 
     def field_decl(
-        self, meta: Any, name: Token, spec: ast.TypeSpec, required: Token | None = None
+        self, span: Span, name: str, spec: ast.TypeSpec, required: str | None = None
     ) -> ast.FieldDecl:
-        return ast.FieldDecl(self._span(meta), str(name), spec, required is not None)
+        return ast.FieldDecl(span, str(name), spec, required is not None)
 
-    def extend(self, meta: Any, name: Token, *parts: Any) -> ast.Extend:
+    def extend(self, span: Span, name: str, *parts: Any) -> ast.Extend:
         fields = tuple(p for p in parts if isinstance(p, ast.FieldDecl))
         allows = tuple(p for p in parts if isinstance(p, ast.Allow))
-        return ast.Extend(self._span(meta), str(name), fields, allows)
+        return ast.Extend(span, str(name), fields, allows)
 
-    def allow(self, meta: Any, field: Token, *values: Token) -> ast.Allow:
-        return ast.Allow(self._span(meta), str(field), tuple(unquote(v) for v in values))
+    def allow(self, span: Span, field: str, *values: str) -> ast.Allow:
+        return ast.Allow(span, str(field), tuple(unquote(v) for v in values))
 
     # -- declared types --
-    def money_type(self, meta: Any, currency: Token | None = None) -> ast.TypeSpec:
+    def money_type(self, span: Span, currency: str | None = None) -> ast.TypeSpec:
         code = str(currency) if currency is not None else None
-        return ast.TypeSpec(self._span(meta), "money", currency=code)
+        return ast.TypeSpec(span, "money", currency=code)
 
-    def number_type(self, meta: Any, unit: ast.UnitSpec | None = None) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "number", unit=unit)
+    def number_type(self, span: Span, unit: ast.UnitSpec | None = None) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "number", unit=unit)
 
-    def percent_type(self, meta: Any) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "percent")
+    def percent_type(self, span: Span) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "percent")
 
-    def date_type(self, meta: Any) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "date")
+    def date_type(self, span: Span) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "date")
 
-    def text_type(self, meta: Any) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "text")
+    def text_type(self, span: Span) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "text")
 
-    def bool_type(self, meta: Any) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "bool")
+    def bool_type(self, span: Span) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "bool")
 
-    def choice_type(self, meta: Any, *values: Token) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "choice", choices=tuple(unquote(v) for v in values))
+    def choice_type(self, span: Span, *values: str) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "choice", choices=tuple(unquote(v) for v in values))
 
-    def list_type(self, meta: Any, item: ast.TypeSpec) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "list", item=item)
+    def list_type(self, span: Span, item: ast.TypeSpec) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "list", item=item)
 
-    def id_type(self, meta: Any, scheme: Token) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "identifier", name=str(scheme))
+    def id_type(self, span: Span, scheme: str) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "identifier", name=str(scheme))
 
-    def ref_type(self, meta: Any, kind: Token) -> ast.TypeSpec:
-        return ast.TypeSpec(self._span(meta), "ref", name=str(kind))
+    def ref_type(self, span: Span, kind: str) -> ast.TypeSpec:
+        return ast.TypeSpec(span, "ref", name=str(kind))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -13,13 +13,17 @@ from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.results import RuleInfo
 from clusterkit.lang.runtime.context import Context
 
-__all__ = ["CompiledRule", "CompiledRulebook", "Raw"]
+__all__ = ["Batch", "CompiledRule", "CompiledRulebook", "Raw"]
 
 #: What a rule's function gives for one entity: a status (``pass``, ``fail``, ``ok``,
 #: ``warning``, ``breach``, ``not_applicable``, ``score``), the trace as
 #: ``(label index, value)`` pairs, and a detail (the failed require and its two
 #: values; a score's criteria values and weights; a band's number).
 Raw = tuple[str, list[tuple[int, Any]], Any]
+#: A rule's batch function: context, entities; it appends to the entities kept (those
+#: a ``where`` lets through, when the rule has one), their statuses, and records the
+#: exception an entity raised by its position among the statuses.
+Batch = Callable[[Context, Iterable[Any], list[Any], list[str | None], dict[int, Exception]], None]
 
 
 @attrs.frozen
@@ -38,6 +42,10 @@ class CompiledRule:
         score_labels: for a score, the trace labels of its total and its rank.
         version_by: for a rule judged by the version of its rulebook in force on each
             entity's own date (``version as of``), gives that date.
+        batch: runs the rule on many entities at once, keeping only each status
+            (``batch(ctx, entities, kept, statuses, errors)``; see
+            :meth:`clusterkit.lang.rule_code.RuleCode.batch`); None for scores and
+            ``version as of`` rules, which run entity by entity.
     """
 
     info: RuleInfo
@@ -49,6 +57,7 @@ class CompiledRule:
     minimum: Callable[[Context], Any] | None = None
     score_labels: tuple[int, int] = (0, 0)
     version_by: Callable[[Context, Any], Any] | None = None
+    batch: Batch | None = None
 
     @property
     def name(self) -> str:

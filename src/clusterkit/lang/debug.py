@@ -64,7 +64,7 @@ def _fake_frame(span: Span, book: CompiledRulebook, function: str) -> TracebackT
 def _rule_name(book: CompiledRulebook, function: str) -> str:
     """``rule cluster_share`` for the generated function ``R3``, and the like."""
     digits = "".join(c for c in function if c.isdigit())
-    if digits and function[0] in "RITWM" and int(digits) < len(book.rules):
+    if digits and function[0] in "RITWMB" and int(digits) < len(book.rules):
         return f"rule {book.rules[int(digits)].name}"
     return "define" if function.startswith("D") else function
 

@@ -11,16 +11,18 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from clusterkit._version import __version__
 from clusterkit.i18n import N_
-from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.compiled import CompiledRule, CompiledRulebook, Raw
 from clusterkit.lang.debug import rewrite_traceback
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import (
+    STATUS,
     Failure,
     Need,
     Outcome,
@@ -29,6 +31,7 @@ from clusterkit.lang.results import (
     ResultSet,
     RulebookRef,
     Standing,
+    Verdicts,
 )
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
@@ -36,16 +39,17 @@ from clusterkit.model import Dataset, Tranche
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
 from clusterkit.serde import unstructure
 
-__all__ = ["data_hash", "evaluate"]
+__all__ = [
+    "RuleRun",
+    "Select",
+    "data_hash",
+    "evaluate",
+    "provenance",
+    "run_rules",
+    "verdicts_from",
+]
 
-_STATUS = {
-    "pass": Outcome.PASS,
-    "ok": Outcome.PASS,
-    "fail": Outcome.FAIL,
-    "warning": Outcome.WARNING,
-    "breach": Outcome.BREACH,
-    "not_applicable": Outcome.NOT_APPLICABLE,
-}
+_STATUS = STATUS
 
 
 def data_hash(dataset: Dataset) -> str:
@@ -109,6 +113,9 @@ class _Run:
         self.chosen_ctx = ctx
 
     def key(self, entity: Any) -> str:
+        key = getattr(entity, "id", None)
+        if key.__class__ is str:  # most entities: as entity_key gives it, sooner
+            return key
         if entity is None:
             return self.ctx.data.info.id
         if isinstance(entity, Tranche):
@@ -178,17 +185,67 @@ class _Run:
         self.chosen_ctx = ctx
         return same
 
+    def verdicts(self, rule: CompiledRule) -> Verdicts:
+        """The rule's verdicts as columns: statuses only, from its batch function, each
+        result made when read (:meth:`full`); scores and rules judged by the version
+        in force on each entity's date run entity by entity."""
+        if rule.batch is None:
+            return Verdicts.of(list(self.score(rule) if rule.kind == "score" else self.rule(rule)))
+        entities = self.call(rule, rule.entities)
+        if isinstance(entities, Need):
+            undetermined = Result(
+                rule.info, self.ctx.data.info.id, Outcome.UNDETERMINED, needs=entities
+            )
+            return Verdicts.of([undetermined])
+        kept: list[Any] = []
+        statuses: list[str | None] = []
+        errors: dict[int, Exception] = {}
+        rule.batch(self.ctx, entities, kept, statuses, errors)
+        needs: dict[int, Need] = {}
+        for index, error in errors.items():
+            if isinstance(error, Missing):
+                needs[index] = _need(error)
+            elif isinstance(error, ArithmeticError):
+                needs[index] = _arithmetic(error)
+            else:
+                raise rewrite_traceback(error, self.book) from None
+        return Verdicts(
+            rule.info,
+            kept if rule.where is not None else entities,
+            statuses,
+            needs,
+            key=self.key,
+            make=partial(self.full, rule),
+        )
+
+    def full(self, rule: CompiledRule, entities: Sequence[Any]) -> list[Result]:
+        """The full results of ``rule`` on these entities: traces, failed comparisons."""
+        out = []
+        with decimal.localcontext(CONTEXT):
+            for entity in entities:
+                raw = self.call(rule, rule.run, entity)
+                if isinstance(raw, Need):  # not reached: the batch run found the same data
+                    need = Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+                    out.append(need)
+                else:
+                    out.append(self.made(rule, entity, raw))
+        return out
+
+    def made(self, chosen: CompiledRule, entity: Any, raw: Raw) -> Result:
+        status, values, detail = raw
+        failure = None
+        if status == "fail" and detail is not None:
+            number, left, right = detail
+            failure = Failure(chosen.info.requires[number], left, right)
+        return Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
+
     def rule(self, rule: CompiledRule) -> Iterator[Result]:
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (chosen, (status, values, detail)) = run
-            failure = None
-            if status == "fail" and detail is not None:
-                number, left, right = detail
-                failure = Failure(chosen.info.requires[number], left, right)
-            yield Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
+            entity, (chosen, raw) = run
+            yield self.made(chosen, entity, raw)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
         scored: list[tuple[Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]]]] = []
@@ -234,13 +291,32 @@ class _Run:
             )
 
 
-def _run_books(
+#: Which rules to run: a rulebook in force and one of its rules.
+Select = Callable[[CompiledRulebook, CompiledRule], bool]
+
+
+class RuleRun(NamedTuple):
+    """One rule's run: the rulebook, the rule, the context it read and its verdicts."""
+
+    book: CompiledRulebook
+    rule: CompiledRule
+    ctx: Context
+    verdicts: Verdicts
+
+
+def run_rules(
     program: Program,
     dataset: Dataset,
     as_of: dt.date,
-    progress: Callable[[str], None] | None,
-) -> tuple[list[Result], tuple[CompiledRulebook, ...]]:
-    results: list[Result] = []
+    *,
+    select: Select | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[RuleRun], tuple[CompiledRulebook, ...]]:
+    """Run the rules in force (those ``select`` takes, if given) in order, without
+    checking the dataset; each rule's run, and every rulebook version that gave
+    verdicts (for the provenance). What :func:`evaluate` and partitioned evaluation
+    (:mod:`clusterkit.distributed`) build on."""
+    runs: list[RuleRun] = []
     contexts: dict[str, Context] = {}
     # Every rulebook version that gave a verdict, the ones chosen by an entity's own
     # date ("version as of") included, for the provenance.
@@ -251,23 +327,63 @@ def _run_books(
             contexts[currency] = Context(dataset, as_of, currency)
         return contexts[currency]
 
-    for book in program.in_force(as_of):
+    with decimal.localcontext(CONTEXT):
+        for book in program.in_force(as_of):
 
-        def versions(
-            day: dt.date, rulebook: str = book.id
-        ) -> tuple[CompiledRulebook, Context] | None:
-            found = program.version_on(rulebook, day)
-            if found is None:
-                return None
-            used.setdefault(found.checked.path, found)
-            return found, context(found.checked.currency)
+            def versions(
+                day: dt.date, rulebook: str = book.id
+            ) -> tuple[CompiledRulebook, Context] | None:
+                found = program.version_on(rulebook, day)
+                if found is None:
+                    return None
+                used.setdefault(found.checked.path, found)
+                return found, context(found.checked.currency)
 
-        run = _Run(book, context(book.checked.currency), versions)
-        for rule in book.rules:
-            results.extend(run.score(rule) if rule.kind == "score" else run.rule(rule))
-            if progress is not None:
-                progress(f"{book.id}/{rule.name}")
-    return results, tuple(used.values())
+            run = _Run(book, context(book.checked.currency), versions)
+            for rule in book.rules:
+                if select is not None and not select(book, rule):
+                    continue
+                runs.append(RuleRun(book, rule, run.ctx, run.verdicts(rule)))
+                if progress is not None:
+                    progress(f"{book.id}/{rule.name}")
+    return runs, tuple(used.values())
+
+
+def verdicts_from(
+    book: CompiledRulebook,
+    rule: CompiledRule,
+    ctx: Context,
+    *,
+    entities: Sequence[Any],
+    statuses: Sequence[str | None],
+    needs: dict[int, Need],
+) -> Verdicts:
+    """Verdicts found elsewhere (on a worker, on part of the dataset) for these entities
+    of ``ctx``'s dataset; their results are made here, from ``ctx``, when read."""
+    run = _Run(book, ctx, lambda day: None)
+    return Verdicts(rule.info, entities, statuses, needs, key=run.key, make=partial(run.full, rule))
+
+
+def provenance(
+    dataset: Dataset, as_of: dt.date, books: Sequence[CompiledRulebook], data_sha256: str | None
+) -> Provenance:
+    """Where results come from: the rulebook versions, the data's hash, the date."""
+    return Provenance(
+        rulebooks=tuple(
+            RulebookRef(
+                b.id,
+                b.checked.file.header.version,
+                b.checked.path,
+                b.checked.content_hash,
+                b.checked.file.header.is_schema and not b.rules,
+            )
+            for b in books
+        ),
+        data_sha256=data_sha256 or data_hash(dataset),
+        dataset=dataset.info.id,
+        as_of=as_of,
+        clusterkit_version=__version__,
+    )
 
 
 def evaluate(
@@ -287,25 +403,11 @@ def evaluate(
     a problem raises :class:`~clusterkit.diagnostics.DiagnosticError`.
 
     Pure: the same program, dataset and date give the same results, whatever the
-    caller's decimal context is.
+    caller's decimal context is. Verdicts are kept as columns and each
+    :class:`~clusterkit.lang.results.Result` is made when it is first read.
     """
     ensure_checked(dataset)
-    with decimal.localcontext(CONTEXT):
-        results, books = _run_books(program, dataset, as_of, progress)
-    provenance = Provenance(
-        rulebooks=tuple(
-            RulebookRef(
-                b.id,
-                b.checked.file.header.version,
-                b.checked.path,
-                b.checked.content_hash,
-                b.checked.file.header.is_schema and not b.rules,
-            )
-            for b in books
-        ),
-        data_sha256=data_sha256 or data_hash(dataset),
-        dataset=dataset.info.id,
-        as_of=as_of,
-        clusterkit_version=__version__,
+    runs, books = run_rules(program, dataset, as_of, progress=progress)
+    return ResultSet.from_verdicts(
+        [run.verdicts for run in runs], provenance(dataset, as_of, books, data_sha256)
     )
-    return ResultSet(tuple(results), provenance)

@@ -4,6 +4,7 @@ explanations, the gap to passing, values in their units, reports and JSON."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
@@ -293,13 +294,13 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
     """A report: provenance, counts per rulebook, and every verdict that needs attention
     (the undetermined verdicts of one rule that lack the same data as one line naming
     their entities and what they lack, unless ``show_all``, which explains every result
-    alone)."""
+    alone). Counts are read from the verdicts; only the results shown are made."""
     _ = translator(lang)
     p = results.provenance
 
-    def counts(selected: Sequence[Result]) -> str:
-        by = {o: sum(1 for r in selected if r.outcome is o) for o in Outcome}
-        return ", ".join(f"{n} {outcome_text(o, lang)}" for o, n in by.items() if n)
+    def counts(selected: Sequence[Outcome]) -> str:
+        by = Counter(selected)
+        return ", ".join(f"{by[o]} {outcome_text(o, lang)}" for o in Outcome if by[o])
 
     lines = [
         _("clusterkit {version}: dataset {dataset} as of {date}").format(
@@ -310,20 +311,22 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
         version = f" {ref.version}" if ref.version else ""
         lines.append(f"  {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
     lines.append("")
+    verdicts = results.verdicts()
     for ref in p.rulebooks:
-        own = [r for r in results.results if r.rulebook == ref.id]
+        own = [outcome for rulebook, _rule, _entity, outcome in verdicts if rulebook == ref.id]
         if not ref.schema:
             lines.append(f"{ref.id}: {counts(own) or _('no results')}")
-    shown = [r for r in results.results if show_all or r.outcome not in _QUIET]
+    loud = [o for o in Outcome if o not in _QUIET]
+    shown = results.results if show_all else results.select(*loud)
     if shown:
         lines.append("")
     for group in _grouped(shown, show_all):
         lines.append(_explain_group(group, lang))
         lines.append("")
-    if results.results:
+    if verdicts:
         lines.append(
             _("{count} results: {summary}").format(
-                count=len(results.results), summary=counts(results.results)
+                count=len(verdicts), summary=counts([v[3] for v in verdicts])
             )
         )
     else:
@@ -379,7 +382,7 @@ def results_to_json(
         "provenance": unstructure(results.provenance),
         "summary": {o.value: n for o, n in results.by_outcome().items()},
         "results": [_result_json(r, lang) for r in results.results],
-        "diagnostics": [d.to_json() for d in diagnostics],
+        "diagnostics": [d.to_json(lang) for d in diagnostics],
     }
 
 

@@ -1,27 +1,35 @@
 """Parse rule text into the syntax tree of :mod:`clusterkit.lang.ast`.
 
-A lazily built LALR parser (``grammar.lark``); the tree is built by
-:mod:`clusterkit.lang.builder` in Lark's reduce callbacks, while parsing, with no
-recursion over a Lark tree; Lark's errors become diagnostics with a file:line:column
-span (:mod:`clusterkit.lang.syntax_errors`). Rule files are bounded in size and
-nesting depth. Nothing past this module sees a Lark type.
+Lark builds the LALR tables and lexers from ``grammar.lark`` (once, lazily);
+:mod:`clusterkit.lang.lalr` runs them, and :mod:`clusterkit.lang.builder` builds the
+tree as the parser reduces, with no recursion and no Lark tree, the garbage collector
+paused meanwhile. At a syntax error Lark parses the text itself, and its error becomes
+a diagnostic with a file:line:column span (:mod:`clusterkit.lang.syntax_errors`). Rule
+files are bounded in size and nesting depth. Nothing past the builder sees a Lark type.
 """
 
 from __future__ import annotations
 
-import threading
+import hashlib
+import json
+import sys
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedInput
-
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span, source_lines
 from clusterkit.lang import ast
-from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
-from clusterkit.lang.syntax_errors import syntax_error
+from clusterkit.lang.builder import (
+    MAX_DEPTH,
+    TOKENS_FOR,
+    BadLiteralError,
+    DepthError,
+    TreeBuilder,
+)
+from clusterkit.lang.collector import paused_gc
+from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
+from clusterkit.messages import msg
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
 
@@ -49,106 +57,75 @@ _MEANINGFUL = frozenset(
 )
 
 
-class _Meta:
-    """Where a rule's text starts and ends, like Lark's own ``Meta``."""
-
-    __slots__ = ("column", "empty", "end_column", "end_line", "line")
-
-    def __init__(
-        self, first: tuple[int, int, int, int] | None, last: tuple[int, int, int, int] | None
-    ) -> None:
-        self.empty = first is None or last is None
-        if first is not None and last is not None:
-            self.line, self.column = first[0], first[1]
-            self.end_line, self.end_column = last[2], last[3]
-
-
-class _Part:
-    """A non-node result of a rule (a title, a name), carrying its position up."""
-
-    __slots__ = ("position", "value")
-
-    def __init__(self, value: Any, position: tuple[int, int, int, int]) -> None:
-        self.value = value
-        self.position = position
-
-
-def _position(child: Any) -> tuple[int, int, int, int] | None:
-    if isinstance(child, Token):
-        return (child.line or 1, child.column or 1, child.end_line or 1, child.end_column or 1)
-    if isinstance(child, _Part):
-        return child.position
-    span = getattr(child, "span", None)
-    if span is None:
-        return None
-    return (span.line, span.column, span.end_line, span.end_column)
-
-
-class _Callbacks:
-    """What Lark calls as it reduces each rule: positions from the children's tokens,
-    then the builder's method with the meaningful children. No tree is built and no
-    positions are propagated by Lark, which is where most of its time went."""
-
-    def __init__(self) -> None:
-        self.builder = TreeBuilder("<rules>")
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(TreeBuilder, name, None)
-        if method is None or name.startswith("_"):
-            raise AttributeError(name)
-        builder = self.builder
-
-        def callback(children: list[Any]) -> Any:
-            first = last = None
-            args = []
-            for child in children:
-                position = _position(child)
-                if position is not None:
-                    first = first or position
-                    last = position
-                if isinstance(child, Token):
-                    if child.type in _MEANINGFUL:
-                        args.append(child)
-                elif isinstance(child, _Part):
-                    args.append(child.value)
-                else:
-                    args.append(child)
-            result = method(builder, _Meta(first, last), *args)
-            if first is None or last is None or hasattr(result, "span"):
-                return result
-            return _Part(result, (first[0], first[1], last[2], last[3]))
-
-        return callback
-
-
-_LOCK = threading.Lock()
+def _grammar() -> str:
+    # Beside this module (importlib.resources would cost more to import than to parse).
+    return Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
 
 
 @cache
-def _parser() -> tuple[Lark, _Callbacks, dict[str, str]]:
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
-    callbacks = _Callbacks()
-    lark = Lark(
-        grammar,
-        parser="lalr",
-        keep_all_tokens=True,
-        maybe_placeholders=False,
-        transformer=callbacks,
+def _lark() -> Any:
+    """Lark's parser for the grammar: it makes the tables, and names syntax errors."""
+    from lark import Lark  # noqa: PLC0415 - not needed while the rules parse
+
+    return Lark(_grammar(), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+
+
+@cache
+def _tables() -> Tables:
+    """The parse tables, as shipped in :mod:`.lalr_tables` if they were made from this
+    grammar, else made from it now (after an edit, before ``tables_module`` is run)."""
+    from clusterkit.lang import lalr_tables  # noqa: PLC0415 - a large literal, read once
+
+    digest = hashlib.sha256(_grammar().encode("utf-8")).hexdigest()
+    if digest == lalr_tables.GRAMMAR_SHA256:
+        return Tables(json.loads(lalr_tables.TABLES))
+    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+
+    return Tables(tables_data(_lark(), _MEANINGFUL))
+
+
+def tables_module() -> str:
+    """The text of :mod:`clusterkit.lang.lalr_tables` for the grammar as it is
+    (``python -m clusterkit.lang.parser`` writes it; a test checks it is current)."""
+    from lark import __version__ as lark_version  # noqa: PLC0415
+
+    grammar = _grammar()
+    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+
+    tables = tables_data(_lark(), _MEANINGFUL)
+    # One line per state, rule and lexer, so that a change to the grammar reads as a diff.
+    parts = []
+    for key, value in tables.items():
+        if isinstance(value, list):
+            lines = ",\n".join(json.dumps(v, ensure_ascii=True) for v in value)
+            parts.append(f"{json.dumps(key)}: [\n{lines}\n]")
+        else:
+            parts.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=True)}")
+    data = "{\n" + ",\n".join(parts) + "\n}"
+    if '"""' in data:
+        raise ValueError("the tables cannot be written as one raw string")
+    return (
+        '"""The parse tables of ``grammar.lark``, made by ``python -m clusterkit.lang.parser``\n'
+        "from Lark's LALR analysis and contextual lexer (see :mod:`clusterkit.lang.lalr`).\n"
+        'Made, not written: run the command again after changing the grammar."""\n'
+        "\n"
+        "# ruff: noqa: E501\n"
+        "\n"
+        f'GRAMMAR_SHA256 = "{hashlib.sha256(grammar.encode("utf-8")).hexdigest()}"\n'
+        f'LARK_VERSION = "{lark_version}"\n'
+        f'TABLES = r"""{data}"""\n'
     )
-    # What each keyword or symbol terminal matches, to name it in syntax errors.
-    literals = {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
-    return lark, callbacks, literals
 
 
 def _bad_text(text: str, file: str) -> Diagnostic | None:
     """A character no file can hold (a lone surrogate from Python text), as a diagnostic."""
-    for number, line in enumerate(text.splitlines() or [""], start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         for column, char in enumerate(line, start=1):
             if "\ud800" <= char <= "\udfff":
                 return Diagnostic(
                     codes.SYNTAX_CHARACTER,
                     Severity.ERROR,
-                    f"character U+{ord(char):04X} is not valid Unicode text",
+                    msg("character U+{code:04X} is not valid Unicode text", code=ord(char)),
                     file=file,
                     span=Span.point(file, number, column),
                 )
@@ -173,33 +150,35 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
                 Diagnostic(
                     codes.RULES_TOO_BIG,
                     Severity.ERROR,
-                    f"rule file is {size} bytes, more than the {MAX_RULE_FILE_BYTES} allowed",
+                    msg(
+                        "rule file is {size} bytes, more than the {limit} allowed",
+                        size=size,
+                        limit=MAX_RULE_FILE_BYTES,
+                    ),
                     file=file,
                     span=Span.point(file, 1, 1),
                 )
             ]
         )
-    lark, callbacks, literals = _parser()
+    tables = _tables()
+    reducers = Reducers(TreeBuilder(file), file, TOKENS_FOR, Span)
     try:
         # The syntax tree is built bottom-up as the LALR parser reduces, without
         # recursion: a deeply nested input reaches the depth bound as a diagnostic.
-        with _LOCK:  # the builder holds one parse's file name and depth table
-            callbacks.builder.file, callbacks.builder.depths = file, {}
-            # With callbacks, Lark returns what the last one gave, not a Tree.
-            result: Any = lark.parse(text)
-        header, items = result.value if isinstance(result, _Part) else result
-    except UnexpectedInput as exc:
-        raise DiagnosticError([syntax_error(file, exc, literals, text)]) from None
+        with paused_gc():
+            header, items = run(tables, text, reducers)
+    except NotParsedError:
+        raise DiagnosticError([_syntax_error(text, file)]) from None
     except DepthError as exc:
         raise DiagnosticError(
             [
                 Diagnostic(
                     codes.TOO_DEEP,
                     Severity.ERROR,
-                    f"expression nested more than {MAX_DEPTH} levels deep",
+                    msg("expression nested more than {depth} levels deep", depth=MAX_DEPTH),
                     file=file,
                     span=exc.span,
-                    hint="split it with 'let' steps",
+                    hint=msg("split it with 'let' steps"),
                 )
             ]
         ) from None
@@ -208,3 +187,28 @@ def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
             [Diagnostic(codes.BAD_LITERAL, Severity.ERROR, exc.message, file=file, span=exc.span)]
         ) from None
     return ast.RuleFile(file, text, header, tuple(items))
+
+
+@cache
+def literals() -> dict[str, str]:
+    """What each keyword or symbol terminal matches, to name it in syntax errors."""
+    return {t.name: t.pattern.value for t in _lark().terminals if t.pattern.type == "str"}
+
+
+def _syntax_error(text: str, file: str) -> Diagnostic:
+    """Lark's own account of the syntax error the lean driver stopped at."""
+    from lark.exceptions import UnexpectedInput  # noqa: PLC0415 - only on errors
+
+    from clusterkit.lang.syntax_errors import syntax_error  # noqa: PLC0415
+
+    try:
+        _lark().parse(text)
+    except UnexpectedInput as exc:
+        return syntax_error(file, exc, literals(), text)
+    raise AssertionError(f"{file}: the parser stopped where Lark finds no syntax error")
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name("lalr_tables.py")
+    target.write_text(tables_module(), encoding="utf-8")
+    sys.stdout.write(f"wrote {target}\n")

@@ -7,11 +7,13 @@ whatever is not arithmetic on figures.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.types import NumT, Type
+from clusterkit.lang.runtime.intervals import Interval
 
 __all__ = ["PrecisionCode"]
 
@@ -28,6 +30,7 @@ class PrecisionCode:
 
         def code(self, node: ast.Expr, env: dict[str, str]) -> str: ...
         def val(self, node: ast.Expr, env: dict[str, str]) -> str: ...
+        def iterable(self, node: ast.Expr, env: dict[str, str]) -> str: ...
         def const(self, value: object) -> str: ...
         def source(self, node: ast.Expr) -> str: ...
         def fresh(self, prefix: str) -> str: ...
@@ -37,13 +40,13 @@ class PrecisionCode:
         """Code for the interval of values an expression can have, given the stated
         precision of the data it reads."""
         if isinstance(node, ast.Number):
-            return f"rt.exact({self.code(node, env)})"
+            return self.exact_const(self.checked.literals[id(node)])
         if isinstance(node, ast.Name):
             symbol = self.checked.names[id(node)]
             if symbol.kind == "let":
                 return self.ival(lets[node.id].expr, env, lets)
             if symbol.kind == "const":
-                return f"rt.exact({self.code(node, env)})"
+                return self.exact_const(self.checked.const_values[node.id])
             return f"rt.ival({self.val(node, env)})"
         if isinstance(node, ast.Unary) and node.op == "-":
             return f"rt.ineg({self.ival(node.operand, env, lets)})"
@@ -56,7 +59,7 @@ class PrecisionCode:
         if isinstance(node, ast.Aggregate) and node.value is not None and node.func == "sum":
             var = self.fresh("V")
             inner = {**env, node.var: var}
-            source = self.val(node.source, env)
+            source = self.iterable(node.source, env)
             cond = f" if {self.val(node.where, inner)}" if node.where is not None else ""
             return f"rt.itotal({self.ival(node.value, inner, lets)} for {var} in {source}{cond})"
         if isinstance(node, ast.Call) and node.func in ("growth", "share"):
@@ -77,3 +80,9 @@ class PrecisionCode:
             return f"rt.ival({self.val(node, env)})"
         # Counts, results of other functions and calculations are exact.
         return f"rt.exact({self.val(node, env)})"
+
+    def exact_const(self, value: object) -> str:
+        """A constant as an exact interval, made once when the rules are compiled."""
+        if isinstance(value, Decimal):
+            return self.const(Interval(value, value))
+        return f"rt.exact({self.const(value)})"

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -16,12 +17,16 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.lang import ast
 from clusterkit.lang.check import check_files
 from clusterkit.lang.check.declare import declare
-from clusterkit.lang.compiled import CompiledRulebook
-from clusterkit.lang.compiler import compile_rulebook
+from clusterkit.lang.collector import paused_gc
 from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
 from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
+from clusterkit.messages import msg
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
+
+if TYPE_CHECKING:
+    from clusterkit.lang.check.checked import Checked
+    from clusterkit.lang.compiled import CompiledRulebook
 
 __all__ = [
     "RULE_SUFFIX",
@@ -81,11 +86,23 @@ class Program:
 
 
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
-    reader = _Reader(roots=(), given=dict(sources), offline=True)
-    reader.homes.update((name, Path(folder)) for name, folder in homes)
-    for path, _text in sources:
-        reader.add(Path(path))
-    return reader.program()
+    def read() -> _Reader:
+        reader = _Reader(roots=(), given=dict(sources), offline=True)
+        reader.homes.update((name, Path(folder)) for name, folder in homes)
+        for path, _text in sources:
+            reader.add(Path(path))
+        return reader
+
+    return _built(read)
+
+
+def _built(read: Callable[[], _Reader]) -> Program:
+    """Read, parse and check with the garbage collector paused (see
+    :mod:`clusterkit.lang.collector`), then compile with it running again."""
+    with paused_gc():
+        reader = read()
+        checked, everything = reader.checked()
+    return reader.build(checked, everything)
 
 
 @attrs.define
@@ -106,6 +123,9 @@ class _Reader:
     spans: dict[tuple[str, str], Span] = attrs.Factory(dict)
     problems: list[Diagnostic] = attrs.Factory(list)
     seen: set[str] = attrs.Factory(set)
+    # Whether the answer depends on the texts read alone (no file was unreadable and
+    # no import missing), so that it may be kept in the cache of checked rules.
+    texts_only: bool = True
     queue: list[Path] = attrs.Factory(list)
 
     def add(self, path: Path, text: str | None = None) -> None:
@@ -126,11 +146,12 @@ class _Reader:
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"more than {MAX_FILES} rule files",
+                        msg("more than {count} rule files", count=MAX_FILES),
                         file=shown,
                     )
                 )
                 self.queue.clear()
+                self.texts_only = False
                 return
             text = self.given.get(shown)
             if text is None:
@@ -140,12 +161,16 @@ class _Reader:
 
     def read(self, path: Path, shown: str) -> str | None:
         if _is_dir(path):
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.RULES_UNREADABLE,
                     Severity.ERROR,
-                    f"is a directory; name the folder itself to check every *{RULE_SUFFIX} "
-                    "file in it",
+                    msg(
+                        "is a directory; name the folder itself to check every *{suffix} file "
+                        "in it",
+                        suffix=RULE_SUFFIX,
+                    ),
                     file=shown,
                 )
             )
@@ -157,9 +182,11 @@ class _Reader:
             code=codes.RULES_UNREADABLE,
             too_big_code=codes.RULES_TOO_BIG,
             limit=MAX_RULE_FILE_BYTES,
-            noun="rule file",
+            noun=msg("rule file"),
         )
-        if text is not None:
+        if text is None:
+            self.texts_only = False
+        else:
             self.given[shown] = text
         return text
 
@@ -185,24 +212,29 @@ class _Reader:
         if str(target) in self.given:
             return target
         if not any(_inside(target, root) for root in self.roots) and not self.offline:
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} is outside the folders given "
-                    f"({', '.join(str(r) for r in self.roots)})",
+                    msg(
+                        "imported file {path!r} is outside the folders given ({roots})",
+                        path=item.path,
+                        roots=", ".join(str(r) for r in self.roots),
+                    ),
                     file=shown,
                     span=item.span,
-                    hint="name its folder too, or import files beside the rules",
+                    hint=msg("name its folder too, or import files beside the rules"),
                 )
             )
             return None
         if self.offline or not _is_file(target):
+            self.texts_only = False
             self.problems.append(
                 Diagnostic(
                     codes.IMPORT_NOT_FOUND,
                     Severity.ERROR,
-                    f"imported file {item.path!r} not found",
+                    msg("imported file {path!r} not found", path=item.path),
                     file=shown,
                     span=item.span,
                 )
@@ -210,20 +242,28 @@ class _Reader:
             return None
         return target
 
-    def program(self) -> Program:
-        """Check and compile what was read; raise :class:`DiagnosticError` on any error."""
-        checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
-        everything = [*self.problems, *diagnostics]
-        if not self.files and not self.problems:
-            everything.append(
-                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, "no rule files given")
-            )
-        if any(d.is_error for d in everything):
-            raise DiagnosticError(everything)
+    def build(self, checked: list[Checked], everything: list[Diagnostic]) -> Program:
+        """Compile what was read and checked (:meth:`checked`)."""
+        # Imported here: checking alone (``clusterkit lint``) does not compile.
+        from clusterkit.lang.compiler import compile_rulebook  # noqa: PLC0415
+
         compiled = tuple(compile_rulebook(c) for c in checked)
         sources = tuple((path, self.given[path]) for path in self.files)
         homes = tuple((name, str(folder)) for name, folder in self.homes.items())
         return Program(compiled, tuple(everything), sources, homes)
+
+    def checked(self) -> tuple[list[Checked], list[Diagnostic]]:
+        """What checking learnt, and every diagnostic; raise :class:`DiagnosticError`
+        on any error."""
+        checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
+        everything = [*self.problems, *diagnostics]
+        if not self.files and not self.problems:
+            everything.append(
+                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, msg("no rule files given"))
+            )
+        if any(d.is_error for d in everything):
+            raise DiagnosticError(everything)
+        return checked, everything
 
     def diagnostics(self) -> list[Diagnostic]:
         _, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
@@ -268,7 +308,7 @@ def _reader(
                     Diagnostic(
                         codes.RULES_UNREADABLE,
                         Severity.ERROR,
-                        f"no *{RULE_SUFFIX} rule files in this folder",
+                        msg("no *{suffix} rule files in this folder", suffix=RULE_SUFFIX),
                         file=str(path),
                     )
                 )
@@ -290,14 +330,32 @@ def declared_schema(
 
 
 def check_rules(
-    paths: Iterable[str | os.PathLike[str]], *, root: str | os.PathLike[str] | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    cache: bool = False,
 ) -> list[Diagnostic]:
     """Every diagnostic for the rule files (errors and warnings), without building anything.
 
     ``paths`` name files or folders (searched for ``*.ckr``); imports must stay inside
-    them or inside ``root``.
+    them or inside ``root``. With ``cache``, the diagnostics are kept in the cache of
+    checked rules and given back while no text they came from has changed
+    (:mod:`clusterkit.lang.check_cache`).
     """
-    return _reader(paths, root).diagnostics()
+    named = list(paths)
+    with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.collector
+        if not cache:
+            return _reader(named, root).diagnostics()
+        from clusterkit.lang import check_cache  # noqa: PLC0415
+
+        found, ticket = check_cache.look_up(named, root)
+        if found is not None:
+            return found
+        reader = _reader(named, root)
+        diagnostics = reader.diagnostics()
+        if ticket is not None and reader.texts_only:
+            check_cache.store(ticket, reader.given, diagnostics)
+        return diagnostics
 
 
 def load_rules(
@@ -310,9 +368,8 @@ def load_rules(
     ``paths`` name files or folders (searched for ``*.ckr``). Imports must stay inside
     the folders named (a file's own folder) or inside ``root``.
     """
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
-    return _reader(paths, root).program()
+    named = [paths] if isinstance(paths, str | os.PathLike) else paths
+    return _built(lambda: _reader(named, root))
 
 
 def compile_rules(
@@ -325,7 +382,11 @@ def compile_rules(
     inside it.
     """
     folder = Path(root) if root is not None else Path.cwd()
-    reader = _Reader(roots=(folder,))
-    reader.homes[name] = folder
-    reader.add(Path(name), text)
-    return reader.program()
+
+    def read() -> _Reader:
+        reader = _Reader(roots=(folder,))
+        reader.homes[name] = folder
+        reader.add(Path(name), text)
+        return reader
+
+    return _built(read)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from clusterkit.i18n import translator
 from clusterkit.lang import explain as _explain
 from clusterkit.lang.check.types import Type
 from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.rule_info import Label, RequireInfo, RuleInfo, pick_text
 
 if TYPE_CHECKING:
     from clusterkit.diagnostics import Diagnostic
@@ -35,88 +37,9 @@ __all__ = [
     "RulebookRef",
     "Standing",
     "TraceEntry",
+    "Verdicts",
     "pick_text",
 ]
-
-
-def pick_text(entries: tuple[tuple[str, str], ...], lang: str, fallback: str = "") -> str:
-    """The entry in ``lang``, else in English, Russian or Kazakh, else ``fallback``."""
-    table = dict(entries)
-    return table.get(lang) or table.get("en") or table.get("ru") or table.get("kk") or fallback
-
-
-@attrs.frozen
-class Label:
-    """What a value in a trace is: its text in the rule, its role, and its type."""
-
-    text: str
-    role: str
-    type: Type | None
-
-
-@attrs.frozen
-class RequireInfo:
-    """A ``require`` step: its text, and for a single comparison its sides."""
-
-    text: str
-    op: str | None
-    left: str
-    right: str
-    type: Type | None
-    within: bool
-
-
-@attrs.frozen
-class RuleInfo:
-    """What every verdict of one rule shares, made once when the rule is compiled.
-
-    Attributes:
-        rulebook, version, path: the rulebook that holds the rule.
-        rule, kind: its name and kind (rule, monitor, score).
-        entity_kind: what it judges (``project``), ``dataset`` for rules without ``for each``.
-        titles, messages: ``(language, text)`` pairs as the rule gives them.
-        source: the legal source.
-        currency: the rulebook's currency, the unit of its money values.
-        labels: what each value of a trace is.
-        requires: the rule's ``require`` steps, in order.
-        outcome_labels: ``(outcome, ((language, text), ...))``: what the rule calls its
-            outcomes for people (``valid``/``expired``); the outcome itself stays
-            pass or fail.
-        basis: what the rule rests on: ``(kind, note)`` with kind ``source``,
-            ``inferred`` or ``illustrative`` (the rule's own, else its rulebook's).
-        parameters: the consts and parameters the rule reads, each ``(name, kind,
-            note)`` with its stated basis (kind ``""`` when none is stated).
-    """
-
-    rulebook: str
-    version: str
-    path: str
-    rule: str
-    kind: str
-    entity_kind: str
-    titles: tuple[tuple[str, str], ...] = ()
-    messages: tuple[tuple[str, str], ...] = ()
-    source: str = ""
-    currency: str = ""
-    labels: tuple[Label, ...] = ()
-    requires: tuple[RequireInfo, ...] = ()
-    outcome_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
-    basis: tuple[str, str] | None = None
-    parameters: tuple[tuple[str, str, str], ...] = ()
-
-    def title(self, lang: str = "en") -> str:
-        return pick_text(self.titles, lang, self.rule)
-
-    def outcome_label(self, outcome: Outcome, lang: str = "en") -> str | None:
-        """What the rule calls ``outcome`` for people in ``lang``, if it names it."""
-        names = {outcome.value, "ok"} if outcome is Outcome.PASS else {outcome.value}
-        for name, entries in self.outcome_labels:
-            if name in names:
-                return pick_text(entries, lang) or None
-        return None
-
-    def message(self, lang: str = "en") -> str:
-        return pick_text(self.messages, lang)
 
 
 @attrs.frozen
@@ -287,33 +210,233 @@ class Provenance:
     clusterkit_version: str
 
 
-@attrs.frozen
+#: The outcome of each status a compiled rule gives.
+STATUS = {
+    "pass": Outcome.PASS,
+    "ok": Outcome.PASS,
+    "fail": Outcome.FAIL,
+    "warning": Outcome.WARNING,
+    "breach": Outcome.BREACH,
+    "not_applicable": Outcome.NOT_APPLICABLE,
+}
+
+
+_OUTCOME_OF: dict[str | None, Outcome] = {None: Outcome.UNDETERMINED}
+_OUTCOME_OF.update(STATUS)
+
+
+class Verdicts:
+    """The verdicts of one rule, kept as columns until a result is read.
+
+    Evaluation fills one of these per rule with only what a verdict needs: each
+    entity judged, its status (None when undetermined) and, for the undetermined, what
+    data is needed. A :class:`Result`, with its trace and failed comparison, is made
+    only when read, by ``make`` (which runs the rule again on those entities: rules
+    are pure, so it gives the same values), and then kept; reading them all makes them
+    in one go.
+
+    Results already made (a score's, which ranks every entity at once) are kept as
+    they are: :meth:`of`; their ``info`` is None.
+    """
+
+    __slots__ = ("_key", "_keys", "_make", "_results", "entities", "info", "needs", "statuses")
+
+    def __init__(
+        self,
+        info: RuleInfo | None,
+        entities: Sequence[Any],
+        statuses: Sequence[str | None],
+        needs: dict[int, Need],
+        *,
+        key: Callable[[Any], str],
+        make: Callable[[Sequence[Any]], list[Result]],
+    ) -> None:
+        self.info = info
+        self.entities = entities
+        self.statuses = statuses
+        self.needs = needs
+        self._key = key
+        self._make = make
+        self._keys: list[str] | None = None
+        self._results: list[Result | None] | None = None
+
+    @classmethod
+    def of(cls, results: Sequence[Result]) -> Verdicts:
+        """Results already made, kept as they are."""
+        statuses = [None if r.outcome is Outcome.UNDETERMINED else r.outcome.value for r in results]
+        block = cls(None, (), statuses, {}, key=str, make=_unreachable)
+        block._results = list(results)
+        block._keys = [r.entity for r in results]
+        return block
+
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    def outcome(self, index: int) -> Outcome:
+        status = self.statuses[index]
+        return Outcome.UNDETERMINED if status is None else STATUS[status]
+
+    def keys(self) -> list[str]:
+        """Each verdict's entity, as :attr:`Result.entity` gives it."""
+        if self._keys is None:
+            try:  # most entities are named by their id, as the key function would
+                keys: list[Any] | None = [entity.id for entity in self.entities]
+            except AttributeError:
+                keys = None
+            if keys is None or not all(k.__class__ is str for k in keys):
+                key = self._key
+                keys = [key(entity) for entity in self.entities]
+            self._keys = keys
+        return self._keys
+
+    def result(self, index: int) -> Result:
+        if self._results is None:
+            self._results = [None] * len(self.statuses)
+        made = self._results[index]
+        if made is None:
+            self._fill([index])
+            made = self._results[index]
+            assert made is not None
+        return made
+
+    def make(self, indexes: Sequence[int]) -> None:
+        """Make the results at ``indexes`` not made yet, in one go."""
+        results = self._results
+        missing = indexes if results is None else [i for i in indexes if results[i] is None]
+        if missing:
+            self._fill(missing)
+
+    def _fill(self, indexes: Sequence[int]) -> None:
+        if self._results is None:
+            self._results = [None] * len(self.statuses)
+        results, entities, needs, info = self._results, self.entities, self.needs, self.info
+        judged = [i for i in indexes if i not in needs]
+        for index, made in zip(judged, self._make([entities[i] for i in judged]), strict=True):
+            results[index] = made
+        if info is not None:
+            for index in indexes:
+                need = needs.get(index)
+                if need is not None:
+                    key = self._key(entities[index])
+                    results[index] = Result(info, key, Outcome.UNDETERMINED, needs=need)
+
+    def __iter__(self) -> Iterator[Result]:
+        if self._results is None or None in self._results:
+            results = self._results
+            self._fill(
+                [i for i in range(len(self.statuses)) if results is None or results[i] is None]
+            )
+        assert self._results is not None
+        return iter(self._results)  # type: ignore[arg-type]
+
+
+def _unreachable(entities: Sequence[Any]) -> list[Result]:
+    raise AssertionError("a result made already is never made again")
+
+
+@attrs.frozen(slots=False)
 class ResultSet:
-    """All verdicts of one evaluation, and its provenance."""
+    """All verdicts of one evaluation, and its provenance.
+
+    Evaluation keeps verdicts as columns (:class:`Verdicts`), and a :class:`Result` is
+    made when it is read: counting outcomes (:meth:`by_outcome`), :meth:`verdicts` and
+    ``len()`` make none; :attr:`failed` and :meth:`find` make only those they return;
+    :attr:`results` (and iterating) makes them all, once.
+
+    Attributes:
+        results: every result, in order (rulebook, rule, entity).
+        provenance: where the results come from.
+    """
 
     results: tuple[Result, ...]
     provenance: Provenance
+    if TYPE_CHECKING:  # set apart from attrs' fields: not compared, not shown
+        _blocks: tuple[Verdicts, ...]
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_blocks", (Verdicts.of(self.results),))
+
+    @classmethod
+    def from_verdicts(cls, blocks: Sequence[Verdicts], provenance: Provenance) -> ResultSet:
+        """A result set over columns of verdicts (what evaluation makes); its results
+        are made when first read."""
+        made = cls.__new__(cls)
+        object.__setattr__(made, "_blocks", tuple(blocks))
+        object.__setattr__(made, "provenance", provenance)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while ``results`` is not made yet (attributes set are found
+        # before this is asked).
+        if name != "results" or "_blocks" not in self.__dict__:
+            raise AttributeError(name)
+        results = tuple(r for block in self._blocks for r in block)
+        object.__setattr__(self, "results", results)
+        return results
+
+    def __reduce__(self) -> tuple[type[ResultSet], tuple[tuple[Result, ...], Provenance]]:
+        return (ResultSet, (self.results, self.provenance))
 
     def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
 
     def __len__(self) -> int:
-        return len(self.results)
+        return sum(len(block) for block in self._blocks)
+
+    def verdicts(self) -> list[tuple[str, str, str, Outcome]]:
+        """``(rulebook, rule, entity, outcome)`` of each result, in order, without making
+        the results (no trace is computed)."""
+        out: list[tuple[str, str, str, Outcome]] = []
+        for block in self._blocks:
+            info = block.info
+            if info is None:
+                out.extend((r.rulebook, r.rule, r.entity, r.outcome) for r in block)
+                continue
+            rulebook, rule, outcome = info.rulebook, info.rule, _OUTCOME_OF
+            out.extend(
+                (rulebook, rule, entity, outcome[status])
+                for entity, status in zip(block.keys(), block.statuses, strict=True)
+            )
+        return out
 
     def by_outcome(self) -> dict[Outcome, int]:
         counts = dict.fromkeys(Outcome, 0)
-        for result in self.results:
-            counts[result.outcome] += 1
+        for block in self._blocks:
+            for status, count in Counter(block.statuses).items():
+                counts[Outcome.UNDETERMINED if status is None else STATUS[status]] += count
         return counts
 
     @property
     def failed(self) -> tuple[Result, ...]:
-        return tuple(r for r in self.results if r.outcome.is_failure)
+        return self.select(Outcome.FAIL, Outcome.BREACH)
+
+    def select(self, *outcomes: Outcome) -> tuple[Result, ...]:
+        """The results with one of ``outcomes``, in order; only those are made."""
+        wanted = {status for status, outcome in _OUTCOME_OF.items() if outcome in outcomes}
+        out: list[Result] = []
+        for block in self._blocks:
+            statuses = block.statuses
+            indexes = [i for i, status in enumerate(statuses) if status in wanted]
+            if indexes:
+                block.make(indexes)
+                out.extend(block.result(i) for i in indexes)
+        return tuple(out)
 
     def find(self, rule: str, entity: str | None = None) -> tuple[Result, ...]:
-        return tuple(
-            r for r in self.results if r.rule == rule and (entity is None or r.entity == entity)
-        )
+        out: list[Result] = []
+        for block in self._blocks:
+            if block.info is None:
+                out.extend(
+                    r for r in block if r.rule == rule and (entity is None or r.entity == entity)
+                )
+            elif block.info.rule == rule:
+                keys = block.keys()
+                out.extend(
+                    block.result(i)
+                    for i in range(len(block))
+                    if entity is None or keys[i] == entity
+                )
+        return tuple(out)
 
     def to_dict(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
         """The results as JSON-ready data (schema ``clusterkit.results/1``), texts in ``lang``."""

@@ -14,24 +14,26 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
+from clusterkit.messages import join, msg
+from clusterkit.suggestions import did_you_mean
 
 __all__ = ["syntax_error", "token_span"]
 
 # Readable names for the grammar's named terminals.
 _TERMINALS = {
-    "NAME": "a name",
-    "STRING": "a quoted text",
-    "NUMBER": "a number",
-    "INT": "a whole number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "LANG": "a language (en, ru, kk)",
-    "LEVEL": "ok, warning or breach",
-    "COMP": "a comparison (>=, <=, >, <, !=)",
-    "EQ": "'='",
-    "ADD": "'+' or '-'",
-    "MUL": "'*' or '/'",
-    "SCALE": "a scale (thousand, mln, bn)",
-    "$END": "the end of the file",
+    "NAME": msg("a name"),
+    "STRING": msg("a quoted text"),
+    "NUMBER": msg("a number"),
+    "INT": msg("a whole number"),
+    "DATE": msg("a date (YYYY-MM-DD)"),
+    "LANG": msg("a language (en, ru, kk)"),
+    "LEVEL": msg("ok, warning or breach"),
+    "COMP": msg("a comparison (>=, <=, >, <, !=)"),
+    "EQ": msg("'='"),
+    "ADD": msg("'+' or '-'"),
+    "MUL": msg("'*' or '/'"),
+    "SCALE": msg("a scale (thousand, mln, bn)"),
+    "$END": msg("the end of the file"),
 }
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "LBRACE", "MINUS"}
 _EXPRESSION_WORDS = {"true", "false", "none", "not", "if", "-"}
@@ -57,11 +59,22 @@ def _describe_expected(expected: set[str], literals: Mapping[str, str]) -> str:
             if literals.get(name) not in _EXPRESSION_WORDS
         ]
         others = sorted(_word(name, literals) for name in rest)
-        return ", ".join(["an expression (a value, a name, a calculation)", *others])
+        return join([msg("an expression (a value, a name, a calculation)"), *others])
     words = sorted({_word(name, literals) for name in expected})
     if len(words) > 8:
         words = [*words[:8], "…"]
-    return ", ".join(words)
+    return join(words)
+
+
+def _misspelt_keyword(found: str, accepts: set[str], literals: Mapping[str, str]) -> str | None:
+    """``did you mean 'require'?`` when a word is close to a keyword that could come
+    there (a misspelt keyword reads as a name, which the grammar does not expect)."""
+    if not found.isidentifier():
+        return None
+    keywords = [word for name in accepts if (word := literals.get(name, "")).isidentifier()]
+    if found in keywords:
+        return None
+    return did_you_mean(found, keywords, cutoff=0.75)
 
 
 def token_span(file: str, token: Token | Any) -> Span:
@@ -88,11 +101,11 @@ def syntax_error(
             return Diagnostic(
                 codes.SYNTAX_CHARACTER,
                 Severity.ERROR,
-                "unterminated string: the closing '\"' is missing on this line",
+                msg("unterminated string: the closing '\"' is missing on this line"),
                 file=file,
                 span=span,
             )
-        message = f"unexpected character {exc.char!r}"
+        message = msg("unexpected character {char!r}", char=exc.char)
         return Diagnostic(codes.SYNTAX_CHARACTER, Severity.ERROR, message, file=file, span=span)
     if isinstance(exc, UnexpectedEOF) or (
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
@@ -102,19 +115,21 @@ def syntax_error(
         return Diagnostic(
             codes.SYNTAX_EOF,
             Severity.ERROR,
-            f"the file ends too early; expected {expected}",
+            msg("the file ends too early; expected {expected}", expected=expected),
             file=file,
             span=span,
         )
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        expected = _describe_expected(set(exc.accepts or exc.expected), literals)
+        accepts = set(exc.accepts or exc.expected)
+        expected = _describe_expected(accepts, literals)
         return Diagnostic(
             codes.SYNTAX_TOKEN,
             Severity.ERROR,
-            f"unexpected {_shown(token)}; expected {expected}",
+            msg("unexpected {found}; expected {expected}", found=_shown(token), expected=expected),
             file=file,
             span=token_span(file, token),
+            hint=_misspelt_keyword(str(token), accepts, literals),
         )
     span = Span.point(file, max(getattr(exc, "line", 1), 1), max(getattr(exc, "column", 1), 1))
-    return Diagnostic(codes.SYNTAX_TOKEN, Severity.ERROR, "syntax error", file=file, span=span)
+    return Diagnostic(codes.SYNTAX_TOKEN, Severity.ERROR, msg("syntax error"), file=file, span=span)

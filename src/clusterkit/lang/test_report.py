@@ -71,8 +71,9 @@ def _status(file: FileResult) -> str:
     return "failed" if file.failed else "passed"
 
 
-def to_dict(files: Sequence[FileResult]) -> dict[str, Any]:
-    """The results as JSON-ready data (schema ``clusterkit.tests/1``)."""
+def to_dict(files: Sequence[FileResult], lang: str = "en") -> dict[str, Any]:
+    """The results as JSON-ready data (schema ``clusterkit.tests/1``); broken files'
+    diagnostics in ``lang`` (see :meth:`Diagnostic.to_json`)."""
     return {
         "schema": TESTS_SCHEMA,
         "files": [
@@ -89,7 +90,7 @@ def to_dict(files: Sequence[FileResult]) -> dict[str, Any]:
                     }
                     for c in f.cases
                 ],
-                "errors": [d.to_json() for d in f.errors],
+                "errors": [d.to_json(lang) for d in f.errors],
             }
             for f in files
         ],
@@ -97,9 +98,9 @@ def to_dict(files: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def to_json(files: Sequence[FileResult]) -> str:
+def to_json(files: Sequence[FileResult], lang: str = "en") -> str:
     """:func:`to_dict` as JSON text."""
-    return json.dumps(to_dict(files), ensure_ascii=False, indent=2)
+    return json.dumps(to_dict(files, lang), ensure_ascii=False, indent=2)
 
 
 def to_text(files: Sequence[FileResult]) -> str:
@@ -127,8 +128,9 @@ def _suite_name(file: str) -> str:
     return name.removesuffix(TEST_SUFFIX)
 
 
-def to_junit(files: Sequence[FileResult]) -> str:
-    """The results as JUnit XML: a ``<testsuites>`` document, UTF-8."""
+def to_junit(files: Sequence[FileResult], lang: str = "en") -> str:
+    """The results as JUnit XML: a ``<testsuites>`` document, UTF-8; broken files'
+    diagnostics in ``lang``."""
     totals = _totals(files)
     root = ET.Element(
         "testsuites",
@@ -165,19 +167,23 @@ def to_junit(files: Sequence[FileResult]) -> str:
             error = ET.SubElement(
                 element,
                 "error",
-                message=_clean(f"{len(file.errors)} problem(s); the first: {file.errors[0]}"),
+                message=_clean(
+                    f"{len(file.errors)} problem(s); the first: {file.errors[0].text(lang)}"
+                ),
                 type=",".join(codes),
             )
-            error.text = _clean("\n".join(str(d) for d in file.errors))
+            error.text = _clean("\n".join(d.text(lang) for d in file.errors))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def render(files: Sequence[FileResult], fmt: str = "text") -> str:
+def render(files: Sequence[FileResult], fmt: str = "text", lang: str = "en") -> str:
     """The results in ``fmt``: ``text`` (:func:`to_text`), ``json`` (:func:`to_json`)
-    or ``junit`` (:func:`to_junit`)."""
-    renderers = {"text": to_text, "json": to_json, "junit": to_junit}
+    or ``junit`` (:func:`to_junit`); diagnostics in ``lang``."""
+    if fmt == "text":
+        return to_text(files)
+    renderers = {"json": to_json, "junit": to_junit}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    return renderers[fmt](files)
+    return renderers[fmt](files, lang)

@@ -26,6 +26,7 @@ from clusterkit.lang.outcome import Outcome
 from clusterkit.lang.program import RULE_SUFFIX, declared_schema
 from clusterkit.lang.test_values import ValueSpec, read_values, toml_kind
 from clusterkit.loader import read_text
+from clusterkit.messages import msg
 
 __all__ = [
     "TEST_SUFFIX",
@@ -51,7 +52,7 @@ _EXPECT_KEYS = (
     "rule", "entity", "outcome", "count", "rank", "gap", "needs", "values", "tolerance",
 )  # fmt: skip
 _COUNT_ONLY = ("values", "gap", "needs", "rank", "tolerance")
-_RULES = "rules is a list of rule file names"
+_RULES = msg("rules is a list of rule file names")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -129,8 +130,8 @@ class _Reader:
             if key not in allowed:
                 self.problem(
                     f"{where}.{key}" if where else key,
-                    f"unknown key {key!r}",
-                    "expected one of: " + ", ".join(allowed),
+                    msg("unknown key {key!r}", key=key),
+                    msg("expected one of: {names}", names=", ".join(allowed)),
                 )
 
     def typed(self, value: object, kind: type[T], where: str, what: str) -> T | None:
@@ -138,52 +139,68 @@ class _Reader:
         and a problem saying ``what`` was expected."""
         if isinstance(value, kind) and not isinstance(value, bool):
             return value
-        self.problem(where, f"{what}, got {toml_kind(value)}")
+        self.problem(where, msg("{what}, got {got}", what=what, got=toml_kind(value)))
         return None
 
     def date(self, value: object, where: str) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        self.problem(where, f"as_of must be a date such as 2021-06-30, got {toml_kind(value)}")
+        self.problem(
+            where, msg("as_of must be a date such as 2021-06-30, got {got}", got=toml_kind(value))
+        )
         return None
 
     def path(self, value: object, where: str, what: str) -> Path | None:
         """A file or folder named relative to the test file, refused outside the roots."""
-        text = self.typed(value, str, where, f"{what} is a path (text)")
+        text = self.typed(value, str, where, msg("{what} is a path (text)", what=what))
         if not text:
             if text == "":
-                self.problem(where, f"{what} is an empty path")
+                self.problem(where, msg("{what} is an empty path", what=what))
             return None
         path = self.file.parent / text
         try:
             resolved = path.resolve()
         except (OSError, RuntimeError, ValueError) as exc:  # a loop, a NUL character
-            self.problem(where, f"{what} {text!r} cannot be resolved: {exc}")
+            self.problem(
+                where,
+                msg(
+                    "{what} {text!r} cannot be resolved: {why}", what=what, text=text, why=str(exc)
+                ),
+            )
             return None
         if not any(resolved.is_relative_to(root) for root in self.roots):
             self.problem(
                 where,
-                f"{what} {text!r} is outside the folders test files may read "
-                f"({', '.join(str(r) for r in self.roots)})",
-                "keep test data inside the test file's folder, its project or the current "
-                "folder; a program running the tests may allow another folder explicitly",
+                msg(
+                    "{what} {text!r} is outside the folders test files may read ({roots})",
+                    what=what,
+                    text=text,
+                    roots=", ".join(str(r) for r in self.roots),
+                ),
+                msg(
+                    "keep test data inside the test file's folder, its project or the current "
+                    "folder; a program running the tests may allow another folder explicitly"
+                ),
             )
             return None
         return path
 
     def collections(self, value: object, where: str) -> dict[str, Any] | None:
         """``given``/``add``: a table of collections, each an array of tables."""
-        table = self.typed(value, dict, where, "a table of collections is expected here")
+        table = self.typed(value, dict, where, msg("a table of collections is expected here"))
         if table is None:
             return None
         before = len(self.problems)
         for key, items in table.items():
             inner = f"{where}.{key}"
             if key == "dataset":
-                self.typed(items, dict, inner, "dataset is a table")
-            elif self.typed(items, list, inner, f"{key} is an array of tables") is not None:
+                self.typed(items, dict, inner, msg("dataset is a table"))
+            elif (
+                self.typed(items, list, inner, msg("{key} is an array of tables", key=key))
+                is not None
+            ):
                 for i, item in enumerate(items):
-                    self.typed(item, dict, f"{inner}[{i}]", "each item is a table")
+                    self.typed(item, dict, f"{inner}[{i}]", msg("each item is a table"))
         return table if len(self.problems) == before else None
 
 
@@ -219,7 +236,7 @@ def _parse(path: Path, reader: _Reader) -> dict[str, Any] | None:
         code=TEST_FILE,
         too_big_code=TEST_FILE,
         limit=MAX_TEST_FILE_BYTES,
-        noun="test file",
+        noun=msg("test file"),
     )
     if text is None:
         return None
@@ -232,11 +249,15 @@ def _parse(path: Path, reader: _Reader) -> dict[str, Any] | None:
             span = Span.point(reader.shown, int(position[1]), int(position[2]))
         reader.problems.append(
             Diagnostic(
-                TEST_FILE, Severity.ERROR, f"not valid TOML: {exc}", file=reader.shown, span=span
+                TEST_FILE,
+                Severity.ERROR,
+                msg("not valid TOML: {why}", why=str(exc)),
+                file=reader.shown,
+                span=span,
             )
         )
     except RecursionError:
-        reader.problem(None, "not valid TOML: nested too deeply")
+        reader.problem(None, msg("not valid TOML: nested too deeply"))
     return None
 
 
@@ -252,15 +273,19 @@ def _suite(document: dict[str, Any], reader: _Reader) -> SuiteSpec | None:
     default_rules = [reader.file.name.removesuffix(TEST_SUFFIX) + RULE_SUFFIX]
     names = reader.typed(document.get("rules", default_rules), list, "rules", _RULES)
     if names == []:
-        reader.problem("rules", "rules names no rule file")
-    rules = [reader.path(name, f"rules[{i}]", "a rule file") for i, name in enumerate(names or [])]
+        reader.problem("rules", msg("rules names no rule file"))
+    rules = [
+        reader.path(name, f"rules[{i}]", msg("a rule file")) for i, name in enumerate(names or [])
+    ]
     reader.units = _declared_units([r for r in rules if r is not None])
     data = reader.path(document["data"], "data", "data") if "data" in document else None
     as_of = reader.date(document["as_of"], "as_of") if "as_of" in document else None
     raw_cases = document.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
-        got = "" if raw_cases is None else f", got {toml_kind(raw_cases)}"
-        reader.problem("cases", f"a test file needs at least one [[cases]] table{got}")
+        message = msg("a test file needs at least one [[cases]] table")
+        if raw_cases is not None:
+            message = msg("{message}, got {got}", message=message, got=toml_kind(raw_cases))
+        reader.problem("cases", message)
         return None
     defaults = _Defaults("data" in document, "as_of" in document, as_of)
     cases = [_case(raw, i, reader, defaults) for i, raw in enumerate(raw_cases)]
@@ -285,27 +310,31 @@ class _Defaults:
 
 def _case(raw: object, index: int, reader: _Reader, defaults: _Defaults) -> CaseSpec | None:
     where = f"cases[{index}]"
-    case = reader.typed(raw, dict, where, "each case is a table ([[cases]])")
+    case = reader.typed(raw, dict, where, msg("each case is a table ([[cases]])"))
     if case is None:
         return None
     reader.keys(case, _CASE_KEYS, where)
     name = f"case {index + 1}"
     if "name" in case:
-        name = reader.typed(case["name"], str, f"{where}.name", "name is text") or name
+        name = reader.typed(case["name"], str, f"{where}.name", msg("name is text")) or name
     data = reader.path(case["data"], f"{where}.data", "data") if "data" in case else None
     as_of = defaults.as_of
     if "as_of" in case:
         as_of = reader.date(case["as_of"], f"{where}.as_of")
     elif not defaults.has_as_of:
-        reader.problem(where, "no as_of date: give as_of in the file or in the case")
+        reader.problem(where, msg("no as_of date: give as_of in the file or in the case"))
     given = reader.collections(case["given"], f"{where}.given") if "given" in case else None
     add = reader.collections(case["add"], f"{where}.add") if "add" in case else None
     if not (defaults.has_data or "data" in case or "given" in case):
-        reader.problem(where, "a case needs data: 'data' in the file or the case, or [cases.given]")
+        reader.problem(
+            where, msg("a case needs data: 'data' in the file or the case, or [cases.given]")
+        )
     raw_expects = case.get("expect")
     if not isinstance(raw_expects, list) or not raw_expects:
-        got = "" if raw_expects is None else f", got {toml_kind(raw_expects)}"
-        reader.problem(where, f"a case needs at least one [[cases.expect]]{got}")
+        message = msg("a case needs at least one [[cases.expect]]")
+        if raw_expects is not None:
+            message = msg("{message}, got {got}", message=message, got=toml_kind(raw_expects))
+        reader.problem(where, message)
         raw_expects = []
     expects = [_expect(e, f"{where}.expect[{i}]", reader) for i, e in enumerate(raw_expects)]
     if as_of is None:
@@ -316,32 +345,32 @@ def _case(raw: object, index: int, reader: _Reader, defaults: _Defaults) -> Case
 
 
 def _expect(raw: object, where: str, reader: _Reader) -> ExpectSpec | None:
-    table = reader.typed(raw, dict, where, "each expectation is a table ([[cases.expect]])")
+    table = reader.typed(raw, dict, where, msg("each expectation is a table ([[cases.expect]])"))
     if table is None:
         return None
     reader.keys(table, _EXPECT_KEYS, where)
     if "rule" not in table:
-        reader.problem(where, 'an expectation names its rule (rule = "...")')
+        reader.problem(where, msg('an expectation names its rule (rule = "...")'))
     texts = {
-        key: reader.typed(table[key], str, f"{where}.{key}", f"{key} is text")
+        key: reader.typed(table[key], str, f"{where}.{key}", msg("{key} is text", key=key))
         for key in ("rule", "entity", "gap", "needs")
         if key in table
     }
     numbers = {
-        key: reader.typed(table[key], int, f"{where}.{key}", f"{key} is an integer")
+        key: reader.typed(table[key], int, f"{where}.{key}", msg("{key} is an integer", key=key))
         for key in ("count", "rank")
         if key in table
     }
     for key, number in numbers.items():
         if number is not None and number < 0:
-            reader.problem(f"{where}.{key}", f"{key} cannot be negative")
+            reader.problem(f"{where}.{key}", msg("{key} cannot be negative", key=key))
     outcome = _outcome(table["outcome"], f"{where}.outcome", reader) if "outcome" in table else None
     if "count" in table:
         for key in (k for k in _COUNT_ONLY if k in table):
             reader.problem(
                 f"{where}.{key}",
-                f"{key} cannot be checked together with count",
-                "count checks how many results there are; name an entity to check one",
+                msg("{key} cannot be checked together with count", key=key),
+                msg("count checks how many results there are; name an entity to check one"),
             )
     values = read_values(table, where, reader.problem, reader.units)
     rule = texts.get("rule")
@@ -362,11 +391,15 @@ def _expect(raw: object, where: str, reader: _Reader) -> ExpectSpec | None:
 
 def _outcome(value: object, where: str, reader: _Reader) -> Outcome | None:
     names = ", ".join(o.value for o in Outcome)
-    text = reader.typed(value, str, where, f"outcome is one of: {names}")
+    text = reader.typed(value, str, where, msg("outcome is one of: {names}", names=names))
     if text is None:
         return None
     try:
         return Outcome(text)
     except ValueError:
-        reader.problem(where, f"unknown outcome {text!r}", f"expected one of: {names}")
+        reader.problem(
+            where,
+            msg("unknown outcome {text!r}", text=text),
+            msg("expected one of: {names}", names=names),
+        )
         return None

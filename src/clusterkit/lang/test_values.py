@@ -31,6 +31,7 @@ from clusterkit.lang.check.units import (
 )
 from clusterkit.lang.results import TraceEntry
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.messages import msg
 from clusterkit.numbers import NumberFormatError, parse_scaled
 
 __all__ = [
@@ -79,19 +80,19 @@ class ValueSpec:
 def toml_kind(value: object) -> str:
     """A TOML value's type as a test author knows it."""
     if isinstance(value, bool):
-        return "true/false"
+        return msg("true/false")
     names: list[tuple[type, str]] = [
-        (str, "text"), (int, "an integer"), (Decimal, "a decimal number"),
-        (dt.datetime, "a date and time"), (dt.date, "a date"), (dt.time, "a time"),
-        (list, "an array"), (dict, "a table"),
+        (str, msg("text")), (int, msg("an integer")), (Decimal, msg("a decimal number")),
+        (dt.datetime, msg("a date and time")), (dt.date, msg("a date")), (dt.time, msg("a time")),
+        (list, msg("an array")), (dict, msg("a table")),
     ]  # fmt: skip
-    return next((name for kind, name in names if isinstance(value, kind)), "a value")
+    return next((name for kind, name in names if isinstance(value, kind)), msg("a value"))
 
 
 def unit_words(dim: Dim, percent: bool) -> str:
     """A unit as a failure message names it: ``KZT``, ``a percentage``, ``a plain number``."""
     if dim == DIMENSIONLESS:
-        return "a percentage" if percent else "a plain number"
+        return msg("a percentage") if percent else msg("a plain number")
     return dim_text(dim)
 
 
@@ -102,7 +103,10 @@ def read_quantity(written: object, units: Declared = ()) -> Quantity | str | Non
         return None
     if not isinstance(written, str):
         if not Decimal(written).is_finite():  # TOML's nan and inf
-            return f"{written} is not a number clusterkit compares (expected a finite number)"
+            return msg(
+                "{written} is not a number clusterkit compares (expected a finite number)",
+                written=written,
+            )
         return Quantity(Decimal(written), DIMENSIONLESS, False, str(written))
     try:
         number, unit = parse_scaled(written)
@@ -117,9 +121,9 @@ def read_quantity(written: object, units: Declared = ()) -> Quantity | str | Non
             context.prec = _EXACT_DIGITS
             return Quantity(number * factor, dim, percent, written)
     except UnitError as exc:
-        return f"unknown unit {str(exc) or unit!r} in {written!r}"
+        return msg("unknown unit {unit!r} in {written!r}", unit=str(exc) or unit, written=written)
     except ArithmeticError:
-        return f"{written!r} is too large a number"
+        return msg("{written!r} is too large a number", written=written)
 
 
 def _unit(text: str, units: Declared = ()) -> tuple[Decimal, Dim]:
@@ -221,7 +225,10 @@ def read_values(
         shared = _tolerance(expectation["tolerance"], f"{where}.tolerance", report, units)
     table = expectation.get("values", {})
     if not isinstance(table, dict):
-        report(f"{where}.values", f"values is a table of trace labels, got {toml_kind(table)}")
+        report(
+            f"{where}.values",
+            msg("values is a table of trace labels, got {got}", got=toml_kind(table)),
+        )
         return ()
     specs = (_value(name, raw, where, shared, report, units=units) for name, raw in table.items())
     return tuple(spec for spec in specs if spec is not None)
@@ -242,16 +249,19 @@ def _value(
     written = raw
     if isinstance(raw, dict):
         for key in raw.keys() - {"value", "tolerance"}:
-            report(f"{at}.{key}", f"unknown key {key!r}; expected value or tolerance")
+            report(f"{at}.{key}", msg("unknown key {key!r}; expected value or tolerance", key=key))
         if "value" not in raw:
-            report(at, "a value given as a table needs value = ...")
+            report(at, msg("a value given as a table needs value = ..."))
             return None
         if "tolerance" in raw:
             tolerance_at, own = f"{at}.tolerance", True
             tolerance = _tolerance(raw["tolerance"], tolerance_at, report, units)
         written, at = raw["value"], f"{at}.value"
     if isinstance(written, list | dict | dt.time):
-        report(at, f"an expected value is text, a number or a date, got {toml_kind(written)}")
+        report(
+            at,
+            msg("an expected value is text, a number or a date, got {got}", got=toml_kind(written)),
+        )
         return None
     quantity = read_quantity(written, units)
     if isinstance(quantity, str):
@@ -259,14 +269,21 @@ def _value(
         return None
     if quantity is None:
         if own:  # an expectation's tolerance applies to its numbers only
-            report(tolerance_at, f"a tolerance needs a number to compare, not {written!r}")
+            report(
+                tolerance_at,
+                msg("a tolerance needs a number to compare, not {written!r}", written=written),
+            )
         tolerance = None
     elif tolerance is not None and tolerance.dim != quantity.dim:
         report(
             tolerance_at,
-            f"tolerance {tolerance.text} does not fit {quantity.text}: "
-            f"{unit_words(tolerance.dim, tolerance.percent)} is not "
-            f"{unit_words(quantity.dim, quantity.percent)}",
+            msg(
+                "tolerance {tolerance} does not fit {value}: {unit} is not {other}",
+                tolerance=tolerance.text,
+                value=quantity.text,
+                unit=unit_words(tolerance.dim, tolerance.percent),
+                other=unit_words(quantity.dim, quantity.percent),
+            ),
         )
     return ValueSpec(name, written, quantity, tolerance)
 
@@ -279,10 +296,16 @@ def _tolerance(
         report(where, quantity)
         return None
     if quantity is None:
-        report(where, f'a tolerance is a number with its unit ("0.1 mln KZT"), got {written!r}')
+        report(
+            where,
+            msg(
+                'a tolerance is a number with its unit ("0.1 mln KZT"), got {written!r}',
+                written=written,
+            ),
+        )
         return None
     if quantity.value < 0:
-        report(where, f"a tolerance cannot be negative, got {quantity.text}")
+        report(where, msg("a tolerance cannot be negative, got {value}", value=quantity.text))
         return None
     return quantity
 

@@ -6,8 +6,9 @@
   :class:`~clusterkit.model.Dataset` and back.
 - :mod:`~clusterkit.loader.folder`: the tables in a dataset's folder, and a warning
   for each file that is not read.
-- :mod:`~clusterkit.loader.tables`: what a table's columns are and how its cells are
-  read; :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
+- :mod:`~clusterkit.loader.tables`: what a table's columns are, and
+  :mod:`~clusterkit.loader.cells` how its cells are read;
+  :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
   :mod:`~clusterkit.loader.xlsx` (``.xlsx``, with the optional extra ``xlsx``) read them.
 - :mod:`~clusterkit.loader.participants_csv`: the participants reader.
 
@@ -16,15 +17,22 @@ Every problem is collected, not just the first, and reported as a
 functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of them.
 """
 
-from clusterkit.loader.csv_tables import CsvOptions
-from clusterkit.loader.documents import (
-    dataset_from_document,
-    dump_dataset,
-    load_dataset,
-    save_dataset,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from clusterkit.loader.files import MAX_FILE_BYTES, atomic_write, read_text
-from clusterkit.loader.participants_csv import CSV_COLUMNS, read_participants_csv
+
+if TYPE_CHECKING:
+    from clusterkit.loader.csv_tables import CsvOptions
+    from clusterkit.loader.documents import (
+        dataset_from_document,
+        dump_dataset,
+        load_dataset,
+        save_dataset,
+    )
+    from clusterkit.loader.participants_csv import CSV_COLUMNS, read_participants_csv
 
 __all__ = [
     "CSV_COLUMNS",
@@ -38,3 +46,24 @@ __all__ = [
     "read_text",
     "save_dataset",
 ]
+
+# The readers are imported when first used: reading rule files (``clusterkit lint``)
+# needs the file functions only, not the data model the readers bring.
+_LAZY = {
+    "CSV_COLUMNS": "participants_csv",
+    "read_participants_csv": "participants_csv",
+    "CsvOptions": "csv_tables",
+    "dataset_from_document": "documents",
+    "dump_dataset": "documents",
+    "load_dataset": "documents",
+    "save_dataset": "documents",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module 'clusterkit.loader' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"clusterkit.loader.{home}"), name)
+    globals()[name] = value
+    return value

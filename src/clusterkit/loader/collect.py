@@ -12,6 +12,11 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.cells import (
+    check_header,
+    item_problem,
+    row_record,
+)
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Reference, Structurer
 from clusterkit.loader.tables import (
@@ -19,21 +24,23 @@ from clusterkit.loader.tables import (
     Row,
     Shape,
     Table,
-    check_header,
-    item_problem,
-    row_record,
 )
+from clusterkit.messages import join, msg
 from clusterkit.model import Dataset, DatasetInfo, Participant
 from clusterkit.model.dataset import Records, check_references, mark_checked
 from clusterkit.model.dataset import Reference as DatasetReference
 from clusterkit.schema import Schema
 
-__all__ = ["BUILTIN_TYPES", "SETTINGS", "Collector", "finish"]
+__all__ = ["BUILTIN_TYPES", "EMBEDDED_SCHEMA", "SETTINGS", "Collector", "finish"]
 
 #: Keys of the ``dataset`` table that say how to read the dataset's files rather than
 #: describe it: the encoding of its CSV files, and whether their numbers have a
 #: decimal comma.
 SETTINGS = ("csv_encoding", "csv_decimal_comma")
+
+#: The key of the ``dataset`` table under which a saved dataset embeds the
+#: declarations of its schema (read before the data, not part of the information).
+EMBEDDED_SCHEMA = "declarations"
 
 
 #: The path of a participant's field in a cluster.
@@ -124,7 +131,7 @@ class Collector:
         if not isinstance(document, dict):
             self.problems.append(
                 data_error(
-                    codes.DATA_INVALID, shown, "the top level must be an object of collections"
+                    codes.DATA_INVALID, shown, msg("the top level must be an object of collections")
                 )
             )
             return
@@ -138,9 +145,12 @@ class Collector:
                     data_error(
                         codes.DATA_UNKNOWN_KEY,
                         shown,
-                        f"unknown key {key!r}",
+                        msg("unknown key {key!r}", key=key),
                         path=str(key),  # Python data's keys need not be text
-                        hint="expected one of: " + ", ".join(["dataset", *self.collections()]),
+                        hint=msg(
+                            "expected one of: {names}",
+                            names=", ".join(["dataset", *self.collections()]),
+                        ),
                     )
                 )
 
@@ -150,7 +160,7 @@ class Collector:
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    f"expected a list, got {type(value).__name__}",
+                    msg("expected a list, got {got}", got=type(value).__name__),
                     path=key,
                 )
             )
@@ -216,11 +226,14 @@ class Collector:
         if self.info is not None:
             self.problems.append(
                 data_error(
-                    codes.DATA_INVALID, shown, "dataset information given twice", path="dataset"
+                    codes.DATA_INVALID,
+                    shown,
+                    msg("dataset information given twice"),
+                    path="dataset",
                 )
             )
         if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if k not in SETTINGS}
+            value = {k: v for k, v in value.items() if k not in (*SETTINGS, EMBEDDED_SCHEMA)}
         structurer = Structurer(self.schema)
         info = structurer.build(value, DatasetInfo, "dataset")
         for where, message, code in structurer.problems:
@@ -309,14 +322,26 @@ class Collector:
                         data_error(
                             codes.DATA_REFERENCE,
                             table.shown,
-                            f"no cluster with id {cluster_id!r} for this participants file",
-                            hint=f"name the file <cluster-id>{Path(table.shown).suffix}",
+                            msg(
+                                "no cluster with id {id!r} for this participants file",
+                                id=cluster_id,
+                            ),
+                            hint=msg(
+                                "name the file <cluster-id>{suffix}",
+                                suffix=Path(table.shown).suffix,
+                            ),
                         )
                     )
                 else:
                     self.problems.append(
                         table.problem(
-                            f"{table_shape.owner}: no cluster with id {cluster_id!r}",
+                            join(
+                                [
+                                    table_shape.owner,
+                                    msg("no cluster with id {id!r}", id=cluster_id),
+                                ],
+                                ": ",
+                            ),
                             row,
                             table_shape.owner,
                             code=codes.DATA_REFERENCE,
@@ -350,8 +375,8 @@ def finish(
             data_error(
                 codes.DATA_NO_INFO,
                 shown,
-                "no dataset information found",
-                hint="add a 'dataset' object with at least 'id' and 'title'",
+                msg("no dataset information found"),
+                hint=msg("add a 'dataset' object with at least 'id' and 'title'"),
             )
         )
     if info is None:
@@ -437,9 +462,13 @@ def _declared_references(
         if count == 1:
             continue
         message = (
-            f"{ref.value!r} is not a known {ref.kind}"
+            msg("{value!r} is not a known {kind}", value=ref.value, kind=ref.kind)
             if count == 0
-            else f"{ref.value!r} names more than one {ref.kind}: give unique ids"
+            else msg(
+                "{value!r} names more than one {kind}: give unique ids",
+                value=ref.value,
+                kind=ref.kind,
+            )
         )
         if place is not None:
             table, table_shape, row = place

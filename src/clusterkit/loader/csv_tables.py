@@ -31,6 +31,7 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader.files import data_error, read_bytes
 from clusterkit.loader.tables import Row, Table
+from clusterkit.messages import msg
 
 __all__ = ["DETECT", "CsvOptions", "decode", "detect_delimiter", "read_csv"]
 
@@ -86,8 +87,10 @@ def decode(data: bytes, shown: str, problems: list[Diagnostic], encoding: str | 
                 data_error(
                     codes.DATA_UNREADABLE,
                     shown,
-                    f"is not {encoding} text (byte {exc.start})",
-                    hint="the encoding is named by csv_encoding or --csv-encoding",
+                    msg(
+                        "is not {encoding} text (byte {start})", encoding=encoding, start=exc.start
+                    ),
+                    hint=msg("the encoding is named by csv_encoding or --csv-encoding"),
                 )
             )
             return None
@@ -96,7 +99,11 @@ def decode(data: bytes, shown: str, problems: list[Diagnostic], encoding: str | 
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             problems.append(
-                data_error(codes.DATA_UNREADABLE, shown, f"is not UTF-16 text (byte {exc.start})")
+                data_error(
+                    codes.DATA_UNREADABLE,
+                    shown,
+                    msg("is not UTF-16 text (byte {start})", start=exc.start),
+                )
             )
             return None
     try:
@@ -113,9 +120,11 @@ def decode(data: bytes, shown: str, problems: list[Diagnostic], encoding: str | 
         data_error(
             codes.DATA_UNREADABLE,
             shown,
-            f"is not UTF-8 text (byte {start}), nor Russian text in cp1251",
-            hint="save it as UTF-8, or name its encoding: csv_encoding in the dataset "
-            "table or --csv-encoding",
+            msg("is not UTF-8 text (byte {start}), nor Russian text in cp1251", start=start),
+            hint=msg(
+                "save it as UTF-8, or name its encoding: csv_encoding in the dataset "
+                "table or --csv-encoding"
+            ),
         )
     )
     return None
@@ -156,10 +165,12 @@ def read_csv(
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        problems.append(data_error(codes.DATA_CSV, shown, "empty file: expected a header row"))
+        problems.append(data_error(codes.DATA_CSV, shown, msg("empty file: expected a header row")))
         return None
     except csv.Error as exc:
-        problems.append(data_error(codes.DATA_CSV, shown, f"not valid CSV: {exc}"))
+        problems.append(
+            data_error(codes.DATA_CSV, shown, msg("not valid CSV: {why}", why=str(exc)))
+        )
         return None
     table = Table(shown, header, [], decimal_comma=decimal_comma)
     number = 0
@@ -172,7 +183,9 @@ def read_csv(
             if row is not None:
                 table.rows.append(row)
     except csv.Error as exc:
-        problems.append(table.problem(f"not valid CSV: {exc}", Row(number + 1, line + 1, {})))
+        problems.append(
+            table.problem(msg("not valid CSV: {why}", why=str(exc)), Row(number + 1, line + 1, {}))
+        )
     return table
 
 
@@ -188,7 +201,11 @@ def _row(
     row = Row(number, line, {})
     if len(values) != width:
         problems.append(
-            table.problem(f"row has {len(values)} cells, the header {width}", row, None)
+            table.problem(
+                msg("row has {cells} cells, the header {width}", cells=len(values), width=width),
+                row,
+                None,
+            )
         )
         return None
     for column, (name, value) in enumerate(zip(table.header, values, strict=True), start=1):
@@ -196,7 +213,13 @@ def _row(
             continue
         if not name:
             problems.append(
-                table.problem(f"a value in column {column}, which has no name in the header", row)
+                table.problem(
+                    msg(
+                        "a value in column {column}, which has no name in the header",
+                        column=column,
+                    ),
+                    row,
+                )
             )
             return None
         row.cells[name] = value

@@ -33,7 +33,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
-from clusterkit.loader.collect import BUILTIN_TYPES, Collector, finish
+from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector, finish
 from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
@@ -47,12 +47,21 @@ from clusterkit.loader.files import (
     read_text,
 )
 from clusterkit.loader.folder import read_tables
+from clusterkit.messages import join, msg, text_of
 from clusterkit.model import Dataset
-from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
+from clusterkit.schema import (
+    DEFAULT_SCHEMA,
+    Schema,
+    SchemaConflictError,
+    SchemaFormatError,
+    schema_from_data,
+    schema_to_data,
+)
 from clusterkit.serde import DataError, unstructure
 
 __all__ = [
     "dataset_from_document",
+    "dataset_schema",
     "dump_dataset",
     "load_dataset",
     "parse_document",
@@ -64,13 +73,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DataError(f"key {key!r} appears twice in one object")
+            raise DataError(msg("key {key!r} appears twice in one object", key=key))
         result[key] = value
     return result
 
 
 def _refuse_constant(name: str) -> Any:
-    raise DataError(f"{name} is not a number clusterkit accepts")
+    raise DataError(msg("{name} is not a number clusterkit accepts", name=name))
 
 
 def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
@@ -83,7 +92,7 @@ def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
         return _parse(text.removeprefix("\ufeff"), shown, problems)
     except RecursionError:
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, "nested too deeply to be a dataset file")
+            data_error(codes.DATA_SYNTAX, shown, msg("nested too deeply to be a dataset file"))
         )
         return None
 
@@ -97,7 +106,9 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
             span = Span.point(shown, int(match[1]), int(match[2])) if match else None
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             problems.append(
-                data_error(codes.DATA_SYNTAX, shown, f"not valid TOML: {message}", span=span)
+                data_error(
+                    codes.DATA_SYNTAX, shown, msg("not valid TOML: {why}", why=message), span=span
+                )
             )
             return None
     try:
@@ -110,10 +121,12 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
         problems.append(
-            data_error(codes.DATA_SYNTAX, shown, f"not valid JSON: {exc.msg}", span=span)
+            data_error(
+                codes.DATA_SYNTAX, shown, msg("not valid JSON: {why}", why=exc.msg), span=span
+            )
         )
     except DataError as exc:
-        problems.append(data_error(codes.DATA_SYNTAX, shown, str(exc)))
+        problems.append(data_error(codes.DATA_SYNTAX, shown, text_of(exc)))
     return None
 
 
@@ -151,7 +164,7 @@ def load_dataset(
             documents.append((document, shown))
     _refuse_what_is_not_a_dataset(listing, documents)
     named: list[Path] = []
-    schema = _dataset_schema(documents, listing.folder, schema, problems, named)
+    schema = dataset_schema(documents, listing.folder, schema, problems, named)
     options = _csv_options(documents, csv_encoding, decimal_comma, problems)
     collector = Collector(schema, problems)
     if listing.folder is listing.root:
@@ -178,8 +191,8 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
                 data_error(
                     codes.DATA_NO_INFO,
                     str(root),
-                    "holds rule files (*.ckr) and no dataset information: not a dataset",
-                    hint=f"expected {EXPECTED_DATASET}; {RULES_HINT}",
+                    msg("holds rule files (*.ckr) and no dataset information: not a dataset"),
+                    hint=join([msg("expected {what}", what=EXPECTED_DATASET), RULES_HINT], "; "),
                 )
             ]
         )
@@ -193,9 +206,12 @@ def _refuse_what_is_not_a_dataset(listing: Listing, documents: list[tuple[Any, s
             data_error(
                 codes.DATA_NO_INFO,
                 str(root),
-                "holds no dataset information: it is one file of the dataset in "
-                f"{root.parent}, not a dataset on its own",
-                hint=f"give the folder; expected {EXPECTED_DATASET}",
+                msg(
+                    "holds no dataset information: it is one file of the dataset in "
+                    "{folder}, not a dataset on its own",
+                    folder=str(root.parent),
+                ),
+                hint=msg("give the folder; expected {what}", what=EXPECTED_DATASET),
             )
         ]
     )
@@ -226,9 +242,9 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        f"{named!r} is not an encoding clusterkit knows",
+                        msg("{named!r} is not an encoding clusterkit knows", named=named),
                         path="dataset.csv_encoding",
-                        hint="for example utf-8, cp1251, kz1048",
+                        hint=msg("for example utf-8, cp1251, kz1048"),
                     )
                 )
             elif encoding is None:
@@ -240,7 +256,7 @@ def _csv_options(
                     data_error(
                         codes.DATA_INVALID,
                         shown,
-                        "expected true or false",
+                        msg("expected true or false"),
                         path="dataset.csv_decimal_comma",
                     )
                 )
@@ -257,7 +273,7 @@ def _is_codec(name: str) -> bool:
     return True
 
 
-def _dataset_schema(
+def dataset_schema(
     documents: list[tuple[Any, str]],
     folder: Path,
     given: Schema | None,
@@ -265,60 +281,99 @@ def _dataset_schema(
     files: list[Path] | None = None,
 ) -> Schema:
     """The schema the data is checked against: the given one and the dataset's own
-    (whose files are added to ``files``)."""
+    (whose files are added to ``files``).
+
+    A document that embeds its declarations (``dataset.declarations``, as
+    :func:`save_dataset` writes them) is checked against those; the files its
+    ``schema`` lists are where they were declared, and are not read again.
+    """
     schema = given or DEFAULT_SCHEMA
     for document, shown in documents:
         info = document.get("dataset") if isinstance(document, dict) else None
         named = info.get("schema") if isinstance(info, dict) else None
-        if not named:
-            continue
-        if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        if named and (not isinstance(named, list) or not all(isinstance(n, str) for n in named)):
             problems.append(
                 data_error(
                     codes.DATA_INVALID,
                     shown,
-                    "schema is a list of rule files (*.ckr)",
+                    msg("schema is a list of rule files (*.ckr)"),
                     path="dataset.schema",
                 )
             )
-            continue
+            named = None
         # The system takes no path with a NUL character; it is refused here, once.
         problems.extend(
             data_error(
                 codes.DATA_INVALID,
                 shown,
-                f"{n!r} is not a path: it holds a NUL character",
+                msg("{name!r} is not a path: it holds a NUL character", name=n),
                 path="dataset.schema",
             )
-            for n in named
+            for n in named or ()
             if "\x00" in n
         )
-        paths = [Path(os.path.normpath(folder / n)) for n in named if "\x00" not in n]
-        not_rules = [p for p in paths if p.suffix != RULE_SUFFIX]
-        # Never opened: an error excerpt would show the lines of a file that is not a
-        # rule file. The rule files listed are read all the same.
+        paths = [Path(os.path.normpath(folder / n)) for n in named or () if "\x00" not in n]
+        rules = [p for p in paths if p.suffix == RULE_SUFFIX]
+        if files is not None:
+            files.extend(rules)
+        if isinstance(info, dict) and EMBEDDED_SCHEMA in info:
+            embedded = _embedded_schema(document, shown, problems)
+            if embedded is not None:
+                schema = _merge_schema(schema, embedded, shown, EMBEDDED_SCHEMA, problems)
+        elif paths:
+            # Never opened: an error excerpt would show the lines of a file that is not
+            # a rule file. The rule files listed are read all the same.
+            problems.extend(
+                data_error(
+                    codes.DATA_INVALID,
+                    shown,
+                    msg(
+                        "{path!r} is not a rule file (*.ckr): a dataset's schema is declared "
+                        "in rule files",
+                        path=str(p),
+                    ),
+                    path="dataset.schema",
+                )
+                for p in paths
+                if p.suffix != RULE_SUFFIX
+            )
+            own = schema_from_files(rules, shown, problems)
+            schema = _merge_schema(schema, own, shown, "schema", problems)
+    return schema
+
+
+def _merge_schema(
+    schema: Schema, own: Schema, shown: str, key: str, problems: list[Diagnostic]
+) -> Schema:
+    try:
+        return schema.merged(own)
+    except SchemaConflictError as exc:
+        problems.extend(
+            data_error(codes.DATA_INVALID, shown, message, path=f"dataset.{key}")
+            for message in exc.problems
+        )
+    return schema
+
+
+def _embedded_schema(document: Any, shown: str, problems: list[Diagnostic]) -> Schema | None:
+    """The declarations a document embeds in its ``dataset`` table, if it does. A form
+    that cannot be read raises :class:`DiagnosticError` at once, with every problem at
+    its data path: data read against a schema it was not written for would only give
+    more errors that say nothing."""
+    info = document.get("dataset") if isinstance(document, dict) else None
+    if not isinstance(info, dict) or EMBEDDED_SCHEMA not in info:
+        return None
+    try:
+        return schema_from_data(info[EMBEDDED_SCHEMA])
+    except SchemaFormatError as exc:
+        base = f"dataset.{EMBEDDED_SCHEMA}"
         problems.extend(
             data_error(
-                codes.DATA_INVALID,
-                shown,
-                f"{str(p)!r} is not a rule file (*.ckr): a dataset's schema is "
-                "declared in rule files",
-                path="dataset.schema",
+                codes.DATA_INVALID, shown, message, path=f"{base}.{where}" if where else base
             )
-            for p in not_rules
+            for where, message in exc.problems
         )
-        paths = [p for p in paths if p.suffix == RULE_SUFFIX]
-        if files is not None:
-            files.extend(paths)
-        own = schema_from_files(paths, shown, problems)
-        try:
-            schema = schema.merged(own)
-        except SchemaConflictError as exc:
-            problems.extend(
-                data_error(codes.DATA_INVALID, shown, message, path="dataset.schema")
-                for message in exc.problems
-            )
-    return schema
+        raise DiagnosticError(problems) from None
 
 
 def dataset_from_document(
@@ -335,10 +390,15 @@ def dataset_from_document(
     ``append``, are added after them) and the rest are kept; this is how rule tests
     state just the data a case is about. Problems are reported against ``shown`` and
     raise :class:`DiagnosticError`. The data is checked against ``schema`` (default:
-    ``base``'s, else the built-in model).
+    ``base``'s, else the built-in model) together with the declarations the document
+    embeds (``dataset.declarations``, as :func:`dump_dataset` writes them).
     """
     chosen = schema or (base.schema if base is not None else DEFAULT_SCHEMA)
-    collector = Collector(chosen)
+    problems: list[Diagnostic] = []
+    embedded = _embedded_schema(document, shown, problems)
+    if embedded is not None:
+        chosen = _merge_schema(chosen, embedded, shown, EMBEDDED_SCHEMA, problems)
+    collector = Collector(chosen, problems)
     collector.read_document(document, shown)
     return finish(collector, shown, base, append)
 
@@ -356,8 +416,16 @@ def schema_from_files(paths: list[Path], shown: str, problems: list[Diagnostic])
 
 
 def dump_dataset(dataset: Dataset) -> str:
-    """The dataset as JSON text, numbers as exact strings, empty collections left out."""
-    data: dict[str, Any] = {"dataset": unstructure(dataset.info)}
+    """The dataset as JSON text, numbers as exact strings, empty collections left out.
+
+    The text stands alone: the declarations of the dataset's schema are embedded in
+    its ``dataset`` table (``declarations``, format ``clusterkit.schema/1``), so it is
+    read back without the rule files they were declared in.
+    """
+    info: dict[str, Any] = unstructure(dataset.info)
+    if not dataset.schema.is_default:
+        info[EMBEDDED_SCHEMA] = schema_to_data(dataset.schema)
+    data: dict[str, Any] = {"dataset": info}
     for name in BUILTIN_TYPES:
         items = getattr(dataset, name)
         if items:
@@ -369,6 +437,7 @@ def dump_dataset(dataset: Dataset) -> str:
 
 
 def save_dataset(dataset: Dataset, path: str | os.PathLike[str]) -> None:
-    """Write the dataset as one JSON file, atomically: a crash leaves the old file intact."""
+    """Write the dataset as one JSON file (:func:`dump_dataset`), atomically: a crash
+    leaves the old file intact. The file loads from any folder: its schema is embedded."""
     target = Path(path)
     atomic_write(target, dump_dataset(dataset))

@@ -19,6 +19,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.messages import join, msg
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -44,15 +45,17 @@ RULE_SUFFIX = ".ckr"
 #: The suffixes of the documents a dataset folder holds.
 DOCUMENT_SUFFIXES = (".json", ".toml")
 #: What a dataset is, said when the user named something else.
-EXPECTED_DATASET = (
+EXPECTED_DATASET = msg(
     "a dataset folder (with dataset.toml or *.json files), or one .json or .toml file"
 )
 #: Where rules go instead.
-RULES_HINT = "rules are checked with `clusterkit check RULES --data DATASET`"
+RULES_HINT = msg("rules are checked with `clusterkit check RULES --data DATASET`")
 _BOM = "\ufeff"
-#: Why a pipe, a device or a socket is not read.
-NOT_A_FILE = "is not a regular file (a pipe, a device or a socket)"
-NUL_IN_PATH = "is not a path: it holds a NUL character"
+#: Why a pipe, a device or a socket is not read (opening a pipe waits for a writer; a
+#: device such as /dev/zero never ends).
+NOT_A_FILE = msg("is not a regular file (a pipe, a device or a socket)")
+#: Why a path with a NUL character is not read (the system takes no such path).
+NUL_IN_PATH = msg("is not a path: it holds a NUL character")
 
 
 def data_error(
@@ -75,7 +78,7 @@ def not_read(
     return Diagnostic(
         codes.DATA_NOT_READ,
         Severity.WARNING,
-        f"not read: {why}",
+        msg("not read: {why}", why=why),
         file=shown,
         path=path,
         hint=hint,
@@ -90,37 +93,47 @@ def read_bytes(
     code: str = codes.DATA_UNREADABLE,
     too_big_code: str = codes.DATA_UNREADABLE,
     limit: int = MAX_FILE_BYTES,
-    noun: str = "file",
+    noun: str = msg("file"),
 ) -> bytes | None:
     """A file's contents, or None with the reason added to ``problems``."""
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
-            # Opening a pipe waits for a writer; a device such as /dev/zero never ends.
             problems.append(data_error(code, shown, NOT_A_FILE))
             return None
         size = status.st_size
         if size > limit:
             problems.append(
                 data_error(
-                    too_big_code, shown, f"{noun} is {size} bytes, more than the {limit} allowed"
+                    too_big_code,
+                    shown,
+                    msg(
+                        "{noun} is {size} bytes, more than the {limit} allowed",
+                        noun=noun,
+                        size=size,
+                        limit=limit,
+                    ),
                 )
             )
             return None
         return path.read_bytes()
     except FileNotFoundError:
-        why = "a symbolic link to a missing file" if path.is_symlink() else f"{noun} not found"
+        why = (
+            msg("a symbolic link to a missing file")
+            if path.is_symlink()
+            else msg("{noun} not found", noun=noun)
+        )
         problems.append(data_error(code, shown, why))
     except IsADirectoryError:
-        problems.append(data_error(code, shown, "is a directory, expected a file"))
+        problems.append(data_error(code, shown, msg("is a directory, expected a file")))
     except PermissionError:
-        problems.append(data_error(code, shown, "permission denied"))
+        problems.append(data_error(code, shown, msg("permission denied")))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            problems.append(data_error(code, shown, "is a symbolic link loop"))
+            problems.append(data_error(code, shown, msg("is a symbolic link loop")))
         else:
-            problems.append(data_error(code, shown, f"cannot be read: {exc.strerror}"))
-    except ValueError:  # the system takes no path with a NUL character in it
+            problems.append(data_error(code, shown, msg("cannot be read: {why}", why=exc.strerror)))
+    except ValueError:
         problems.append(data_error(code, shown, NUL_IN_PATH))
     return None
 
@@ -133,7 +146,7 @@ def read_text(
     code: str = codes.DATA_UNREADABLE,
     too_big_code: str = codes.DATA_UNREADABLE,
     limit: int = MAX_FILE_BYTES,
-    noun: str = "file",
+    noun: str = msg("file"),
 ) -> str | None:
     """A UTF-8 text file's contents, or None with the reason added to ``problems``.
 
@@ -148,7 +161,9 @@ def read_text(
     try:
         return data.decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as exc:
-        problems.append(data_error(code, shown, f"is not UTF-8 text (byte {exc.start})"))
+        problems.append(
+            data_error(code, shown, msg("is not UTF-8 text (byte {start})", start=exc.start))
+        )
     return None
 
 
@@ -156,17 +171,17 @@ def entry_problem(path: Path) -> str | None:
     """Why a folder entry that should be a file is not one, or None if it is a file."""
     try:
         if path.is_dir():
-            return "is a directory"
+            return msg("is a directory")
         if not stat.S_ISREG(path.stat().st_mode):
             return NOT_A_FILE
     except FileNotFoundError:
-        return "is a symbolic link to a missing file"
+        return msg("is a symbolic link to a missing file")
     except PermissionError:
-        return "permission denied"
+        return msg("permission denied")
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "is a symbolic link loop"
-        return f"cannot be read: {exc.strerror}"
+            return msg("is a symbolic link loop")
+        return msg("cannot be read: {why}", why=exc.strerror)
     except ValueError:
         return NUL_IN_PATH
     return None
@@ -224,7 +239,7 @@ def list_dataset(root: Path) -> Listing:
         return _list_folder(root)
     if why is not None:
         if not os.path.lexists(root):
-            why = "no such file or directory"
+            why = msg("no such file or directory")
         raise DiagnosticError([data_error(codes.DATA_UNREADABLE, shown, why)])
     if root.suffix not in DOCUMENT_SUFFIXES:
         what, more = _kind_of_file(root)
@@ -233,24 +248,30 @@ def list_dataset(root: Path) -> Listing:
                 data_error(
                     codes.DATA_UNREADABLE,
                     shown,
-                    f"is {what}, not a dataset",
-                    hint=f"expected {EXPECTED_DATASET}{more}",
+                    msg("is {what}, not a dataset", what=what),
+                    hint=join([msg("expected {what}", what=EXPECTED_DATASET), *more], "; "),
                 )
             ]
         )
     return Listing(root, root.parent, [root])
 
 
-def _kind_of_file(path: Path) -> tuple[str, str]:
+def _kind_of_file(path: Path) -> tuple[str, list[str]]:
     """What a file is, and more to say about it after what a dataset is."""
     if path.suffix == RULE_SUFFIX:
-        return "a rule file", f"; {RULES_HINT}"
-    if path.suffix in (".csv", ".xlsx"):
-        more = "; a dataset's tables are read from its folder"
-        if path.suffix == ".csv":
-            more += " (`clusterkit import-participants` reads a participants file alone)"
-        return "a table", more
-    return f"a {path.suffix or 'suffix-less'} file", ""
+        return msg("a rule file"), [RULES_HINT]
+    if path.suffix == ".csv":
+        return msg("a table"), [
+            msg(
+                "a dataset's tables are read from its folder "
+                "(`clusterkit import-participants` reads a participants file alone)"
+            )
+        ]
+    if path.suffix == ".xlsx":
+        return msg("a table"), [msg("a dataset's tables are read from its folder")]
+    if not path.suffix:
+        return msg("a suffix-less file"), []
+    return msg("a {suffix} file", suffix=path.suffix), []
 
 
 def _list_folder(root: Path) -> Listing:
@@ -258,9 +279,9 @@ def _list_folder(root: Path) -> Listing:
     try:
         entries = sorted(root.iterdir())
     except OSError as exc:
-        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+        reason = msg("permission denied") if isinstance(exc, PermissionError) else exc.strerror
         raise DiagnosticError(
-            [data_error(codes.DATA_UNREADABLE, shown, f"cannot be listed: {reason}")]
+            [data_error(codes.DATA_UNREADABLE, shown, msg("cannot be listed: {why}", why=reason))]
         ) from None
     listing = Listing(root, root, [])
     for entry in entries:
@@ -279,11 +300,13 @@ def _list_folder(root: Path) -> Listing:
         else:
             listing.others.append(entry)
     if not listing.documents:
-        message = "no .json or .toml data files in this directory"
+        message = msg("no .json or .toml data files in this directory")
         hint = None
         if listing.holds_rules:
-            message = "holds rule files (*.ckr) and no .json or .toml data files: not a dataset"
-            hint = f"expected {EXPECTED_DATASET}; {RULES_HINT}"
+            message = msg(
+                "holds rule files (*.ckr) and no .json or .toml data files: not a dataset"
+            )
+            hint = join([msg("expected {what}", what=EXPECTED_DATASET), RULES_HINT], "; ")
         raise DiagnosticError(
             [*listing.problems, data_error(codes.DATA_UNREADABLE, shown, message, hint=hint)]
         )

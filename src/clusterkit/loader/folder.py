@@ -24,13 +24,14 @@ from clusterkit.loader.csv_tables import CsvOptions, read_csv
 from clusterkit.loader.files import RULE_SUFFIX, Listing, entry_problem, not_read, outside
 from clusterkit.loader.participants_csv import participants_of_table, read_table_file
 from clusterkit.loader.tables import PARTICIPANTS, Shape, Table, shape, why_not_a_table
+from clusterkit.messages import msg
 
 __all__ = ["read_tables"]
 
 #: The folder of participants files, and the column naming a participant's cluster.
 PARTICIPANTS_FOLDER = "participants"
 OWNER = "cluster"
-_READ = ".json, .toml, .csv and .xlsx files"
+_READ = msg(".json, .toml, .csv and .xlsx files")
 _OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers")
 
 
@@ -69,7 +70,7 @@ def _skipped(entry: Path, schema_files: list[Path]) -> str | None:
     """Why an entry is not read ("" to skip it without a word), or None to read it."""
     suffix = entry.suffix.lower()
     if entry.name.startswith("~$"):
-        return "a spreadsheet program's lock file (the workbook is open)"
+        return msg("a spreadsheet program's lock file (the workbook is open)")
     resolved = _resolved(entry)
     if resolved is not None and (
         resolved in schema_files
@@ -81,17 +82,24 @@ def _skipped(entry: Path, schema_files: list[Path]) -> str | None:
         return problem
     if problem == "is a directory":
         if entry.name.lower() == PARTICIPANTS_FOLDER:
-            return f"a folder; participants are read from {PARTICIPANTS_FOLDER}/ (lower case)"
-        return "a folder; clusterkit reads the files at the top of a dataset folder"
+            return msg(
+                "a folder; participants are read from {folder}/ (lower case)",
+                folder=PARTICIPANTS_FOLDER,
+            )
+        return msg("a folder; clusterkit reads the files at the top of a dataset folder")
     if problem is not None:
         return problem
     if suffix == RULE_SUFFIX:
-        return "a rule file; a dataset reads the declarations of the rule files its 'schema' lists"
+        return msg(
+            "a rule file; a dataset reads the declarations of the rule files its 'schema' lists"
+        )
     if entry.name == PARTICIPANTS_FOLDER:
-        return f"a file; participants are read from the folder {PARTICIPANTS_FOLDER}/"
+        return msg(
+            "a file; participants are read from the folder {folder}/", folder=PARTICIPANTS_FOLDER
+        )
     if suffix in _OTHER_SPREADSHEETS:
-        return "clusterkit reads spreadsheets saved as .xlsx; save it as .xlsx or .csv"
-    return f"clusterkit reads {_READ}"
+        return msg("clusterkit reads spreadsheets saved as .xlsx; save it as .xlsx or .csv")
+    return msg("clusterkit reads {files}", files=_READ)
 
 
 def _csv_file(path: Path, collector: Collector, options: CsvOptions) -> None:
@@ -125,8 +133,8 @@ def _participants_folder(folder: Path, collector: Collector, options: CsvOptions
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
-        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
-        collector.problems.append(not_read(str(folder), f"cannot be listed: {reason}"))
+        reason = msg("permission denied") if isinstance(exc, PermissionError) else exc.strerror
+        collector.problems.append(not_read(str(folder), msg("cannot be listed: {why}", why=reason)))
         return
     table_shape = shape(PARTICIPANTS, collector.schema)
     assert table_shape is not None
@@ -143,9 +151,9 @@ def _participants_folder(folder: Path, collector: Collector, options: CsvOptions
             collector.problems.append(not_read(shown, _skipped(entry, []) or ""))
             continue
         if suffix not in (".csv", ".xlsx"):
-            why = entry_problem(entry) or "a participants file is <cluster-id>.csv or .xlsx"
+            why = entry_problem(entry) or msg("a participants file is <cluster-id>.csv or .xlsx")
             if why == "is a directory":
-                why = "a folder; participants files are at the top of participants/"
+                why = msg("a folder; participants files are at the top of participants/")
             collector.problems.append(not_read(shown, why))
             continue
         problem = entry_problem(entry)
@@ -175,7 +183,10 @@ def _warn_other_sheets(path: Path, collector: Collector) -> None:
                 collector.problems.append(
                     not_read(
                         str(path),
-                        f"sheet {sheet!r}: a participants file's first sheet is read",
+                        msg(
+                            "sheet {sheet!r}: a participants file's first sheet is read",
+                            sheet=sheet,
+                        ),
                         path=sheet,
                     )
                 )
@@ -202,7 +213,7 @@ def _workbook(path: Path, collector: Collector) -> None:
                 continue  # an empty sheet
             if table_shape is None:
                 why = why_not_a_table(sheet, schema)
-                collector.problems.append(not_read(shown, f"sheet {why}", path=sheet))
+                collector.problems.append(not_read(shown, msg("sheet {why}", why=why), path=sheet))
                 continue
             _read(table, table_shape, collector, before)
     finally:

@@ -14,6 +14,11 @@ from pathlib import Path
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.cells import (
+    check_header,
+    item_problem,
+    row_record,
+)
 from clusterkit.loader.csv_tables import DETECT, CsvOptions, read_csv
 from clusterkit.loader.files import data_error
 from clusterkit.loader.structure import Structurer
@@ -23,11 +28,9 @@ from clusterkit.loader.tables import (
     Row,
     Shape,
     Table,
-    check_header,
-    item_problem,
-    row_record,
     shape,
 )
+from clusterkit.messages import msg
 from clusterkit.model import Participant
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
@@ -64,7 +67,9 @@ def read_table_file(
     finally:
         book.close()
     if table is None and len(problems) == before:
-        problems.append(data_error(codes.DATA_CSV, shown, "empty sheet: expected a header row"))
+        problems.append(
+            data_error(codes.DATA_CSV, shown, msg("empty sheet: expected a header row"))
+        )
     return table
 
 

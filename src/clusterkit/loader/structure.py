@@ -23,14 +23,15 @@ from cattrs.errors import BaseValidationError
 from clusterkit import codes
 from clusterkit.diagnostics import Span
 from clusterkit.identifiers import SCHEMES, IdentifierError
+from clusterkit.messages import join, msg, text_of
 from clusterkit.model import KINDS, REFERENCES, InvalidFieldsError, Record, Role
 from clusterkit.model.common import NO_EXTRA, Declared, Extra
 from clusterkit.money import Money
 from clusterkit.schema import EXTENDABLE, FieldDecl, FieldType, KindDecl, Schema
-from clusterkit.serde import DataError, structure, structure_errors
+from clusterkit.serde import MISSING, DataError, structure, structure_errors
 from clusterkit.suggestions import did_you_mean
 
-__all__ = ["KIND_OF", "Problem", "Reference", "Structurer"]
+__all__ = ["KIND_OF", "Problem", "Reference", "Structurer", "declares", "nested_classes"]
 
 #: Problems as ``(data path, message, code)``.
 Problem = tuple[str, str, str]
@@ -74,6 +75,27 @@ def _plan(cls: type) -> _Plan:
     return _Plan(names, nested)
 
 
+@cache
+def nested_classes(cls: type) -> frozenset[type]:
+    """The model classes whose objects an object of ``cls`` holds, at any depth."""
+    found: set[type] = set()
+    todo = [cls]
+    while todo:
+        for inner, _many in _plan(todo.pop()).nested.values():
+            if inner not in found:
+                found.add(inner)
+                todo.append(inner)
+    return frozenset(found)
+
+
+def declares(schema: Schema, cls: type) -> bool:
+    """Whether ``schema`` declares fields of ``cls`` or of a class nested in it. Data
+    already checked (kept in a store or a backup) of a class it declares nothing for
+    can be read by the data converter alone."""
+    owners = {owner for owner, _field in schema.extensions}
+    return any(KIND_OF.get(c) in owners for c in (cls, *nested_classes(cls)))
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -82,11 +104,11 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal | int):
-        return f"the number {value}"
+        return msg("the number {number}", number=value)
     if isinstance(value, Mapping):
-        return "an object"
+        return msg("an object")
     if isinstance(value, list | tuple):
-        return "a list"
+        return msg("a list")
     return repr(value)
 
 
@@ -113,7 +135,7 @@ class Structurer:
         if isinstance(raw, cls):
             return raw
         if not isinstance(raw, Mapping):
-            self.problem(path, f"expected an object, got {_describe(raw)}")
+            self.problem(path, msg("expected an object, got {got}", got=_describe(raw)))
             return None
         kind = KIND_OF.get(cls)
         plan = _plan(cls)
@@ -141,7 +163,7 @@ class Structurer:
         for name, field in declared.items():
             if name not in raw:
                 if field.required:
-                    self.problem(_join(path, name), "required field is missing", codes.DATA_MISSING)
+                    self.problem(_join(path, name), MISSING, codes.DATA_MISSING)
                 if name in plan.fields:
                     values[name] = None
         # Built even when a key was wrong, so that every problem is reported at once.
@@ -159,7 +181,7 @@ class Structurer:
         if not many:
             return self.build(value, cls, path)
         if not isinstance(value, list | tuple):
-            self.problem(path, f"expected a list, got {_describe(value)}")
+            self.problem(path, msg("expected a list, got {got}", got=_describe(value)))
             return ()
         return tuple(self.build(item, cls, f"{path}[{i}]") for i, item in enumerate(value))
 
@@ -174,7 +196,12 @@ class Structurer:
             if value not in allowed:
                 self.problem(
                     path,
-                    f"{_describe(value)} is not one of: {', '.join(allowed)}",
+                    # Described, not repeated: Python data may nest past repr's reach.
+                    msg(
+                        "{what} is not one of: {allowed}",
+                        what=_describe(value),
+                        allowed=", ".join(allowed),
+                    ),
                 )
         target = REFERENCES.get((kind, name))
         if target is not None:
@@ -209,14 +236,19 @@ class Structurer:
 
     def unknown_key(self, key: str, known: list[str], path: str) -> None:
         hint = did_you_mean(key, known)
-        message = f"unknown key {key!r}"
-        message += f"; {hint}" if hint else f" (expected one of: {', '.join(known)})"
+        message = (
+            msg("unknown key {key!r}; {hint}", key=key, hint=hint)
+            if hint
+            else msg(
+                "unknown key {key!r} (expected one of: {known})", key=key, known=", ".join(known)
+            )
+        )
         self.problem(path, message, codes.DATA_UNKNOWN_KEY)
 
     # -- declared kinds ----------------------------------------------------------------------
     def record(self, raw: object, kind: KindDecl, path: str) -> Record | None:
         if not isinstance(raw, Mapping):
-            self.problem(path, f"expected an object, got {_describe(raw)}")
+            self.problem(path, msg("expected an object, got {got}", got=_describe(raw)))
             return None
         start = len(self.problems)
         refs: list[Reference] = []
@@ -237,10 +269,10 @@ class Structurer:
                 known = ["id", *fields] if kind.id_scheme or kind.id_required else [*fields]
                 self.unknown_key(str(key), known, where)
         if kind.id_required and "id" not in raw:
-            self.problem(_join(path, "id"), "required field is missing", codes.DATA_MISSING)
+            self.problem(_join(path, "id"), MISSING, codes.DATA_MISSING)
         for name, field in fields.items():
             if field.required and name not in raw:
-                self.problem(_join(path, name), "required field is missing", codes.DATA_MISSING)
+                self.problem(_join(path, name), MISSING, codes.DATA_MISSING)
         self.references.extend(refs)
         if len(self.problems) > start:
             if isinstance(raw.get("id"), str):
@@ -254,7 +286,7 @@ class Structurer:
         try:
             return self._value(raw, field, path, refs)
         except (DataError, IdentifierError, ValueError, TypeError) as exc:
-            self.problem(path, str(exc))
+            self.problem(path, text_of(exc))
             return None
 
     def _value(self, raw: object, field: FieldType, path: str, refs: list[Reference]) -> Any:
@@ -264,7 +296,13 @@ class Structurer:
         if kind == "money":
             money = structure(raw, Money)
             if field.currency is not None and money.currency != field.currency:
-                raise DataError(f"expected an amount in {field.currency}, got {money}")
+                raise DataError(
+                    msg(
+                        "expected an amount in {currency}, got {money}",
+                        currency=field.currency,
+                        money=str(money),
+                    )
+                )
             return money
         if kind in ("number", "percent"):
             return self.number(raw, field)
@@ -279,13 +317,15 @@ class Structurer:
                 # Python data may put any object here, a list nested past repr's reach too.
                 hint = did_you_mean(raw, field.choices) if isinstance(raw, str) else None
                 allowed = ", ".join(field.choices)
-                message = f"{_describe(raw)} is not one of: {allowed}"
-                raise DataError(message + (f"; {hint}" if hint else ""))
+                message = msg(
+                    "{what} is not one of: {allowed}", what=_describe(raw), allowed=allowed
+                )
+                raise DataError(join([message, hint], "; ") if hint else message)
             return raw
         if kind == "list" and field.item is not None:
             items = raw.split("|") if isinstance(raw, str) else raw
             if not isinstance(items, list | tuple):
-                raise DataError(f"expected a list, got {_describe(raw)}")
+                raise DataError(msg("expected a list, got {got}", got=_describe(raw)))
             out = [
                 self._value(
                     item.strip() if isinstance(item, str) else item,

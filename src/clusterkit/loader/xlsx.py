@@ -41,6 +41,7 @@ from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader.files import data_error, read_bytes
 from clusterkit.loader.tables import Cell, NumberCell, Row, Table, cell_name
+from clusterkit.messages import join, msg
 from clusterkit.numbers import EXACT, format_plain, shift
 
 __all__ = ["EXCEL_DIGITS", "Workbook", "exact_number", "open_workbook"]
@@ -57,7 +58,7 @@ def exact_number(value: float | int, number_format: str = "General") -> NumberCe
         number = Decimal(value)
     else:
         if not math.isfinite(value):
-            return NumberCell(None, repr(value), f"{value!r} is not a number")
+            return NumberCell(None, repr(value), msg("{value!r} is not a number", value=value))
         number = Decimal(repr(value))
         if len(number.as_tuple().digits) > EXCEL_DIGITS:
             rounded = _normal(_ROUND_15.plus(number))
@@ -65,8 +66,11 @@ def exact_number(value: float | int, number_format: str = "General") -> NumberCe
                 return NumberCell(
                     None,
                     repr(value),
-                    f"the cell holds {value!r}, which is not an exact decimal (a formula's "
-                    "result?): round it in the sheet, e.g. =ROUND(…; 4), or type the value",
+                    msg(
+                        "the cell holds {value!r}, which is not an exact decimal (a formula's "
+                        "result?): round it in the sheet, e.g. =ROUND(…; 4), or type the value",
+                        value=value,
+                    ),
                 )
             number = rounded
         number = _normal(number)
@@ -121,7 +125,9 @@ class Workbook:
             reason = str(exc) or type(exc).__name__
             problems.append(
                 data_error(
-                    codes.DATA_UNREADABLE, self.shown, f"sheet {sheet!r} cannot be read ({reason})"
+                    codes.DATA_UNREADABLE,
+                    self.shown,
+                    msg("sheet {sheet!r} cannot be read ({why})", sheet=sheet, why=reason),
                 )
             )
             return None
@@ -165,8 +171,10 @@ class Workbook:
             if not name:
                 problems.append(
                     table.problem(
-                        f"a value in column {cell_name(index, 1)[:-1]}, which has no name "
-                        "in the header row",
+                        msg(
+                            "a value in column {column}, which has no name in the header row",
+                            column=cell_name(index, 1)[:-1],
+                        ),
                         row,
                     )
                 )
@@ -174,7 +182,11 @@ class Workbook:
                 continue
             if getattr(cell, "data_type", None) == "e":
                 problems.append(
-                    table.problem(f"{name}: the cell holds the error {value}", row, name)
+                    table.problem(
+                        join([name, msg("the cell holds the error {value}", value=value)], ": "),
+                        row,
+                        name,
+                    )
                 )
                 good = False
                 continue
@@ -203,11 +215,16 @@ class Workbook:
                     name = table.header[index - 1]
                     problems.append(
                         table.problem(
-                            f"{name}: the formula {text} has no saved value",
+                            join(
+                                [name, msg("the formula {text} has no saved value", text=text)],
+                                ": ",
+                            ),
                             row,
                             name,
-                            hint="open and save the file in a spreadsheet program, which "
-                            "calculates it",
+                            hint=msg(
+                                "open and save the file in a spreadsheet program, which "
+                                "calculates it"
+                            ),
                         )
                     )
                     bad.add(line)
@@ -258,8 +275,8 @@ def open_workbook(path: Path, shown: str, problems: list[Diagnostic]) -> Workboo
             data_error(
                 codes.DATA_UNREADABLE,
                 shown,
-                "cannot read spreadsheets: openpyxl is not installed",
-                hint="pip install 'clusterkit[xlsx]'",
+                msg("cannot read spreadsheets: openpyxl is not installed"),
+                hint=msg("pip install 'clusterkit[xlsx]'"),
             )
         )
         return None
@@ -274,8 +291,8 @@ def open_workbook(path: Path, shown: str, problems: list[Diagnostic]) -> Workboo
             data_error(
                 codes.DATA_UNREADABLE,
                 shown,
-                f"is not a spreadsheet clusterkit can read ({reason})",
-                hint="save it as an Excel workbook (.xlsx) without a password",
+                msg("is not a spreadsheet clusterkit can read ({why})", why=reason),
+                hint=msg("save it as an Excel workbook (.xlsx) without a password"),
             )
         )
         return None

@@ -22,9 +22,11 @@ from pygls.workspace import TextDocument
 
 from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.i18n import choose_lang, language_of
 from clusterkit.lang.formatter import FormatterError, format_rules
 from clusterkit.lsp.analysis import Analysis, analyse, analyse_for_editing
 from clusterkit.lsp.features import complete, definition, hover
+from clusterkit.messages import msg, render
 
 __all__ = ["build_server", "serve"]
 
@@ -52,6 +54,8 @@ class RulesServer(LanguageServer):
             "clusterkit", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full
         )
         self.analyses: dict[str, Analysis] = {}
+        #: The language of diagnostics: the client's locale (``initialize``), else ours.
+        self.lang = choose_lang(None)
 
     def document_path(self, document: TextDocument) -> str:
         return os.path.normpath(document.path or to_fs_path(document.uri) or document.uri)
@@ -95,9 +99,10 @@ class RulesServer(LanguageServer):
         return types.Range(start, end)
 
     def diagnostic(self, diagnostic: Diagnostic, lines: Sequence[str]) -> types.Diagnostic:
-        message = diagnostic.message
-        if diagnostic.hint:
-            message += f"\n(hint: {diagnostic.hint})"
+        shown = diagnostic.localized(self.lang)
+        message = shown.message
+        if shown.hint:
+            message += "\n" + render(msg("(hint: {hint})", hint=shown.hint), self.lang)
         return types.Diagnostic(
             range=self.to_range(diagnostic.span, lines),
             message=message,
@@ -122,6 +127,10 @@ class RulesServer(LanguageServer):
 def build_server() -> RulesServer:
     """A server with every feature registered, not yet started."""
     server = RulesServer()
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: RulesServer, params: types.InitializeParams) -> None:
+        ls.lang = (language_of(params.locale) if params.locale else None) or ls.lang
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: RulesServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems
 
 __all__ = [
@@ -65,7 +66,7 @@ class StatusChange(Declared):
 
     def __attrs_post_init__(self) -> None:
         if self.status is ApplicationStatus.REJECTED and not self.reason.strip():
-            raise_problems(iter([("reason", "a rejection must give its reason")]))
+            raise_problems(iter([("reason", msg("a rejection must give its reason"))]))
 
 
 @attrs.frozen
@@ -97,7 +98,7 @@ class CriterionScore(Declared):
     def _problems(self) -> Problems:
         yield from check_identifier("criterion", self.criterion)
         if self.points < 0:
-            yield "points", "must not be negative"
+            yield "points", msg("must not be negative")
 
 
 @attrs.frozen
@@ -132,12 +133,18 @@ class Application(Declared):
         previous = self.submitted
         for i, change in enumerate(self.history):
             if change.on < previous:
-                yield f"history[{i}].on", "status changes must be in date order, after submission"
+                yield (
+                    f"history[{i}].on",
+                    msg("status changes must be in date order, after submission"),
+                )
             previous = change.on
             if i > 0 and self.history[i - 1].status.is_final:
                 yield (
                     f"history[{i}].status",
-                    (f"the application was already {self.history[i - 1].status.value}"),
+                    msg(
+                        "the application was already {status}",
+                        status=self.history[i - 1].status.value,
+                    ),
                 )
 
     @property

@@ -7,6 +7,7 @@ import enum
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.model.common import (
     Declared,
     LocalizedText,
@@ -62,7 +63,15 @@ def _dates_in_order(
     start_field: str, start: dt.date, end_field: str, end: dt.date | None
 ) -> Problems:
     if end is not None and end < start:
-        yield end_field, f"{end.isoformat()} is before {start_field} {start.isoformat()}"
+        yield (
+            end_field,
+            msg(
+                "{end} is before {start_field} {start}",
+                end=end.isoformat(),
+                start_field=start_field,
+                start=start.isoformat(),
+            ),
+        )
 
 
 @attrs.frozen
@@ -128,9 +137,9 @@ class ValueChainLink(Declared):
 
     def _problems(self) -> Problems:
         if self.supplier == self.customer:
-            yield "customer", "a participant cannot supply itself"
+            yield "customer", msg("a participant cannot supply itself")
         if self.yearly_volume is not None and self.yearly_volume.is_negative():
-            yield "yearly_volume", "must not be negative"
+            yield "yearly_volume", msg("must not be negative")
 
 
 class Stage(enum.StrEnum):
@@ -174,7 +183,9 @@ class Label(Declared):
 
     def __attrs_post_init__(self) -> None:
         if self.awarded is None and self.reported is None:
-            raise_problems(iter([("awarded", "give the award date, or the date it was reported")]))
+            raise_problems(
+                iter([("awarded", msg("give the award date, or the date it was reported"))])
+            )
         if self.awarded is not None:
             raise_problems(_dates_in_order("awarded", self.awarded, "expires", self.expires))
 
@@ -241,7 +252,7 @@ class Cluster(Declared):
     def _problems(self) -> Problems:
         yield from check_identifier("id", self.id)
         if not self.regions:
-            yield "regions", "a cluster lies in at least one region"
+            yield "regions", msg("a cluster lies in at least one region")
         for field in ("id", "bin"):
             seen: set[object] = set()
             for index, participant in enumerate(self.participants):
@@ -250,22 +261,34 @@ class Cluster(Declared):
                     continue
                 if value in seen:
                     count = sum(1 for p in self.participants if getattr(p, field) == value)
-                    yield f"participants[{index}].{field}", f"{value!r} appears {count} times"
+                    yield (
+                        f"participants[{index}].{field}",
+                        msg("{value!r} appears {count} times", value=value, count=count),
+                    )
                 seen.add(value)
         ids = {p.id for p in self.participants}
         if self.coordinator is not None and self.coordinator not in ids:
-            yield "coordinator", f"{self.coordinator!r} is not a participant of this cluster"
+            yield (
+                "coordinator",
+                msg("{id!r} is not a participant of this cluster", id=self.coordinator),
+            )
         for i, link in enumerate(self.links):
             for end in ("supplier", "customer"):
                 ref = getattr(link, end)
                 if ref not in ids:
-                    yield f"links[{i}].{end}", f"{ref!r} is not a participant of this cluster"
+                    yield (
+                        f"links[{i}].{end}",
+                        msg("{id!r} is not a participant of this cluster", id=ref),
+                    )
         for i in range(1, len(self.stages)):
             before, after = self.stages[i - 1], self.stages[i]
             if before.end is None or after.start <= before.end:
-                yield f"stages[{i}].start", "stages must follow one another without overlapping"
+                yield (
+                    f"stages[{i}].start",
+                    msg("stages must follow one another without overlapping"),
+                )
         if self.registry_status is RegistryStatus.REGISTERED and self.registered_on is None:
-            yield "registered_on", "a registered cluster needs its registration date"
+            yield "registered_on", msg("a registered cluster needs its registration date")
 
     def participant(self, participant_id: str) -> Participant | None:
         return next((p for p in self.participants if p.id == participant_id), None)

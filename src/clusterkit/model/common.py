@@ -9,6 +9,8 @@ from typing import Any
 
 import attrs
 
+from clusterkit.messages import msg
+
 __all__ = [
     "NO_EXTRA",
     "Declared",
@@ -63,12 +65,15 @@ def raise_problems(problems: Problems) -> None:
 def valid_year(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     """An attrs validator: a calendar year clusterkit can make dates in (1 to 9999)."""
     if not 1 <= value <= 9999:
-        raise FieldError(attribute.name, f"{value} is not a year (1 to 9999)")
+        raise FieldError(attribute.name, msg("{value} is not a year (1 to 9999)", value=value))
 
 
 def check_identifier(field: str, value: str) -> Problems:
     if not _IDENT.match(value):
-        yield field, f"{value!r} is not an identifier (letters, digits, '_', '-', '.')"
+        yield (
+            field,
+            msg("{value!r} is not an identifier (letters, digits, '_', '-', '.')", value=value),
+        )
 
 
 class Lang(enum.StrEnum):
@@ -94,7 +99,7 @@ class LocalizedText:
     def __attrs_post_init__(self) -> None:
         if not (self.ru or self.kk or self.en):
             raise InvalidFieldsError(
-                [FieldError("en", "give the text in at least one of ru, kk, en")]
+                [FieldError("en", msg("give the text in at least one of ru, kk, en"))]
             )
 
     def get(self, lang: Lang | str = Lang.EN) -> str:

@@ -11,6 +11,7 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
+from clusterkit.messages import msg
 from clusterkit.model.application import Application
 from clusterkit.model.cluster import Cluster
 from clusterkit.model.common import NO_EXTRA, Extra, LocalizedText, Region, Sector
@@ -151,7 +152,11 @@ def check_references(data: Dataset) -> list[Reference]:
         for i, value in enumerate(ids):
             if counts[value] > 1 and ids.index(value) != i:
                 out.append(
-                    Reference(collection, f"{collection}[{i}].id", f"{value!r} is used twice")
+                    Reference(
+                        collection,
+                        f"{collection}[{i}].id",
+                        msg("{value!r} is used twice", value=value),
+                    )
                 )
 
     unique("regions", [r.code for r in data.regions])
@@ -163,9 +168,10 @@ def check_references(data: Dataset) -> list[Reference]:
 
     def need(known: set[str], value: str, collection: str, path: str, what: str) -> None:
         if known and value not in known:
-            out.append(Reference(collection, path, f"{value!r} is not a known {what}", what, value))
+            message = msg("{value!r} is not a known {kind}", value=value, kind=what)
+            out.append(Reference(collection, path, message, what, value))
         elif not known:
-            message = f"{value!r} names a {what}, but none is defined"
+            message = msg("{value!r} names a {kind}, but none is defined", value=value, kind=what)
             out.append(Reference(collection, path, message, what, value))
 
     for i, cluster in enumerate(data.clusters):
@@ -194,7 +200,7 @@ def check_references(data: Dataset) -> list[Reference]:
                     Reference(
                         "programmes",
                         f"programmes[{i}].projects[{j}].id",
-                        f"project id {project.id!r} is used in more than one programme",
+                        msg("project id {id!r} is used in more than one programme", id=project.id),
                     )
                 )
     programme_ids = {p.id for p in data.programmes}

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.model.common import Declared, Problems, check_identifier, raise_problems, valid_year
 from clusterkit.units import Unit
 
@@ -97,7 +98,7 @@ class IndicatorSeries(Declared):
         counts = Counter(v.year for v in self.values)
         for i, value in enumerate(self.values):
             if counts[value.year] > 1:
-                yield f"values[{i}].year", f"{value.year} appears twice"
+                yield f"values[{i}].year", msg("{year} appears twice", year=value.year)
 
     def at(self, year: int) -> IndicatorValue | None:
         return next((v for v in self.values if v.year == year), None)
@@ -142,7 +143,7 @@ class CounterObligation(Declared):
         yield from check_identifier("id", self.id)
         yield from check_identifier("indicator", self.indicator)
         if self.target_year <= self.base_year:
-            yield "target_year", f"must be after the base year {self.base_year}"
+            yield "target_year", msg("must be after the base year {year}", year=self.base_year)
 
 
 @attrs.frozen
@@ -180,9 +181,9 @@ class Observation(Declared):
     def _problems(self) -> Problems:
         if self.supersedes is not None:
             if self.supersedes < 1:
-                yield "supersedes", "must be the number of an earlier observation (1 or more)"
+                yield "supersedes", msg("must be the number of an earlier observation (1 or more)")
             if not self.reason.strip():
-                yield "reason", "a correction must give its reason"
+                yield "reason", msg("a correction must give its reason")
 
 
 def in_force(observations: Sequence[Observation], as_of: dt.date) -> tuple[Observation, ...]:

@@ -8,6 +8,7 @@ from collections import Counter
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.model.common import (
     Declared,
     LocalizedText,
@@ -52,7 +53,7 @@ class Funding(Declared):
 
     def __attrs_post_init__(self) -> None:
         if self.amount.is_negative():
-            raise_problems(iter([("amount", "must not be negative")]))
+            raise_problems(iter([("amount", msg("must not be negative"))]))
 
 
 @attrs.frozen
@@ -101,9 +102,9 @@ class Tranche(Declared):
 
     def _problems(self) -> Problems:
         if self.number < 1:
-            yield "number", "tranches are numbered from 1"
+            yield "number", msg("tranches are numbered from 1")
         if self.amount.is_negative():
-            yield "amount", "must not be negative"
+            yield "amount", msg("must not be negative")
 
 
 @attrs.frozen
@@ -138,32 +139,43 @@ class Project(Declared):
     def _problems(self) -> Problems:
         yield from check_identifier("id", self.id)
         if self.budget.is_negative():
-            yield "budget", "must not be negative"
+            yield "budget", msg("must not be negative")
         for i, funding in enumerate(self.financing):
             if funding.amount.currency != self.budget.currency:
                 yield (
                     f"financing[{i}].amount",
-                    (f"is in {funding.amount.currency}, the budget in {self.budget.currency}"),
+                    msg(
+                        "is in {currency}, the budget in {budget}",
+                        currency=funding.amount.currency,
+                        budget=self.budget.currency,
+                    ),
                 )
         for i, tranche in enumerate(self.tranches):
             if tranche.amount.currency != self.budget.currency:
                 yield (
                     f"tranches[{i}].amount",
-                    (f"is in {tranche.amount.currency}, the budget in {self.budget.currency}"),
+                    msg(
+                        "is in {currency}, the budget in {budget}",
+                        currency=tranche.amount.currency,
+                        budget=self.budget.currency,
+                    ),
                 )
         numbers = Counter(t.number for t in self.tranches)
         for i, tranche in enumerate(self.tranches):
             if numbers[tranche.number] > 1:
-                yield f"tranches[{i}].number", f"tranche {tranche.number} appears twice"
+                yield (
+                    f"tranches[{i}].number",
+                    msg("tranche {number} appears twice", number=tranche.number),
+                )
         milestone_ids = {m.id for m in self.milestones}
         for i, tranche in enumerate(self.tranches):
             if tranche.condition and tranche.condition not in milestone_ids:
                 yield (
                     f"tranches[{i}].condition",
-                    (f"{tranche.condition!r} is not a milestone of this project"),
+                    msg("{id!r} is not a milestone of this project", id=tranche.condition),
                 )
         if self.planned_new_products is not None and self.planned_new_products < 0:
-            yield "planned_new_products", "must not be negative"
+            yield "planned_new_products", msg("must not be negative")
 
     def funding(self, source: FundingSource) -> Money:
         """The amount committed by ``source`` (zero when it commits nothing)."""
@@ -200,8 +212,15 @@ class Programme(Declared):
     def _problems(self) -> Problems:
         yield from check_identifier("id", self.id)
         if self.end < self.start:
-            yield "end", f"{self.end.isoformat()} is before start {self.start.isoformat()}"
+            yield (
+                "end",
+                msg(
+                    "{end} is before start {start}",
+                    end=self.end.isoformat(),
+                    start=self.start.isoformat(),
+                ),
+            )
         counts = Counter(p.id for p in self.projects)
         for i, project in enumerate(self.projects):
             if counts[project.id] > 1:
-                yield f"projects[{i}].id", f"{project.id!r} appears twice"
+                yield f"projects[{i}].id", msg("{id!r} appears twice", id=project.id)

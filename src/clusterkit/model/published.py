@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from clusterkit.messages import msg
 from clusterkit.model.common import Declared, LocalizedText, check_identifier, raise_problems
 from clusterkit.money import Money
 from clusterkit.units import Measure
@@ -54,4 +55,4 @@ class SupportBenchmark(Declared):
 
     def __attrs_post_init__(self) -> None:
         if self.high.currency != self.low.currency or self.high < self.low:
-            raise_problems(iter([("high", "must be in the currency of low and not below it")]))
+            raise_problems(iter([("high", msg("must be in the currency of low and not below it"))]))

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clusterkit.jsonschema import NAMES, build
+from clusterkit.messages import msg
 from clusterkit.server.openapi import openapi
 from clusterkit.server.service import MAX_BODY_BYTES, ApiError, Service
 
@@ -43,7 +44,8 @@ def create_app(service: Service) -> Starlette:
     async def evaluate(request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return _error(ApiError(413, f"the request is larger than {MAX_BODY_BYTES} bytes"))
+            too_big = msg("the request is larger than {size} bytes", size=MAX_BODY_BYTES)
+            return _error(ApiError(413, too_big))
         body = await _body(request)
         try:
             results = await run_in_threadpool(service.evaluate, body)
@@ -69,7 +71,8 @@ def create_app(service: Service) -> Starlette:
     def schema(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in schemas:
-            return _error(ApiError(404, f"no schema {name!r}: one of {', '.join(NAMES)}"))
+            message = msg("no schema {name!r}: one of {names}", name=name, names=", ".join(NAMES))
+            return _error(ApiError(404, message))
         return _Json(schemas[name])
 
     def openapi_json(_request: Request) -> Response:

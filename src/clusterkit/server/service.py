@@ -33,6 +33,7 @@ from clusterkit.jsonschema.check import check
 # the package's attribute 'evaluate' the module rather than the function.
 from clusterkit.lang import Program, Provenance, ResultSet, compile_rules, evaluate, load_rules
 from clusterkit.loader.documents import dataset_from_document, parse_document
+from clusterkit.messages import msg, render
 from clusterkit.plugins import Store, StoredRun, StoreError, open_store
 from clusterkit.schema import DEFAULT_SCHEMA, Schema, SchemaConflictError
 
@@ -50,19 +51,27 @@ Json = dict[str, Any]
 
 
 class ApiError(Exception):
-    """A request the API refuses: an HTTP status, one sentence, and the diagnostics."""
+    """A request the API refuses: an HTTP status, one sentence, and the diagnostics, shown
+    in ``lang`` (the request's, once it is known)."""
 
-    def __init__(self, status: int, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        diagnostics: Sequence[Diagnostic] = (),
+        lang: str = "en",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.diagnostics = tuple(diagnostics)
+        self.lang = lang
 
     def to_json(self) -> Json:
         return {
             "status": self.status,
-            "error": self.message,
-            "diagnostics": [d.to_json() for d in self.diagnostics],
+            "error": render(self.message, self.lang),
+            "diagnostics": [d.to_json(self.lang) for d in self.diagnostics],
         }
 
 
@@ -143,13 +152,13 @@ class Service:
             with self._store() as store:
                 found = store.run(run_id)
         if found is None:
-            raise ApiError(404, f"no run {run_id} in the store")
+            raise ApiError(404, msg("no run {id} in the store", id=run_id))
         return {**_run_summary(found), "results": json.loads(found.document)}
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
         if self.store_url is None:
-            raise ApiError(404, "no store: start the server with --store URL")
+            raise ApiError(404, msg("no store: start the server with --store URL"))
         try:
             store = open_store(self.store_url)
         except StoreError as exc:
@@ -163,11 +172,19 @@ class Service:
 
     # -- evaluation --------------------------------------------------------------------------
     def evaluate(self, body: bytes) -> Json:
-        """The results (``clusterkit.results/1``) of a ``POST /evaluate`` body."""
+        """The results (``clusterkit.results/1``) of a ``POST /evaluate`` body; problems
+        in the request's language."""
         request = self.parse(body)
+        try:
+            return self._evaluate(request)
+        except ApiError as exc:
+            exc.lang = request.lang
+            raise
+
+    def _evaluate(self, request: _Request) -> Json:
         programs = self.programs(request)
         if not programs:
-            message = "name at least one rulebook, or give rule text in 'rules'"
+            message = msg("name at least one rulebook, or give rule text in 'rules'")
             raise ApiError(422, message, [_problem(codes.DATA_MISSING, message, "rulebooks")])
         # What the server publishes, whichever rules the request names: data of a kind
         # the loaded rules declare is read even when the rules evaluated do not use it.
@@ -178,21 +195,21 @@ class Service:
         except SchemaConflictError as exc:
             raise ApiError(
                 422,
-                "the rules declare the data differently",
+                msg("the rules declare the data differently"),
                 [_problem(codes.DATA_INVALID, message, "rules") for message in exc.problems],
             ) from None
         # The JSON Schema first: the loader then sees data of the right shape only.
         shape = check(request.dataset, "data", schema, file="request", prefix="dataset")
         if shape:
-            raise ApiError(422, "the dataset has errors", shape)
+            raise ApiError(422, msg("the dataset has errors"), shape)
         try:
             dataset = dataset_from_document(dict(request.dataset), "request", schema=schema)
         except DiagnosticError as exc:
             diagnostics = [_in_request(d) for d in exc.diagnostics]
-            raise ApiError(422, "the dataset has errors", diagnostics) from None
+            raise ApiError(422, msg("the dataset has errors"), diagnostics) from None
         as_of = request.as_of or dataset.info.published
         if as_of is None:
-            message = "give as_of: the dataset has no date of its own ('published')"
+            message = msg("give as_of: the dataset has no date of its own ('published')")
             raise ApiError(422, message, [_problem(codes.DATA_MISSING, message, "as_of")])
         results = [evaluate(program, dataset, as_of) for program in programs]
         warnings = [d for program in programs for d in program.diagnostics]
@@ -200,18 +217,18 @@ class Service:
 
     def parse(self, body: bytes) -> _Request:
         if len(body) > MAX_BODY_BYTES:
-            raise ApiError(413, f"the request is larger than {MAX_BODY_BYTES} bytes")
+            raise ApiError(413, msg("the request is larger than {size} bytes", size=MAX_BODY_BYTES))
         problems: list[Diagnostic] = []
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise ApiError(400, "the request is not UTF-8 text") from None
+            raise ApiError(400, msg("the request is not UTF-8 text")) from None
         document = parse_document(text, "request", problems) if text.strip() else None
         if problems or not isinstance(document, dict):
             if not problems:
-                message = "the request is a JSON object with a 'dataset'"
+                message = msg("the request is a JSON object with a 'dataset'")
                 problems.append(_problem(codes.DATA_SYNTAX, message, ""))
-            raise ApiError(400, "the request is not a JSON object", problems)
+            raise ApiError(400, msg("the request is not a JSON object"), problems)
         return _check_request(document)
 
     def programs(self, request: _Request) -> list[Program]:
@@ -221,11 +238,11 @@ class Service:
             try:
                 programs.append(compile_rules(request.rules, REQUEST_RULES, root=self.import_root))
             except DiagnosticError as exc:
-                raise ApiError(422, "the rules have errors", exc.diagnostics) from None
+                raise ApiError(422, msg("the rules have errors"), exc.diagnostics) from None
         named = request.rulebooks
         if named is None and request.rules is None:
             if self.program is None:
-                message = "give rule text in 'rules': the server has no rulebooks loaded"
+                message = msg("give rule text in 'rules': the server has no rulebooks loaded")
                 raise ApiError(422, message, [_problem(codes.DATA_MISSING, message, "rules")])
             named = tuple(dict.fromkeys(b.id for b in self.program.rulebooks))
         if named:
@@ -238,14 +255,18 @@ class Service:
         unknown = [
             _problem(
                 codes.DATA_INVALID,
-                f"no rulebook {name!r} is loaded (loaded: {', '.join(known) or 'none'})",
+                msg(
+                    "no rulebook {name!r} is loaded (loaded: {known})",
+                    name=name,
+                    known=", ".join(known) or "none",
+                ),
                 f"rulebooks[{i}]",
             )
             for i, name in enumerate(names)
             if name not in known
         ]
         if unknown or self.program is None:
-            raise ApiError(422, "unknown rulebooks", unknown)
+            raise ApiError(422, msg("unknown rulebooks"), unknown)
         chosen = tuple(b for b in loaded if b.id in names)
         return attrs.evolve(self.program, rulebooks=chosen)
 
@@ -286,7 +307,11 @@ def _check_request(document: dict[str, Any]) -> _Request:
     problems = []
     for key in document:
         if key not in REQUEST_KEYS:
-            message = f"unknown key {key!r} (expected one of: {', '.join(REQUEST_KEYS)})"
+            message = msg(
+                "unknown key {key!r} (expected one of: {known})",
+                key=key,
+                known=", ".join(REQUEST_KEYS),
+            )
             problems.append(_problem(codes.DATA_UNKNOWN_KEY, message, key))
 
     def wrong(key: str, message: str) -> None:
@@ -294,25 +319,31 @@ def _check_request(document: dict[str, Any]) -> _Request:
 
     dataset = document.get("dataset")
     if "dataset" not in document:
-        problems.append(_problem(codes.DATA_MISSING, "required field is missing", "dataset"))
+        problems.append(_problem(codes.DATA_MISSING, msg("required field is missing"), "dataset"))
     elif not isinstance(dataset, dict):
-        wrong("dataset", "expected a data file's object")
+        wrong("dataset", msg("expected a data file's object"))
     rulebooks = document.get("rulebooks")
     if "rulebooks" in document and (
         not isinstance(rulebooks, list) or not all(isinstance(n, str) for n in rulebooks)
     ):
-        wrong("rulebooks", "expected a list of rulebook ids")
+        wrong("rulebooks", msg("expected a list of rulebook ids"))
     rules = document.get("rules")
     if "rules" in document and not isinstance(rules, str):
-        wrong("rules", "expected rule text")
+        wrong("rules", msg("expected rule text"))
     as_of = _date(document["as_of"]) if "as_of" in document else None
     if "as_of" in document and as_of is None:
-        wrong("as_of", f"{document['as_of']!r} is not a date (expected YYYY-MM-DD)")
+        wrong(
+            "as_of", msg("{value!r} is not a date (expected YYYY-MM-DD)", value=document["as_of"])
+        )
     lang = document.get("lang", "en")
     if lang not in LANGUAGES:
-        wrong("lang", f"{lang!r} is not one of: {', '.join(LANGUAGES)}")
+        wrong(
+            "lang",
+            msg("{value!r} is not one of: {allowed}", value=lang, allowed=", ".join(LANGUAGES)),
+        )
     if problems:
-        raise ApiError(422, "the request has errors", problems)
+        shown = lang if lang in LANGUAGES else "en"
+        raise ApiError(422, msg("the request has errors"), problems, lang=str(shown))
     assert isinstance(dataset, dict)
     return _Request(
         dataset,

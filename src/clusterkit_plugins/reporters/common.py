@@ -35,6 +35,7 @@ __all__ = [
     "entity_names",
     "labels_for",
     "markdown_text",
+    "report_tables",
     "spreadsheet_text",
     "terminal_text",
 ]
@@ -187,6 +188,11 @@ def rulebook_counts(results: ResultSet) -> list[tuple[RulebookRef, Mapping[Outco
     return [(ref, counts[ref.id]) for ref in results.provenance.rulebooks if not ref.schema]
 
 
+def report_tables(context: ReportContext) -> Tables:
+    """The report's tables, members counted and rates taken on the report's date."""
+    return build_tables(context.dataset, context.lang, context.day)
+
+
 def labels_for(lang: str) -> Labels:
     return Labels(lang, translator(lang))
 
@@ -313,7 +319,7 @@ class Reporter:
 
     @staticmethod
     def tables(context: ReportContext) -> Tables:
-        return build_tables(context.dataset, context.lang)
+        return report_tables(context)
 
     @staticmethod
     def attention(context: ReportContext) -> list[Result]:

@@ -1,12 +1,28 @@
 """The CSV reporter: one flat table, for spreadsheets.
 
-Columns (:data:`COLUMNS`): ``kind`` (``project``, ``indicator``, ``total`` or
-``verdict``), ``group`` (the programme, indicator or rulebook), ``item`` and ``name``
-(the cluster or rule: its id, and its name in the report's language), ``entity`` and
-``entity_name`` (the project or the entity a verdict is on), ``base_year``, ``base``,
-``target_year``, ``target``, ``unit``, ``effect``, ``stated_effect``,
-``due_to_projects``, ``attributed`` (the part due to cluster projects in ``unit``),
-``outcome`` (its code) and ``label`` (for people), ``explanation``, ``basis``.
+Columns (:data:`COLUMNS`): ``kind`` (``project``, ``indicator``, ``membership``,
+``support_level``, ``total`` or ``verdict``), ``group`` (the programme, indicator,
+``membership``, ``international`` or rulebook), ``item`` and ``name`` (the cluster,
+support level or rule: its id, and its name, or the level's country, in the report's
+language), ``entity`` and ``entity_name`` (the project or the entity a verdict is on;
+what a support level is per), ``base_year``, ``base``, ``target_year``, ``target``,
+``unit``, ``effect``, ``stated_effect``, ``due_to_projects``, ``attributed`` (the part
+due to cluster projects in ``unit``), ``outcome`` (its code) and ``label`` (for
+people), ``explanation``, ``basis``; then ``base_date`` and ``target_date``, ``rate``
+and ``rate_date``, ``converted_base``, ``converted_target`` and ``converted_unit``,
+and ``note``.
+
+A ``membership`` row counts a cluster's members on its earliest date of joining
+(``base_date``, ``base``) and on the report's date (``target_date``, ``target``), with
+the growth in ``effect``; its ``total`` row has the published growth in
+``stated_effect`` and says in ``note`` whether the participants are sample records. A
+``support_level`` row has the level as stated (``base``, and ``target`` unless it is
+only a lower bound, in ``unit``; the years it covers in ``base_year`` and
+``target_year``), the rate in force on the report's date (``rate`` units of
+``converted_unit`` for one of ``unit``, from ``rate_date``; the rate's own source in
+``explanation``) and the level converted exactly (``converted_base``,
+``converted_target``); a currency without a rate has ``no rate`` in ``label`` and no
+converted amounts.
 
 In English the file is plain CSV: ``,`` between cells, ``.`` as the decimal point, the
 column names above. With ``--lang ru`` or ``kk`` it is what Excel and LibreOffice
@@ -22,20 +38,25 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from clusterkit.formatting import plain_text, round_places
 from clusterkit.i18n import N_
+from clusterkit.international import SupportLevels
+from clusterkit.lang.explain import basis_text
+from clusterkit.numbers import shift
 from clusterkit.plugins import ReportContext
-from clusterkit.tables import build_tables
+from clusterkit.tables import Membership
 from clusterkit_plugins.reporters.common import (
+    Labels,
     Reporter,
     entity_names,
     labels_for,
     spreadsheet_text,
     terminal_text,
 )
+from clusterkit_plugins.reporters.words import country, membership_note, per
 
 __all__ = ["COLUMNS", "HEADERS", "CsvReporter", "plugin"]
 
@@ -60,6 +81,14 @@ COLUMNS = (
     "label",
     "explanation",
     "basis",
+    "base_date",
+    "target_date",
+    "rate",
+    "rate_date",
+    "converted_base",
+    "converted_target",
+    "converted_unit",
+    "note",
 )
 #: The columns' headers in Russian and Kazakh files (these, translated).
 HEADERS = {
@@ -82,6 +111,14 @@ HEADERS = {
     "label": N_("Verdict"),
     "explanation": N_("Explanation"),
     "basis": N_("Basis"),
+    "base_date": N_("Base date"),
+    "target_date": N_("Target date"),
+    "rate": N_("Exchange rate"),
+    "rate_date": N_("Rate date"),
+    "converted_base": N_("Converted base value"),
+    "converted_target": N_("Converted target value"),
+    "converted_unit": N_("Converted unit"),
+    "note": N_("Note"),
 }
 #: Places of a computed ratio: a whole percent, as the reports show effects.
 EFFECT_PLACES = 2
@@ -113,7 +150,7 @@ class CsvReporter(Reporter):
         def text(value: str) -> str:
             return spreadsheet_text(terminal_text(value))
 
-        tables = build_tables(context.dataset, context.lang)
+        tables = self.tables(context)
         names = entity_names(context.dataset, t)
         rows: list[_Row] = []
         for p in tables.projects:
@@ -162,6 +199,10 @@ class CsvReporter(Reporter):
                 effect=number(table.total_effect, EFFECT_PLACES),
             )
             rows.append(row)
+        if tables.membership is not None:
+            rows.extend(_membership(tables.membership, t, number, text))
+        if tables.support is not None:
+            rows.extend(_support(tables.support, t, number, text))
         if context.results is not None:
             for result in context.results.results:
                 row = _Row("verdict")
@@ -179,6 +220,82 @@ class CsvReporter(Reporter):
                 rows.append(row)
         header = [t._(HEADERS[c]) for c in COLUMNS] if local else list(COLUMNS)
         return _write(rows, header, local)
+
+
+def _membership(
+    members: Membership,
+    t: Labels,
+    number: Callable[..., str],
+    text: Callable[[str], str],
+) -> list[_Row]:
+    rows = []
+    for r in members.rows:
+        row = _Row("membership")
+        row.cells.update(
+            group="membership",
+            item=text(r.cluster),
+            name=text(r.name),
+            base_year=str(r.start.year),
+            base=str(r.at_start),
+            target_year=str(members.on.year),
+            target=str(r.at_date),
+            unit="organisation",
+            effect=number(r.growth, EFFECT_PLACES),
+            base_date=r.start.isoformat(),
+            target_date=members.on.isoformat(),
+        )
+        rows.append(row)
+    total = _Row("total")
+    stated = members.stated_growth
+    total.cells.update(
+        group="membership",
+        name=t._("Total"),
+        base=str(members.total_start),
+        target_year=str(members.on.year),
+        target=str(members.total),
+        unit="organisation",
+        effect=number(members.growth, EFFECT_PLACES),
+        stated_effect=number(shift(stated.value, -2) if stated is not None else None),
+        target_date=members.on.isoformat(),
+        note=text(membership_note(members, t)),
+    )
+    rows.append(total)
+    return rows
+
+
+def _support(
+    levels: SupportLevels,
+    t: Labels,
+    number: Callable[..., str],
+    text: Callable[[str], str],
+) -> list[_Row]:
+    rows = []
+    for r in levels.rows:
+        row = _Row("support_level")
+        converted = r.low_converted is not None
+        row.cells.update(
+            group="international",
+            item=text(r.id),
+            name=text(country(r.country, t)),
+            entity=text(r.per),
+            entity_name=text(per(r, t)),
+            base_year="" if r.first_year is None else str(r.first_year),
+            base=number(r.low.amount),
+            target_year="" if r.last_year is None else str(r.last_year),
+            target=number(r.high.amount if r.high is not None else None),
+            unit=r.low.currency,
+            label="" if converted else t._("no rate"),
+            explanation=text(r.rate_source),
+            basis=text(basis_text((r.basis, r.line), t.lang) if r.basis else r.line),
+            rate=number(r.rate),
+            rate_date="" if r.rate_on is None else r.rate_on.isoformat(),
+            converted_base=number(r.low_converted.amount if r.low_converted else None),
+            converted_target=number(r.high_converted.amount if r.high_converted else None),
+            converted_unit=levels.currency if converted else "",
+            note=text(r.note),
+        )
+        rows.append(row)
+    return rows
 
 
 def _write(rows: Sequence[_Row], header: Sequence[str], local: bool) -> str:

@@ -26,7 +26,7 @@ import attrs
 
 from clusterkit import Outcome, Result
 from clusterkit.plugins import ReportContext
-from clusterkit.tables import IndicatorTable, build_tables
+from clusterkit.tables import IndicatorTable
 from clusterkit_plugins.reporters.common import (
     Labels,
     Reporter,
@@ -278,7 +278,7 @@ class HtmlReporter(Reporter):
 
     def render(self, context: ReportContext) -> str:
         t = labels_for(context.lang)
-        tables = build_tables(context.dataset, context.lang)
+        tables = self.tables(context)
         charts = {table.indicator: _chart(table, t) for table in tables.indicators}
         summary = findings = None
         if context.results is not None:

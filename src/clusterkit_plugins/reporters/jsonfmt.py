@@ -1,7 +1,13 @@
 """The JSON reporter: the report's tables and results, schema ``clusterkit.report/1``.
 
-``{"schema", "dataset", "projects", "indicators", "results"}``; numbers are exact
-strings, ratios are ratios (0.34, not 34); ``results`` follows
+``{"schema", "dataset", "lang", "projects", "budget_total", "share_total",
+"indicators", "membership", "support_levels", "results"}``; numbers are exact strings,
+ratios are ratios (0.34, not 34); ``membership`` (members per cluster on its earliest
+date of joining and on the report's date, the totals, the published growth, how many
+participants are samples) and ``support_levels`` (each level as stated, the rate used
+and its date and source, the level converted exactly; the currencies whose rates are
+illustrative or missing) are null when the dataset has no participants or no levels;
+``results`` follows
 ``clusterkit.results/1`` (see docs/language.md) or is null when no rules were run.
 Totals are null for indicators whose values do not add up (ratios per person).
 A number beyond the plain range is written in exponent form (``1E+999999999``),
@@ -21,7 +27,6 @@ from clusterkit.formatting import is_plain
 from clusterkit.money import Money
 from clusterkit.plugins import ReportContext
 from clusterkit.serde import unstructure
-from clusterkit.tables import build_tables
 from clusterkit.units import Measure, Unit
 from clusterkit_plugins.reporters.common import Reporter
 
@@ -66,7 +71,7 @@ class JsonReporter(Reporter):
     suffix = ".json"
 
     def render(self, context: ReportContext) -> str:
-        tables = build_tables(context.dataset, context.lang)
+        tables = self.tables(context)
         document: dict[str, Any] = {
             "schema": REPORT_SCHEMA,
             "dataset": unstructure(context.dataset.info),
@@ -75,6 +80,8 @@ class JsonReporter(Reporter):
             "budget_total": _plain(tables.budget_total),
             "share_total": _plain(tables.share_total),
             "indicators": _plain(tables.indicators),
+            "membership": _plain(tables.membership),
+            "support_levels": _plain(tables.support),
             "results": None if context.results is None else context.results.to_dict(context.lang),
         }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

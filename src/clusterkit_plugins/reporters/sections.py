@@ -13,9 +13,11 @@ from collections.abc import Mapping
 import attrs
 
 from clusterkit import Outcome
+from clusterkit.international import SupportLevels
 from clusterkit.plugins import ReportContext
-from clusterkit.tables import IndicatorRow, IndicatorTable, Tables, build_tables
-from clusterkit_plugins.reporters.common import Labels, entity_names, rulebook_counts
+from clusterkit.tables import IndicatorRow, IndicatorTable, Membership, Tables
+from clusterkit_plugins.reporters import words
+from clusterkit_plugins.reporters.common import Labels, entity_names, report_tables, rulebook_counts
 
 __all__ = ["Section", "due_to_projects", "report_sections"]
 
@@ -25,7 +27,8 @@ class Section:
     """A titled table; the last ``totals`` rows are totals (shown in bold).
 
     Attributes:
-        key: ``projects``, an indicator's id, ``summary`` or ``verdicts``.
+        key: ``projects``, an indicator's id, ``membership``, ``support_levels``,
+            ``summary`` or ``verdicts``.
         numeric: the indexes of the columns that hold figures (aligned right).
         outcomes: the outcome of each row, for tables of verdicts.
     """
@@ -146,6 +149,80 @@ def _indicator(table: IndicatorTable, t: Labels) -> Section:
     )
 
 
+def _membership(members: Membership, t: Labels) -> Section:
+    """Members per cluster on its first date of joining and on the report's date, the
+    total (counts add up), and the published growth where the data has it."""
+    _ = t._
+    rows = [
+        (
+            r.name,
+            t.date(r.start),
+            words.number(r.at_start, t),
+            words.number(r.at_date, t),
+            t.percent(r.growth),
+        )
+        for r in members.rows
+    ]
+    rows.append(
+        (
+            _("Total"),
+            "",
+            words.number(members.total_start, t),
+            words.number(members.total, t),
+            t.percent(members.growth),
+        )
+    )
+    if members.stated_growth is not None:
+        rows.append((_("Published growth"), "", "", "", t.measure(members.stated_growth)))
+    return Section(
+        "membership",
+        _("Growth of cluster membership"),
+        (
+            _("Cluster"),
+            _("First joined"),
+            _("Members at the start"),
+            _("Members on {date}").format(date=t.date(members.on)),
+            _("Growth"),
+        ),
+        tuple(rows),
+        totals=len(rows) - len(members.rows),
+        note=words.membership_note(members, t),
+        numeric=frozenset({2, 3, 4}),
+    )
+
+
+def _support(levels: SupportLevels, t: Labels) -> Section:
+    """The support levels: country, what each is per, the level as stated, in tenge,
+    the rate and its date, and the data's note."""
+    _ = t._
+    rows = tuple(
+        (
+            words.country(r.country, t),
+            words.per(r, t),
+            words.level(r, t),
+            words.converted(r, t),
+            words.rate(r, levels.currency, t),
+            words.level_note(r, t),
+        )
+        for r in levels.rows
+    )
+    return Section(
+        "support_levels",
+        _("International comparison of support levels"),
+        (
+            _("Country"),
+            _("Per"),
+            _("Level"),
+            _("In tenge"),
+            _("Exchange rate"),
+            _("Basis and note"),
+        ),
+        rows,
+        note=words.support_note(levels, t),
+        numeric=frozenset({2, 3, 4}),
+    )
+
+
 def _results(context: ReportContext, t: Labels, names: Mapping[str, str]) -> list[Section]:
     _ = t._
     if context.results is None:
@@ -194,16 +271,21 @@ def _results(context: ReportContext, t: Labels, names: Mapping[str, str]) -> lis
 
 
 def data_sections(tables: Tables, t: Labels) -> list[Section]:
-    """The data's tables: the projects, then one per indicator."""
+    """The data's tables: the projects, one per indicator, the growth of membership and
+    the international comparison (each only where the data has it)."""
     sections = []
     if tables.projects:
         sections.append(_projects(tables, t))
     sections.extend(_indicator(table, t) for table in tables.indicators)
+    if tables.membership is not None:
+        sections.append(_membership(tables.membership, t))
+    if tables.support is not None:
+        sections.append(_support(tables.support, t))
     return sections
 
 
 def report_sections(context: ReportContext, t: Labels) -> list[Section]:
     """Projects, indicator tables, then the check results (if rules were run)."""
-    tables = build_tables(context.dataset, context.lang)
+    tables = report_tables(context)
     names = entity_names(context.dataset, t)
     return [*data_sections(tables, t), *_results(context, t, names)]

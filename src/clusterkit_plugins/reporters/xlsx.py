@@ -1,8 +1,9 @@
 """The xlsx reporter: an Excel workbook, through openpyxl (``pip install 'clusterkit[xlsx]'``).
 
 Sheets, named in the report's language: a summary (the dataset, its source and dates,
-the verdicts by outcome and by rulebook), the projects, one sheet per indicator, and
-the findings (every verdict, one row each, with a filter). Figures are numeric cells
+the verdicts by outcome and by rulebook), the projects, one sheet per indicator, the
+growth of membership, the international comparison of support levels, and the
+findings (every verdict, one row each, with a filter). Figures are numeric cells
 with number formats that show their unit and the places they are stated to
 (``#,##0.0 "млн ₸"``), percentages are ratios formatted ``0%``, dates are date cells;
 nothing a reader computes with is text. A number beyond what a spreadsheet holds
@@ -24,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from clusterkit import Outcome
 from clusterkit.formatting import bounded, plain_text
+from clusterkit.international import SupportLevels
 from clusterkit.money import Money
-from clusterkit.numbers import shift
+from clusterkit.numbers import SCALE_POWERS, scale_word, shift
 from clusterkit.plugins import ReportContext, ReportError
-from clusterkit.tables import IndicatorTable, Tables, build_tables
+from clusterkit.tables import IndicatorTable, Membership, Tables
 from clusterkit.units import Unit
 from clusterkit_plugins.reporters.common import (
     Labels,
@@ -37,6 +39,14 @@ from clusterkit_plugins.reporters.common import (
     rulebook_counts,
 )
 from clusterkit_plugins.reporters.common import terminal_text as _clean
+from clusterkit_plugins.reporters.words import (
+    CONVERTED_PLACES,
+    country,
+    level_note,
+    membership_note,
+    per,
+    support_note,
+)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -156,7 +166,7 @@ def _summary(book: Workbook, context: ReportContext, t: Labels) -> None:
     _ = t._
     info = context.dataset.info
     sheet = _Sheet(book.create_sheet(_sheet_name(book, _("Summary"))))
-    date_format = "yyyy-mm-dd" if t.lang == "en" else "dd.mm.yyyy"
+    date_format = _date_format(t)
     sheet.write([info.title.get(t.lang)], bold=True)
     if info.source:
         sheet.write([_("Source"), info.source])
@@ -269,6 +279,96 @@ def _indicator(book: Workbook, table: IndicatorTable, t: Labels) -> None:
     sheet.widths([44, 20, 20, 12, 14, 16, 20])
 
 
+def _membership(book: Workbook, members: Membership, t: Labels) -> None:
+    """Members per cluster then and on the report's date: counts as numbers, growth as a
+    ratio, dates as date cells; the total, the published growth, the note."""
+    _ = t._
+    sheet = _new_sheet(book, _("Membership growth"))
+    on = _("Members on {date}").format(date=t.date(members.on))
+    header = [_("Cluster"), _("First joined"), _("Members at the start"), on, _("Growth")]
+    sheet.write(header, header=True)
+    date_format = _date_format(t)
+    formats = [None, date_format, "#,##0", "#,##0", _percent_format()]
+    for r in members.rows:
+        sheet.write([r.name, r.start, r.at_start, r.at_date, r.growth], formats)
+    total: list[Cell] = [_("Total"), None, members.total_start, members.total, members.growth]
+    sheet.write(total, formats, bold=True)
+    if members.stated_growth is not None and members.stated_growth.unit.base == "%":
+        stated = shift(members.stated_growth.value, -2)
+        sheet.write([_("Published growth"), None, None, None, stated], formats, bold=True)
+    sheet.skip()
+    sheet.write([membership_note(members, t)])
+    sheet.sheet.freeze_panes = "B2"
+    sheet.widths([44, 16, 14, 26, 10])
+
+
+def _bounded_format(number_format: str, bound: bool, t: Labels) -> str:
+    """``number_format`` with "at least" around the number, in the report's language,
+    for a level the source gives only a lower bound of: the cell stays a number."""
+    if not bound:
+        return number_format
+    before, _, after = t._("at least {amount}").replace('"', "").partition("{amount}")
+    quoted = (f'"{before}"' if before else "") + number_format
+    return quoted + (f' "{after}"' if after else "")
+
+
+def _amount_cells(money: Money | None, t: Labels, bound: bool = False) -> tuple[Cell, str | None]:
+    """An amount in its own scale (``766`` formatted ``#,##0 "тыс. GBP"``)."""
+    if money is None:
+        return None, None
+    scaled, word = scale_word(money.amount)
+    unit = t.unit(Unit(SCALE_POWERS.get(word, 0), money.currency))
+    return scaled, _bounded_format(_format(_places(scaled), unit), bound, t)
+
+
+def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
+    """The support levels: the stated amounts and the converted ones as numbers in
+    millions of the home currency (a lower bound formatted "at least"), the rate as a
+    number and its date as a date cell."""
+    _ = t._
+    sheet = _new_sheet(book, _("International comparison"))
+    home = t.unit(Unit(6, levels.currency))
+    header = [
+        _("Country"),
+        _("Per"),
+        _("Level"),
+        _("Level, high end"),
+        _("In tenge"),
+        _("In tenge, high end"),
+        _("Exchange rate"),
+        _("Rate date"),
+        _("Basis and note"),
+    ]
+    sheet.write(header, header=True)
+    for r in levels.rows:
+        bound = r.high is None
+        low, low_format = _amount_cells(r.low, t, bound)
+        high, high_format = _amount_cells(r.high, t)
+        cells: list[Cell] = [country(r.country, t), per(r, t), low, high]
+        formats: list[str | None] = [None, None, low_format, high_format]
+        if r.low_converted is None:
+            cells += [_("no rate"), None]
+            formats += [None, None]
+        else:
+            for money, at_least in ((r.low_converted, bound), (r.high_converted, False)):
+                cells.append(None if money is None else shift(money.amount, -6))
+                converted = _format(CONVERTED_PLACES, home)
+                formats.append(_bounded_format(converted, at_least, t))
+        rate_unit = t.unit(Unit(0, levels.currency))
+        rate_format = None if r.rate is None else _format(_places(r.rate), rate_unit)
+        cells += [r.rate, r.rate_on, level_note(r, t)]
+        formats += [rate_format, _date_format(t), None]
+        sheet.write(cells, formats)
+    sheet.skip()
+    sheet.write([support_note(levels, t)])
+    sheet.sheet.freeze_panes = "B2"
+    sheet.widths([16, 30, 20, 20, 24, 20, 16, 14, 80])
+
+
+def _date_format(t: Labels) -> str:
+    return "yyyy-mm-dd" if t.lang == "en" else "dd.mm.yyyy"
+
+
 def _findings(book: Workbook, context: ReportContext, t: Labels) -> None:
     _ = t._
     assert context.results is not None
@@ -337,12 +437,16 @@ class XlsxReporter(Reporter):
         book = Workbook()
         assert book.active is not None
         book.remove(book.active)
-        tables = build_tables(context.dataset, context.lang)
+        tables = self.tables(context)
         _summary(book, context, t)
         if tables.projects:
             _projects(book, tables, t)
         for table in tables.indicators:
             _indicator(book, table, t)
+        if tables.membership is not None:
+            _membership(book, tables.membership, t)
+        if tables.support is not None:
+            _support(book, tables.support, t)
         if context.results is not None:
             _findings(book, context, t)
         out = io.BytesIO()

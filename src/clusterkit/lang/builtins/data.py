@@ -22,6 +22,7 @@ from clusterkit.lang.check.types import (
     nullable,
 )
 from clusterkit.lang.check.units import Dim, currency_dim
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.suggestions import did_you_mean
 
@@ -54,22 +55,26 @@ def _indicator_args(c: CallChecks, node: ast.Call, args: list[Type]) -> tuple[De
     if not c.arity(node, args, 3):
         return None
     if not (
-        c.expect(node.args[0], args[0], EntityT, "a cluster")
-        and c.expect(node.args[2], args[2], NumT, "a year")
+        c.expect(node.args[0], args[0], EntityT, msg("a cluster"))
+        and c.expect(node.args[2], args[2], NumT, msg("a year"))
     ):
         return None
     name = node.args[1]
     if not isinstance(name, ast.StringLit):
-        c.error(codes.LITERAL_ARGUMENT, name.span, "the indicator is named by a quoted name here")
+        c.error(
+            codes.LITERAL_ARGUMENT,
+            name.span,
+            msg("the indicator is named by a quoted name here"),
+        )
         return None
     declared = c.result.indicators.get(name.value)
     if declared is None:
         c.error(
             codes.UNDECLARED_INDICATOR,
             name.span,
-            f"indicator {name.value!r} is not declared",
+            msg("indicator {name!r} is not declared", name=name.value),
             did_you_mean(name.value, c.result.indicators)
-            or f"declare it: indicator {name.value} in KZT",
+            or msg("declare it: indicator {name} in KZT", name=name.value),
         )
         return None
     return declared
@@ -88,8 +93,8 @@ def _check_points(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 2):
         return ERR
     if not (
-        c.expect(node.args[0], args[0], EntityT, "an application")
-        and c.expect(node.args[1], args[1], TextT, "a criterion's name")
+        c.expect(node.args[0], args[0], EntityT, msg("an application"))
+        and c.expect(node.args[1], args[1], TextT, msg("a criterion's name"))
     ):
         return ERR
     return NumT(points_dim(), nullable=True)
@@ -99,8 +104,8 @@ def _check_holds_label(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 2):
         return ERR
     if not (
-        c.expect(node.args[0], args[0], EntityT, "a cluster")
-        and c.expect(node.args[1], args[1], TextT, "a label's name")
+        c.expect(node.args[0], args[0], EntityT, msg("a cluster"))
+        and c.expect(node.args[1], args[1], TextT, msg("a label's name"))
     ):
         return ERR
     return BoolT(nullable=True)
@@ -110,8 +115,8 @@ def _check_convert(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 3):
         return ERR
     if not (
-        c.expect(node.args[0], args[0], NumT, "money")
-        and c.expect(node.args[2], args[2], DateT, "the date of the rate")
+        c.expect(node.args[0], args[0], NumT, msg("money"))
+        and c.expect(node.args[2], args[2], DateT, msg("the date of the rate"))
     ):
         return ERR
     target = node.args[1]
@@ -119,21 +124,28 @@ def _check_convert(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
         c.error(
             codes.LITERAL_ARGUMENT,
             target.span,
-            'the target currency is a quoted code such as "USD"',
+            msg('the target currency is a quoted code such as "USD"'),
         )
         return ERR
     try:
         code = check_currency(target.value)
     except MoneyError:
-        c.error(codes.UNKNOWN_CURRENCY, target.span, f"unknown currency {target.value!r}")
+        c.error(
+            codes.UNKNOWN_CURRENCY,
+            target.span,
+            msg("unknown currency {code!r}", code=target.value),
+        )
         return ERR
     source = args[0]
     if isinstance(source, NumT) and source.dim != currency_dim(c.result.currency):
         c.error(
             codes.UNIT_ROLE,
             node.args[0].span,
-            f"convert takes money in {c.result.currency}, "
-            f"the rulebook's currency, not {describe(source)}",
+            msg(
+                "convert takes money in {currency}, the rulebook's currency, not {got}",
+                currency=c.result.currency,
+                got=describe(source),
+            ),
         )
         return ERR
     return NumT(currency_dim(code), nullable=True)

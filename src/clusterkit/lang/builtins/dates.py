@@ -10,6 +10,7 @@ from clusterkit.lang import ast
 from clusterkit.lang.builtins.base import Builtin, Check, inline, rt_call
 from clusterkit.lang.check.types import ERR, DateT, NumT, Type, nullable
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
+from clusterkit.messages import msg
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.calls import CallChecks
@@ -21,7 +22,7 @@ def _check_date(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 3):
         return ERR
     for arg, t in zip(node.args, args, strict=True):
-        if not c.expect(arg, t, NumT, "a whole number"):
+        if not c.expect(arg, t, NumT, msg("a whole number")):
             return ERR
     return DateT(nullable=any(a.nullable for a in args))
 
@@ -30,7 +31,7 @@ def _of_date(result: Type) -> Check:
     """The check of a function of one date, giving ``result``."""
 
     def check(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
-        if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], DateT, "a date"):
+        if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], DateT, msg("a date")):
             return ERR
         return nullable(result, result.nullable or args[0].nullable)
 
@@ -44,7 +45,7 @@ def _between(dim: Dim) -> Check:
         if not c.arity(node, args, 2):
             return ERR
         for arg, t in zip(node.args, args, strict=True):
-            if not c.expect(arg, t, DateT, "a date"):
+            if not c.expect(arg, t, DateT, msg("a date")):
                 return ERR
         return NumT(dim, nullable=any(a.nullable for a in args))
 
@@ -55,7 +56,7 @@ def _check_end_of_year(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 1):
         return ERR
     if not isinstance(args[0], DateT) and not c.expect(
-        node.args[0], args[0], NumT, "a date or a year"
+        node.args[0], args[0], NumT, msg("a date or a year")
     ):
         return ERR
     return DateT(nullable=args[0].nullable)

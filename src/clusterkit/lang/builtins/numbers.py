@@ -23,6 +23,7 @@ from clusterkit.lang.check.types import (
     nullable,
 )
 from clusterkit.lang.check.units import DIMENSIONLESS, unit_dim
+from clusterkit.messages import msg
 from clusterkit.suggestions import did_you_mean
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def _check_cagr(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
     if not c.arity(node, args, 3):
         return ERR
     first = c.same_dims(ast.Call(node.span, node.func, node.args[:2]), args[:2])
-    if first is None or not c.expect(node.args[2], args[2], NumT, "a number of years"):
+    if first is None or not c.expect(node.args[2], args[2], NumT, msg("a number of years")):
         return ERR
     return NumT(DIMENSIONLESS, True, first.nullable or args[2].nullable)
 
@@ -68,7 +69,7 @@ def _check_round(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
             c.error(
                 codes.ROUNDING_MODE,
                 mode.span,
-                "the rounding mode is one of: " + ", ".join(ROUNDING_MODES),
+                msg("the rounding mode is one of: {modes}", modes=", ".join(ROUNDING_MODES)),
                 did_you_mean(mode.value, ROUNDING_MODES)
                 if isinstance(mode, ast.StringLit)
                 else None,
@@ -79,7 +80,7 @@ def _check_round(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
 
 
 def _check_abs(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
-    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], NumT, "a number"):
+    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], NumT, msg("a number")):
         return ERR
     return args[0]
 
@@ -89,7 +90,7 @@ def _check_min_max(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
         c.error(
             codes.ARITY,
             node.span,
-            f"{node.func} takes two or more numbers, or {node.func}(EXPR for x in LIST)",
+            msg("{func} takes two or more numbers, or {func}(EXPR for x in LIST)", func=node.func),
         )
         return ERR
     common = c.same_dims(node, args)
@@ -97,13 +98,13 @@ def _check_min_max(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
 
 
 def _check_count(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
-    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], ListT, "a list"):
+    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], ListT, msg("a list")):
         return ERR
     return NumT()
 
 
 def _check_contains(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
-    if not c.arity(node, args, 2) or not c.expect(node.args[0], args[0], ListT, "a list"):
+    if not c.arity(node, args, 2) or not c.expect(node.args[0], args[0], ListT, msg("a list")):
         return ERR
     elem = args[0].elem if isinstance(args[0], ListT) else ERR
     if not c.comparable("=", node.args[1], args[1], node.args[0], elem):
@@ -112,7 +113,7 @@ def _check_contains(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
 
 
 def _check_years(c: CallChecks, node: ast.Call, args: list[Type]) -> Type:
-    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], NumT, "a number"):
+    if not c.arity(node, args, 1) or not c.expect(node.args[0], args[0], NumT, msg("a number")):
         return ERR
     return NumT(unit_dim("year"), nullable=args[0].nullable)
 

@@ -17,6 +17,7 @@ from clusterkit import codes
 from clusterkit.lang import ast
 from clusterkit.lang.check.types import NumT
 from clusterkit.lang.runtime.intervals import EVERYWHERE, Interval, first_gap
+from clusterkit.messages import msg
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.exprs import ExprChecker
@@ -31,7 +32,9 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
     otherwise = [b for b in bands if b.cond is None]
     if len(otherwise) > 1 or (otherwise and bands[-1] is not otherwise[0]):
         checker.error(
-            codes.OTHERWISE, otherwise[-1].span, "'otherwise' must be the last band, and only one"
+            codes.OTHERWISE,
+            otherwise[-1].span,
+            msg("'otherwise' must be the last band, and only one"),
         )
     ranges: list[tuple[ast.Band, Interval]] = []
     subject: object = None
@@ -55,9 +58,13 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
                 checker.error(
                     codes.BAND_OVERLAP,
                     band_b.span,
-                    f"the {band_a.level} and {band_b.level} bands overlap "
-                    f"({overlap.text(percent)})",
-                    "make each value fall in exactly one band",
+                    msg(
+                        "the {a} and {b} bands overlap ({values})",
+                        a=band_a.level,
+                        b=band_b.level,
+                        values=overlap.text(percent),
+                    ),
+                    msg("make each value fall in exactly one band"),
                 )
     if not otherwise and ranges:
         gap = first_gap([iv for _, iv in ranges], percent)
@@ -65,8 +72,8 @@ def check_bands(checker: ExprChecker, bands: list[ast.Band]) -> None:
             checker.error(
                 codes.BAND_GAP,
                 ranges[-1][0].span,
-                f"no band covers values {gap}",
-                "add a band for them, or end with 'ok otherwise'",
+                msg("no band covers values {gap}", gap=gap),
+                msg("add a band for them, or end with 'ok otherwise'"),
             )
 
 

@@ -24,6 +24,7 @@ from clusterkit.lang.check.types import (
     nullable,
 )
 from clusterkit.lang.check.units import dim_text
+from clusterkit.messages import join, msg
 from clusterkit.suggestions import did_you_mean
 
 __all__ = ["CallChecks"]
@@ -59,8 +60,11 @@ class CallChecks:
                 self.error(
                     codes.AGGREGATE_FORM,
                     node.span,
-                    f"{node.func}(x in ...) is not a thing; use "
-                    "count, any or all, or sum/min/max/average(EXPR for x in ...)",
+                    msg(
+                        "{func}(x in ...) is not a thing; use "
+                        "count, any or all, or sum/min/max/average(EXPR for x in ...)",
+                        func=node.func,
+                    ),
                 )
                 return ERR
             if node.func == "count":
@@ -69,15 +73,18 @@ class CallChecks:
                 self.error(
                     codes.AGGREGATE_FORM,
                     node.span,
-                    f"{node.func}(x in ... where CONDITION) needs its condition",
+                    msg("{func}(x in ... where CONDITION) needs its condition", func=node.func),
                 )
             return BOOL
         if node.func not in ("sum", "min", "max", "average"):
             self.error(
                 codes.AGGREGATE_FORM,
                 node.span,
-                f"{node.func}(EXPR for x in ...) is not a thing; use "
-                "sum, min, max or average, or count/any/all(x in ... where ...)",
+                msg(
+                    "{func}(EXPR for x in ...) is not a thing; use "
+                    "sum, min, max or average, or count/any/all(x in ... where ...)",
+                    func=node.func,
+                ),
             )
             return ERR
         value = self.expr(node.value, inner)
@@ -86,11 +93,13 @@ class CallChecks:
         if isinstance(value, DateT) and node.func in ("min", "max"):
             return DateT(nullable=True)
         if not isinstance(value, NumT):
-            what = "numbers or dates" if node.func in ("min", "max") else "numbers"
+            what = msg("numbers or dates") if node.func in ("min", "max") else msg("numbers")
             self.error(
                 codes.TYPE_ERROR,
                 node.value.span,
-                f"{node.func} needs {what}, not {describe(value)}",
+                msg(
+                    "{func} needs {what}, not {got}", func=node.func, what=what, got=describe(value)
+                ),
             )
             return ERR
         return NumT(value.dim, value.percent, nullable=node.func != "sum")
@@ -109,14 +118,17 @@ class CallChecks:
             self.error(
                 codes.RECURSION,
                 node.span,
-                f"{node.func!r} is defined after this point: a function can only call "
-                "functions defined before it, so none can call itself",
+                msg(
+                    "{func!r} is defined after this point: a function can only call "
+                    "functions defined before it, so none can call itself",
+                    func=node.func,
+                ),
             )
             return ERR
         self.error(
             codes.UNKNOWN_FUNCTION,
             node.span,
-            f"unknown function {node.func!r}",
+            msg("unknown function {func!r}", func=node.func),
             did_you_mean(node.func, [*BUILTINS, *self.result.functions]),
         )
         return ERR
@@ -129,7 +141,12 @@ class CallChecks:
             self.error(
                 codes.ARITY,
                 node.span,
-                f"{node.func} takes {len(function.params)} argument(s), got {len(args)}",
+                msg(
+                    "{func} takes {want} argument(s), got {got}",
+                    func=node.func,
+                    want=len(function.params),
+                    got=len(args),
+                ),
             )
             return ERR
         ok = True
@@ -141,7 +158,13 @@ class CallChecks:
                     self.error(
                         codes.UNIT_COMPARE,
                         arg.span,
-                        f"{name} of {node.func} is {describe(wanted)}, not {describe(t)}",
+                        msg(
+                            "{name} of {func} is {want}, not {got}",
+                            name=name,
+                            func=node.func,
+                            want=describe(wanted),
+                            got=describe(t),
+                        ),
                     )
                     ok = False
             elif type(wanted) is not type(t) or (
@@ -150,7 +173,13 @@ class CallChecks:
                 self.error(
                     codes.TYPE_ERROR,
                     arg.span,
-                    f"{name} of {node.func} is {describe(wanted)}, not {describe(t)}",
+                    msg(
+                        "{name} of {func} is {want}, not {got}",
+                        name=name,
+                        func=node.func,
+                        want=describe(wanted),
+                        got=describe(t),
+                    ),
                 )
                 ok = False
         if not ok:
@@ -160,23 +189,34 @@ class CallChecks:
     # -- helpers for the built-in functions' checks --------------------------------------
     def arity(self, node: ast.Call, args: list[Type], *counts: int) -> bool:
         if len(args) not in counts:
-            want = " or ".join(str(c) for c in counts)
+            want = join([str(c) for c in counts], msg(" or "))
             self.error(
-                codes.ARITY, node.span, f"{node.func} takes {want} argument(s), got {len(args)}"
+                codes.ARITY,
+                node.span,
+                msg(
+                    "{func} takes {want} argument(s), got {got}",
+                    func=node.func,
+                    want=want,
+                    got=len(args),
+                ),
             )
             return False
         return True
 
     def expect(self, node: ast.Expr, t: Type, want: type, what: str) -> bool:
         if not isinstance(t, want):
-            self.error(codes.TYPE_ERROR, node.span, f"expected {what}, got {describe(t)}")
+            self.error(
+                codes.TYPE_ERROR,
+                node.span,
+                msg("expected {what}, got {got}", what=what, got=describe(t)),
+            )
             return False
         return True
 
     def same_dims(self, node: ast.Call, args: list[Type]) -> NumT | None:
         """The common type of number arguments that must share a unit, or None."""
         for arg, t in zip(node.args, args, strict=True):
-            if not self.expect(arg, t, NumT, "a number"):
+            if not self.expect(arg, t, NumT, msg("a number")):
                 return None
         nums = [t for t in args if isinstance(t, NumT)]
         for arg, t in zip(node.args[1:], nums[1:], strict=True):
@@ -184,8 +224,12 @@ class CallChecks:
                 self.error(
                     codes.UNIT_MIX,
                     arg.span,
-                    f"{node.func} needs numbers in one unit: "
-                    f"{dim_text(nums[0].dim)} and {dim_text(t.dim)}",
+                    msg(
+                        "{func} needs numbers in one unit: {a} and {b}",
+                        func=node.func,
+                        a=dim_text(nums[0].dim),
+                        b=dim_text(t.dim),
+                    ),
                 )
                 return None
         return NumT(nums[0].dim, all(n.percent for n in nums), any(n.nullable for n in nums))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from clusterkit.lang import ast
 from clusterkit.lang.check.types import DateT, NumT, Type, describe
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS
+from clusterkit.messages import msg
 
 __all__ = ["DURATIONS", "date_arithmetic"]
 
@@ -21,7 +22,9 @@ def date_arithmetic(node: ast.Binary, left: Type, right: Type) -> Type | str:
         return NumT(DAYS, nullable=nullable)
     duration, date = (right, left) if isinstance(left, DateT) else (left, right)
     if node.op not in ("+", "-") or (node.op == "-" and not isinstance(left, DateT)):
-        return f"a date can only have a duration added or taken away, not '{node.op}'"
+        return msg("a date can only have a duration added or taken away, not '{op}'", op=node.op)
     if isinstance(duration, NumT) and duration.dim in DURATIONS and isinstance(date, DateT):
         return DateT(nullable=nullable)
-    return f"add a duration to a date (5 days, 24 months, 2 years), not {describe(duration)}"
+    return msg(
+        "add a duration to a date (5 days, 24 months, 2 years), not {got}", got=describe(duration)
+    )

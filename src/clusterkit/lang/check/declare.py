@@ -13,6 +13,7 @@ from clusterkit.identifiers import SCHEMES
 from clusterkit.lang import ast
 from clusterkit.lang.check.schema import COLLECTIONS, ENTITIES, entity_fields
 from clusterkit.lang.check.units import UnitError, known_unit_words, resolve_unit
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.schema import (
     BUILTIN_IDENTIFIERS,
@@ -52,7 +53,11 @@ class _Declarer:
         for item in self.items(ast.KindDecl):
             assert isinstance(item, ast.KindDecl)
             if item.name in ENTITIES or item.name in self.kinds:
-                self.error(codes.DEFINED_TWICE, item.span, f"kind {item.name!r} already exists")
+                self.error(
+                    codes.DEFINED_TWICE,
+                    item.span,
+                    msg("kind {name!r} already exists", name=item.name),
+                )
                 continue
             self.kinds[item.name] = item
         kinds = tuple(
@@ -69,7 +74,9 @@ class _Declarer:
         taken = {*known_unit_words(), *(w for group in self.units for w in group)}
         for name in item.names:
             if name in taken or _is_currency(name):
-                self.error(codes.DEFINED_TWICE, item.span, f"unit {name!r} already exists")
+                self.error(
+                    codes.DEFINED_TWICE, item.span, msg("unit {name!r} already exists", name=name)
+                )
                 return
         self.units.append(item.names)
 
@@ -84,8 +91,8 @@ class _Declarer:
             self.error(
                 codes.DEFINED_TWICE,
                 item.span,
-                f"collection {collection!r} already exists",
-                "name another with 'collection NAME'",
+                msg("collection {name!r} already exists", name=collection),
+                msg("name another with 'collection NAME'"),
             )
             return None
         parent_known = item.parent is None or self.known_kind(item.parent, item.span)
@@ -112,7 +119,7 @@ class _Declarer:
             self.error(
                 codes.UNKNOWN_KIND,
                 item.span,
-                f"{item.kind!r} is declared in the rules: give it its fields there",
+                msg("{kind!r} is declared in the rules: give it its fields there", kind=item.kind),
             )
             return []
         if not self.known_kind(item.kind, item.span):
@@ -123,8 +130,14 @@ class _Declarer:
                 self.error(
                     codes.NOT_EXTENDABLE,
                     allow.span,
-                    f"{item.kind}.{allow.field} takes no values but its own",
-                    f"values can be added to: {', '.join(options)}" if options else None,
+                    msg(
+                        "{kind}.{field} takes no values but its own",
+                        kind=item.kind,
+                        field=allow.field,
+                    ),
+                    msg("values can be added to: {fields}", fields=", ".join(options))
+                    if options
+                    else None,
                 )
             else:
                 allowed.append((item.kind, allow.field, allow.values))
@@ -136,15 +149,19 @@ class _Declarer:
                 self.error(
                     codes.TYPE_ERROR,
                     _span_of(item, field.name),
-                    f"{item.kind}.{field.name} is an identifier: give it a scheme "
-                    "('identifier kz_bin', 'identifier ru_inn', ...) or 'text'",
+                    msg(
+                        "{kind}.{field} is an identifier: give it a scheme "
+                        "('identifier kz_bin', 'identifier ru_inn', ...) or 'text'",
+                        kind=item.kind,
+                        field=field.name,
+                    ),
                 )
                 continue
             if identifier is None and field.name in builtin:
                 self.error(
                     codes.DEFINED_TWICE,
                     _span_of(item, field.name),
-                    f"a {item.kind} already has a field {field.name!r}",
+                    msg("a {kind} already has a field {field!r}", kind=item.kind, field=field.name),
                 )
                 continue
             out.append((item.kind, field))
@@ -158,7 +175,9 @@ class _Declarer:
         for decl in decls:
             if decl.name in seen or decl.name in (reserved or set()):
                 self.error(
-                    codes.DEFINED_TWICE, decl.span, f"{owner} already has a field {decl.name!r}"
+                    codes.DEFINED_TWICE,
+                    decl.span,
+                    msg("{owner} already has a field {field!r}", owner=owner, field=decl.name),
                 )
                 continue
             seen.add(decl.name)
@@ -173,7 +192,11 @@ class _Declarer:
             try:
                 return FieldType("money", currency=check_currency(spec.currency))
             except MoneyError:
-                self.error(codes.UNKNOWN_CURRENCY, spec.span, f"unknown currency {spec.currency!r}")
+                self.error(
+                    codes.UNKNOWN_CURRENCY,
+                    spec.span,
+                    msg("unknown currency {code!r}", code=spec.currency),
+                )
                 return None
         if spec.kind == "number" and spec.unit is not None:
             try:
@@ -183,8 +206,8 @@ class _Declarer:
                 self.error(
                     codes.UNKNOWN_UNIT,
                     spec.unit.span,
-                    f"unknown unit {str(exc)!r}",
-                    did_you_mean(str(exc), words) or f"declare it: unit {exc}",
+                    msg("unknown unit {unit!r}", unit=str(exc)),
+                    did_you_mean(str(exc), words) or msg("declare it: unit {unit}", unit=str(exc)),
                 )
                 return None
             return FieldType("number", unit=str(spec.unit))
@@ -207,7 +230,7 @@ class _Declarer:
         self.error(
             codes.UNKNOWN_KIND,
             span,
-            f"{name!r} is not an entity kind",
+            msg("{name!r} is not an entity kind", name=name),
             did_you_mean(name, [*ENTITIES, *self.kinds]),
         )
         return False
@@ -216,8 +239,8 @@ class _Declarer:
         self.error(
             codes.UNKNOWN_SCHEME,
             span,
-            f"unknown identifier scheme {name!r}",
-            did_you_mean(name, SCHEMES) or "schemes: " + ", ".join(SCHEMES),
+            msg("unknown identifier scheme {name!r}", name=name),
+            did_you_mean(name, SCHEMES) or msg("schemes: {names}", names=", ".join(SCHEMES)),
         )
 
 

@@ -16,6 +16,7 @@ from clusterkit.lang.check.declare import read_type
 from clusterkit.lang.check.declared import SchemaView
 from clusterkit.lang.check.scope import Scope
 from clusterkit.lang.check.types import ERR, ErrT, NumT, Type, describe, nullable
+from clusterkit.messages import msg
 
 __all__ = ["DefinitionChecks"]
 
@@ -43,7 +44,9 @@ class DefinitionChecks:
         """A dated parameter: values of one type, each from its date on."""
         self.check_basis(item.basis)
         if not item.values:
-            self.error(codes.PARAM_DATES, item.span, f"param {item.name!r} has no values")
+            self.error(
+                codes.PARAM_DATES, item.span, msg("param {name!r} has no values", name=item.name)
+            )
             return
         first = item.values[0]
         t = self.expr(first.expr, scope)
@@ -57,14 +60,21 @@ class DefinitionChecks:
                 self.error(
                     codes.CONST_NOT_FIXED,
                     value.expr.span,
-                    "a parameter's values are fixed values (numbers, units, text, dates, consts)",
+                    msg(
+                        "a parameter's values are fixed values (numbers, units, text, dates, "
+                        "consts)"
+                    ),
                 )
             if schedule and value.start <= schedule[-1][0]:
                 self.error(
                     codes.PARAM_DATES,
                     value.span,
-                    f"the dates of param {item.name!r} must rise: {value.start.isoformat()} "
-                    f"comes after {schedule[-1][0].isoformat()}",
+                    msg(
+                        "the dates of param {name!r} must rise: {date} comes after {before}",
+                        name=item.name,
+                        date=value.start.isoformat(),
+                        before=schedule[-1][0].isoformat(),
+                    ),
                 )
                 continue
             schedule.append((value.start, fixed))
@@ -80,7 +90,9 @@ class DefinitionChecks:
         for param in item.params:
             t = self.spec_type(param.type)
             if param.name in names:
-                self.error(codes.DEFINED_TWICE, param.span, f"{param.name!r} is given twice")
+                self.error(
+                    codes.DEFINED_TWICE, param.span, msg("{name!r} is given twice", name=param.name)
+                )
             names[param.name] = Symbol("var", param.name, t)
             params.append((param.name, t))
         outer, self.reads = self.reads, set()
@@ -97,9 +109,17 @@ class DefinitionChecks:
             # the function, and its callers must treat it as possibly missing.
             result = nullable(result, result.nullable or body.nullable)
         if item.name in BUILTINS:
-            self.error(codes.DEFINED_TWICE, item.span, f"{item.name!r} is a built-in function")
+            self.error(
+                codes.DEFINED_TWICE,
+                item.span,
+                msg("{name!r} is a built-in function", name=item.name),
+            )
         elif item.name in self.result.functions:
-            self.error(codes.DEFINED_TWICE, item.span, f"function {item.name!r} already exists")
+            self.error(
+                codes.DEFINED_TWICE,
+                item.span,
+                msg("function {name!r} already exists", name=item.name),
+            )
         self.later_functions = self.later_functions - {item.name}
         self.result.functions[item.name] = FunctionInfo(item, tuple(params), result, self.file.path)
 
@@ -113,8 +133,12 @@ class DefinitionChecks:
             self.error(
                 codes.TYPE_ERROR,
                 item.expr.span,
-                f"function {item.name!r} gives {describe(body)}, not {describe(declared)} "
-                "as declared",
+                msg(
+                    "function {name!r} gives {got}, not {want} as declared",
+                    name=item.name,
+                    got=describe(body),
+                    want=describe(declared),
+                ),
             )
 
     def spec_type(self, spec: ast.TypeSpec) -> Type:

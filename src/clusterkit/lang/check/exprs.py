@@ -9,7 +9,9 @@ nothing built on it reports it again.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
@@ -52,6 +54,7 @@ from clusterkit.lang.check.units import (
     resolve_unit,
 )
 from clusterkit.lang.visitor import Visitor
+from clusterkit.messages import msg, text_of
 from clusterkit.numbers import NumberFormatError, check_bounds
 from clusterkit.suggestions import did_you_mean
 
@@ -77,6 +80,10 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         self.view: SchemaView = schema_view(result.schema, result.currency)
         # Names of consts, params and figures each rule reads (for its assumptions).
         self.reads: set[str] | None = None
+        # The method for each kind of node, bound once: every expression passes here.
+        self.methods: dict[type, Callable[[Any, Scope], Type]] = {
+            node: getattr(self, name) for node, name in self._dispatch.items()
+        }
 
     # -- reporting ----------------------------------------------------------------------
     def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
@@ -94,7 +101,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
 
     # -- entry points -------------------------------------------------------------------
     def expr(self, node: ast.Expr, scope: Scope) -> Type:
-        t = self.visit(node, scope)
+        t = self.methods[type(node)](node, scope)
         self.result.types[id(node)] = t
         return t
 
@@ -102,14 +109,20 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         t = self.expr(node, scope)
         if not isinstance(t, BoolT | ErrT):
             self.error(
-                codes.TYPE_ERROR, node.span, f"{what} needs a yes/no condition, not {describe(t)}"
+                codes.TYPE_ERROR,
+                node.span,
+                msg("{what} needs a yes/no condition, not {got}", what=what, got=describe(t)),
             )
 
     def element_type(self, t: Type, span: Span) -> Type:
         if isinstance(t, ListT):
             return t.elem
         if not isinstance(t, ErrT):
-            self.error(codes.TYPE_ERROR, span, f"expected a list to go through, got {describe(t)}")
+            self.error(
+                codes.TYPE_ERROR,
+                span,
+                msg("expected a list to go through, got {got}", got=describe(t)),
+            )
         return ERR
 
     def unit(self, spec: ast.UnitSpec) -> tuple[Decimal, Dim] | None:
@@ -119,17 +132,19 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             word = str(exc)
             options = [*known_unit_words(self.result.schema.units), *_COMMON_CURRENCIES]
             self.error(
-                codes.UNKNOWN_UNIT, spec.span, f"unknown unit {word!r}", did_you_mean(word, options)
+                codes.UNKNOWN_UNIT,
+                spec.span,
+                msg("unknown unit {unit!r}", unit=word),
+                did_you_mean(word, options),
             )
             return None
 
     # -- literals and names -------------------------------------------------------------
     def number(self, node: ast.Number, scope: Scope) -> Type:
         try:
-            check_bounds(node.value, self.text(node))
-        except NumberFormatError as exc:
-            self.error(codes.NUMBER_BOUNDS, node.span, str(exc))
-            return ERR
+            check_bounds(node.value)
+        except NumberFormatError:
+            return self.out_of_bounds(node)
         if node.unit is None:
             self.result.literals[id(node)] = node.value
             return NumT()
@@ -139,6 +154,14 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         factor, dim = unit
         self.result.literals[id(node)] = node.value * factor
         return NumT(dim, percent=node.unit.name == "%")
+
+    def out_of_bounds(self, node: ast.Number) -> Type:
+        # The number as written is looked up only when it is wrong: it costs a slice.
+        try:
+            check_bounds(node.value, self.text(node))
+        except NumberFormatError as exc:
+            self.error(codes.NUMBER_BOUNDS, node.span, text_of(exc))
+        return ERR
 
     def string_lit(self, node: ast.StringLit, scope: Scope) -> Type:
         return TEXT
@@ -158,7 +181,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.UNKNOWN_NAME,
                 node.span,
-                f"unknown name {node.id!r}",
+                msg("unknown name {name!r}", name=node.id),
                 did_you_mean(node.id, scope.all_names()),
             )
             return ERR
@@ -179,13 +202,18 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.FIELD_OF_LIST,
                 node.span,
-                f"{self.text(node.obj)!r} is a list; go through it with count(...), "
-                f"sum(...), any(...) or all(...)",
+                msg(
+                    "{text!r} is a list; go through it with count(...), "
+                    "sum(...), any(...) or all(...)",
+                    text=self.text(node.obj),
+                ),
             )
             return ERR
         if not isinstance(obj, EntityT):
             self.error(
-                codes.UNKNOWN_FIELD, node.span, f"{describe(obj)} has no field {node.name!r}"
+                codes.UNKNOWN_FIELD,
+                node.span,
+                msg("{what} has no field {name!r}", what=describe(obj), name=node.name),
             )
             return ERR
         fields = self.view.fields(obj.kind)
@@ -201,7 +229,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.UNKNOWN_FIELD,
                 node.span,
-                f"a {obj.kind} has no field {node.name!r}",
+                msg("a {kind} has no field {name!r}", kind=obj.kind, name=node.name),
                 did_you_mean(node.name, options),
             )
             return ERR
@@ -216,12 +244,16 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         if node.op == "not":
             if not isinstance(t, BoolT):
                 self.error(
-                    codes.TYPE_ERROR, node.span, f"'not' needs a yes/no value, not {describe(t)}"
+                    codes.TYPE_ERROR,
+                    node.span,
+                    msg("'not' needs a yes/no value, not {got}", got=describe(t)),
                 )
                 return ERR
             return t
         if not isinstance(t, NumT):
-            self.error(codes.TYPE_ERROR, node.span, f"'-' needs a number, not {describe(t)}")
+            self.error(
+                codes.TYPE_ERROR, node.span, msg("'-' needs a number, not {got}", got=describe(t))
+            )
             return ERR
         return t
 
@@ -237,7 +269,11 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
                     self.error(
                         codes.TYPE_ERROR,
                         side.span,
-                        f"'{node.op}' joins yes/no conditions, not {describe(t)}",
+                        msg(
+                            "'{op}' joins yes/no conditions, not {got}",
+                            op=node.op,
+                            got=describe(t),
+                        ),
                     )
                     return ERR
             return BoolT(nullable=is_null)
@@ -252,7 +288,11 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.TYPE_ERROR,
                 bad.span,
-                f"'{node.op}' needs numbers, not {describe(left if bad is node.left else right)}",
+                msg(
+                    "'{op}' needs numbers, not {got}",
+                    op=node.op,
+                    got=describe(left if bad is node.left else right),
+                ),
             )
             return ERR
         if node.op in ("+", "-"):
@@ -296,7 +336,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.TYPE_ERROR,
                 a.span if isinstance(ta, NoneT) else b.span,
-                "compare with none using 'is none' or 'is not none'",
+                msg("compare with none using 'is none' or 'is not none'"),
             )
             return False
         if isinstance(ta, NumT) and isinstance(tb, NumT):
@@ -309,12 +349,16 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             return True
         if type(ta) is not type(tb):
             self.error(
-                codes.TYPE_ERROR, b.span, f"cannot compare {describe(ta)} with {describe(tb)}"
+                codes.TYPE_ERROR,
+                b.span,
+                msg("cannot compare {a} with {b}", a=describe(ta), b=describe(tb)),
             )
             return False
         if isinstance(ta, TextT | BoolT | EntityT | ListT) and op not in ("=", "!="):
             self.error(
-                codes.TYPE_ERROR, a.span, f"{describe(ta)} can only be compared with = or !="
+                codes.TYPE_ERROR,
+                a.span,
+                msg("{what} can only be compared with = or !=", what=describe(ta)),
             )
             return False
         if isinstance(ta, TextT) and isinstance(tb, TextT):
@@ -329,7 +373,11 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
             self.error(
                 codes.NOT_A_CHOICE,
                 literal.span,
-                f"{literal.value!r} is not one of: " + ", ".join(sorted(t.choices)),
+                msg(
+                    "{value!r} is not one of: {allowed}",
+                    value=literal.value,
+                    allowed=", ".join(sorted(t.choices)),
+                ),
                 did_you_mean(literal.value, t.choices),
             )
 
@@ -359,7 +407,7 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
         self.error(
             codes.TYPE_ERROR,
             node.container.span,
-            f"'in' needs a list or a table, not {describe(container)}",
+            msg("'in' needs a list or a table, not {got}", got=describe(container)),
         )
         return ERR
 
@@ -388,14 +436,19 @@ class ExprChecker(CallChecks, TableChecks, Visitor[Type]):
                 self.error(
                     codes.UNIT_MIX,
                     node.span,
-                    "the two branches give numbers in different units: "
-                    f"{dim_text(a.dim)} and {dim_text(b.dim)}",
+                    msg(
+                        "the two branches give numbers in different units: {a} and {b}",
+                        a=dim_text(a.dim),
+                        b=dim_text(b.dim),
+                    ),
                 )
                 return ERR
             return NumT(a.dim, a.percent and b.percent, a.nullable or b.nullable)
         if type(a) is not type(b):
             self.error(
-                codes.TYPE_ERROR, node.span, f"the branches give {describe(a)} and {describe(b)}"
+                codes.TYPE_ERROR,
+                node.span,
+                msg("the branches give {a} and {b}", a=describe(a), b=describe(b)),
             )
             return ERR
         return nullable(a, a.nullable or b.nullable)

@@ -12,6 +12,7 @@ from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, NodeTables
 from clusterkit.lang.check.declare import declare
 from clusterkit.lang.check.rules import FileChecker
+from clusterkit.messages import msg
 
 __all__ = ["check_files"]
 
@@ -73,7 +74,7 @@ def _import_order(
                 Diagnostic(
                     codes.IMPORT_CYCLE,
                     Severity.ERROR,
-                    "import cycle: " + " → ".join(cycle),
+                    msg("import cycle: {files}", files=" → ".join(cycle)),
                     file=span.file,
                     span=span,
                 )
@@ -111,7 +112,7 @@ def _unused(results: list[Checked], used: set[tuple[str, str]]) -> Iterator[Diag
                 yield Diagnostic(
                     codes.UNUSED,
                     Severity.WARNING,
-                    f"{what} {item.name!r} is never used",
+                    msg("{what} {name!r} is never used", what=what, name=item.name),
                     file=checked.path,
                     span=item.span,
                 )
@@ -129,13 +130,21 @@ def _version_overlaps(results: list[Checked]) -> Iterator[Diagnostic]:
                     yield Diagnostic(
                         codes.VERSION_OVERLAP,
                         Severity.ERROR,
-                        f"versions {a.file.header.version or '(unversioned)'!s} ({a.path}) and "
-                        f"{b.file.header.version or '(unversioned)'!s} of rulebook {a.id} are both "
-                        f"in force {overlap}",
+                        msg(
+                            "versions {a} ({path}) and {b} of rulebook {id} are both in force "
+                            "{overlap}",
+                            a=a.file.header.version or msg("(unversioned)"),
+                            path=a.path,
+                            b=b.file.header.version or msg("(unversioned)"),
+                            id=a.id,
+                            overlap=overlap,
+                        ),
                         file=b.path,
                         span=b.file.header.span,
-                        hint="give the versions 'in force from ... until ...' dates that "
-                        "do not overlap",
+                        hint=msg(
+                            "give the versions 'in force from ... until ...' dates that "
+                            "do not overlap"
+                        ),
                     )
 
 
@@ -145,7 +154,9 @@ def _date_overlap(a: ast.Header, b: ast.Header) -> str | None:
     if start > end:
         return None
     if start == dt.date.min and end == dt.date.max:
-        return "at all times"
-    left = "from the start" if start == dt.date.min else f"from {start.isoformat()}"
-    right = "on" if end == dt.date.max else f"until {end.isoformat()}"
-    return f"{left} {right}"
+        return msg("at all times")
+    if start == dt.date.min:
+        return msg("from the start until {end}", end=end.isoformat())
+    if end == dt.date.max:
+        return msg("from {start} on", start=start.isoformat())
+    return msg("from {start} until {end}", start=start.isoformat(), end=end.isoformat())

@@ -23,6 +23,7 @@ from clusterkit.lang.check.exprs import ExprChecker
 from clusterkit.lang.check.scope import Scope
 from clusterkit.lang.check.types import DATE, DateT, EntityT, ErrT, NumT, describe
 from clusterkit.lang.check.units import DIMENSIONLESS
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 from clusterkit.suggestions import did_you_mean
@@ -42,15 +43,15 @@ _ALLOWED: dict[str, set[type]] = {
     "score": {ast.Let, ast.Criterion},
 }
 _STEP_WORDS: dict[type, tuple[str, str]] = {
-    ast.Require: ("'require'", "a rule"),
-    ast.Band: ("grading bands", "a monitor"),
-    ast.Criterion: ("criteria", "a score"),
+    ast.Require: ("'require'", msg("in a rule")),
+    ast.Band: (msg("grading bands"), msg("in a monitor")),
+    ast.Criterion: (msg("criteria"), msg("in a score")),
     ast.Let: ("'let'", ""),
 }
 _NEEDED: dict[str, tuple[type, str]] = {
-    "rule": (ast.Require, "a rule needs at least one 'require'"),
-    "monitor": (ast.Band, "a monitor needs grading bands"),
-    "score": (ast.Criterion, "a score needs at least one criterion"),
+    "rule": (ast.Require, msg("a rule needs at least one 'require'")),
+    "monitor": (ast.Band, msg("a monitor needs grading bands")),
+    "score": (ast.Criterion, msg("a score needs at least one criterion")),
 }
 
 
@@ -78,7 +79,7 @@ class FileChecker(DefinitionChecks, ExprChecker):
                     (
                         codes.UNKNOWN_CURRENCY,
                         header.currency_span or header.span,
-                        f"unknown currency {header.currency!r}",
+                        msg("unknown currency {code!r}", code=header.currency),
                         did_you_mean(header.currency.upper(), ("KZT", "USD", "EUR", "GBP", "RUB")),
                     )
                 )
@@ -108,7 +109,7 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.FORCE_DATES,
                 header.span,
-                "the rulebook is in force until a date before it starts",
+                msg("the rulebook is in force until a date before it starts"),
             )
 
     def take_imported(self, other: Checked) -> None:
@@ -117,8 +118,12 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.CURRENCY_IMPORT,
                 self.file.header.span,
-                f"imports {other.path}, whose currency is {other.currency}, "
-                f"into a rulebook in {self.result.currency}",
+                msg(
+                    "imports {path}, whose currency is {currency}, into a rulebook in {own}",
+                    path=other.path,
+                    currency=other.currency,
+                    own=self.result.currency,
+                ),
             )
         self.globals.update(other.consts)
         self.globals.update({name: sym for name, (_, _, sym) in other.figures.items()})
@@ -163,9 +168,13 @@ class FileChecker(DefinitionChecks, ExprChecker):
 
     def declare(self, scope: Scope, symbol: Symbol, span: Span) -> None:
         if symbol.name in scope.names and scope.names[symbol.name].kind != "collection":
-            self.error(codes.DEFINED_TWICE, span, f"{symbol.name!r} is already defined")
+            self.error(
+                codes.DEFINED_TWICE, span, msg("{name!r} is already defined", name=symbol.name)
+            )
         elif symbol.name in self.view.collections or symbol.name == "as_of":
-            self.error(codes.DEFINED_TWICE, span, f"{symbol.name!r} is a built-in name")
+            self.error(
+                codes.DEFINED_TWICE, span, msg("{name!r} is a built-in name", name=symbol.name)
+            )
         scope.names[symbol.name] = symbol
 
     def const(self, item: ast.Const, scope: Scope) -> None:
@@ -176,14 +185,17 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.NUMBER_BOUNDS,
                 item.expr.span,
-                f"const {item.name!r} is beyond the numbers clusterkit computes in",
+                msg("const {name!r} is beyond the numbers clusterkit computes in", name=item.name),
             )
         elif value is None and not isinstance(t, ErrT):
             self.error(
                 codes.CONST_NOT_FIXED,
                 item.expr.span,
-                f"const {item.name!r} must be a fixed value (numbers, units, text, dates, "
-                "and other consts)",
+                msg(
+                    "const {name!r} must be a fixed value (numbers, units, text, dates, "
+                    "and other consts)",
+                    name=item.name,
+                ),
             )
         symbol = Symbol("const", item.name, t, self.file.path, item)
         self.declare(scope, symbol, item.span)
@@ -197,7 +209,11 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.NOT_A_CHOICE,
                 basis.span,
-                f"a basis is one of: {', '.join(BASES)}, not {basis.kind!r}",
+                msg(
+                    "a basis is one of: {names}, not {got!r}",
+                    names=", ".join(BASES),
+                    got=basis.kind,
+                ),
                 did_you_mean(basis.kind, BASES),
             )
 
@@ -218,19 +234,23 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.UNKNOWN_KIND,
                 item.span,
-                f"{item.entity!r} is not an entity kind",
+                msg("{name!r} is not an entity kind", name=item.entity),
                 did_you_mean(item.entity, self.view.kinds()),
             )
             return
         key = (item.entity, item.name)
         if item.name in self.view.fields(item.entity):
             self.error(
-                codes.DEFINED_TWICE, item.span, f"{item.entity} already has a field {item.name!r}"
+                codes.DEFINED_TWICE,
+                item.span,
+                msg("{owner} already has a field {field!r}", owner=item.entity, field=item.name),
             )
             return
         if key in self.result.visible_defines:
             self.error(
-                codes.DEFINED_TWICE, item.span, f"{item.entity}.{item.name} is already defined"
+                codes.DEFINED_TWICE,
+                item.span,
+                msg("{kind}.{name} is already defined", kind=item.entity, name=item.name),
             )
             return
         inner = scope.child({item.var: Symbol("var", item.var, EntityT(item.entity))})
@@ -279,11 +299,11 @@ class FileChecker(DefinitionChecks, ExprChecker):
                     self.error(
                         codes.PRECISION_NOT_COMPARISON,
                         step.span,
-                        "'within precision' applies to a comparison",
+                        msg("'within precision' applies to a comparison"),
                     )
             elif isinstance(step, ast.Band):
                 if step.cond is not None:
-                    self.condition(step.cond, scope, f"the {step.level} band")
+                    self.condition(step.cond, scope, msg("the {level} band", level=step.level))
             else:
                 self.criterion(step, scope)
                 criteria.append(step)
@@ -303,13 +323,13 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.PART_MISSING,
                 item.version_by.span,
-                "'version as of' chooses a version per entity: the rule needs 'for each'",
+                msg("'version as of' chooses a version per entity: the rule needs 'for each'"),
             )
         elif not isinstance(t, DateT | ErrT):
             self.error(
                 codes.TYPE_ERROR,
                 item.version_by.span,
-                f"'version as of' needs a date, not {describe(t)}",
+                msg("'version as of' needs a date, not {got}", got=describe(t)),
             )
 
     def outcome_labels(self, item: ast.Rule) -> None:
@@ -318,7 +338,11 @@ class FileChecker(DefinitionChecks, ExprChecker):
                 self.error(
                     codes.NOT_A_CHOICE,
                     item.span,
-                    f"{outcome!r} is not an outcome; name one of: {', '.join(OUTCOME_NAMES)}",
+                    msg(
+                        "{outcome!r} is not an outcome; name one of: {names}",
+                        outcome=outcome,
+                        names=", ".join(OUTCOME_NAMES),
+                    ),
                     did_you_mean(outcome, OUTCOME_NAMES),
                 )
 
@@ -328,17 +352,23 @@ class FileChecker(DefinitionChecks, ExprChecker):
             if type(step) not in allowed:
                 what, home = _STEP_WORDS[type(step)]
                 self.error(
-                    codes.STEP_MISPLACED, step.span, f"{what} go in {home}, not in a {item.kind}"
+                    codes.STEP_MISPLACED,
+                    step.span,
+                    msg("{what} go {home}, not in a {kind}", what=what, home=home, kind=item.kind),
                 )
         needed, message = _NEEDED[item.kind]
         if not any(isinstance(s, needed) for s in item.steps):
             self.error(codes.PART_MISSING, item.span, message)
         if item.kind == "score" and item.select is None:
-            self.error(codes.PART_MISSING, item.span, "a score needs a 'select top N' line")
+            self.error(codes.PART_MISSING, item.span, msg("a score needs a 'select top N' line"))
         if item.kind != "score" and (item.select is not None or item.scale is not None):
-            self.error(codes.STEP_MISPLACED, item.span, "'select' and 'scale' belong in a score")
+            self.error(
+                codes.STEP_MISPLACED, item.span, msg("'select' and 'scale' belong in a score")
+            )
         if item.kind in ("monitor", "score") and item.iteration is None:
-            self.error(codes.PART_MISSING, item.span, f"a {item.kind} needs 'for each'")
+            self.error(
+                codes.PART_MISSING, item.span, msg("a {kind} needs 'for each'", kind=item.kind)
+            )
 
     def criterion(self, step: ast.Criterion, scope: Scope) -> None:
         weight = self.expr(step.weight, scope)
@@ -348,14 +378,16 @@ class FileChecker(DefinitionChecks, ExprChecker):
             self.error(
                 codes.UNIT_ROLE,
                 step.weight.span,
-                f"a weight is a percentage, not {describe(weight)}",
+                msg("a weight is a percentage, not {got}", got=describe(weight)),
             )
         t = self.expr(step.expr, scope)
         if isinstance(t, ErrT):
             return
         if not isinstance(t, NumT) or t.dim not in (points_dim(), DIMENSIONLESS):
             self.error(
-                codes.UNIT_ROLE, step.expr.span, f"a criterion gives points, not {describe(t)}"
+                codes.UNIT_ROLE,
+                step.expr.span,
+                msg("a criterion gives points, not {got}", got=describe(t)),
             )
 
     def scoring(self, item: ast.Rule, criteria: list[ast.Criterion], scope: Scope) -> None:
@@ -366,30 +398,39 @@ class FileChecker(DefinitionChecks, ExprChecker):
                 self.error(
                     codes.WEIGHTS,
                     item.span,
-                    f"the criteria's weights add up to {(total * 100).normalize():f} %, not 100 %",
+                    msg(
+                        "the criteria's weights add up to {total} %, not 100 %",
+                        total=format((total * 100).normalize(), "f"),
+                    ),
                 )
         names = {c.name for c in criteria}
         if item.scale is not None:
             for bound in item.scale:
-                self.points(bound, scope, "a scale")
+                self.points(bound, scope, msg("a scale"))
         if item.select is not None:
             if item.select.minimum is not None:
-                self.points(item.select.minimum, scope, "a minimum score")
+                self.points(item.select.minimum, scope, msg("a minimum score"))
             for name in item.select.tie:
                 if name not in names:
                     self.error(
                         codes.UNKNOWN_NAME,
                         item.select.span,
-                        f"no criterion {name!r} to break ties by",
+                        msg("no criterion {name!r} to break ties by", name=name),
                         did_you_mean(name, names),
                     )
 
     def points(self, node: ast.Expr, scope: Scope, what: str) -> None:
         t = self.expr(node, scope)
         if isinstance(t, NumT) and t.dim not in (points_dim(), DIMENSIONLESS):
-            self.error(codes.UNIT_ROLE, node.span, f"{what} is in points, not {describe(t)}")
+            self.error(
+                codes.UNIT_ROLE,
+                node.span,
+                msg("{what} is in points, not {got}", what=what, got=describe(t)),
+            )
 
     def unused_lets(self, item: ast.Rule) -> None:
         for step in item.steps:
             if isinstance(step, ast.Let) and (self.file.path, f"let:{id(step)}") not in self.used:
-                self.warning(codes.UNUSED, step.span, f"let {step.name!r} is never used")
+                self.warning(
+                    codes.UNUSED, step.span, msg("let {name!r} is never used", name=step.name)
+                )

@@ -25,18 +25,19 @@ from clusterkit.lang.check.types import (
     nullable,
 )
 from clusterkit.lang.runtime.arith import Table
+from clusterkit.messages import msg
 
 __all__ = ["TableChecks"]
 
 # What each kind of name is, for messages.
 _KINDS = {
-    "const": "a const",
-    "figure": "a published figure",
-    "let": "a value of the rule",
-    "var": "a variable",
-    "collection": "a collection",
-    "as_of": "the as-of date",
-    "criterion": "a criterion",
+    "const": msg("a const"),
+    "figure": msg("a published figure"),
+    "let": msg("a value of the rule"),
+    "var": msg("a variable"),
+    "collection": msg("a collection"),
+    "as_of": msg("the as-of date"),
+    "criterion": msg("a criterion"),
 }
 
 
@@ -56,7 +57,7 @@ class TableChecks:
 
     def table_lit(self, node: ast.TableLit, scope: Scope) -> Type:
         if not node.entries:
-            self.error(codes.TYPE_ERROR, node.span, "a table needs at least one entry")
+            self.error(codes.TYPE_ERROR, node.span, msg("a table needs at least one entry"))
             return ERR
         keys = [self.expr(k, scope) for k, _ in node.entries]
         values = [self.expr(v, scope) for _, v in node.entries]
@@ -67,7 +68,10 @@ class TableChecks:
             self.error(
                 codes.TYPE_ERROR,
                 first_key.span,
-                f"a table's keys are text, numbers, dates or yes/no, not {describe(first[0])}",
+                msg(
+                    "a table's keys are text, numbers, dates or yes/no, not {got}",
+                    got=describe(first[0]),
+                ),
             )
             return ERR
         ok = True
@@ -80,13 +84,15 @@ class TableChecks:
                     self.error(
                         codes.CONST_NOT_FIXED,
                         part.span,
-                        "a table's keys and values are fixed values (numbers, units, text, "
-                        "dates, consts)",
+                        msg(
+                            "a table's keys and values are fixed values (numbers, units, text, "
+                            "dates, consts)"
+                        ),
                     )
                     ok = False
             fixed = self.constant_value(key)
             if fixed is not None and fixed in seen:
-                self.error(codes.DEFINED_TWICE, key.span, "this key is already in the table")
+                self.error(codes.DEFINED_TWICE, key.span, msg("this key is already in the table"))
                 ok = False
             seen.add(fixed)
         if not ok:
@@ -105,7 +111,7 @@ class TableChecks:
             self.error(
                 codes.TYPE_ERROR,
                 node.obj.span,
-                f"only a table is looked up with [...], not {describe(table)}",
+                msg("only a table is looked up with [...], not {got}", got=describe(table)),
             )
             return ERR
         if not self.comparable("=", node.key, key, node.obj, table.key):
@@ -123,17 +129,22 @@ class TableChecks:
             self.error(
                 codes.TYPE_ERROR,
                 node.span,
-                f"only a parameter has values on other dates ({node.name!r} is "
-                f"{_KINDS.get(symbol.kind, symbol.kind)})"
+                msg(
+                    "only a parameter has values on other dates ({name!r} is {what})",
+                    name=node.name,
+                    what=_KINDS.get(symbol.kind, symbol.kind),
+                )
                 if symbol is not None
-                else f"{node.name!r} is not a parameter",
-                "declare it with 'param NAME' and its values 'from DATE = VALUE'",
+                else msg("{name!r} is not a parameter", name=node.name),
+                msg("declare it with 'param NAME' and its values 'from DATE = VALUE'"),
             )
             return ERR
         self.result.names[id(node)] = symbol
         if not isinstance(day, DateT):
             self.error(
-                codes.TYPE_ERROR, node.date.span, f"'as of' needs a date, not {describe(day)}"
+                codes.TYPE_ERROR,
+                node.date.span,
+                msg("'as of' needs a date, not {got}", got=describe(day)),
             )
             return ERR
         return nullable(t, day.nullable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, Dim, dim_text, unit_dim
+from clusterkit.messages import msg
 
 __all__ = [
     "BOOL",
@@ -103,7 +104,12 @@ class ErrT:
 
 Type = NumT | BoolT | TextT | DateT | NoneT | EntityT | ListT | TableT | ErrT
 
-_DURATIONS = {YEARS: "years", MONTHS: "months", DAYS: "days"}
+# A number of a duration, with an article (describe) and without (_noun).
+_DURATIONS = {
+    YEARS: (msg("a number of years"), msg("number of years")),
+    MONTHS: (msg("a number of months"), msg("number of months")),
+    DAYS: (msg("a number of days"), msg("number of days")),
+}
 
 ERR = ErrT()
 BOOL = BoolT()
@@ -115,6 +121,8 @@ RATIO = NumT(DIMENSIONLESS, percent=True)
 
 def nullable(t: Type, value: bool = True) -> Type:
     """``t`` with its nullable flag set to ``value``."""
+    if t.nullable is value:
+        return t  # types are frozen: the same one serves
     return attrs.evolve(t, nullable=value)
 
 
@@ -122,26 +130,44 @@ def describe(t: Type) -> str:
     """A type as a policy author reads it: "money (KZT)", "a list of projects"."""
     if isinstance(t, NumT):
         if t.dim == DIMENSIONLESS:
-            return "a percentage" if t.percent else "a plain number"
+            return msg("a percentage") if t.percent else msg("a plain number")
         if t.dim in _DURATIONS:
-            return f"a number of {_DURATIONS[t.dim]}"
-        return f"a number in {dim_text(t.dim)}"
-    if isinstance(t, BoolT):
-        return "yes/no"
-    if isinstance(t, TextT):
-        return "text"
+            return _DURATIONS[t.dim][0]
+        return msg("a number in {unit}", unit=dim_text(t.dim))
     if isinstance(t, DateT):
-        return "a date"
-    if isinstance(t, NoneT):
-        return "none"
+        return msg("a date")
     if isinstance(t, EntityT):
-        return f"a {t.kind}"
-    if isinstance(t, ErrT):
-        return "(invalid)"
+        return msg("a {kind}", kind=t.kind)
     if isinstance(t, TableT):
-        key, value = describe(t.key), describe(t.value).removeprefix("a ")
-        return f"a table from {key.removeprefix('a ')} to {value}"
-    return f"a list of {describe(t.elem).removeprefix('a ')}"
+        return msg("a table from {key} to {value}", key=_noun(t.key), value=_noun(t.value))
+    if isinstance(t, ListT):
+        return msg("a list of {item}", item=_noun(t.elem))
+    return _noun(t)
+
+
+def _noun(t: Type) -> str:
+    """A type as :func:`describe` names it, without an article: "list of projects"."""
+    if isinstance(t, NumT):
+        if t.dim == DIMENSIONLESS:
+            return msg("percentage") if t.percent else msg("plain number")
+        if t.dim in _DURATIONS:
+            return _DURATIONS[t.dim][1]
+        return msg("number in {unit}", unit=dim_text(t.dim))
+    if isinstance(t, BoolT):
+        return msg("yes/no")
+    if isinstance(t, TextT):
+        return msg("text")
+    if isinstance(t, DateT):
+        return msg("date")
+    if isinstance(t, NoneT):
+        return "none"  # the keyword
+    if isinstance(t, EntityT):
+        return t.kind
+    if isinstance(t, ErrT):
+        return msg("(invalid)")
+    if isinstance(t, TableT):
+        return msg("table from {key} to {value}", key=_noun(t.key), value=_noun(t.value))
+    return msg("list of {item}", item=_noun(t.elem))
 
 
 def is_money(t: Type) -> bool:
@@ -158,30 +184,32 @@ def _currency(t: NumT) -> bool:
 
 
 def mix_message(op: str, left: NumT, right: NumT) -> str:
-    verb = "add" if op == "+" else "subtract"
     if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
-        ratio = "a percentage" if (left.percent or right.percent) else "a plain number"
-        return f"cannot {verb} money and {ratio}"
-    return f"cannot {verb} {dim_text(left.dim)} and {dim_text(right.dim)}"
+        ratio = msg("a percentage") if (left.percent or right.percent) else msg("a plain number")
+        if op == "+":
+            return msg("cannot add money and {ratio}", ratio=ratio)
+        return msg("cannot subtract money and {ratio}", ratio=ratio)
+    a, b = dim_text(left.dim), dim_text(right.dim)
+    if op == "+":
+        return msg("cannot add {a} and {b}", a=a, b=b)
+    return msg("cannot subtract {a} and {b}", a=a, b=b)
 
 
 def compare_message(left: NumT, right: NumT) -> str:
     if is_money(left) and is_money(right):
-        return f"cannot compare {dim_text(left.dim)} with {dim_text(right.dim)}"
+        return msg("cannot compare {a} with {b}", a=dim_text(left.dim), b=dim_text(right.dim))
     if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
-        return (
-            "a ratio used as money: one side is money, the other "
-            f"{'a percentage' if (left.percent or right.percent) else 'a plain number'}"
-        )
-    return f"cannot compare {describe(left)} with {describe(right)}"
+        ratio = msg("a percentage") if (left.percent or right.percent) else msg("a plain number")
+        return msg("a ratio used as money: one side is money, the other {ratio}", ratio=ratio)
+    return msg("cannot compare {a} with {b}", a=describe(left), b=describe(right))
 
 
 def mix_hint(left: NumT, right: NumT) -> str | None:
     if _currency(left) and _currency(right):
-        return 'convert one side with convert(AMOUNT, "CODE", DATE)'
+        return msg('convert one side with convert(AMOUNT, "CODE", DATE)')
     if is_money(left) != is_money(right) and DIMENSIONLESS in (left.dim, right.dim):
-        return "multiply the percentage by an amount, e.g. 30 % * p.budget"
+        return msg("multiply the percentage by an amount, e.g. 30 % * p.budget")
     per_year = unit_dim("year")
     if left.dim == right.dim * per_year or right.dim == left.dim * per_year:
-        return "multiply a yearly amount by a number of years, e.g. cap * years(5)"
+        return msg("multiply a yearly amount by a number of years, e.g. cap * years(5)")
     return None

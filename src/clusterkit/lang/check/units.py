@@ -1,21 +1,23 @@
-"""Units and dimensions for the checker, by dimensional analysis with pint.
+"""Units and dimensions for the checker, by dimensional analysis.
 
 Units are a compile-time concern. The checker gives every number a dimension (a
-pint ``UnitsContainer`` such as ``[KZT] / [time]``); the compiled program runs on
+:class:`Dim` such as ``[KZT] / [time]``); the compiled program runs on
 plain Decimals in base units (tenge, not millions of tenge; 0.30, not 30 %), so no
-pint object exists at evaluation time. Every currency is its own dimension, so
+dimension is looked at during evaluation. Every currency is its own dimension, so
 KZT never meets USD without an explicit ``convert``.
+
+A dimension is a product of base dimensions with whole powers; that is all the
+checker asks of dimensional analysis, so it is done here rather than with a units
+library, whose import alone would cost every ``clusterkit check`` more than the check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
-import pint
-from pint.util import UnitsContainer
-
+from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.numbers import shift
 from clusterkit.units import Unit as DataUnit
@@ -37,18 +39,71 @@ __all__ = [
     "unit_dim",
 ]
 
-Dim = UnitsContainer
 
-DIMENSIONLESS: Dim = UnitsContainer({})
+class Dim(Mapping[str, int]):
+    """A dimension: base dimensions (``[KZT]``, ``[time]``) with whole powers, such as
+    ``[KZT] / [time]``. Immutable and hashable; multiplying adds powers, dividing
+    subtracts them, and a power that reaches zero is dropped."""
+
+    __slots__ = ("_hash", "_powers")
+
+    def __init__(self, powers: Mapping[str, int] | None = None) -> None:
+        items = tuple(sorted((k, v) for k, v in (powers or {}).items() if v))
+        self._powers: dict[str, int] = dict(items)
+        self._hash = hash(items)
+
+    def __getitem__(self, name: str) -> int:
+        return self._powers[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._powers)
+
+    def __len__(self) -> int:
+        return len(self._powers)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Dim):
+            return self._hash == other._hash and self._powers == other._powers
+        return NotImplemented
+
+    def _combine(self, other: Dim, sign: int) -> Dim:
+        powers = dict(self._powers)
+        for name, power in other._powers.items():
+            powers[name] = powers.get(name, 0) + sign * power
+        return Dim(powers)
+
+    def __mul__(self, other: Dim) -> Dim:
+        return self._combine(other, 1)
+
+    def __truediv__(self, other: Dim) -> Dim:
+        return self._combine(other, -1)
+
+    def __rtruediv__(self, other: int) -> Dim:
+        """``1 / dim``: the inverse."""
+        if other != 1:
+            return NotImplemented
+        return DIMENSIONLESS._combine(self, -1)
+
+    def __repr__(self) -> str:
+        return f"Dim({self._powers!r})"
+
+    def __reduce__(self) -> tuple[type[Dim], tuple[dict[str, int]]]:
+        return (Dim, (self._powers,))
+
+
+DIMENSIONLESS: Dim = Dim({})
 #: The unit of a counter-obligation's own values: each obligation states its unit in
 #: the data, so a rule may combine an obligation's values with one another only.
-OBLIGATION: Dim = UnitsContainer({"[obligation unit]": 1})
+OBLIGATION: Dim = Dim({"[obligation unit]": 1})
 #: Likewise for a raw indicator series value.
-SERIES: Dim = UnitsContainer({"[series unit]": 1})
+SERIES: Dim = Dim({"[series unit]": 1})
 #: Durations: whole years, calendar months, days (a week is 7 days).
-YEARS: Dim = UnitsContainer({"[time]": 1})
-MONTHS: Dim = UnitsContainer({"[month]": 1})
-DAYS: Dim = UnitsContainer({"[day]": 1})
+YEARS: Dim = Dim({"[time]": 1})
+MONTHS: Dim = Dim({"[month]": 1})
+DAYS: Dim = Dim({"[day]": 1})
 
 # Count words are dimensionless: "10 organisation" is the number 10.
 _COUNT_WORDS = {
@@ -87,8 +142,8 @@ _DISPLAY = {
     "[day]": "day",
     "[point]": "points",
     "[person]": "person",
-    "[obligation unit]": "(the obligation's unit)",
-    "[series unit]": "(the series' unit)",
+    "[obligation unit]": msg("(the obligation's unit)"),
+    "[series unit]": msg("(the series' unit)"),
 }
 
 
@@ -96,25 +151,20 @@ class UnitError(ValueError):
     """A unit word is unknown."""
 
 
-@cache
-def _registry() -> pint.UnitRegistry[Any]:
-    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
-    registry.define("year = [time]")
-    registry.define("month = [month]")
-    registry.define("day = [day]")
-    registry.define("person = [person]")
-    registry.define("point = [point]")
-    return registry
+# The base dimension of each unit with one of its own.
+_BASE = {
+    "year": "[time]",
+    "month": "[month]",
+    "day": "[day]",
+    "person": "[person]",
+    "point": "[point]",
+}
 
 
 @cache
 def currency_dim(code: str) -> Dim:
     """The dimension of money in ``code`` (``[KZT]``)."""
-    registry = _registry()
-    if code not in registry:
-        registry.define(f"{code} = [{code}]")
-    dim: Dim = registry.parse_units(code).dimensionality
-    return dim
+    return Dim({f"[{code}]": 1})
 
 
 #: Words for a number of days that are not ``day`` itself, with their factor.
@@ -127,18 +177,16 @@ Declared = tuple[tuple[str, ...], ...]
 def _word_dim(word: str, declared: Declared = ()) -> tuple[Decimal, Dim]:
     for names in declared:
         if word in names:
-            return Decimal(1), UnitsContainer({f"[{names[0]}]": 1})
+            return Decimal(1), Dim({f"[{names[0]}]": 1})
     if word == "%":
         return Decimal("0.01"), DIMENSIONLESS
     lower = word.lower()
     if lower in _COUNT_WORDS:
         return Decimal(1), DIMENSIONLESS
     if lower in _DAY_MULTIPLES:
-        day: Dim = _registry().parse_units("day").dimensionality
-        return _DAY_MULTIPLES[lower], day
+        return _DAY_MULTIPLES[lower], DAYS
     if lower in _OWN_DIMENSIONS:
-        unit: Dim = _registry().parse_units(_OWN_DIMENSIONS[lower]).dimensionality
-        return Decimal(1), unit
+        return Decimal(1), Dim({_BASE[_OWN_DIMENSIONS[lower]]: 1})
     if len(word) == 3 and word.isupper():
         try:
             return Decimal(1), currency_dim(check_currency(word))
@@ -177,15 +225,14 @@ def known_unit_words(declared: Declared = ()) -> list[str]:
 def dim_text(dim: Dim) -> str:
     """A dimension as a person reads it: ``KZT/year``, ``a plain number``."""
     if dim == DIMENSIONLESS:
-        return "a plain number"
+        return msg("a plain number")
     top: list[str] = []
     bottom: list[str] = []
-    for name, raw_power in sorted(dim.items()):
-        power = int(str(raw_power))
+    for name, power in sorted(dim.items()):
         word = _DISPLAY.get(name, name.strip("[]"))
         text = word if abs(power) == 1 else f"{word}^{abs(power)}"
         (top if power > 0 else bottom).append(text)
-    head = "·".join(top) or "1"
+    head = top[0] if len(top) == 1 else "·".join(top) or "1"
     return f"{head}/{'·'.join(bottom)}" if bottom else head
 
 

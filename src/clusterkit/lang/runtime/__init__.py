@@ -1,6 +1,6 @@
 """What compiled rules call at evaluation time.
 
-Numbers are plain Decimals in base units (tenge, years, 0.30 for 30 %); no pint
+Numbers are plain Decimals in base units (tenge, years, 0.30 for 30 %); no unit
 object and no syntax tree is touched here. A value the data does not have raises
 :class:`Missing`, which the evaluator turns into an "undetermined" verdict naming
 what is needed. Generated code reaches all of it through one namespace, :data:`RT`.

@@ -19,7 +19,6 @@ from clusterkit.model import (
     Application,
     Cluster,
     CounterObligation,
-    FundingSource,
     IndicatorSeries,
     IndicatorValue,
     Participant,
@@ -60,17 +59,33 @@ def percent(value: Decimal | None) -> Decimal | None:
     return None if value is None else shift(value, -2)
 
 
+#: ``(factor, dimension)`` of each unit met in data, by its parts (cheaper to look up
+#: than hashing the unit; the same few units recur on every record).
+_UNITS: dict[tuple[int, str, str | None], tuple[Decimal, Dim]] = {}
+
+
+def _unit(unit: Any) -> tuple[Decimal, Dim]:
+    key = (unit.scale, unit.base, unit.per)
+    found = _UNITS.get(key)
+    if found is None:
+        found = _UNITS[key] = data_unit(unit)
+    return found
+
+
 def obl(obligation: CounterObligation, value: Decimal) -> Decimal:
-    return value * data_unit(obligation.unit)[0]
+    return value * _unit(obligation.unit)[0]
 
 
 def funding(ctx: Context, project: Any, source: str) -> Decimal | None:
     """What ``source`` commits to ``project``, or None when the project records no line
-    of that source (unknown, not zero)."""
-    wanted = FundingSource(source)
-    if not any(f.source is wanted for f in project.financing):
-        return None
-    return money(ctx, project.funding(wanted))
+    of that source (unknown, not zero); summed once per evaluation."""
+    try:
+        value = ctx.funded[id(project)][source]
+    except KeyError:
+        value = ctx.fund(project, source)
+    if value is None or value.__class__ is Decimal:
+        return value
+    raise Missing(value.template, **value.params)  # type: ignore[union-attr]
 
 
 def members(ctx: Context, cluster: Cluster) -> tuple[Participant, ...]:
@@ -104,17 +119,19 @@ def condition_met_on(ctx: Context, tranche: Tranche) -> dt.date | None:
 
 def _observed(ctx: Context, obligation: CounterObligation, year: int) -> Decimal | None:
     best = None
+    as_of = ctx.as_of
     for observation in ctx.observations(obligation.cluster, obligation.indicator):
         if (
             observation.year == year
-            and observation.reported_on <= ctx.as_of
+            and observation.reported_on <= as_of
             and (best is None or observation.reported_on >= best.reported_on)
         ):
             best = observation
     if best is None:
         return None
-    factor, dim = data_unit(best.unit)
-    if dim != data_unit(obligation.unit)[1]:
+    factor, dim = _unit(best.unit)
+    expected = _unit(obligation.unit)[1]
+    if dim is not expected and dim != expected:
         raise Missing(
             N_("an observation in {unit} (found {found})"),
             unit=str(obligation.unit),
@@ -150,7 +167,7 @@ def _series_entry(
     series = ctx.series(cluster, name)
     if series is None:
         return None, ONE
-    factor, dim = data_unit(series.unit)
+    factor, dim = _unit(series.unit)
     if dim != expected:
         raise Missing(
             N_("indicator {name} of {cluster} in the declared unit (it is stated in {unit})"),

@@ -15,6 +15,7 @@ from clusterkit.lang.check.units import Dim, data_unit
 from clusterkit.model import (
     Cluster,
     Dataset,
+    FundingSource,
     IndicatorSeries,
     Participant,
     Programme,
@@ -35,6 +36,9 @@ CONTEXT = decimal.Context(
     Emin=-999_999,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+
+_SOURCES = {source.value: source for source in FundingSource}
 
 
 class Missing(Exception):  # noqa: N818 - it is an outcome, not an error
@@ -62,18 +66,32 @@ class Context:
         self.data = data
         self.as_of = as_of
         self.currency = currency
+        #: Each project's financing by source, summed on first read (rules read the
+        #: cluster's, the state's and others' shares again and again).
+        self.funded: dict[int, dict[str, Decimal | Missing | None]] = {}
 
     @cached_property
-    def _parents(self) -> dict[int, object]:
+    def _parents(self) -> dict[type, dict[int, object]]:
+        # One index per kind of child, each built the first time a rule asks for a
+        # parent of that kind: a rulebook reading tranches' projects never indexes a
+        # million participants by their cluster.
+        return {}
+
+    def _parent_index(self, kind: type) -> dict[int, object]:
         parents: dict[int, object] = {}
-        for cluster in self.data.clusters:
-            for participant in cluster.participants:
-                parents[id(participant)] = cluster
-        for programme in self.data.programmes:
-            for project in programme.projects:
-                parents[id(project)] = programme
+        if kind is Participant:
+            for cluster in self.data.clusters:
+                for participant in cluster.participants:
+                    parents[id(participant)] = cluster
+        elif kind is Project:
+            for programme in self.data.programmes:
+                for project in programme.projects:
+                    parents[id(project)] = programme
+        elif kind is Tranche:
+            for project in self.projects:
                 for tranche in project.tranches:
                     parents[id(tranche)] = project
+        self._parents[kind] = parents
         return parents
 
     @cached_property
@@ -126,7 +144,43 @@ class Context:
 
     # -- look-ups used by generated code --
     def parent(self, obj: object) -> Any:
-        return self._parents.get(id(obj))
+        """The cluster of a participant, the programme of a project, the project of a
+        tranche; None for anything else."""
+        index = self._parents.get(type(obj))
+        if index is None:
+            index = self._parent_index(type(obj))
+        return index.get(id(obj))
+
+    def fund(self, project: Project, source: str) -> Decimal | Missing | None:
+        """Sum what each source commits to ``project`` (as :meth:`Project.funding`
+        does), keep the sums in :attr:`funded` and give ``source``'s (read by
+        :func:`clusterkit.lang.runtime.access.funding`): None for a source the project
+        records no line of, the :class:`Missing` each read raises for a sum in another
+        currency than the rulebook's."""
+        by_source: dict[FundingSource, list[Money]] = {}
+        for funding in project.financing:
+            by_source.setdefault(funding.source, []).append(funding.amount)
+        currency = project.budget.currency
+        sums: dict[str, Decimal | Missing | None] = {}
+        for name, member in _SOURCES.items():
+            amounts = by_source.get(member)
+            if amounts is None:
+                sums[name] = None
+                continue
+            if len(amounts) == 1 and amounts[0].currency == self.currency == currency:
+                sums[name] = amounts[0].amount
+                continue
+            total = project.funding(member)
+            if total.currency != self.currency:
+                sums[name] = Missing(
+                    N_("an amount in {currency} (found {amount})"),
+                    currency=self.currency,
+                    amount=str(total),
+                )
+            else:
+                sums[name] = total.amount
+        self.funded[id(project)] = sums
+        return sums[source]
 
     def cluster(self, cluster_id: str | None) -> Cluster | None:
         return None if cluster_id is None else self._clusters.get(cluster_id)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from clusterkit.i18n import N_
 from clusterkit.lang.runtime.context import Missing
+from clusterkit.messages import join, msg
 from clusterkit.numbers import quantum
 
 __all__ = ["EVERYWHERE", "Interval", "first_gap"]
@@ -58,13 +59,23 @@ class Interval(NamedTuple):
             return f"{(value * 100).normalize():f} %" if percent else f"{value.normalize():f}"
 
         if self.low == self.high:
-            return f"at {show(self.low)}"
+            return msg("at {value}", value=show(self.low))
         parts = []
         if self.low != -INF:
-            parts.append(f"from {show(self.low)}{'' if self.low_closed else ' (excluded)'}")
+            low = show(self.low)
+            parts.append(
+                msg("from {low}", low=low)
+                if self.low_closed
+                else msg("from {low} (excluded)", low=low)
+            )
         if self.high != INF:
-            parts.append(f"to {show(self.high)}{'' if self.high_closed else ' (excluded)'}")
-        return " ".join(parts) or "everywhere"
+            high = show(self.high)
+            parts.append(
+                msg("to {high}", high=high)
+                if self.high_closed
+                else msg("to {high} (excluded)", high=high)
+            )
+        return join(parts, " ") if parts else msg("everywhere")
 
 
 EVERYWHERE = Interval(-INF, INF, False, False)
@@ -109,61 +120,82 @@ def first_gap(intervals: list[Interval], percent: bool = True) -> str | None:
 # -- values within their stated precision, for compiled rules -------------------------------
 
 
+#: Half the step of each exponent met (``5E+4`` for ``1E+5``): the same few recur.
+_HALVES: dict[int | str, Decimal] = {}
+_new = tuple.__new__
+
+
+def _closed(low: Decimal, high: Decimal) -> Interval:
+    """``Interval(low, high)``, made without the named tuple's Python-level ``__new__``
+    (compiled rules make several per entity)."""
+    made: Interval = _new(Interval, (low, high, True, True))
+    return made
+
+
 def ival(value: Any) -> Interval:
     """A value read from data, as the interval of values it stands for."""
     if isinstance(value, Decimal):
-        half = quantum(value) / 2
-        return Interval(value - half, value + half)
+        exponent = value.as_tuple().exponent
+        half = _HALVES.get(exponent)
+        if half is None:
+            half = quantum(value) / 2  # refuses a value that is not finite
+            _HALVES[exponent] = half
+        return _closed(value - half, value + half)
     exact_value = Decimal(value)
-    return Interval(exact_value, exact_value)
+    return _closed(exact_value, exact_value)
 
 
 def exact(value: Any) -> Interval:
     number = value if isinstance(value, Decimal) else Decimal(value)
-    return Interval(number, number)
+    return _closed(number, number)
 
 
 def iadd(a: Interval, b: Interval) -> Interval:
-    return Interval(a.low + b.low, a.high + b.high)
+    return _closed(a[0] + b[0], a[1] + b[1])
 
 
 def isub(a: Interval, b: Interval) -> Interval:
-    return Interval(a.low - b.high, a.high - b.low)
+    return _closed(a[0] - b[1], a[1] - b[0])
 
 
 def imul(a: Interval, b: Interval) -> Interval:
+    if a[0] == a[1]:  # an exact factor (a constant share): two products, not four
+        x, y = a[0] * b[0], a[0] * b[1]
+        if x < y:
+            return _closed(x, y)
+        return _closed(y, x) if y < x else _closed(x, x)
     products = (a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high)
-    return Interval(min(products), max(products))
+    return _closed(min(products), max(products))
 
 
 def idiv(a: Interval, b: Interval, what: str) -> Interval:
     if b.low <= 0 <= b.high:
         raise Missing(N_("{what} to be clearly non-zero"), what=what)
     quotients = (a.low / b.low, a.low / b.high, a.high / b.low, a.high / b.high)
-    return Interval(min(quotients), max(quotients))
+    return _closed(min(quotients), max(quotients))
 
 
 def ineg(a: Interval) -> Interval:
-    return Interval(-a.high, -a.low)
+    return _closed(-a.high, -a.low)
 
 
 def igrowth(a: Interval, b: Interval, what: str) -> Interval:
     ratio = idiv(b, a, what)
-    return Interval(ratio.low - ONE, ratio.high - ONE)
+    return _closed(ratio.low - ONE, ratio.high - ONE)
 
 
 def itotal(values: Iterable[Interval]) -> Interval:
     low, high = ZERO, ZERO
     for value in values:
-        low += value.low
-        high += value.high
-    return Interval(low, high)
+        low += value[0]
+        high += value[1]
+    return _closed(low, high)
 
 
 def icompare(op: str, a: Interval, b: Interval) -> bool:
     """Could some values within the two intervals satisfy ``a op b``?"""
     if op == ">=":
-        return a.high >= b.low
+        return a[1] >= b[0]
     if op == ">":
         return a.high > b.low
     if op == "<=":
