@@ -208,7 +208,9 @@ def test_messages_with_nested_messages_numbers_and_lists_are_kept_whole() -> Non
         span=Span("f.ckr", 1, 2, 1, 5),
         hint=msg("try {n} times", n=3),
     )
-    back = check_cache._diagnostic(json.loads(json.dumps(check_cache._written(diagnostic))))
+    back = check_cache.read_diagnostic(
+        json.loads(json.dumps(check_cache.write_diagnostic(diagnostic)))
+    )
     assert back == diagnostic
     assert isinstance(back.message, Message)
     assert back.message.params == message.params

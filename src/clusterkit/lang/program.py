@@ -1,12 +1,18 @@
 """From rule text to a :class:`Program`: read files (following imports), parse, check,
 compile. A program can be rebuilt from its sources, which is how it is pickled: a
-worker process receives the rule texts, not generated code."""
+worker process receives the rule texts, not generated code.
+
+The parser, the checker and the syntax tree are imported when rules are read, not
+with this module, so a program from the cache of compiled programs
+(:mod:`clusterkit.lang.program_cache`) needs none of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,24 +20,22 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
-from clusterkit.lang import ast
-from clusterkit.lang.check import check_files
-from clusterkit.lang.check.declare import declare
 from clusterkit.lang.collector import paused_gc
-from clusterkit.lang.parser import MAX_RULE_FILE_BYTES, parse_rules
-from clusterkit.loader import read_text
 from clusterkit.loader.files import RULE_SUFFIX
 from clusterkit.messages import msg
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
+    from clusterkit.lang import ast
     from clusterkit.lang.check.checked import Checked
     from clusterkit.lang.compiled import CompiledRulebook
 
 __all__ = [
     "RULE_SUFFIX",
     "Program",
+    "caching_schemas",
     "check_rules",
+    "checked_again",
     "compile_rules",
     "declared_schema",
     "load_rules",
@@ -64,13 +68,13 @@ class Program:
     @property
     def schema(self) -> Schema:
         """What the rules declare the data may hold (the built-in model if nothing)."""
-        return self.rulebooks[0].checked.schema if self.rulebooks else DEFAULT_SCHEMA
+        return self.rulebooks[0].schema if self.rulebooks else DEFAULT_SCHEMA
 
     def in_force(self, as_of: dt.date) -> tuple[CompiledRulebook, ...]:
         """The rulebook versions in force on ``as_of`` (one per rulebook id at most)."""
         chosen = []
         for book in self.rulebooks:
-            header = book.checked.file.header
+            header = book.header
             starts = header.in_force_from or dt.date.min
             ends = header.in_force_until or dt.date.max
             if starts <= as_of <= ends:
@@ -86,14 +90,33 @@ class Program:
 
 
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
-    def read() -> _Reader:
-        reader = _Reader(roots=(), given=dict(sources), offline=True)
-        reader.homes.update((name, Path(folder)) for name, folder in homes)
-        for path, _text in sources:
-            reader.add(Path(path))
-        return reader
+    return _built(lambda: _offline(sources, homes))
 
-    return _built(read)
+
+def _offline(
+    sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...] = ()
+) -> _Reader:
+    """A reader of ``sources`` alone: imports are found among them, never on disk."""
+    reader = _Reader(roots=(), given=dict(sources), offline=True)
+    reader.homes.update((name, Path(folder)) for name, folder in homes)
+    for path, _text in sources:
+        reader.add(Path(path))
+    return reader
+
+
+def checked_again(sources: tuple[tuple[str, str], ...]) -> dict[str, Checked]:
+    """What the checker learns of each file of a program built from ``sources``, by
+    path: for a program from the cache, when its syntax trees are asked for."""
+    with paused_gc():
+        checked, _ = _offline(sources).checked()
+    return {c.path: c for c in checked}
+
+
+def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
+    """:func:`clusterkit.lang.parser.parse_rules`, imported when rules are first read."""
+    from clusterkit.lang.parser import parse_rules as parse  # noqa: PLC0415
+
+    return parse(text, file)
 
 
 def _built(read: Callable[[], _Reader]) -> Program:
@@ -175,6 +198,9 @@ class _Reader:
                 )
             )
             return None
+        from clusterkit.lang.parser import MAX_RULE_FILE_BYTES  # noqa: PLC0415
+        from clusterkit.loader import read_text  # noqa: PLC0415
+
         text = read_text(
             path,
             shown,
@@ -196,10 +222,12 @@ class _Reader:
         except DiagnosticError as exc:
             self.problems.extend(exc.diagnostics)
             return
+        from clusterkit.lang.ast import Import  # noqa: PLC0415
+
         self.files[shown] = parsed
         targets = []
         for item in parsed.items:
-            if isinstance(item, ast.Import):
+            if isinstance(item, Import):
                 target = self.resolve(path, item, shown)
                 if target is not None:
                     targets.append(str(target))
@@ -255,6 +283,8 @@ class _Reader:
     def checked(self) -> tuple[list[Checked], list[Diagnostic]]:
         """What checking learnt, and every diagnostic; raise :class:`DiagnosticError`
         on any error."""
+        from clusterkit.lang.check import check_files  # noqa: PLC0415
+
         checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
         everything = [*self.problems, *diagnostics]
         if not self.files and not self.problems:
@@ -266,6 +296,8 @@ class _Reader:
         return checked, everything
 
     def diagnostics(self) -> list[Diagnostic]:
+        from clusterkit.lang.check import check_files  # noqa: PLC0415
+
         _, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
         return [*self.problems, *diagnostics]
 
@@ -304,14 +336,47 @@ def _reader(
     return reader
 
 
+#: Whether :func:`declared_schema` uses the cache when not told: the commands that
+#: use the cache of compiled programs turn it on (:func:`caching_schemas`) for the
+#: schema files a dataset names, which the loader reads through this function.
+_SCHEMA_CACHE: ContextVar[bool] = ContextVar("clusterkit_schema_cache", default=False)
+
+
+@contextmanager
+def caching_schemas(on: bool = True) -> Iterator[None]:
+    """Within the block, :func:`declared_schema` keeps and reuses what it finds."""
+    token = _SCHEMA_CACHE.set(on)
+    try:
+        yield
+    finally:
+        _SCHEMA_CACHE.reset(token)
+
+
 def declared_schema(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]], *, cache: bool | None = None
 ) -> tuple[Schema, list[Diagnostic]]:
     """The schema the rule files declare (``kind``, ``extend``, ``unit``), with the
-    problems in reading them or in their declarations; a dataset names such files."""
-    reader = _reader(paths, None)
+    problems in reading them or in their declarations; a dataset names such files.
+
+    With ``cache`` (default: as :func:`caching_schemas` says), a schema declared
+    without a problem is kept in the cache of compiled programs and given back while
+    its files are unchanged."""
+    named = list(paths)
+    ticket = None
+    if _SCHEMA_CACHE.get() if cache is None else cache:
+        from clusterkit.lang import program_cache  # noqa: PLC0415
+
+        found, ticket = program_cache.look_up_schema(named)
+        if found is not None:
+            return found, []
+    from clusterkit.lang.check.declare import declare  # noqa: PLC0415
+
+    reader = _reader(named, None)
     schema, problems = declare(list(reader.files.values()))
-    return schema, [*reader.problems, *(p for p in problems if p.is_error)]
+    found_problems = [*reader.problems, *(p for p in problems if p.is_error)]
+    if ticket is not None and reader.texts_only and not found_problems:
+        program_cache.store_schema(ticket, schema, reader.given)
+    return schema, found_problems
 
 
 def check_rules(
@@ -347,14 +412,37 @@ def load_rules(
     paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     root: str | os.PathLike[str] | None = None,
+    cache: bool = False,
 ) -> Program:
     """Parse, check and compile rule files; raise :class:`DiagnosticError` on any error.
 
     ``paths`` name files or folders (searched for ``*.ckr``). Imports must stay inside
     the folders named (a file's own folder) or inside ``root``.
+
+    With ``cache``, the program is kept in the cache of compiled programs and given
+    back, without parsing, checking or compiling, while no file it came from (imports
+    included) and no part of clusterkit has changed
+    (:mod:`clusterkit.lang.program_cache`; ``CLUSTERKIT_NO_CACHE=1`` turns it off).
+    Rules with errors are never kept: they are read and reported each time.
     """
-    named = [paths] if isinstance(paths, str | os.PathLike) else paths
-    return _built(lambda: _reader(named, root))
+    named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not cache:
+        return _built(lambda: _reader(named, root))
+    from clusterkit.lang import program_cache  # noqa: PLC0415
+
+    found, ticket = program_cache.look_up(named, root)
+    if found is not None:
+        return found
+    readers: list[_Reader] = []
+
+    def read() -> _Reader:
+        readers.append(_reader(named, root))
+        return readers[-1]
+
+    program = _built(read)
+    if ticket is not None and readers[0].texts_only:
+        program_cache.store(ticket, program, readers[0].given)
+    return program
 
 
 def compile_rules(
