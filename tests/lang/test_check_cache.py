@@ -15,7 +15,7 @@ import pytest
 
 from clusterkit import _version
 from clusterkit.diagnostics import Diagnostic, Severity, Span
-from clusterkit.lang import check_cache, program
+from clusterkit.lang import check_cache, reader
 from clusterkit.lang.program import check_rules
 from clusterkit.messages import Message, msg, render
 
@@ -50,7 +50,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(text: str, file: str = "") -> None:
         raise AssertionError(f"{file} was parsed")
 
-    monkeypatch.setattr(program, "parse_rules", refuse)
+    monkeypatch.setattr(reader, "parse_rules", refuse)
 
 
 def test_a_second_check_comes_from_the_cache_with_the_same_warnings(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from clusterkit.diagnostics import DiagnosticError, Span
-from clusterkit.lang import program, program_cache
+from clusterkit.lang import program, program_cache, reader
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.evaluator import evaluate
@@ -70,8 +70,8 @@ def no_building(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the rules were built, not taken from the cache")
 
-    monkeypatch.setattr(program, "parse_rules", refuse)
-    monkeypatch.setattr(program._Reader, "build", refuse)
+    monkeypatch.setattr(reader, "parse_rules", refuse)
+    monkeypatch.setattr(program, "_compiled", refuse)
 
 
 def everything_shown(results: ResultSet, langs: tuple[str, ...] = ("en", "ru", "kk")) -> list[str]:
@@ -116,13 +116,13 @@ def test_the_syntax_trees_of_a_cached_program_are_made_when_asked_for(
 ) -> None:
     built = load_rules([rules], cache=True)
     parsed: list[str] = []
-    real = program.parse_rules
+    real = reader.parse_rules
 
     def counting(text: str, file: str = "<rules>") -> object:
         parsed.append(file)
         return real(text, file)
 
-    monkeypatch.setattr(program, "parse_rules", counting)
+    monkeypatch.setattr(reader, "parse_rules", counting)
     cached = load_rules([rules], cache=True)
     assert parsed == []
     book = next(b for b in cached.rulebooks if b.id == "t")
