@@ -62,3 +62,25 @@ def test_no_misspelling_of_any_keyword_leaks_a_parser_terminal(item: str) -> Non
             except DiagnosticError as exc:
                 for diagnostic in exc.diagnostics:
                     assert_in_words(diagnostic.message)
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("rulebook t\nrule r for each p in projects\n  requir p.budget > 0 KZT\n", "require"),
+        ("rulebook t\nrul r for each p in projects\n  require 1 > 0\n", "rule"),
+        ("rulebook t\nrule r\n  require 1 KZT > 0 KZT wihtin precision\n", "within"),
+    ],
+)
+def test_a_misspelt_keyword_is_named_in_a_hint(text: str, keyword: str) -> None:
+    with pytest.raises(DiagnosticError) as exc:
+        parse_rules(text, "t.ckr")
+    (diagnostic,) = exc.value.diagnostics
+    assert diagnostic.hint == f"did you mean '{keyword}'?"
+    assert diagnostic.localized("ru").hint == f"может быть, '{keyword}'?"
+
+
+def test_a_name_far_from_every_keyword_gets_no_hint() -> None:
+    with pytest.raises(DiagnosticError) as exc:
+        parse_rules("rulebook t\nrule r\n  zzzzqqq 1 > 0\n", "t.ckr")
+    assert exc.value.diagnostics[0].hint is None

@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.messages import join, msg
+from clusterkit.suggestions import did_you_mean
 
 __all__ = ["syntax_error", "token_span"]
 
@@ -65,6 +66,17 @@ def _describe_expected(expected: set[str], literals: Mapping[str, str]) -> str:
     return join(words)
 
 
+def _misspelt_keyword(found: str, accepts: set[str], literals: Mapping[str, str]) -> str | None:
+    """``did you mean 'require'?`` when a word is close to a keyword that could come
+    there (a misspelt keyword reads as a name, which the grammar does not expect)."""
+    if not found.isidentifier():
+        return None
+    keywords = [word for name in accepts if (word := literals.get(name, "")).isidentifier()]
+    if found in keywords:
+        return None
+    return did_you_mean(found, keywords, cutoff=0.75)
+
+
 def token_span(file: str, token: Token | Any) -> Span:
     line = getattr(token, "line", None) or 1
     column = getattr(token, "column", None) or 1
@@ -109,13 +121,15 @@ def syntax_error(
         )
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        expected = _describe_expected(set(exc.accepts or exc.expected), literals)
+        accepts = set(exc.accepts or exc.expected)
+        expected = _describe_expected(accepts, literals)
         return Diagnostic(
             codes.SYNTAX_TOKEN,
             Severity.ERROR,
             msg("unexpected {found}; expected {expected}", found=_shown(token), expected=expected),
             file=file,
             span=token_span(file, token),
+            hint=_misspelt_keyword(str(token), accepts, literals),
         )
     span = Span.point(file, max(getattr(exc, "line", 1), 1), max(getattr(exc, "column", 1), 1))
     return Diagnostic(codes.SYNTAX_TOKEN, Severity.ERROR, msg("syntax error"), file=file, span=span)
