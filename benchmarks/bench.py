@@ -6,6 +6,7 @@ same data.
     python benchmarks/bench.py                 # 10,000 clusters, 1,000,000 participants
     python benchmarks/bench.py --clusters 500  # a quick run
     python benchmarks/bench.py --sections parse,startup   # some sections only
+    python benchmarks/bench.py --sections startup --startup-baseline ../old/.venv/bin/python
 
 It prints measurements and ratios; it asserts nothing about speed (shared machines
 vary), but it does check that the rules and the hand-written code give the same
@@ -151,11 +152,22 @@ def wall_times(command: list[str], runs: int) -> list[float]:
     return out
 
 
-def startup_section(runs: int) -> None:
-    print(f"== start-up (median wall time of {runs} runs, each a new process)")
+def run_timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``command``, a new process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    _pid, _status, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def startup_section(runs: int, baseline: str | None = None) -> None:
+    print(f"== start-up (median wall and CPU time of {runs} runs, each a new process)")
     python = [sys.executable]
     cli = adapter.cli_command()
     example = str(EXAMPLE.relative_to(ROOT))
+    check = ["check", "rules", "--data", example, "--exit-zero"]
     commands = [
         ("python -c pass", [*python, "-c", "pass"]),
         ('python -c "import click, attrs"', [*python, "-c", "import click, attrs"]),
@@ -167,36 +179,56 @@ def startup_section(runs: int) -> None:
         ),
         ("clusterkit --version", [*cli, "--version"]),
         ("clusterkit lint rules --no-cache", [*cli, "lint", "rules", "--no-cache"]),
-        (
-            f"clusterkit check rules --data {example} --exit-zero",
-            [*cli, "check", "rules", "--data", example, "--exit-zero"],
-        ),
+        (f"clusterkit {' '.join(check)} --no-cache", [*cli, *check, "--no-cache"]),
     ]
+    if baseline is not None:
+        # Another checkout's environment (an earlier commit), run on the same files.
+        commands.append(
+            (f"before: clusterkit {' '.join(check)}", [baseline, "-m", "clusterkit", *check])
+        )
+    # Last: the command the aim is about, its rules from the cache (warmed below).
+    commands.append((f"clusterkit {' '.join(check)}", [*cli, *check]))
     # An installed package has its bytecode compiled; a working copy run with
     # PYTHONDONTWRITEBYTECODE would compile every module at every start instead.
-    package = Path(adapter.clusterkit.__file__).resolve().parent
-    subprocess.run([*python, "-m", "compileall", "-q", str(package)], check=False)
-    for _, command in commands:  # warm the file cache
-        wall_times(command, 1)
-    medians: dict[str, float] = {}
-    samples: dict[str, list[float]] = {label: [] for label, _ in commands}
-    for _ in range(runs):  # interleaved, so a slow moment hits every command alike
-        for label, command in commands:
-            samples[label] += wall_times(command, 1)
-    for label, _ in commands:
-        medians[label] = statistics.median(samples[label])
-    bare = medians["python -c pass"]
-    base = medians['python -c "import click, attrs"']
-    width = max(len(label) for label in medians)
-    for label, seconds in medians.items():
-        print(
-            f"  {label:<{width}}  {seconds * 1000:7.0f} ms  "
-            f"{seconds / bare:5.1f}x bare python  {seconds / base:5.1f}x click+attrs"
+    packages = [Path(adapter.clusterkit.__file__).resolve().parent]
+    if baseline is not None:
+        found = subprocess.run(
+            [baseline, "-c", "import clusterkit; print(clusterkit.__file__)"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
-    check = medians[commands[-1][0]]
+        packages += [Path(found.stdout.strip()).parent] if found.returncode == 0 else []
+    for package in packages:
+        subprocess.run([*python, "-m", "compileall", "-q", str(package)], check=False)
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "CLUSTERKIT_CACHE_DIR": cache}
+        env.pop("CLUSTERKIT_NO_CACHE", None)
+        for _, command in commands:  # warm the file cache, and fill clusterkit's
+            run_timed(command, env)
+        walls: dict[str, list[float]] = {label: [] for label, _ in commands}
+        cpus: dict[str, list[float]] = {label: [] for label, _ in commands}
+        for _ in range(runs):  # interleaved, so a slow moment hits every command alike
+            for label, command in commands:
+                wall, cpu = run_timed(command, env)
+                walls[label].append(wall)
+                cpus[label].append(cpu)
+    wall_of = {label: statistics.median(times) for label, times in walls.items()}
+    cpu_of = {label: statistics.median(times) for label, times in cpus.items()}
+    base = 'python -c "import click, attrs"'
+    width = max(len(label) for label in wall_of)
+    print(f"  {'':<{width}}  {'wall':>8}  {'ratio':>6}  {'CPU':>8}  {'ratio':>6}  (to click+attrs)")
+    for label, wall in wall_of.items():
+        cpu = cpu_of[label]
+        print(
+            f"  {label:<{width}}  {wall * 1000:5.0f} ms  {wall / wall_of[base]:5.1f}x  "
+            f"{cpu * 1000:5.0f} ms  {cpu / cpu_of[base]:5.1f}x"
+        )
+    aim = commands[-1][0]
     print(
-        f"clusterkit check on the example: {check / base:.1f}x python importing click and "
-        f"attrs (aim: within 3x), {check / bare:.1f}x a bare python"
+        f"clusterkit check on the example, rules from the cache: "
+        f"{wall_of[aim] / wall_of[base]:.1f}x wall, {cpu_of[aim] / cpu_of[base]:.1f}x CPU "
+        "python importing click and attrs (aim: within 3x)"
     )
 
 
@@ -299,6 +331,11 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=10_000, help="rules in the big rule file")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each parse (best kept)")
     parser.add_argument("--startup-runs", type=int, default=9, help="runs of each command")
+    parser.add_argument(
+        "--startup-baseline",
+        default=None,
+        help="the Python of another checkout's environment: its clusterkit check is timed too",
+    )
     parser.add_argument("--eval-repeat", type=int, default=5, help="runs of each evaluation")
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes")
     parser.add_argument(
@@ -311,7 +348,7 @@ def main() -> None:
     if "parse" in sections:
         parse_section(args.rules, args.repeat)
     if "startup" in sections:
-        startup_section(args.startup_runs)
+        startup_section(args.startup_runs, args.startup_baseline)
     if "eval" in sections:
         same = eval_section(args.clusters, args.participants, args.years, args.eval_repeat)
     if "dask" in sections:

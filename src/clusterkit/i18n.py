@@ -58,14 +58,19 @@ def translator(lang: str) -> Callable[[str], str]:
     """The ``gettext`` function for ``lang``; English (the messages as written) if unknown."""
     if lang not in LANGUAGES:
         lang = "en"
-    # importlib.resources costs more to import than all of gettext: imported here.
-    from importlib import resources  # noqa: PLC0415
-
-    resource = resources.files("clusterkit").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.mo")
+    where = f"locale/{lang}/LC_MESSAGES/{DOMAIN}.mo"
     try:
-        data = resource.read_bytes()
-    except (FileNotFoundError, OSError):
-        return gettext.NullTranslations().gettext
+        # Beside this module where clusterkit is installed as files, as it usually is;
+        # else (a zip) through importlib.resources, which costs more to import than
+        # all of gettext.
+        data = (Path(__file__).parent / where).read_bytes()
+    except OSError:
+        from importlib import resources  # noqa: PLC0415
+
+        try:
+            data = resources.files("clusterkit").joinpath(where).read_bytes()
+        except (FileNotFoundError, OSError):
+            return gettext.NullTranslations().gettext
     return gettext.GNUTranslations(BytesIO(data)).gettext
 
 

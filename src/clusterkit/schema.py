@@ -17,6 +17,7 @@ was declared in.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import attrs
@@ -283,7 +284,9 @@ def _yes_no(value: object, _type: type) -> bool:
     return value
 
 
-def _make_converter() -> cattrs.Converter:
+@cache
+def _converter() -> cattrs.Converter:
+    """Made when a schema is first read or written as data, not at import."""
     # Strict like clusterkit's data converter (a number is not text), and compact:
     # defaults are left out, and so is where a declaration was made (a path on the
     # machine that read the rule files, meaningless where the data goes).
@@ -306,9 +309,6 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-_CONVERTER = _make_converter()
-
-
 def schema_to_data(schema: Schema) -> dict[str, Any]:
     """The schema's JSON form (format :data:`SCHEMA_FORMAT`), plain data for ``json``."""
     form = _Form(
@@ -318,7 +318,7 @@ def schema_to_data(schema: Schema) -> dict[str, Any]:
         tuple(_Allowed(kind, field, values) for kind, field, values in schema.allowed),
         schema.units,
     )
-    data: dict[str, Any] = _CONVERTER.unstructure(form)
+    data: dict[str, Any] = _converter().unstructure(form)
     return data
 
 
@@ -338,7 +338,7 @@ def schema_from_data(data: object) -> Schema:
             message = f"not a clusterkit schema (expected format {SCHEMA_FORMAT!r})"
         raise SchemaFormatError([("format", message)])
     try:
-        form = _CONVERTER.structure(data, _Form)
+        form = _converter().structure(data, _Form)
     except Exception as exc:  # every cattrs failure, flattened to paths below
         raise SchemaFormatError(_structure_problems(exc)) from None
     schema = Schema(

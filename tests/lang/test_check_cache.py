@@ -15,7 +15,7 @@ import pytest
 
 from clusterkit import _version
 from clusterkit.diagnostics import Diagnostic, Severity, Span
-from clusterkit.lang import check_cache, program
+from clusterkit.lang import check_cache, reader
 from clusterkit.lang.program import check_rules
 from clusterkit.messages import Message, msg, render
 
@@ -50,7 +50,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(text: str, file: str = "") -> None:
         raise AssertionError(f"{file} was parsed")
 
-    monkeypatch.setattr(program, "parse_rules", refuse)
+    monkeypatch.setattr(reader, "parse_rules", refuse)
 
 
 def test_a_second_check_comes_from_the_cache_with_the_same_warnings(
@@ -208,7 +208,9 @@ def test_messages_with_nested_messages_numbers_and_lists_are_kept_whole() -> Non
         span=Span("f.ckr", 1, 2, 1, 5),
         hint=msg("try {n} times", n=3),
     )
-    back = check_cache._diagnostic(json.loads(json.dumps(check_cache._written(diagnostic))))
+    back = check_cache.read_diagnostic(
+        json.loads(json.dumps(check_cache.write_diagnostic(diagnostic)))
+    )
     assert back == diagnostic
     assert isinstance(back.message, Message)
     assert back.message.params == message.params

@@ -48,6 +48,7 @@ __all__ = [
     "format_option",
     "lang_option",
     "load_data",
+    "no_cache_option",
     "print_diagnostics",
     "resolve_store_url",
     "store_option",
@@ -218,6 +219,14 @@ store_option = click.option(
     default=None,
     help="The store: sqlite://PATH (default) or jsondir://PATH; "
     "default $CLUSTERKIT_STORE or sqlite://clusterkit.sqlite3.",
+)
+
+
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build the rules afresh, without the cache of compiled rules "
+    "(also: CLUSTERKIT_NO_CACHE=1).",
 )
 
 

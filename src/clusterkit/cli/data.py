@@ -19,6 +19,7 @@ from clusterkit.cli.common import (
     format_option,
     lang_option,
     load_data,
+    no_cache_option,
     print_diagnostics,
     store_option,
 )
@@ -155,6 +156,7 @@ def import_participants(csv_file: str, lang: str | None) -> None:
     help="Write the report to this file (default: standard output; a binary format such "
     "as xlsx is not written to a terminal).",
 )
+@no_cache_option
 def report(
     data_path: str | None,
     store_url: str | None,
@@ -163,9 +165,10 @@ def report(
     fmt: str,
     lang: str | None,
     output: str | None,
+    no_cache: bool,
 ) -> None:
     """The source document's tables from data, with the check results beside them."""
-    from clusterkit.lang import load_rules
+    from clusterkit.lang.program import caching_schemas, load_rules
     from clusterkit.loader import atomic_write
     from clusterkit.plugins import (
         REPORTERS,
@@ -199,12 +202,13 @@ def report(
     program = None
     if rule_paths:
         try:
-            program = load_rules(rule_paths)
+            program = load_rules(rule_paths, cache=not no_cache)
         except DiagnosticError as exc:
             print_diagnostics(exc.diagnostics, lang=lang)
             sys.exit(EXIT_INPUT)
     schema = None if program is None else program.schema
-    dataset = load_data(data_path, store_url, schema=schema, lang=lang)
+    with caching_schemas(not no_cache):  # the schema files the dataset names
+        dataset = load_data(data_path, store_url, schema=schema, lang=lang)
     results = None
     if program is not None:
         day = date_or_dataset_date(as_of, dataset.info.published)

@@ -6,11 +6,9 @@ Each imports the rules language when it runs, not when the CLI starts.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -25,6 +23,7 @@ from clusterkit.cli.common import (
     format_option,
     lang_option,
     load_data,
+    no_cache_option,
     print_diagnostics,
     resolve_store_url,
     store_option,
@@ -59,6 +58,7 @@ __all__ = ["COMMANDS", "check", "fmt", "lint", "lsp", "test_command"]
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 even when rules fail (input errors still exit 2)."
 )
+@no_cache_option
 def check(
     rules: tuple[str, ...],
     data_path: str | None,
@@ -69,21 +69,25 @@ def check(
     show_all: bool,
     save: bool | None,
     exit_zero: bool,
+    no_cache: bool,
 ) -> None:
     """Check rule files, then evaluate them on a dataset and explain the verdicts.
 
     Exit status: 0 all pass, 1 a rule fails or breaches, 2 the input has errors.
+    Unchanged rules are not compiled again: they come from a cache in
+    $CLUSTERKIT_CACHE_DIR (else $XDG_CACHE_HOME/clusterkit or ~/.cache/clusterkit).
     """
-    from clusterkit.lang import load_rules
+    from clusterkit.lang.program import caching_schemas, load_rules
 
     language = choose_lang(lang)
     try:
-        program = load_rules(rules)
+        program = load_rules(rules, cache=not no_cache)
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, fmt, lang=lang)
         sys.exit(EXIT_INPUT)
     warnings: list[Diagnostic] = []
-    dataset = load_data(data_path, store_url, fmt, program.schema, warnings, lang)
+    with caching_schemas(not no_cache):  # the schema files the dataset names
+        dataset = load_data(data_path, store_url, fmt, program.schema, warnings, lang)
     day = date_or_dataset_date(as_of, dataset.info.published)
     results = evaluate_with_progress(program, dataset, day)
     diagnostics = [*program.diagnostics, *warnings]
@@ -173,22 +177,29 @@ def lint(rules: tuple[str, ...], fmt: str, no_cache: bool, lang: str | None) -> 
     type=click.Path(path_type=str),
     help="Another folder test files may read rules and data from.",
 )
+@no_cache_option
 @lang_option
 def test_command(
-    paths: tuple[str, ...], fmt: str, allow_roots: tuple[str, ...], lang: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    allow_roots: tuple[str, ...],
+    no_cache: bool,
+    lang: str | None,
 ) -> None:
     """Run the test cases beside rule files (NAME.tests.toml beside NAME.ckr).
 
     Exit status: 0 all cases pass, 1 a case fails, 2 a rule or test file has errors.
     """
     from clusterkit.lang import test_report
+    from clusterkit.lang.program import caching_schemas
     from clusterkit.lang.testing import find_test_files, run_test_files
 
     files = find_test_files(paths)
     if not files:
         click.echo(_("error: no test files found (NAME.tests.toml beside NAME.ckr)"), err=True)
         sys.exit(EXIT_INPUT)
-    results = run_test_files(files, extra_roots=list(allow_roots))
+    with caching_schemas(not no_cache):
+        results = run_test_files(files, extra_roots=list(allow_roots), cache=not no_cache)
     if fmt == "text":
         broken: list[Diagnostic] = [d for r in results for d in r.errors]
         if broken:
@@ -213,6 +224,8 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang: str | N
     result to standard output. Exit status: 0 done, 1 a file would change (--check),
     2 a file has errors (it is left as it was).
     """
+    import difflib
+
     from clusterkit import codes
     from clusterkit.lang.formatter import FormatterError, format_rules
     from clusterkit.lang.parser import MAX_RULE_FILE_BYTES
@@ -302,6 +315,8 @@ def _rule_files(paths: tuple[str, ...], suffix: str, problems: list[Diagnostic])
 def _write_keeping_mode(path: Path, text: str) -> None:
     """Replace a file's contents at once (a crash leaves the old or the new file, never
     half of one), keeping its permissions."""
+    import tempfile
+
     mode = path.stat().st_mode
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -4,7 +4,9 @@
 :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
 :mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` → :mod:`.explain`;
-:mod:`.program` ties the stages together and :mod:`.testing` runs rule tests.
+:mod:`.program` ties the stages together (:mod:`.reader` reads the files,
+:mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
+:mod:`.testing` runs rule tests.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are
 implementation detail unless documented. Names below are imported when first used.

@@ -20,6 +20,11 @@ kept: its answer depends on more than the texts.
 
 Only :mod:`hashlib`, :mod:`json` and :mod:`os` are needed to find an entry, so a hit
 costs reading the files and no import of the checker.
+
+The cache of compiled programs (:mod:`clusterkit.lang.program_cache`) finds, keys and
+writes its entries with the same functions (:func:`make_ticket`,
+:func:`import_records`, :func:`imported_texts`, :func:`write_entry`), in folders of
+its own beside ``checked/``.
 """
 
 from __future__ import annotations
@@ -43,7 +48,21 @@ from clusterkit.i18n import choose_lang
 from clusterkit.loader.files import RULE_SUFFIX
 from clusterkit.messages import Message
 
-__all__ = ["FORMAT", "Ticket", "cache_folder", "cached", "look_up", "named_files", "store"]
+__all__ = [
+    "FORMAT",
+    "Ticket",
+    "cache_folder",
+    "cached",
+    "import_records",
+    "imported_texts",
+    "look_up",
+    "make_ticket",
+    "named_files",
+    "read_diagnostic",
+    "store",
+    "write_diagnostic",
+    "write_entry",
+]
 
 #: The layout of an entry; another layout is a miss.
 FORMAT = 1
@@ -53,16 +72,17 @@ _PACKAGE = Path(clusterkit.__file__).resolve().parent
 _OFF = {"1", "true", "yes", "on"}
 
 
-def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
-    """Where entries are kept, or ``None`` when the cache is turned off."""
+def cache_folder(environ: Mapping[str, str] | None = None, kind: str = "checked") -> Path | None:
+    """Where entries of ``kind`` (``checked``, ``programs``) are kept, or ``None`` when
+    the cache is turned off."""
     env = os.environ if environ is None else environ
     if env.get("CLUSTERKIT_NO_CACHE", "").strip().lower() in _OFF:
         return None
     explicit = env.get("CLUSTERKIT_CACHE_DIR")
     if explicit:
-        return Path(explicit) / "checked"
+        return Path(explicit) / kind
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "clusterkit" / "checked"
+    return Path(base) / "clusterkit" / kind
 
 
 @cache
@@ -127,13 +147,27 @@ def look_up(
     """The cached diagnostics for checking ``paths`` (with imports allowed from
     ``root``), or ``None`` and a ticket for :func:`store`; ``(None, None)`` when the
     cache is off or a named file cannot be read (the check will say why)."""
-    folder = cache_folder()
-    if folder is None:
+    ticket = make_ticket(paths, root, "checked", ".json")
+    if ticket is None:
         return None, None
+    return _read(ticket), ticket
+
+
+def make_ticket(
+    paths: Sequence[str | os.PathLike[str]],
+    root: str | os.PathLike[str] | None,
+    kind: str,
+    suffix: str,
+) -> Ticket | None:
+    """Where the entry of ``kind`` for ``paths`` goes and the key it must have; None
+    when the cache is off or a named file cannot be read."""
+    folder = cache_folder(kind=kind)
+    if folder is None:
+        return None
     try:
         files, roots = named_files(paths, root)
         if not files:
-            return None, None
+            return None
         asked = [str(p) for p in paths]
         lang = choose_lang(None)
         where = hashlib.sha256(
@@ -150,9 +184,8 @@ def look_up(
             key.update(f"\0{path}\0{path.resolve()}\0{len(data)}\0".encode())
             key.update(data)
     except (OSError, UnicodeDecodeError, RuntimeError, ValueError):
-        return None, None
-    ticket = Ticket(folder / f"{where[:40]}.json", key.hexdigest(), named)
-    return _read(ticket), ticket
+        return None
+    return Ticket(folder / f"{where[:40]}{suffix}", key.hexdigest(), named)
 
 
 def _read(ticket: Ticket) -> list[Diagnostic] | None:
@@ -160,52 +193,80 @@ def _read(ticket: Ticket) -> list[Diagnostic] | None:
         entry = json.loads(ticket.entry.read_bytes())
         if entry["format"] != FORMAT or entry["key"] != ticket.key:
             return None
-        for shown, resolved, digest in entry["imports"]:
-            path = Path(shown)
-            if str(path.resolve()) != resolved:
-                return None
-            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                return None
-        return [_diagnostic(d) for d in entry["diagnostics"]]
+        if imported_texts(entry["imports"]) is None:
+            return None
+        return [read_diagnostic(d) for d in entry["diagnostics"]]
     except Exception:
         return None
+
+
+def imported_texts(records: Sequence[Sequence[str]]) -> dict[str, str] | None:
+    """The text of each imported file an entry names (``[path as shown, path
+    resolved, SHA-256 of its bytes]``), or None if one no longer resolves to the same
+    file with the same bytes."""
+    texts: dict[str, str] = {}
+    for shown, resolved, digest in records:
+        path = Path(shown)
+        if str(path.resolve()) != resolved:
+            return None
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            return None
+        texts[shown] = _decode(data)
+    return texts
+
+
+def import_records(ticket: Ticket, texts: Mapping[str, str]) -> list[list[str]] | None:
+    """What an entry keeps of the files a check read besides those named (``texts``
+    by path as shown), for :func:`imported_texts`; None if a file changed since."""
+    imports = []
+    for shown, text in texts.items():
+        if shown in ticket.named:
+            if ticket.named[shown] != text:
+                return None
+            continue
+        path = Path(shown)
+        try:
+            data = path.read_bytes()
+            if _decode(data) != text:
+                return None
+            imports.append([shown, str(path.resolve()), hashlib.sha256(data).hexdigest()])
+        except (OSError, UnicodeDecodeError, RuntimeError):
+            return None
+    return imports
 
 
 def store(ticket: Ticket, texts: Mapping[str, str], diagnostics: Sequence[Diagnostic]) -> None:
     """Keep ``diagnostics`` for the check ``ticket`` was made for. ``texts`` are the
     texts the check read, by path as shown; a file that changed since it was read, or a
     diagnostic that cannot be written down exactly, leaves nothing kept."""
-    imports = []
-    for shown, text in texts.items():
-        if shown in ticket.named:
-            if ticket.named[shown] != text:
-                return
-            continue
-        path = Path(shown)
-        try:
-            data = path.read_bytes()
-            if _decode(data) != text:
-                return
-            imports.append([shown, str(path.resolve()), hashlib.sha256(data).hexdigest()])
-        except (OSError, UnicodeDecodeError, RuntimeError):
-            return
+    imports = import_records(ticket, texts)
+    if imports is None:
+        return
     try:
-        written = [_written(d) for d in diagnostics]
+        written = [write_diagnostic(d) for d in diagnostics]
     except TypeError:
         return
     entry = {"format": FORMAT, "key": ticket.key, "imports": imports, "diagnostics": written}
+    write_entry(ticket.entry, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+
+def write_entry(entry: Path, content: bytes) -> None:
+    """Write an entry whole (a reader sees the old one or the new one), then remove the
+    oldest entries beside it beyond :data:`MAX_ENTRIES`; a cache that cannot be written
+    is no cache, not a failure."""
     from clusterkit.loader.files import atomic_write  # noqa: PLC0415 - only on a miss
 
     try:
-        ticket.entry.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(ticket.entry, json.dumps(entry, ensure_ascii=False))
-        _prune(ticket.entry.parent)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(entry, content)
+        _prune(entry.parent, entry.suffix)
     except OSError:
-        pass  # a cache that cannot be written is no cache, not a failed check
+        pass
 
 
-def _prune(folder: Path) -> None:
-    entries = list(folder.glob("*.json"))
+def _prune(folder: Path, suffix: str) -> None:
+    entries = list(folder.glob(f"*{suffix}"))
     if len(entries) <= MAX_ENTRIES:
         return
     dated = []
@@ -218,7 +279,7 @@ def _prune(folder: Path) -> None:
         entry.unlink(missing_ok=True)
 
 
-def _written(diagnostic: Diagnostic) -> dict[str, Any]:
+def write_diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
     """A diagnostic field by field; a value of a kind not known here raises TypeError."""
     out: dict[str, Any] = {}
     for field in attrs.fields(Diagnostic):
@@ -269,7 +330,7 @@ def _read_value(data: Any) -> Any:
     raise TypeError(kind)
 
 
-def _diagnostic(data: Mapping[str, Any]) -> Diagnostic:
+def read_diagnostic(data: Mapping[str, Any]) -> Diagnostic:
     fields: dict[str, Any] = {}
     for field in attrs.fields(Diagnostic):
         value = data[field.name]

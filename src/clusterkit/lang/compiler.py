@@ -14,9 +14,6 @@ cannot inject code.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
@@ -26,15 +23,13 @@ from clusterkit.lang.check.declared import schema_view
 from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.types import DateT, NumT, Type
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
-from clusterkit.lang.compiled import Batch, CompiledRule, CompiledRulebook
+from clusterkit.lang.compiled import BookHeader, CompiledRulebook, Generated, Later, RulePlan, bind
 from clusterkit.lang.precision import PrecisionCode
 from clusterkit.lang.results import Label, RuleInfo
 from clusterkit.lang.rule_code import RuleCode
-from clusterkit.lang.runtime import RT
-from clusterkit.lang.runtime.context import Context
 from clusterkit.lang.visitor import Visitor
 
-__all__ = ["compile_rulebook"]
+__all__ = ["compile_rulebook", "generate"]
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _MAY_BE_NONE = (
@@ -288,6 +283,17 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
 
 def compile_rulebook(checked: Checked) -> CompiledRulebook:
     """Generate, compile and bind the functions of one checked rule file."""
+    return bind(
+        generate(checked),
+        schema=checked.schema,
+        text=checked.file.text,
+        checked=Later.now(checked),
+    )
+
+
+def generate(checked: Checked) -> Generated:
+    """The Python source of one checked rule file and what its rules share: data that
+    :func:`clusterkit.lang.compiled.bind` makes a rulebook of."""
     gen = _Gen(checked)
     defines = list(checked.visible_defines.items())
     for index, (key, _info) in enumerate(defines):
@@ -301,31 +307,22 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
     metas = [gen.rule(rule, index) for index, rule in enumerate(checked.rules)]
     score_labels = (gen.label("total", "total", None), gen.label("rank", "rank", None))
     source = "\n".join(gen.lines) + "\n"
-    filename = f"<clusterkit rules {checked.path}>"
-    namespace: dict[str, Any] = {"rt": RT, "K": gen.consts, "Decimal": Decimal, "D": [], "F": []}
-    exec(compile(source, filename, "exec"), namespace)
     # Batch functions follow the rest in the generated source and its line spans, so a
-    # traceback's line numbers name their rule text too; each is compiled when its rule
-    # first runs (a rulebook of thousands of rules compiles in half the time).
-    batches: dict[int, _LazyBatch] = {}
+    # traceback's line numbers name their rule text too.
+    batches = []
     spans = list(gen.spans)
     for index, (lines, batch_spans) in sorted(gen.batches.items()):
-        text = "\n".join(lines) + "\n"
-        batches[index] = _LazyBatch(namespace, f"B{index}", len(spans), text, filename)
-        source += text
+        batches.append((index, len(spans), "\n".join(lines) + "\n"))
         spans.extend(batch_spans)
-    namespace["D"].extend(namespace[f"D{i}"] for i in range(len(defines)))
-    namespace["F"].extend(namespace[f"F{i}"] for i in range(len(functions)))
     labels = tuple(gen.labels)
     header = checked.file.header
-    rules = []
-    for index, (rule, meta) in enumerate(zip(checked.rules, metas, strict=True)):
+    plans = []
+    for rule, meta in zip(checked.rules, metas, strict=True):
         if rule.iteration is not None:
-            entities = namespace[f"IT{index}"]
             source_type = checked.types[id(rule.iteration.source)]
             kind = getattr(getattr(source_type, "elem", None), "kind", None) or "dataset"
         else:
-            entities, kind = _once, "dataset"
+            kind = "dataset"
         info = RuleInfo(
             rulebook=header.id,
             version=header.version,
@@ -347,56 +344,38 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
                 if name in checked.bases
             ),
         )
-        rules.append(
-            CompiledRule(
+        select = rule.select
+        plans.append(
+            RulePlan(
                 info,
-                rule,
-                entities,
-                namespace.get(f"W{index}"),
-                namespace[f"R{index}"],
+                rule.iteration is not None,
                 tuple(c[0] for c in meta["criteria"]),
-                namespace.get(f"M{index}"),
-                score_labels,
-                namespace.get(f"VB{index}"),
-                batches.get(index),
+                select.top if select is not None else None,
+                tuple(select.tie) if select is not None else (),
             )
         )
-    return CompiledRulebook(checked, tuple(rules), source, filename, tuple(spans))
-
-
-class _LazyBatch:
-    """A rule's batch function, compiled into its rulebook's namespace on first call."""
-
-    __slots__ = ("filename", "function", "line", "name", "namespace", "text")
-
-    def __init__(
-        self, namespace: dict[str, Any], name: str, line: int, text: str, filename: str
-    ) -> None:
-        self.namespace = namespace
-        self.name = name
-        self.line = line  # where its text starts in the generated source, less one
-        self.text = text
-        self.filename = filename
-        self.function: Batch | None = None
-
-    def __call__(
-        self,
-        ctx: Context,
-        entities: Iterable[Any],
-        kept: list[Any],
-        statuses: list[str | None],
-        errors: dict[int, Exception],
-    ) -> None:
-        if self.function is None:
-            text = "\n" * self.line + self.text  # its own lines in the generated source
-            exec(compile(text, self.filename, "exec"), self.namespace)
-            self.function = self.namespace[self.name]
-        self.function(ctx, entities, kept, statuses, errors)
+    book = BookHeader(
+        id=header.id,
+        version=header.version,
+        path=checked.path,
+        currency=checked.currency,
+        content_hash=checked.content_hash,
+        in_force_from=header.in_force_from,
+        in_force_until=header.in_force_until,
+        is_schema=header.is_schema,
+    )
+    return Generated(
+        book,
+        source,
+        tuple(gen.consts),
+        len(defines),
+        len(functions),
+        tuple(plans),
+        score_labels,
+        tuple(batches),
+        tuple(spans),
+    )
 
 
 def _basis(basis: ast.Basis | None) -> tuple[str, str] | None:
     return None if basis is None else (basis.kind, basis.note)
-
-
-def _once(ctx: Context) -> list[Any]:
-    return [None]

@@ -50,7 +50,7 @@ def rewrite_traceback(error: BaseException, book: CompiledRulebook) -> BaseExcep
 
 def _fake_frame(span: Span, book: CompiledRulebook, function: str) -> TracebackType | None:
     """A traceback entry whose frame is at ``span``'s line of the rule file."""
-    _remember_source(span.file, book.checked.file.text)
+    _remember_source(span.file, book.text)
     code: CodeType = compile("\n" * (span.line - 1) + "raise __error__", span.file, "exec")
     code = code.replace(co_name=_rule_name(book, function))
     try:

@@ -261,9 +261,8 @@ class _Run:
             points, weights = detail
             total = sum((w * v for w, v in zip(weights, points, strict=True)), Decimal(0))
             scored.append((entity, total, tuple(points), values))
-        select = rule.node.select
-        top = select.top if select is not None else len(scored)
-        tie = [rule.criteria.index(name) for name in (select.tie if select else ())]
+        top = rule.top if rule.top is not None else len(scored)
+        tie = [rule.criteria.index(name) for name in rule.tie]
         minimum = None
         if rule.minimum is not None:
             minimum = self.call(rule, rule.minimum)
@@ -320,7 +319,7 @@ def run_rules(
     contexts: dict[str, Context] = {}
     # Every rulebook version that gave a verdict, the ones chosen by an entity's own
     # date ("version as of") included, for the provenance.
-    used: dict[str, CompiledRulebook] = {b.checked.path: b for b in program.in_force(as_of)}
+    used: dict[str, CompiledRulebook] = {b.path: b for b in program.in_force(as_of)}
 
     def context(currency: str) -> Context:
         if currency not in contexts:
@@ -336,10 +335,10 @@ def run_rules(
                 found = program.version_on(rulebook, day)
                 if found is None:
                     return None
-                used.setdefault(found.checked.path, found)
-                return found, context(found.checked.currency)
+                used.setdefault(found.path, found)
+                return found, context(found.currency)
 
-            run = _Run(book, context(book.checked.currency), versions)
+            run = _Run(book, context(book.currency), versions)
             for rule in book.rules:
                 if select is not None and not select(book, rule):
                     continue
@@ -372,10 +371,10 @@ def provenance(
         rulebooks=tuple(
             RulebookRef(
                 b.id,
-                b.checked.file.header.version,
-                b.checked.path,
-                b.checked.content_hash,
-                b.checked.file.header.is_schema and not b.rules,
+                b.header.version,
+                b.path,
+                b.header.content_hash,
+                b.header.is_schema and not b.rules,
             )
             for b in books
         ),

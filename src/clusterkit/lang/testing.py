@@ -119,17 +119,24 @@ def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 
 def run_test_file(
-    file: str | os.PathLike[str], *, allowed_roots: Roots = None, extra_roots: Roots = None
+    file: str | os.PathLike[str],
+    *,
+    allowed_roots: Roots = None,
+    extra_roots: Roots = None,
+    cache: bool = False,
 ) -> list[CaseResult]:
     """Run every case of one test file.
 
     A malformed test file raises :class:`DiagnosticError` with every problem in it
     (T701); rule and data files that cannot be loaded raise their own diagnostics.
     ``allowed_roots`` are the folders the file's paths may lead into (see
-    :func:`~clusterkit.lang.test_spec.read_test_file`).
+    :func:`~clusterkit.lang.test_spec.read_test_file`). With ``cache``, the rules
+    come from the cache of compiled programs when unchanged (see
+    :func:`~clusterkit.lang.program.load_rules`).
     """
     return run_suite(
-        read_test_file(file, allowed_roots=allowed_roots, extra_roots=extra_roots or ())
+        read_test_file(file, allowed_roots=allowed_roots, extra_roots=extra_roots or ()),
+        cache=cache,
     )
 
 
@@ -138,13 +145,16 @@ def run_test_files(
     *,
     allowed_roots: Roots = None,
     extra_roots: Roots = None,
+    cache: bool = False,
 ) -> list[FileResult]:
     """Run every case of every file; a file that cannot run is a :class:`FileResult`
     with its ``errors``, and the others still run."""
     out = []
     for file in files:
         try:
-            cases = run_test_file(file, allowed_roots=allowed_roots, extra_roots=extra_roots)
+            cases = run_test_file(
+                file, allowed_roots=allowed_roots, extra_roots=extra_roots, cache=cache
+            )
         except DiagnosticError as exc:
             out.append(FileResult(str(file), errors=exc.diagnostics))
         else:
@@ -152,9 +162,9 @@ def run_test_files(
     return out
 
 
-def run_suite(suite: SuiteSpec) -> list[CaseResult]:
+def run_suite(suite: SuiteSpec, *, cache: bool = False) -> list[CaseResult]:
     """Run the cases of a test file already read by :func:`read_test_file`."""
-    program = load_rules(list(suite.rules))
+    program = load_rules(list(suite.rules), cache=cache)
     base = load_dataset(suite.data, schema=program.schema) if suite.data is not None else None
     return [_run_case(suite.shown, program, base, case) for case in suite.cases]
 

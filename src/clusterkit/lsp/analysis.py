@@ -21,7 +21,7 @@ from clusterkit.lang.check import check_files
 from clusterkit.lang.check.checked import Checked
 
 # The reader that ``clusterkit lint`` uses: imports resolved and bounded the same way.
-from clusterkit.lang.program import _Reader
+from clusterkit.lang.reader import Reader
 
 __all__ = ["Analysis", "analyse", "analyse_for_editing"]
 
@@ -60,7 +60,7 @@ def analyse(
     roots = (folder,) if root is None else (folder, Path(root))
     given = {os.path.normpath(p): t for p, t in (open_documents or {}).items()}
     given[path] = text
-    reader = _Reader(roots=roots, given=given)
+    reader = Reader(roots=roots, given=given)
     reader.add(Path(path))
     checked, diagnostics = check_files(list(reader.files.values()), reader.imports, reader.spans)
     mine = tuple(d for d in (*reader.problems, *diagnostics) if d.file in (path, None))
