@@ -6,6 +6,7 @@ damaged entry, another clusterkit are misses, never a wrong answer or a tracebac
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import pickle
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from clusterkit.diagnostics import DiagnosticError, Span
-from clusterkit.lang import program, program_cache, reader
+from clusterkit.lang import check_cache, program, program_cache, reader
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.evaluator import evaluate
@@ -223,7 +224,7 @@ def test_a_damaged_entry_that_still_reads_as_one_is_a_miss(
     meta["books"][0]["generated"]["f"][0] = {"@": "Nonsense", "f": []}
     body = json.dumps(meta).encode()
     payload = len(body).to_bytes(8, "big") + body + payload[8 + size :]
-    digest = program_cache.hashlib.sha256(payload).hexdigest().encode()
+    digest = hashlib.sha256(payload).hexdigest().encode()
     entry.write_bytes(program_cache.MAGIC + digest + b"\n" + payload)
     assert load_rules([rules], cache=True).sources == load_rules([rules]).sources
 
@@ -311,7 +312,7 @@ def test_processes_writing_at_once_leave_one_whole_entry(rules: Path) -> None:
         assert out.decode().strip() == "['lib', 't']"
     (entry,) = entries()
     assert not list(entry.parent.glob("*.tmp"))
-    ticket = program_cache.check_cache.make_ticket([rules], None, "programs", ".ckp")
+    ticket = check_cache.make_ticket([rules], None, "programs", ".ckp")
     assert ticket is not None
     assert program_cache._read(ticket) is not None
 
