@@ -11,6 +11,10 @@
   :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
   :mod:`~clusterkit.loader.xlsx` (``.xlsx``, with the optional extra ``xlsx``) read them.
 - :mod:`~clusterkit.loader.participants_csv`: the participants reader.
+- :mod:`~clusterkit.loader.collect`: every document's and table's collections,
+  structured item by item against the schema (:mod:`~clusterkit.loader.structure`);
+  :mod:`~clusterkit.loader.assemble` makes them one dataset and checks its
+  references, and :mod:`~clusterkit.loader.origins` says where each item was written.
 
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the

@@ -33,7 +33,8 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
-from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector, finish
+from clusterkit.loader.assemble import finish
+from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector
 from clusterkit.loader.csv_tables import CsvOptions
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
