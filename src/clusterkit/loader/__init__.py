@@ -3,7 +3,9 @@
 - :mod:`~clusterkit.loader.files`: reading text within a size limit, listing a
   dataset's folder, atomic writes.
 - :mod:`~clusterkit.loader.documents`: JSON and TOML documents to a
-  :class:`~clusterkit.model.Dataset` and back.
+  :class:`~clusterkit.model.Dataset` and back; their text is parsed by
+  :mod:`~clusterkit.loader.parse`, and :mod:`~clusterkit.loader.dataset_schema` reads
+  the schema the data is checked against.
 - :mod:`~clusterkit.loader.folder`: the tables in a dataset's folder, and a warning
   for each file that is not read.
 - :mod:`~clusterkit.loader.tables`: what a table's columns are, and
