@@ -3,7 +3,8 @@
 ``grammar.lark`` → :mod:`.parser` (with :mod:`.lalr`, :mod:`.builder` and
 :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` → :mod:`.explain`;
+:mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` (:mod:`.result` one verdict,
+:mod:`.verdicts` a rule's verdicts as columns) → :mod:`.explain`;
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
 :mod:`.testing` runs rule tests.
