@@ -4,7 +4,9 @@
 :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
 :mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` (:mod:`.result` one verdict,
-:mod:`.verdicts` a rule's verdicts as columns) → :mod:`.explain`;
+:mod:`.verdicts` a rule's verdicts as columns) → :mod:`.explain` (one verdict in words;
+:mod:`.display` values in their units, :mod:`.render` a whole result set as a report or
+JSON);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
 :mod:`.testing` runs rule tests.

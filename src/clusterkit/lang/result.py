@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from clusterkit.i18n import translator
+from clusterkit.lang import display
 from clusterkit.lang import explain as _explain
 from clusterkit.lang.check.types import Type
 from clusterkit.lang.outcome import Outcome
@@ -43,11 +44,11 @@ class TraceEntry:
     @property
     def raw(self) -> str:
         """The exact value as text (``[low, high]`` for an interval)."""
-        return _explain.raw_text(self.exact)
+        return display.raw_text(self.exact)
 
     def text(self, lang: str = "en") -> str:
         """The value for people, in its unit (``33.6 mln KZT``, ``30 %``)."""
-        return _explain.entry_text(self, lang)
+        return display.entry_text(self, lang)
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clusterkit.lang import explain as _explain
+from clusterkit.lang import render
 from clusterkit.lang.outcome import Outcome
 from clusterkit.lang.result import Failure, Need, Result, Standing, TraceEntry
 from clusterkit.lang.rule_info import Label, RequireInfo, RuleInfo, pick_text
@@ -176,7 +176,7 @@ class ResultSet:
 
     def to_dict(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
         """The results as JSON-ready data (schema ``clusterkit.results/1``), texts in ``lang``."""
-        return _explain.results_to_json(self, lang, diagnostics)
+        return render.results_to_json(self, lang, diagnostics)
 
     def to_json(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -184,4 +184,4 @@ class ResultSet:
 
     def render(self, lang: str = "en", *, show_all: bool = False) -> str:
         """A report for people: provenance, counts, and every verdict that needs attention."""
-        return _explain.render_results(self, lang, show_all=show_all)
+        return render.render_results(self, lang, show_all=show_all)
