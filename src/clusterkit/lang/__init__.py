@@ -3,7 +3,8 @@
 ``grammar.lark`` → :mod:`.parser` (with :mod:`.lalr`, :mod:`.builder` and
 :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` (:mod:`.result` one verdict,
+:mod:`.runtime` → :mod:`.evaluator` (each rulebook by :mod:`.rulebook_run`) →
+:mod:`.results` (:mod:`.result` one verdict,
 :mod:`.verdicts` a rule's verdicts as columns) → :mod:`.explain` (one verdict in words;
 :mod:`.display` values in their units, :mod:`.render` a whole result set as a report or
 JSON);

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from clusterkit.diagnostics import Diagnostic
 
 __all__ = [
-    "STATUS",
     "Failure",
     "Label",
     "Need",
