@@ -9,8 +9,8 @@ meaning, each literal's value in base units) is kept in a :class:`Checked` recor
 for the compiler.
 
 Modules, in the order a file goes through them: :mod:`.link` (the whole program),
-:mod:`.rules` (one file's items and blocks), :mod:`.exprs` and :mod:`.calls`
-(expressions), :mod:`.bands` (grading bands); with :mod:`.scope`, :mod:`.types`,
+:mod:`.rules` (one file's items and blocks), :mod:`.exprs`, :mod:`.operators` and
+:mod:`.calls` (expressions), :mod:`.bands` (grading bands); with :mod:`.scope`, :mod:`.types`,
 :mod:`.units` and :mod:`.schema` (what rules can read).
 """
 
