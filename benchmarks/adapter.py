@@ -18,7 +18,7 @@ from typing import Any
 from lark import Lark
 
 import clusterkit
-from clusterkit.lang.parser import parse_rules as _parse_rules
+from clusterkit.lang.syntax.parser import parse_rules as _parse_rules
 
 __all__ = [
     "CLI_MODULE",
@@ -126,9 +126,9 @@ def _nothing(children: list[Any]) -> None:
 
 def lark_noop_parser() -> Callable[[str], object]:
     """Lark's LALR parser for clusterkit's grammar, with the options clusterkit's parser
-    uses (``clusterkit.lang.parser``) and callbacks that do nothing: the floor for
+    uses (``clusterkit.lang.syntax.parser``) and callbacks that do nothing: the floor for
     clusterkit's parse+check, as long as the parsing is done by Lark."""
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    grammar = resources.files("clusterkit.lang.syntax").joinpath("grammar.lark").read_text("utf-8")
     parser = Lark(
         grammar,
         parser="lalr",

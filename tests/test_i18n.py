@@ -142,7 +142,7 @@ def test_a_built_wheel_ships_catalogs_grammar_and_types(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for lang in LANGUAGES:
         assert f"clusterkit/locale/{lang}/LC_MESSAGES/clusterkit.mo" in names
-    assert "clusterkit/lang/grammar.lark" in names
+    assert "clusterkit/lang/syntax/grammar.lark" in names
     assert {f"clusterkit/schemas/{n}.schema.json" for n in ("data", "results")} <= names
     assert {"clusterkit/cli/__init__.py", "clusterkit/loader/__init__.py"} <= names
     assert "clusterkit/py.typed" in names

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clusterkit.lang.tokens import keywords
+from clusterkit.lang.syntax.tokens import keywords
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = (

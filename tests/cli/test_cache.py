@@ -76,9 +76,9 @@ def test_a_check_from_the_cache_imports_neither_parser_nor_checker_nor_compiler(
 
     heavy = (
         "lark",
-        "clusterkit.lang.parser",
-        "clusterkit.lang.lalr",
-        "clusterkit.lang.builder",
+        "clusterkit.lang.syntax.parser",
+        "clusterkit.lang.syntax.lalr",
+        "clusterkit.lang.syntax.builder",
         "clusterkit.lang.ast",
         "clusterkit.lang.check.link",
         "clusterkit.lang.check.declare",

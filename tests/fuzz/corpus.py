@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 KZ_DATA = EXAMPLES / "kazakhstan-2021"
-GRAMMAR = ROOT / "src" / "clusterkit" / "lang" / "grammar.lark"
+GRAMMAR = ROOT / "src" / "clusterkit" / "lang" / "syntax" / "grammar.lark"
 
 
 @dataclass(frozen=True)

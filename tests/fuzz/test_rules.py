@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clusterkit import Program, compile_rules, load_dataset, load_rules
-from clusterkit.lang.formatter import format_rules
+from clusterkit.lang.syntax.formatter import format_rules
 from clusterkit.model import Dataset
 from tests.fuzz.common import diagnosed, evaluated, fuzz_settings, mutated_bytes
 from tests.fuzz.corpus import RULES, Source, grammar_rules, mutated_rules, sources, spliced_rules

@@ -15,7 +15,7 @@ import pytest
 import clusterkit
 from clusterkit.diagnostics import DiagnosticError
 from clusterkit.lang import compiler, parse_rules
-from clusterkit.lang.collector import paused_gc
+from clusterkit.lang.syntax.collector import paused_gc
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 

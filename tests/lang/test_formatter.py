@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from clusterkit.diagnostics import DiagnosticError
 from clusterkit.lang import parse_rules
-from clusterkit.lang.formatter import format_rules
-from clusterkit.lang.tokens import read_tokens
+from clusterkit.lang.syntax.formatter import format_rules
+from clusterkit.lang.syntax.tokens import read_tokens
 from tests.lang.test_parser import exprs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,11 +24,12 @@ from lark.exceptions import UnexpectedInput
 
 from clusterkit import codes
 from clusterkit.diagnostics import DiagnosticError, Span
-from clusterkit.lang import ast, lalr_tables, parse_rules
-from clusterkit.lang import parser as parser_module
-from clusterkit.lang.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
-from clusterkit.lang.parser import _MEANINGFUL, literals, tables_module
-from clusterkit.lang.syntax_errors import syntax_error
+from clusterkit.lang import ast, parse_rules
+from clusterkit.lang.syntax import lalr_tables
+from clusterkit.lang.syntax import parser as parser_module
+from clusterkit.lang.syntax.builder import MAX_DEPTH, BadLiteralError, DepthError, TreeBuilder
+from clusterkit.lang.syntax.parser import _MEANINGFUL, literals, tables_module
+from clusterkit.lang.syntax.syntax_errors import syntax_error
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted(
@@ -96,7 +97,7 @@ class _Reference:
 
 @cache
 def _reference() -> tuple[Lark, _Reference]:
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    grammar = resources.files("clusterkit.lang.syntax").joinpath("grammar.lark").read_text("utf-8")
     callbacks = _Reference()
     options = {"keep_all_tokens": True, "maybe_placeholders": False}
     return Lark(grammar, parser="lalr", transformer=callbacks, **options), callbacks
@@ -263,7 +264,7 @@ def test_random_token_soup_gives_what_lark_gives(words: list[str]) -> None:
 
 def test_the_shipped_tables_are_made_from_the_grammar_as_it_is() -> None:
     shipped = Path(lalr_tables.__file__).read_text(encoding="utf-8")
-    assert shipped == tables_module(), "run: python -m clusterkit.lang.parser"
+    assert shipped == tables_module(), "run: python -m clusterkit.lang.syntax.parser"
 
 
 def test_tables_are_made_afresh_when_the_grammar_changed(monkeypatch: pytest.MonkeyPatch) -> None:

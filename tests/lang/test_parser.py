@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.lang import ast, parse_rules
 from clusterkit.lang.check import check_files
-from clusterkit.lang.parser import MAX_DEPTH, MAX_RULE_FILE_BYTES
+from clusterkit.lang.syntax.parser import MAX_DEPTH, MAX_RULE_FILE_BYTES
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 

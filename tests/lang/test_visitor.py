@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clusterkit.lang import ast
-from clusterkit.lang.visitor import Visitor, method_name
+from clusterkit.lang.ast.visitor import Visitor, method_name
 
 
 def test_method_names_follow_the_node_class() -> None:

@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-from clusterkit.lang.formatter import format_rules
+from clusterkit.lang.syntax.formatter import format_rules
 
 COMMON = """rulebook t.common
 

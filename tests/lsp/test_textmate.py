@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from clusterkit.lang.tokens import keywords
+from clusterkit.lang.syntax.tokens import keywords
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAMMAR = ROOT / "editors" / "textmate" / "clusterkit.tmLanguage.json"

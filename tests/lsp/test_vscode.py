@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterkit.lang.formatter import format_rules
+from clusterkit.lang.syntax.formatter import format_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "editors" / "vscode"

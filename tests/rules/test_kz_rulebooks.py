@@ -16,8 +16,8 @@ import pytest
 from clusterkit import load_dataset
 from clusterkit.lang import ast, evaluate, load_rules
 from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.parser import parse_rules
 from clusterkit.lang.results import ResultSet
+from clusterkit.lang.syntax.parser import parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"

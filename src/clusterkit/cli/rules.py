@@ -227,8 +227,8 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang: str | N
     import difflib
 
     from clusterkit import codes
-    from clusterkit.lang.formatter import FormatterError, format_rules
-    from clusterkit.lang.parser import MAX_RULE_FILE_BYTES
+    from clusterkit.lang.syntax.formatter import FormatterError, format_rules
+    from clusterkit.lang.syntax.parser import MAX_RULE_FILE_BYTES
     from clusterkit.loader import read_text
     from clusterkit.loader.files import RULE_SUFFIX
     from clusterkit.messages import msg

@@ -1,7 +1,6 @@
 """The clusterkit rules language, as its pipeline:
 
-``grammar.lark`` → :mod:`.parser` (with :mod:`.lalr`, :mod:`.builder` and
-:mod:`.syntax_errors`) →
+:mod:`.syntax` (``grammar.lark``, the parser and the formatter) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
 :mod:`.runtime` → :mod:`.evaluator` (each rulebook run by :mod:`.rulebook_run`) →
 :mod:`.results` (one verdict in :mod:`.result`, a rule's verdicts as columns in
@@ -22,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from clusterkit.lang.evaluator import data_hash, evaluate
-    from clusterkit.lang.parser import parse_rules
     from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
     from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
+    from clusterkit.lang.syntax.parser import parse_rules
 
 __all__ = [
     "Outcome",
@@ -44,7 +43,7 @@ __all__ = [
 _HOMES = {
     "data_hash": "evaluator",
     "evaluate": "evaluator",
-    "parse_rules": "parser",
+    "parse_rules": "syntax.parser",
     "Program": "program",
     "check_rules": "program",
     "compile_rules": "program",

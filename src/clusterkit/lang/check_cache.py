@@ -97,7 +97,7 @@ def _code_fingerprint() -> str:
                 stat = os.stat(os.path.join(folder, name))
                 where = os.path.relpath(os.path.join(folder, name), _PACKAGE)
                 digest.update(f"{where}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    digest.update((_PACKAGE / "lang" / "grammar.lark").read_bytes())
+    digest.update((_PACKAGE / "lang" / "syntax" / "grammar.lark").read_bytes())
     return digest.hexdigest()
 
 

@@ -17,6 +17,7 @@ import keyword
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
+from clusterkit.lang.ast.visitor import Visitor
 from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.declared import schema_view
@@ -27,7 +28,6 @@ from clusterkit.lang.compiled import BookHeader, CompiledRulebook, Generated, La
 from clusterkit.lang.precision import PrecisionCode
 from clusterkit.lang.results import Label, RuleInfo
 from clusterkit.lang.rule_code import RuleCode
-from clusterkit.lang.visitor import Visitor
 
 __all__ = ["compile_rulebook", "generate"]
 

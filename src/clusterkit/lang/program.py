@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from clusterkit.diagnostics import Diagnostic
-from clusterkit.lang.collector import paused_gc
 from clusterkit.lang.reader import MAX_FILES, Reader, offline, parse_rules, reader_of
+from clusterkit.lang.syntax.collector import paused_gc
 from clusterkit.loader.files import RULE_SUFFIX
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
@@ -101,7 +101,7 @@ def checked_again(sources: tuple[tuple[str, str], ...]) -> dict[str, Checked]:
 
 def _built(read: Callable[[], Reader]) -> Program:
     """Read, parse and check with the garbage collector paused (see
-    :mod:`clusterkit.lang.collector`), then compile with it running again."""
+    :mod:`clusterkit.lang.syntax.collector`), then compile with it running again."""
     with paused_gc():
         reader = read()
         checked, everything = reader.checked()
@@ -176,7 +176,7 @@ def check_rules(
     (:mod:`clusterkit.lang.check_cache`).
     """
     named = list(paths)
-    with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.collector
+    with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.syntax.collector
         if not cache:
             return reader_of(named, root).diagnostics()
         from clusterkit.lang import check_cache  # noqa: PLC0415

@@ -31,8 +31,8 @@ MAX_FILES = 1000
 
 
 def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
-    """:func:`clusterkit.lang.parser.parse_rules`, imported when rules are first read."""
-    from clusterkit.lang.parser import parse_rules as parse  # noqa: PLC0415
+    """:func:`clusterkit.lang.syntax.parser.parse_rules`, imported when rules are first read."""
+    from clusterkit.lang.syntax.parser import parse_rules as parse  # noqa: PLC0415
 
     return parse(text, file)
 
@@ -107,7 +107,7 @@ class Reader:
                 )
             )
             return None
-        from clusterkit.lang.parser import MAX_RULE_FILE_BYTES  # noqa: PLC0415
+        from clusterkit.lang.syntax.parser import MAX_RULE_FILE_BYTES  # noqa: PLC0415
         from clusterkit.loader import read_text  # noqa: PLC0415
 
         text = read_text(

@@ -16,14 +16,14 @@ import attrs
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
+from clusterkit.lang.ast.locate import nodes_at, subnodes
 from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
 from clusterkit.lang.check.declared import schema_view
 from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.types import DATE, EntityT, ListT, NoneT, NumT, Type, describe, is_money
 from clusterkit.lang.check.units import dim_text
-from clusterkit.lang.locate import nodes_at, subnodes
-from clusterkit.lang.tokens import keywords
+from clusterkit.lang.syntax.tokens import keywords
 from clusterkit.lsp.analysis import Analysis
 
 __all__ = ["Completion", "complete", "definition", "hover", "type_text"]

@@ -23,7 +23,7 @@ from pygls.workspace import TextDocument
 from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.i18n import choose_lang, language_of
-from clusterkit.lang.formatter import FormatterError, format_rules
+from clusterkit.lang.syntax.formatter import FormatterError, format_rules
 from clusterkit.lsp.analysis import Analysis, analyse, analyse_for_editing
 from clusterkit.lsp.features import complete, definition, hover
 from clusterkit.messages import msg, render

@@ -19,6 +19,7 @@ from typing import Any
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.lang import ast
+from clusterkit.lang.ast.visitor import Visitor
 from clusterkit.lang.check.calls import CallChecks
 from clusterkit.lang.check.checked import Checked, DefineInfo
 from clusterkit.lang.check.declared import SchemaView, schema_view
@@ -47,7 +48,6 @@ from clusterkit.lang.check.units import (
     known_unit_words,
     resolve_unit,
 )
-from clusterkit.lang.visitor import Visitor
 from clusterkit.messages import msg, text_of
 from clusterkit.numbers import NumberFormatError, check_bounds
 from clusterkit.suggestions import did_you_mean

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.parser import parse_rules
-from clusterkit.lang.tokens import BLOCKS, Comment, Gap, Tok, TokenStream, read_tokens
+from clusterkit.lang.syntax.parser import parse_rules
+from clusterkit.lang.syntax.tokens import BLOCKS, Comment, Gap, Tok, TokenStream, read_tokens
 
 __all__ = ["FormatterError", "format_rules"]
 

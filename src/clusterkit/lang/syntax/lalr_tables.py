@@ -1,6 +1,7 @@
-"""The parse tables of ``grammar.lark``, made by ``python -m clusterkit.lang.parser``
-from Lark's LALR analysis and contextual lexer (see :mod:`clusterkit.lang.lalr`).
-Made, not written: run the command again after changing the grammar."""
+"""The parse tables of ``grammar.lark``, made by
+``python -m clusterkit.lang.syntax.parser`` from Lark's LALR analysis and contextual
+lexer (see :mod:`clusterkit.lang.syntax.lalr`). Made, not written: run the command
+again after changing the grammar."""
 
 # ruff: noqa: E501
 

@@ -2,8 +2,8 @@
 
 Lark builds the parse table and the contextual lexer (the terminals each parser state
 accepts, in Lark's order of priority) from ``grammar.lark``. This module reads them
-into plain lists, dicts and patterns (:mod:`clusterkit.lang.lalr_build`; they ship made, in
-:mod:`clusterkit.lang.lalr_tables`, so that a parse neither imports Lark nor builds
+into plain lists, dicts and patterns (:mod:`clusterkit.lang.syntax.lalr_build`; they ship made, in
+:mod:`clusterkit.lang.syntax.lalr_tables`, so that a parse neither imports Lark nor builds
 its tables) and runs them
 in one loop (:func:`run`) that makes no token objects, no parser-state objects and no
 wrapper call per reduction. Each reduction that Lark would hand to a transformer is

@@ -1,10 +1,10 @@
 """Parse rule text into the syntax tree of :mod:`clusterkit.lang.ast`.
 
 Lark builds the LALR tables and lexers from ``grammar.lark`` (once, lazily);
-:mod:`clusterkit.lang.lalr` runs them, and :mod:`clusterkit.lang.builder` builds the
+:mod:`clusterkit.lang.syntax.lalr` runs them, and :mod:`clusterkit.lang.syntax.builder` builds the
 tree as the parser reduces, with no recursion and no Lark tree, the garbage collector
 paused meanwhile. At a syntax error Lark parses the text itself, and its error becomes
-a diagnostic with a file:line:column span (:mod:`clusterkit.lang.syntax_errors`). Rule
+a diagnostic with a file:line:column span (:mod:`clusterkit.lang.syntax.syntax_errors`). Rule
 files are bounded in size and nesting depth. Nothing past the builder sees a Lark type.
 """
 
@@ -20,15 +20,15 @@ from typing import Any
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span, source_lines
 from clusterkit.lang import ast
-from clusterkit.lang.builder import (
+from clusterkit.lang.syntax.builder import (
     MAX_DEPTH,
     TOKENS_FOR,
     BadLiteralError,
     DepthError,
     TreeBuilder,
 )
-from clusterkit.lang.collector import paused_gc
-from clusterkit.lang.lalr import NotParsedError, Reducers, Tables, run
+from clusterkit.lang.syntax.collector import paused_gc
+from clusterkit.lang.syntax.lalr import NotParsedError, Reducers, Tables, run
 from clusterkit.messages import msg
 
 __all__ = ["MAX_DEPTH", "MAX_RULE_FILE_BYTES", "parse_rules"]
@@ -74,23 +74,23 @@ def _lark() -> Any:
 def _tables() -> Tables:
     """The parse tables, as shipped in :mod:`.lalr_tables` if they were made from this
     grammar, else made from it now (after an edit, before ``tables_module`` is run)."""
-    from clusterkit.lang import lalr_tables  # noqa: PLC0415 - a large literal, read once
+    from clusterkit.lang.syntax import lalr_tables  # noqa: PLC0415 - a large literal, read once
 
     digest = hashlib.sha256(_grammar().encode("utf-8")).hexdigest()
     if digest == lalr_tables.GRAMMAR_SHA256:
         return Tables(json.loads(lalr_tables.TABLES))
-    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+    from clusterkit.lang.syntax.lalr_build import tables_data  # noqa: PLC0415
 
     return Tables(tables_data(_lark(), _MEANINGFUL))
 
 
 def tables_module() -> str:
-    """The text of :mod:`clusterkit.lang.lalr_tables` for the grammar as it is
-    (``python -m clusterkit.lang.parser`` writes it; a test checks it is current)."""
+    """The text of :mod:`clusterkit.lang.syntax.lalr_tables` for the grammar as it is
+    (``python -m clusterkit.lang.syntax.parser`` writes it; a test checks it is current)."""
     from lark import __version__ as lark_version  # noqa: PLC0415
 
     grammar = _grammar()
-    from clusterkit.lang.lalr_build import tables_data  # noqa: PLC0415
+    from clusterkit.lang.syntax.lalr_build import tables_data  # noqa: PLC0415
 
     tables = tables_data(_lark(), _MEANINGFUL)
     # One line per state, rule and lexer, so that a change to the grammar reads as a diff.
@@ -105,9 +105,10 @@ def tables_module() -> str:
     if '"""' in data:
         raise ValueError("the tables cannot be written as one raw string")
     return (
-        '"""The parse tables of ``grammar.lark``, made by ``python -m clusterkit.lang.parser``\n'
-        "from Lark's LALR analysis and contextual lexer (see :mod:`clusterkit.lang.lalr`).\n"
-        'Made, not written: run the command again after changing the grammar."""\n'
+        '"""The parse tables of ``grammar.lark``, made by\n'
+        "``python -m clusterkit.lang.syntax.parser`` from Lark's LALR analysis and contextual\n"
+        "lexer (see :mod:`clusterkit.lang.syntax.lalr`). Made, not written: run the command\n"
+        'again after changing the grammar."""\n'
         "\n"
         "# ruff: noqa: E501\n"
         "\n"
@@ -199,7 +200,7 @@ def _syntax_error(text: str, file: str) -> Diagnostic:
     """Lark's own account of the syntax error the lean driver stopped at."""
     from lark.exceptions import UnexpectedInput  # noqa: PLC0415 - only on errors
 
-    from clusterkit.lang.syntax_errors import syntax_error  # noqa: PLC0415
+    from clusterkit.lang.syntax.syntax_errors import syntax_error  # noqa: PLC0415
 
     try:
         _lark().parse(text)

@@ -100,7 +100,7 @@ class TokenStream:
 
 @cache
 def _lark() -> Lark:
-    grammar = resources.files("clusterkit.lang").joinpath("grammar.lark").read_text("utf-8")
+    grammar = resources.files("clusterkit.lang.syntax").joinpath("grammar.lark").read_text("utf-8")
     return Lark(grammar, parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
 
 

@@ -1,6 +1,6 @@
 """Building the declarations of the syntax tree: parameters, functions, units, entity
 kinds and their fields, extensions of existing kinds, and declared types. A mixin of
-:class:`clusterkit.lang.builder.TreeBuilder`."""
+:class:`clusterkit.lang.syntax.builder.TreeBuilder`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
-from clusterkit.lang.lalr import Tok
+from clusterkit.lang.syntax.lalr import Tok
 
 __all__ = ["ItemBuilder", "unquote"]
 

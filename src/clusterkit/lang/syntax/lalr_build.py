@@ -1,14 +1,14 @@
 """Reading Lark's LALR analysis and contextual lexer for the grammar into the plain
-tables :class:`clusterkit.lang.lalr.Tables` runs on. Used to make
-:mod:`clusterkit.lang.lalr_tables` (``python -m clusterkit.lang.parser``), and when the
-grammar has changed since; a parse does not import this module, nor Lark.
+tables :class:`clusterkit.lang.syntax.lalr.Tables` runs on. Used to make
+:mod:`clusterkit.lang.syntax.lalr_tables` (``python -m clusterkit.lang.syntax.parser``),
+and when the grammar has changed since; a parse does not import this module, nor Lark.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from clusterkit.lang.lalr import CALL, DROP, KEEP, LIST, PASS, SPLICE, Rule
+from clusterkit.lang.syntax.lalr import CALL, DROP, KEEP, LIST, PASS, SPLICE, Rule
 
 __all__ = ["tables_data"]
 

@@ -1,5 +1,5 @@
 """Builds the syntax tree of :mod:`clusterkit.lang.ast` bottom-up, as the LALR parser
-reduces: one method per grammar rule, called by :mod:`clusterkit.lang.parser` with
+reduces: one method per grammar rule, called by :mod:`clusterkit.lang.syntax.parser` with
 the rule's meaningful children. Nesting depth is bounded here, since the tree is
 built without recursion and a deep input must end in a diagnostic."""
 
@@ -13,8 +13,8 @@ import attrs
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
-from clusterkit.lang.builder_items import ItemBuilder, unquote
-from clusterkit.lang.lalr import Tok
+from clusterkit.lang.syntax.builder_items import ItemBuilder, unquote
+from clusterkit.lang.syntax.lalr import Tok
 from clusterkit.messages import msg
 from clusterkit.numbers import SCALE_POWERS
 
