@@ -8,7 +8,7 @@ from decimal import Decimal
 import clusterkit
 from clusterkit.lang.check.types import RATIO, NumT
 from clusterkit.lang.check.units import currency_dim, unit_dim
-from clusterkit.lang.explain import format_value, raw_text
+from clusterkit.lang.results.explain import format_value, raw_text
 from clusterkit.lang.runtime.intervals import Interval
 
 D = Decimal

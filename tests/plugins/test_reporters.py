@@ -19,7 +19,7 @@ import pytest
 
 from clusterkit import load_dataset
 from clusterkit.lang import evaluate, load_rules
-from clusterkit.lang.explain import basis_text
+from clusterkit.lang.results.explain import basis_text
 from clusterkit.model import Dataset, LocalizedText
 from clusterkit.plugins import REPORTERS, ReportContext, discover
 from tests.golden import match_golden

@@ -15,8 +15,8 @@ import pytest
 
 from clusterkit import load_dataset
 from clusterkit.lang import ast, evaluate, load_rules
-from clusterkit.lang.outcome import Outcome
 from clusterkit.lang.results import ResultSet
+from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.syntax.parser import parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]

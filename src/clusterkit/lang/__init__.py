@@ -3,9 +3,7 @@
 :mod:`.syntax` (``grammar.lark``, the parser and the formatter) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
 :mod:`.runtime` → :mod:`.evaluator` (each rulebook run by :mod:`.rulebook_run`) →
-:mod:`.results` (one verdict in :mod:`.result`, a rule's verdicts as columns in
-:mod:`.verdicts`) → :mod:`.explain` (a verdict in words; values in their units by
-:mod:`.display`, a whole result set as a report or JSON by :mod:`.render`);
+:mod:`.results` (the verdicts as data, and in words for people);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
 :mod:`.testing` runs rule tests.
@@ -48,11 +46,11 @@ _HOMES = {
     "check_rules": "program",
     "compile_rules": "program",
     "load_rules": "program",
-    "Outcome": "results",
-    "Provenance": "results",
-    "Result": "results",
-    "ResultSet": "results",
-    "TraceEntry": "results",
+    "Outcome": "results.outcome",
+    "Provenance": "results.result_set",
+    "Result": "results.result",
+    "ResultSet": "results.result_set",
+    "TraceEntry": "results.result",
 }
 
 

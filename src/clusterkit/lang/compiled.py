@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from clusterkit.diagnostics import Span
-from clusterkit.lang.rule_info import RuleInfo
+from clusterkit.lang.results.rule_info import RuleInfo
 from clusterkit.lang.runtime import RT
 from clusterkit.lang.runtime.context import Context
 

@@ -26,7 +26,7 @@ from clusterkit.lang.check.types import DateT, NumT, Type
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
 from clusterkit.lang.compiled import BookHeader, CompiledRulebook, Generated, Later, RulePlan, bind
 from clusterkit.lang.precision import PrecisionCode
-from clusterkit.lang.results import Label, RuleInfo
+from clusterkit.lang.results.rule_info import Label, RuleInfo
 from clusterkit.lang.rule_code import RuleCode
 
 __all__ = ["compile_rulebook", "generate"]

@@ -22,11 +22,11 @@ from typing import Any, NamedTuple
 from clusterkit._version import __version__
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.program import Program
-from clusterkit.lang.result import Need
-from clusterkit.lang.results import Provenance, ResultSet, RulebookRef
+from clusterkit.lang.results.result import Need
+from clusterkit.lang.results.result_set import Provenance, ResultSet, RulebookRef
+from clusterkit.lang.results.verdicts import Verdicts
 from clusterkit.lang.rulebook_run import RulebookRun
 from clusterkit.lang.runtime.context import CONTEXT, Context
-from clusterkit.lang.verdicts import Verdicts
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
 from clusterkit.serde import unstructure

@@ -46,7 +46,7 @@ from clusterkit.lang import check_cache
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.compiled import BookHeader, Generated, Later, RulePlan, bind
-from clusterkit.lang.rule_info import Label, RequireInfo, RuleInfo
+from clusterkit.lang.results.rule_info import Label, RequireInfo, RuleInfo
 from clusterkit.lang.runtime.arith import Table
 from clusterkit.lang.runtime.intervals import Interval
 from clusterkit.schema import DEFAULT_SCHEMA, FieldDecl, FieldType, KindDecl, Schema

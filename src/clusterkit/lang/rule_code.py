@@ -13,7 +13,7 @@ from clusterkit.i18n import N_
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo, FunctionInfo
 from clusterkit.lang.check.types import Type
-from clusterkit.lang.results import RequireInfo
+from clusterkit.lang.results.rule_info import RequireInfo
 
 __all__ = ["RuleCode"]
 

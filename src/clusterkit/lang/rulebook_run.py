@@ -20,11 +20,11 @@ from typing import Any
 from clusterkit.i18n import N_
 from clusterkit.lang.compiled import CompiledRule, CompiledRulebook, Raw
 from clusterkit.lang.debug import rewrite_traceback
-from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.result import Failure, Need, Result, Standing
+from clusterkit.lang.results.outcome import Outcome
+from clusterkit.lang.results.result import Failure, Need, Result, Standing
+from clusterkit.lang.results.verdicts import STATUS, Verdicts
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.context import CONTEXT, Context, Missing
-from clusterkit.lang.verdicts import STATUS, Verdicts
 from clusterkit.model import Tranche
 
 __all__ = ["RulebookRun"]

@@ -29,7 +29,7 @@ from clusterkit.lang.check.units import (
     resolve_unit,
     unit_dim,
 )
-from clusterkit.lang.results import TraceEntry
+from clusterkit.lang.results.result import TraceEntry
 from clusterkit.lang.runtime.intervals import Interval
 from clusterkit.messages import msg
 from clusterkit.numbers import NumberFormatError, parse_scaled

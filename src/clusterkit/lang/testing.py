@@ -35,7 +35,8 @@ import attrs
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
 from clusterkit.lang.evaluator import evaluate
 from clusterkit.lang.program import RULE_SUFFIX, Program, load_rules
-from clusterkit.lang.results import Result, ResultSet
+from clusterkit.lang.results.result import Result
+from clusterkit.lang.results.result_set import ResultSet
 from clusterkit.lang.test_spec import (
     TEST_SUFFIX,
     CaseSpec,

@@ -20,8 +20,8 @@ from clusterkit.formatting import (
     money_unit,
 )
 from clusterkit.i18n import N_, translator
-from clusterkit.lang.explain import basis_text
 from clusterkit.lang.results import RulebookRef
+from clusterkit.lang.results.explain import basis_text
 from clusterkit.model import Dataset, LocalizedText, Record
 from clusterkit.money import Money
 from clusterkit.numbers import SCALE_NAMES, shift

@@ -44,7 +44,7 @@ from decimal import Decimal
 from clusterkit.formatting import plain_text, round_places
 from clusterkit.i18n import N_
 from clusterkit.international import SupportLevels
-from clusterkit.lang.explain import basis_text
+from clusterkit.lang.results.explain import basis_text
 from clusterkit.numbers import shift
 from clusterkit.plugins import ReportContext
 from clusterkit.tables import Membership

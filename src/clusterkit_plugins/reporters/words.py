@@ -13,7 +13,7 @@ from babel import Locale
 from clusterkit.formatting import LOCALES, format_money, format_number, money_unit, round_places
 from clusterkit.i18n import N_
 from clusterkit.international import SupportLevelRow, SupportLevels
-from clusterkit.lang.explain import basis_text
+from clusterkit.lang.results.explain import basis_text
 from clusterkit.money import Money
 from clusterkit.numbers import SCALE_POWERS, scale_word, shift
 from clusterkit.tables import Membership

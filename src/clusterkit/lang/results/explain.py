@@ -1,7 +1,7 @@
 """Verdicts for people, in a language chosen when they are shown: one paragraph a
 minister can read, what a failed comparison required, the gap to passing, what a
-verdict rests on. Values are shown in their units by :mod:`clusterkit.lang.display`
-(whose names are re-exported here), a whole result set by :mod:`clusterkit.lang.render`.
+verdict rests on. Values are shown in their units by :mod:`clusterkit.lang.results.display`
+(whose names are re-exported here), a whole result set by :mod:`clusterkit.lang.results.render`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING
 from clusterkit.i18n import translator
 from clusterkit.lang.check.types import NumT
 from clusterkit.lang.check.units import DAYS
-from clusterkit.lang.display import DISPLAY_DIGITS, entry_text, format_value, outcome_text, raw_text
-from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.results.display import (
+    DISPLAY_DIGITS,
+    entry_text,
+    format_value,
+    outcome_text,
+    raw_text,
+)
+from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.runtime.intervals import Interval, igap
 
 if TYPE_CHECKING:
-    from clusterkit.lang.result import Result
+    from clusterkit.lang.results.result import Result
 
 __all__ = [
     "DISPLAY_DIGITS",

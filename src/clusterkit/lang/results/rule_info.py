@@ -7,7 +7,7 @@ from __future__ import annotations
 import attrs
 
 from clusterkit.lang.check.types import Type
-from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.results.outcome import Outcome
 
 __all__ = ["Label", "RequireInfo", "RuleInfo", "pick_text"]
 

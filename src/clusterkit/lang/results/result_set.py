@@ -1,12 +1,8 @@
-"""Results are data: a verdict per (rule, entity), the exact values behind it, and the
-provenance of the run. Nothing here is in a language: titles are kept in every
-language the rule gives, and texts for people are made by :mod:`clusterkit.lang.explain`
-when a result is shown, in the language chosen then.
-
-One verdict and its values are in :mod:`clusterkit.lang.result`, the columns
-evaluation keeps a rule's verdicts in until they are read in
-:mod:`clusterkit.lang.verdicts`; here are the result set and its provenance, and every
-name of the two is re-exported.
+"""The result set of one evaluation and its provenance: which rulebook versions ran, on
+which data, as of which date. Verdicts are kept as evaluation made them
+(:mod:`.verdicts`) and each :class:`~.result.Result` is made when it is read; texts
+for people are made by :mod:`.explain` and :mod:`.render` when the set is shown, in
+the language chosen then.
 """
 
 from __future__ import annotations
@@ -19,31 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clusterkit.lang import render
-from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.result import Failure, Need, Result, Standing, TraceEntry
-from clusterkit.lang.rule_info import Label, RequireInfo, RuleInfo, pick_text
-from clusterkit.lang.verdicts import OUTCOME_OF, STATUS, Verdicts
+from clusterkit.lang.results import render
+from clusterkit.lang.results.outcome import Outcome
+from clusterkit.lang.results.result import Result
+from clusterkit.lang.results.verdicts import OUTCOME_OF, STATUS, Verdicts
 
 if TYPE_CHECKING:
     from clusterkit.diagnostics import Diagnostic
 
-__all__ = [
-    "Failure",
-    "Label",
-    "Need",
-    "Outcome",
-    "Provenance",
-    "RequireInfo",
-    "Result",
-    "ResultSet",
-    "RuleInfo",
-    "RulebookRef",
-    "Standing",
-    "TraceEntry",
-    "Verdicts",
-    "pick_text",
-]
+__all__ = ["Provenance", "ResultSet", "RulebookRef"]
 
 
 @attrs.frozen

@@ -14,13 +14,13 @@ from clusterkit.formatting import format_money, format_number
 from clusterkit.i18n import N_, translator
 from clusterkit.lang.check.types import BoolT, DateT, NumT, Type
 from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, currency_dim, dim_text
-from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.intervals import Interval
 from clusterkit.money import Money
 
 if TYPE_CHECKING:
-    from clusterkit.lang.result import TraceEntry
+    from clusterkit.lang.results.result import TraceEntry
 
 __all__ = ["DISPLAY_DIGITS", "entry_text", "format_value", "outcome_text", "raw_text"]
 

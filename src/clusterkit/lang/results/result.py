@@ -1,6 +1,6 @@
 """One verdict: the result of one rule on one entity, and the exact values behind it
 (its trace, the comparison that failed, the data it needs, its score). Nothing here is
-in a language: texts for people are made by :mod:`clusterkit.lang.explain` when a
+in a language: texts for people are made by :mod:`clusterkit.lang.results.explain` when a
 result is shown, in the language chosen then."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 import attrs
 
 from clusterkit.i18n import translator
-from clusterkit.lang import display
-from clusterkit.lang import explain as _explain
 from clusterkit.lang.check.types import Type
-from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.rule_info import RequireInfo, RuleInfo
+from clusterkit.lang.results import display
+from clusterkit.lang.results import explain as _explain
+from clusterkit.lang.results.outcome import Outcome
+from clusterkit.lang.results.rule_info import RequireInfo, RuleInfo
 
 __all__ = ["Failure", "Need", "Result", "Standing", "TraceEntry"]
 

@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from clusterkit.i18n import translator
-from clusterkit.lang.display import entry_text, outcome_text, raw_text
-from clusterkit.lang.explain import explain, explain_for, gap_text, threshold_text
-from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.results.display import entry_text, outcome_text, raw_text
+from clusterkit.lang.results.explain import explain, explain_for, gap_text, threshold_text
+from clusterkit.lang.results.outcome import Outcome
 from clusterkit.serde import unstructure
 
 if TYPE_CHECKING:
     from clusterkit.diagnostics import Diagnostic
-    from clusterkit.lang.result import Result
-    from clusterkit.lang.results import ResultSet
+    from clusterkit.lang.results.result import Result
+    from clusterkit.lang.results.result_set import ResultSet
 
 __all__ = ["RESULTS_SCHEMA", "render_results", "results_to_json"]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from clusterkit.lang.outcome import Outcome
-from clusterkit.lang.result import Need, Result
-from clusterkit.lang.rule_info import RuleInfo
+from clusterkit.lang.results.outcome import Outcome
+from clusterkit.lang.results.result import Need, Result
+from clusterkit.lang.results.rule_info import RuleInfo
 
 __all__ = ["OUTCOME_OF", "STATUS", "Verdicts"]
 
