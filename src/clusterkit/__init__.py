@@ -30,7 +30,7 @@ from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 
 if TYPE_CHECKING:
     from clusterkit.api import dataset_from_dict
-    from clusterkit.lang.evaluator import evaluate
+    from clusterkit.lang.evaluation.evaluator import evaluate
     from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
     from clusterkit.lang.results import Outcome, Result, ResultSet, TraceEntry
     from clusterkit.loader import dump_dataset, load_dataset, read_participants_csv, save_dataset
@@ -87,7 +87,7 @@ __all__ = [
 # Where each lazily imported public name lives.
 _LAZY = {
     "dataset_from_dict": "clusterkit.api",
-    "evaluate": "clusterkit.lang.evaluator",
+    "evaluate": "clusterkit.lang.evaluation.evaluator",
     "Program": "clusterkit.lang.program",
     "check_rules": "clusterkit.lang.program",
     "compile_rules": "clusterkit.lang.program",

@@ -30,8 +30,8 @@ import attrs
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo
 from clusterkit.lang.check.types import EntityT, ListT, Type
-from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
-from clusterkit.lang.evaluator import provenance, run_rules, verdicts_from
+from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.evaluation.evaluator import provenance, run_rules, verdicts_from
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import Need, ResultSet, Verdicts
 from clusterkit.lang.runtime.context import Context

@@ -82,9 +82,9 @@ def test_a_check_from_the_cache_imports_neither_parser_nor_checker_nor_compiler(
         "clusterkit.lang.ast",
         "clusterkit.lang.check.link",
         "clusterkit.lang.check.declare",
-        "clusterkit.lang.compiler",
+        "clusterkit.lang.compile.compiler",
     )
     built = modules()
-    assert "clusterkit.lang.compiler" in built  # a miss builds the program
+    assert "clusterkit.lang.compile.compiler" in built  # a miss builds the program
     from_cache = modules()
     assert [m for m in from_cache if m.startswith(heavy)] == []

@@ -135,7 +135,9 @@ def test_lint_imports_no_pint_and_no_other_command(tmp_path: Path) -> None:
     modules = _modules_after(code)
     assert _wanting(modules, "pint", "lark") == []
     assert _wanting(modules, "clusterkit.cli.") == ["clusterkit.cli.common", "clusterkit.cli.rules"]
-    assert _wanting(modules, "clusterkit.lang.compiler", "clusterkit.loader.documents") == []
+    assert (
+        _wanting(modules, "clusterkit.lang.compile.compiler", "clusterkit.loader.documents") == []
+    )
 
 
 # -- an internal error: one message and exit 3, never a raw traceback -------------------

@@ -14,7 +14,8 @@ import pytest
 
 import clusterkit
 from clusterkit.diagnostics import DiagnosticError
-from clusterkit.lang import compiler, parse_rules
+from clusterkit.lang import parse_rules
+from clusterkit.lang.compile import compiler
 from clusterkit.lang.syntax.collector import paused_gc
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

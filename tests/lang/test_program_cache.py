@@ -22,7 +22,7 @@ from clusterkit.diagnostics import DiagnosticError, Span
 from clusterkit.lang import check_cache, program, program_cache, reader
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
-from clusterkit.lang.evaluator import evaluate
+from clusterkit.lang.evaluation.evaluator import evaluate
 from clusterkit.lang.program import Program, load_rules
 from clusterkit.lang.results import ResultSet
 from clusterkit.lang.runtime.arith import Table

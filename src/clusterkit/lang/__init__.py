@@ -1,8 +1,8 @@
 """The clusterkit rules language, as its pipeline:
 
 :mod:`.syntax` (``grammar.lark``, the parser and the formatter) →
-:mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluator` (each rulebook run by :mod:`.rulebook_run`) →
+:mod:`.ast` → :mod:`.check` → :mod:`.compile` (with :mod:`.builtins`) →
+:mod:`.runtime` → :mod:`.evaluation` →
 :mod:`.results` (the verdicts as data, and in words for people);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clusterkit.lang.evaluator import data_hash, evaluate
+    from clusterkit.lang.evaluation.evaluator import data_hash, evaluate
     from clusterkit.lang.program import Program, check_rules, compile_rules, load_rules
     from clusterkit.lang.results import Outcome, Provenance, Result, ResultSet, TraceEntry
     from clusterkit.lang.syntax.parser import parse_rules
@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 _HOMES = {
-    "data_hash": "evaluator",
-    "evaluate": "evaluator",
+    "data_hash": "evaluation.evaluator",
+    "evaluate": "evaluation.evaluator",
     "parse_rules": "syntax.parser",
     "Program": "program",
     "check_rules": "program",

@@ -27,7 +27,7 @@ from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.checked import Checked
-    from clusterkit.lang.compiled import CompiledRulebook
+    from clusterkit.lang.compile.compiled import CompiledRulebook
 
 __all__ = [
     "MAX_FILES",
@@ -111,7 +111,7 @@ def _built(read: Callable[[], Reader]) -> Program:
 def _compiled(reader: Reader, checked: list[Checked], everything: list[Diagnostic]) -> Program:
     """Compile what ``reader`` read and checked (:meth:`Reader.checked`)."""
     # Imported here: checking alone (``clusterkit lint``) does not compile.
-    from clusterkit.lang.compiler import compile_rulebook  # noqa: PLC0415
+    from clusterkit.lang.compile.compiler import compile_rulebook  # noqa: PLC0415
 
     compiled = tuple(compile_rulebook(c) for c in checked)
     sources = tuple((path, reader.given[path]) for path in reader.files)

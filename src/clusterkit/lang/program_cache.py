@@ -6,7 +6,7 @@ An entry is found and keyed as an entry of the cache of checked rules is
 files, Python's version, the language, the folders, the bytes of every rule file
 named and of every file imported), in the ``programs/`` folder beside ``checked/``.
 It holds, for each rulebook, what the compiler generated
-(:class:`~clusterkit.lang.compiled.Generated`: the Python source, its constants, each
+(:class:`~clusterkit.lang.compile.compiled.Generated`: the Python source, its constants, each
 rule's metadata and trace labels) as JSON whose every value is tagged with its type
 from a short list of known types, and the code objects compiled from that source, as
 :mod:`marshal` writes them; the program's warnings; the schema its rules declare.
@@ -24,7 +24,7 @@ type not known here, or that does not read back equal to itself, is not kept.
 A program from the cache is the program built afresh, rulebook by rulebook: the same
 results, explanations, warnings and provenance, and it pickles as its sources. Its
 syntax trees and the checker's records are made again (its texts parsed and checked)
-only when something asks for them (:class:`~clusterkit.lang.compiled.Later`).
+only when something asks for them (:class:`~clusterkit.lang.compile.compiled.Later`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import check_cache
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
-from clusterkit.lang.compiled import BookHeader, Generated, Later, RulePlan, bind
+from clusterkit.lang.compile.compiled import BookHeader, Generated, Later, RulePlan, bind
 from clusterkit.lang.results.rule_info import Label, RequireInfo, RuleInfo
 from clusterkit.lang.runtime.arith import Table
 from clusterkit.lang.runtime.intervals import Interval
@@ -53,7 +53,7 @@ from clusterkit.schema import DEFAULT_SCHEMA, FieldDecl, FieldType, KindDecl, Sc
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.checked import Checked
-    from clusterkit.lang.compiled import CompiledRulebook
+    from clusterkit.lang.compile.compiled import CompiledRulebook
     from clusterkit.lang.program import Program
 
 __all__ = ["MAGIC", "decode", "encode", "look_up", "look_up_schema", "store", "store_schema"]

@@ -33,7 +33,7 @@ from pathlib import Path
 import attrs
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
-from clusterkit.lang.evaluator import evaluate
+from clusterkit.lang.evaluation.evaluator import evaluate
 from clusterkit.lang.program import RULE_SUFFIX, Program, load_rules
 from clusterkit.lang.results.result import Result
 from clusterkit.lang.results.result_set import ResultSet

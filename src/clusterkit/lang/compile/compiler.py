@@ -24,10 +24,17 @@ from clusterkit.lang.check.declared import schema_view
 from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.types import DateT, NumT, Type
 from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
-from clusterkit.lang.compiled import BookHeader, CompiledRulebook, Generated, Later, RulePlan, bind
-from clusterkit.lang.precision import PrecisionCode
+from clusterkit.lang.compile.compiled import (
+    BookHeader,
+    CompiledRulebook,
+    Generated,
+    Later,
+    RulePlan,
+    bind,
+)
+from clusterkit.lang.compile.precision import PrecisionCode
+from clusterkit.lang.compile.rule_code import RuleCode
 from clusterkit.lang.results.rule_info import Label, RuleInfo
-from clusterkit.lang.rule_code import RuleCode
 
 __all__ = ["compile_rulebook", "generate"]
 
@@ -293,7 +300,7 @@ def compile_rulebook(checked: Checked) -> CompiledRulebook:
 
 def generate(checked: Checked) -> Generated:
     """The Python source of one checked rule file and what its rules share: data that
-    :func:`clusterkit.lang.compiled.bind` makes a rulebook of."""
+    :func:`clusterkit.lang.compile.compiled.bind` makes a rulebook of."""
     gen = _Gen(checked)
     defines = list(checked.visible_defines.items())
     for index, (key, _info) in enumerate(defines):

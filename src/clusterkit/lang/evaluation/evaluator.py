@@ -5,7 +5,7 @@ numeric scores. It has no process-wide side effects: arithmetic runs in its own
 decimal context, and nothing global is switched on or off.
 
 Here the rules in force are chosen and run in order, each rulebook by a
-:class:`~clusterkit.lang.rulebook_run.RulebookRun` (which turns what its compiled
+:class:`~clusterkit.lang.evaluation.rulebook_run.RulebookRun` (which turns what its compiled
 rules give into verdicts), and the provenance of the run is written down.
 """
 
@@ -20,12 +20,12 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from clusterkit._version import __version__
-from clusterkit.lang.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook
+from clusterkit.lang.evaluation.rulebook_run import RulebookRun
 from clusterkit.lang.program import Program
 from clusterkit.lang.results.result import Need
 from clusterkit.lang.results.result_set import Provenance, ResultSet, RulebookRef
 from clusterkit.lang.results.verdicts import Verdicts
-from clusterkit.lang.rulebook_run import RulebookRun
 from clusterkit.lang.runtime.context import CONTEXT, Context
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked

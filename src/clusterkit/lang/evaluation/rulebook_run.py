@@ -18,8 +18,8 @@ from functools import partial
 from typing import Any
 
 from clusterkit.i18n import N_
-from clusterkit.lang.compiled import CompiledRule, CompiledRulebook, Raw
-from clusterkit.lang.debug import rewrite_traceback
+from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook, Raw
+from clusterkit.lang.evaluation.debug import rewrite_traceback
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.results.result import Failure, Need, Result, Standing
 from clusterkit.lang.results.verdicts import STATUS, Verdicts

@@ -1,6 +1,6 @@
 """A compiled rulebook: the generated functions of each rule and what is known of it.
 
-A rule file is compiled in two steps. The compiler (:mod:`clusterkit.lang.compiler`)
+A rule file is compiled in two steps. The compiler (:mod:`clusterkit.lang.compile.compiler`)
 generates a :class:`Generated`: the Python source, its table of constants and what
 every verdict of each rule shares, which is all data (the cache of compiled programs,
 :mod:`clusterkit.lang.program_cache`, keeps it). :func:`bind` then runs the source's
@@ -166,7 +166,7 @@ class CompiledRule:
             entity's own date (``version as of``), gives that date.
         batch: runs the rule on many entities at once, keeping only each status
             (``batch(ctx, entities, kept, statuses, errors)``; see
-            :meth:`clusterkit.lang.rule_code.RuleCode.batch`); None for scores and
+            :meth:`clusterkit.lang.compile.rule_code.RuleCode.batch`); None for scores and
             ``version as of`` rules, which run entity by entity.
         top, tie: how many a score selects (None: all) and the criteria that break
             its ties.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from clusterkit.diagnostics import Span
 
 if TYPE_CHECKING:
-    from clusterkit.lang.compiled import CompiledRulebook
+    from clusterkit.lang.compile.compiled import CompiledRulebook
 
 __all__ = ["rewrite_traceback"]
 
