@@ -15,7 +15,8 @@ import pytest
 
 from clusterkit import _version
 from clusterkit.diagnostics import Diagnostic, Severity, Span
-from clusterkit.lang import check_cache, reader
+from clusterkit.lang import reader
+from clusterkit.lang.cache import check_cache
 from clusterkit.lang.program import check_rules
 from clusterkit.messages import Message, msg, render
 

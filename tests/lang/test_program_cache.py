@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from clusterkit.diagnostics import DiagnosticError, Span
-from clusterkit.lang import check_cache, program, program_cache, reader
+from clusterkit.lang import program, reader
+from clusterkit.lang.cache import check_cache, program_cache
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.evaluation.evaluator import evaluate

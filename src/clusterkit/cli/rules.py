@@ -140,7 +140,7 @@ def lint(rules: tuple[str, ...], fmt: str, no_cache: bool, lang: str | None) -> 
     in $CLUSTERKIT_CACHE_DIR (else $XDG_CACHE_HOME/clusterkit or ~/.cache/clusterkit).
     """
     # A cache hit needs neither the parser nor the checker imported.
-    from clusterkit.lang.check_cache import cached
+    from clusterkit.lang.cache.check_cache import cached
 
     found = None if no_cache else cached(rules)
     if found is None:

@@ -5,7 +5,7 @@
 :mod:`.runtime` → :mod:`.evaluation` →
 :mod:`.results` (the verdicts as data, and in words for people);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
-:mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
+:mod:`.cache` keeps what was made of unchanged ones) and
 :mod:`.testing` runs rule tests.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are

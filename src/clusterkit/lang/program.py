@@ -5,7 +5,7 @@ code.
 
 The parser, the checker, the syntax tree and the compiler are imported when rules
 are read, not with this module, so a program from the cache of compiled programs
-(:mod:`clusterkit.lang.program_cache`) needs none of them."""
+(:mod:`clusterkit.lang.cache.program_cache`) needs none of them."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def declared_schema(
     named = list(paths)
     ticket = None
     if _SCHEMA_CACHE.get() if cache is None else cache:
-        from clusterkit.lang import program_cache  # noqa: PLC0415
+        from clusterkit.lang.cache import program_cache  # noqa: PLC0415
 
         found, ticket = program_cache.look_up_schema(named)
         if found is not None:
@@ -173,13 +173,13 @@ def check_rules(
     ``paths`` name files or folders (searched for ``*.ckr``); imports must stay inside
     them or inside ``root``. With ``cache``, the diagnostics are kept in the cache of
     checked rules and given back while no text they came from has changed
-    (:mod:`clusterkit.lang.check_cache`).
+    (:mod:`clusterkit.lang.cache.check_cache`).
     """
     named = list(paths)
     with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.syntax.collector
         if not cache:
             return reader_of(named, root).diagnostics()
-        from clusterkit.lang import check_cache  # noqa: PLC0415
+        from clusterkit.lang.cache import check_cache  # noqa: PLC0415
 
         found, ticket = check_cache.look_up(named, root)
         if found is not None:
@@ -205,17 +205,17 @@ def load_rules(
     With ``cache``, the program is kept in the cache of compiled programs and given
     back, without parsing, checking or compiling, while no file it came from (imports
     included) and no part of clusterkit has changed
-    (:mod:`clusterkit.lang.program_cache`; ``CLUSTERKIT_NO_CACHE=1`` turns it off).
+    (:mod:`clusterkit.lang.cache.program_cache`; ``CLUSTERKIT_NO_CACHE=1`` turns it off).
     Rules with errors are never kept: they are read and reported each time.
     """
     named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     if not cache:
         return _built(lambda: reader_of(named, root))
-    from clusterkit.lang import program_cache  # noqa: PLC0415
+    from clusterkit.lang.cache import program_cache  # noqa: PLC0415
 
-    found, ticket = program_cache.look_up(named, root)
+    found, ticket = program_cache.look_up(named, root, checked_again)
     if found is not None:
-        return found
+        return Program(*found)
     readers: list[Reader] = []
 
     def read() -> Reader:

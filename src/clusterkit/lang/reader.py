@@ -3,7 +3,7 @@ then checked together, every problem collected (:class:`Reader`).
 
 The parser, the syntax tree and the checker are imported when a file is first read,
 not with this module, so a program from the cache of compiled programs
-(:mod:`clusterkit.lang.program_cache`) needs none of them.
+(:mod:`clusterkit.lang.cache.program_cache`) needs none of them.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A rule file is compiled in two steps. The compiler (:mod:`clusterkit.lang.compile.compiler`)
 generates a :class:`Generated`: the Python source, its table of constants and what
 every verdict of each rule shares, which is all data (the cache of compiled programs,
-:mod:`clusterkit.lang.program_cache`, keeps it). :func:`bind` then runs the source's
+:mod:`clusterkit.lang.cache.program_cache`, keeps it). :func:`bind` then runs the source's
 code into a namespace of its own and makes the :class:`CompiledRulebook`.
 
 The syntax tree and the checker's record of a rulebook are reached through

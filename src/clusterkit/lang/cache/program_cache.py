@@ -2,7 +2,7 @@
 without parsing, checking or compiling while nothing it came from has changed.
 
 An entry is found and keyed as an entry of the cache of checked rules is
-(:mod:`clusterkit.lang.check_cache`: clusterkit's version and a fingerprint of its own
+(:mod:`clusterkit.lang.cache.check_cache`: clusterkit's version and a fingerprint of its own
 files, Python's version, the language, the folders, the bytes of every rule file
 named and of every file imported), in the ``programs/`` folder beside ``checked/``.
 It holds, for each rulebook, what the compiler generated
@@ -37,12 +37,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from clusterkit.diagnostics import Span
-from clusterkit.lang import check_cache
+from clusterkit.diagnostics import Diagnostic, Span
+from clusterkit.lang.cache import check_cache
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.compile.compiled import BookHeader, Generated, Later, RulePlan, bind
@@ -56,7 +56,41 @@ if TYPE_CHECKING:
     from clusterkit.lang.compile.compiled import CompiledRulebook
     from clusterkit.lang.program import Program
 
-__all__ = ["MAGIC", "decode", "encode", "look_up", "look_up_schema", "store", "store_schema"]
+__all__ = [
+    "MAGIC",
+    "Found",
+    "decode",
+    "encode",
+    "look_up",
+    "look_up_schema",
+    "store",
+    "store_schema",
+]
+
+#: ``(path, text)`` of every rule file a program was built from.
+Sources = tuple[tuple[str, str], ...]
+#: What the checker learns of each file of a program built from its sources, by path
+#: (:func:`clusterkit.lang.program.checked_again`).
+Recheck = Callable[[Sources], dict[str, "Checked"]]
+
+
+class Found(NamedTuple):
+    """A program as its entry gives it back: what a
+    :class:`~clusterkit.lang.program.Program` is made of."""
+
+    rulebooks: tuple[CompiledRulebook, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Sources
+
+
+@attrs.frozen
+class _Entry:
+    """An entry read whole and decoded; its rulebooks are bound by :func:`_found`."""
+
+    sources: Sources
+    books: list[tuple[Generated, Schema, CodeType, dict[int, CodeType]]]
+    warnings: tuple[Diagnostic, ...]
+
 
 #: The first line of an entry; another is a miss (a new layout changes it).
 MAGIC = b"clusterkit-program-1\n"
@@ -90,16 +124,20 @@ _CLASSES: dict[str, type] = {
 
 
 def look_up(
-    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str] | None
-) -> tuple[Program | None, check_cache.Ticket | None]:
+    paths: Sequence[str | os.PathLike[str]],
+    root: str | os.PathLike[str] | None,
+    recheck: Recheck,
+) -> tuple[Found | None, check_cache.Ticket | None]:
     """The cached program for ``paths`` (imports allowed from ``root``), or ``None``
     and a ticket for :func:`store`; ``(None, None)`` when the cache is off or a named
-    file cannot be read (building will say why)."""
+    file cannot be read (building will say why). Its syntax trees and the checker's
+    records are made by ``recheck`` from its sources, when something asks for them."""
     ticket = check_cache.make_ticket(paths, root, "programs", ".ckp")
     if ticket is None:
         return None, None
     try:
-        return _read(ticket), ticket
+        entry = _read(ticket)
+        return (None if entry is None else _found(entry, recheck)), ticket
     except Exception:  # whatever an entry holds, it is a miss, never a traceback
         return None, ticket
 
@@ -188,7 +226,7 @@ def _exact(value: object) -> Any:
     return data
 
 
-def _read(ticket: check_cache.Ticket) -> Program | None:
+def _read(ticket: check_cache.Ticket) -> _Entry | None:
     with open(ticket.entry, "rb") as handle:
         raw = handle.read()
     if not raw.startswith(MAGIC):
@@ -207,34 +245,33 @@ def _read(ticket: check_cache.Ticket) -> Program | None:
     texts = {**ticket.named, **imported}
     sources = tuple((path, texts[path]) for path in meta["sources"])
     codes = marshal.loads(payload[8 + size :])
-    return _program(meta, sources, codes)
-
-
-def _program(
-    meta: dict[str, Any], sources: tuple[tuple[str, str], ...], codes: list[Any]
-) -> Program:
-    from clusterkit.lang.program import Program, checked_again  # noqa: PLC0415
-
-    texts = dict(sources)
-    recheck = Later(lambda: checked_again(sources))
     schemas = [DEFAULT_SCHEMA if s is None else decode(s) for s in meta["schemas"]]
     books = []
     for written, (code, batch_codes) in zip(meta["books"], codes, strict=True):
         generated = decode(written["generated"])
         assert isinstance(generated, Generated)
+        books.append((generated, schemas[written["schema"]], code, batch_codes))
+    warnings = tuple(check_cache.read_diagnostic(d) for d in meta["warnings"])
+    return _Entry(sources, books, warnings)
+
+
+def _found(entry: _Entry, recheck: Recheck) -> Found:
+    texts = dict(entry.sources)
+    rechecked = Later(lambda: recheck(entry.sources))
+    books = []
+    for generated, schema, code, batch_codes in entry.books:
         path = generated.header.path
         books.append(
             bind(
                 generated,
-                schema=schemas[written["schema"]],
+                schema=schema,
                 text=texts[path],
-                checked=Later(_checked_of(recheck, path)),
+                checked=Later(_checked_of(rechecked, path)),
                 code=code,
                 batch_codes=batch_codes,
             )
         )
-    warnings = tuple(check_cache.read_diagnostic(d) for d in meta["warnings"])
-    return Program(tuple(books), warnings, sources)
+    return Found(tuple(books), entry.warnings, entry.sources)
 
 
 def _checked_of(recheck: Later[dict[str, Checked]], path: str) -> Callable[[], Checked]:

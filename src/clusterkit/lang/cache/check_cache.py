@@ -21,7 +21,7 @@ kept: its answer depends on more than the texts.
 Only :mod:`hashlib`, :mod:`json` and :mod:`os` are needed to find an entry, so a hit
 costs reading the files and no import of the checker.
 
-The cache of compiled programs (:mod:`clusterkit.lang.program_cache`) finds, keys and
+The cache of compiled programs (:mod:`clusterkit.lang.cache.program_cache`) finds, keys and
 writes its entries with the same functions (:func:`make_ticket`,
 :func:`import_records`, :func:`imported_texts`, :func:`write_entry`), in folders of
 its own beside ``checked/``.
