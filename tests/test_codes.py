@@ -10,7 +10,7 @@ import pytest
 
 import clusterkit
 from clusterkit import DiagnosticError, codes
-from clusterkit.lang.testing import run_test_file
+from clusterkit.lang.ruletests.runner import run_test_file
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = "rulebook t\n"

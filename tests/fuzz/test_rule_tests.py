@@ -21,7 +21,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterkit.lang.testing import run_test_file
+from clusterkit.lang.ruletests.runner import run_test_file
 from tests.fuzz.common import diagnosed, fuzz_settings, mutated_text
 from tests.fuzz.corpus import ROOT
 from tests.fuzz.data import deep, mutated_document

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from clusterkit import codes
 from clusterkit.cli import cli
 from clusterkit.diagnostics import Diagnostic, DiagnosticError
-from clusterkit.lang import test_report
-from clusterkit.lang.testing import (
+from clusterkit.lang.ruletests import report as test_report
+from clusterkit.lang.ruletests.runner import (
     CaseResult,
     FileResult,
     find_test_files,

@@ -13,7 +13,7 @@ import pytest
 
 from clusterkit.diagnostics import DiagnosticError
 from clusterkit.lang.program import RULE_SUFFIX
-from clusterkit.lang.testing import TEST_SUFFIX, CaseResult, read_test_file, run_test_file
+from clusterkit.lang.ruletests.runner import TEST_SUFFIX, CaseResult, read_test_file, run_test_file
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"

@@ -190,9 +190,9 @@ def test_command(
 
     Exit status: 0 all cases pass, 1 a case fails, 2 a rule or test file has errors.
     """
-    from clusterkit.lang import test_report
     from clusterkit.lang.program import caching_schemas
-    from clusterkit.lang.testing import find_test_files, run_test_files
+    from clusterkit.lang.ruletests import report as test_report
+    from clusterkit.lang.ruletests.runner import find_test_files, run_test_files
 
     files = find_test_files(paths)
     if not files:

@@ -6,7 +6,7 @@
 :mod:`.results` (the verdicts as data, and in words for people);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.cache` keeps what was made of unchanged ones) and
-:mod:`.testing` runs rule tests.
+:mod:`.ruletests` runs rule tests.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are
 implementation detail unless documented. Names below are imported when first used.

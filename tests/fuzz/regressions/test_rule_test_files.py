@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from clusterkit import DiagnosticError
-from clusterkit.lang.testing import run_test_file
+from clusterkit.lang.ruletests.runner import run_test_file
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ A test file ``NAME.tests.toml`` sits beside ``NAME.ckr``::
 
 Policy authors test their rules without writing Python: a case gives data and the
 expected verdicts and values, and the runner says which case failed and why. The
-file is checked whole before anything runs (:mod:`.test_spec`); expected values
-compare with their units (:mod:`.test_values`); :mod:`.test_report` renders the
+file is checked whole before anything runs (:mod:`.spec`); expected values
+compare with their units (:mod:`.values`); :mod:`.report` renders the
 results as text, JSON or JUnit XML.
 """
 
@@ -37,14 +37,14 @@ from clusterkit.lang.evaluation.evaluator import evaluate
 from clusterkit.lang.program import RULE_SUFFIX, Program, load_rules
 from clusterkit.lang.results.result import Result
 from clusterkit.lang.results.result_set import ResultSet
-from clusterkit.lang.test_spec import (
+from clusterkit.lang.ruletests.spec import (
     TEST_SUFFIX,
     CaseSpec,
     ExpectSpec,
     SuiteSpec,
     read_test_file,
 )
-from clusterkit.lang.test_values import value_failure
+from clusterkit.lang.ruletests.values import value_failure
 from clusterkit.loader import dataset_from_document, load_dataset
 from clusterkit.model import Dataset
 from clusterkit.schema import Schema
@@ -131,7 +131,7 @@ def run_test_file(
     A malformed test file raises :class:`DiagnosticError` with every problem in it
     (T701); rule and data files that cannot be loaded raise their own diagnostics.
     ``allowed_roots`` are the folders the file's paths may lead into (see
-    :func:`~clusterkit.lang.test_spec.read_test_file`). With ``cache``, the rules
+    :func:`~clusterkit.lang.ruletests.spec.read_test_file`). With ``cache``, the rules
     come from the cache of compiled programs when unchanged (see
     :func:`~clusterkit.lang.program.load_rules`).
     """

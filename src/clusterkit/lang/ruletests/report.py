@@ -1,7 +1,7 @@
 """Rule-test results for people and for tools: text, JSON and JUnit XML.
 
-Each takes the :class:`~clusterkit.lang.testing.FileResult` list that
-:func:`~clusterkit.lang.testing.run_test_files` returns; :func:`render` picks one by
+Each takes the :class:`~clusterkit.lang.ruletests.runner.FileResult` list that
+:func:`~clusterkit.lang.ruletests.runner.run_test_files` returns; :func:`render` picks one by
 name and :func:`exit_status` gives ``clusterkit test``'s exit status. The JSON shape
 (``clusterkit.tests/1``)::
 
@@ -27,8 +27,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
-from clusterkit.lang.test_spec import TEST_SUFFIX
-from clusterkit.lang.testing import FileResult
+from clusterkit.lang.ruletests.runner import FileResult
+from clusterkit.lang.ruletests.spec import TEST_SUFFIX
 
 __all__ = [
     "FORMATS",
