@@ -20,7 +20,7 @@ import pytest
 
 from clusterkit.diagnostics import DiagnosticError, Span
 from clusterkit.lang import program, reader
-from clusterkit.lang.cache import check_cache, program_cache
+from clusterkit.lang.cache import check_cache, encoding, program_cache
 from clusterkit.lang.check import types as ty
 from clusterkit.lang.check.units import Dim
 from clusterkit.lang.evaluation.evaluator import evaluate
@@ -258,7 +258,7 @@ def test_the_cache_is_off_when_the_environment_says_so(
 def test_a_program_that_cannot_be_written_down_exactly_is_not_kept(
     rules: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(program_cache._CLASSES, "RequireInfo")
+    monkeypatch.delitem(encoding._CLASSES, "RequireInfo")
     load_rules([rules], cache=True)
     assert entries() == []
 

@@ -1,7 +1,7 @@
 """What was made of unchanged rule files, kept between runs: the diagnostics a check
 gave (:mod:`.check_cache`, in ``checked/``) and the programs compiled
 (:mod:`.program_cache`, in ``programs/``, with the schemas rule files declare in
-``schemas/``).
+``schemas/``; its values written as tagged JSON by :mod:`.encoding`).
 
 An entry is used only while its key matches: clusterkit's version and a fingerprint
 of its own files (every module and the grammar, by path, size and time of change),
