@@ -1,12 +1,18 @@
-"""The clusterkit rules language, as its pipeline:
+"""The clusterkit rules language, one subpackage per stage of its pipeline:
 
-:mod:`.syntax` (``grammar.lark``, the parser and the formatter) →
-:mod:`.ast` → :mod:`.check` → :mod:`.compile` (with :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluation` →
-:mod:`.results` (the verdicts as data, and in words for people);
-:mod:`.program` ties the stages together (:mod:`.reader` reads the files,
-:mod:`.cache` keeps what was made of unchanged ones) and
-:mod:`.ruletests` runs rule tests.
+- :mod:`.syntax`: ``grammar.lark``, the parser (rule text into a syntax tree) and
+  the formatter;
+- :mod:`.ast`: the syntax tree, and :mod:`.ast.visitor` to walk it;
+- :mod:`.check`: names, types and units, before any data is read;
+- :mod:`.compile`: checked rules into Python functions, once (the built-in functions
+  are in :mod:`.builtins`);
+- :mod:`.runtime`: what the compiled functions call;
+- :mod:`.evaluation`: a program run against a dataset as of a date;
+- :mod:`.results`: the verdicts as data, and in words for people.
+
+:mod:`.program` ties the stages together (:mod:`.reader` reads the files and their
+imports; :mod:`.cache` keeps what was made of unchanged ones), and :mod:`.ruletests`
+runs the rule tests beside the rule files.
 
 The public API is re-exported by :mod:`clusterkit` itself; modules here are
 implementation detail unless documented. Names below are imported when first used.
