@@ -53,6 +53,7 @@ from clusterkit.plugins import (
     StoredRun,
     StoreError,
     no_store,
+    not_empty_folder,
 )
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 from clusterkit_plugins import common, declared, jsondir_runs, jsonl_log
@@ -79,6 +80,10 @@ class JsonDirStore:
         if not marker.exists():
             if not create:
                 raise StoreError(f"{root}: {no_store()}")
+            if str(root) in ("", ".") or (root.is_dir() and any(root.iterdir())):
+                # Never spread a store's files among someone else's (the current folder
+                # for "jsondir://", a folder of rules or documents).
+                raise StoreError(f"{root}: {not_empty_folder()}")
             try:
                 root.mkdir(parents=True, exist_ok=True)
                 (root / "runs").mkdir(exist_ok=True)
