@@ -174,6 +174,9 @@ def test_eccp_profile_and_fees_in_euro() -> None:
     assert fee["outcome"] == "fail"
     assert "600 EUR" in fee["gap"]
     assert fee["basis"]["kind"] == "illustrative"
+    # A constant read through a function is listed with the verdict it decides.
+    expiry = {p["name"]: p["basis"] for p in results[("label_valid", "bec-gold-2017")]["parameters"]}
+    assert expiry["gold_validity"] == "inferred"
     gold = results[("gold_score", "bec-gold-2017")]
     assert gold["outcome"] == "pass"
     assert [p["name"] for p in gold["parameters"]] == ["gold_min_score"]
