@@ -111,7 +111,7 @@ def clusters(draw: st.DrawFn, cluster_id: str) -> Cluster:
         )
         for i, pid in enumerate(ids)
     )
-    links = ()
+    links: tuple[ValueChainLink, ...] = ()
     if count >= 2:
         links = (ValueChainLink(ids[0], ids[1], draw(text), draw(st.one_of(st.none(), money()))),)
     return Cluster(

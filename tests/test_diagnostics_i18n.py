@@ -89,7 +89,9 @@ def test_a_message_survives_pickling_and_exceptions() -> None:
     copied = pickle.loads(pickle.dumps(message))
     assert isinstance(copied, Message)
     assert copied.render("ru") == "'12a' — не число"
-    assert text_of(ValueError(message)).render("kk") == "'12a' — сан емес"
+    raised = text_of(ValueError(message))
+    assert isinstance(raised, Message)
+    assert raised.render("kk") == "'12a' — сан емес"
     assert text_of(ValueError("plain")) == "plain"
 
 

@@ -210,7 +210,7 @@ def test_the_public_surface_is_what_all_names() -> None:
     for name in clusterkit.__all__:
         assert getattr(clusterkit, name) is not None
     with pytest.raises(AttributeError):
-        _ = clusterkit.no_such_thing  # type: ignore[attr-defined]
+        _ = clusterkit.no_such_thing
 
 
 STATE_RULES = """rulebook state

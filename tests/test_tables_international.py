@@ -115,7 +115,12 @@ def test_members_are_counted_on_the_first_date_of_joining_and_on_the_report_date
         3,
     )
     assert one.growth == Decimal("0.5")
-    assert (two.start, two.at_start, two.at_date, two.growth) == (dt.date(2019, 1, 1), 3, 3, 0)
+    assert (two.start, two.at_start, two.at_date, two.growth) == (
+        dt.date(2019, 1, 1),
+        3,
+        3,
+        Decimal(0),
+    )
     assert (members.total_start, members.total) == (5, 6)
     assert members.growth == Decimal("0.2")
     assert (members.participants, members.sample) == (8, 2)

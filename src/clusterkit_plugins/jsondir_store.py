@@ -18,30 +18,30 @@ the next append, a damaged line is reported and skipped, and :meth:`JsonDirStore
 moves damaged lines to ``observations.damaged.txt``. One writer at a time: writers
 take ``.lock`` (an exclusive ``flock``), waiting up to ``CLUSTERKIT_STORE_TIMEOUT_MS``
 (5 s) for another; readers need no lock.
+
+Each part has a module: the folder, its marker and its lock
+(:mod:`~clusterkit_plugins.jsondir_layout`), the dataset file
+(:mod:`~clusterkit_plugins.jsondir_dataset`), the observation log
+(:mod:`~clusterkit_plugins.jsonl_log`) and the runs
+(:mod:`~clusterkit_plugins.jsondir_runs`); here is the store they make.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, suppress
-from decimal import Decimal
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from clusterkit import ResultSet
-from clusterkit.diagnostics import DiagnosticError
 from clusterkit.i18n import local as _
-from clusterkit.loader import atomic_write, dataset_from_document, dump_dataset
+from clusterkit.loader import atomic_write
 from clusterkit.model import (
     Application,
     Cluster,
     Dataset,
-    DatasetInfo,
     InvalidFieldsError,
-    LocalizedText,
     Observation,
     Programme,
     StatusChange,
@@ -52,18 +52,15 @@ from clusterkit.plugins import (
     StoredObservation,
     StoredRun,
     StoreError,
-    no_store,
-    not_empty_folder,
 )
-from clusterkit.schema import DEFAULT_SCHEMA, Schema
-from clusterkit_plugins import common, declared, jsondir_runs, jsonl_log
+from clusterkit.schema import Schema
+from clusterkit_plugins import common, jsondir_layout, jsondir_runs, jsonl_log
 from clusterkit_plugins.declared import Reader
+from clusterkit_plugins.jsondir_dataset import DatasetFile, merged
+from clusterkit_plugins.jsondir_layout import LAYOUT_VERSION, RESTORING
 from clusterkit_plugins.jsonl_log import LOG
 
 __all__ = ["LAYOUT_VERSION", "JsonDirStore", "plugin"]
-
-LAYOUT_VERSION = 3
-_RESTORING = ".restoring"
 
 
 class JsonDirStore:
@@ -71,160 +68,34 @@ class JsonDirStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        #: The dataset file's schema last read, and the file's identity then.
-        self._schema_read: tuple[tuple[int, int, int], Schema] | None = None
+        self._file = DatasetFile(root)
 
     @classmethod
     def open(cls, root: Path, *, create: bool) -> JsonDirStore:
-        marker = root / "store.json"
-        if not marker.exists():
-            if not create:
-                raise StoreError(f"{root}: {no_store()}")
-            if str(root) in ("", ".") or (root.is_dir() and any(root.iterdir())):
-                # Never spread a store's files among someone else's (the current folder
-                # for "jsondir://", a folder of rules or documents).
-                raise StoreError(f"{root}: {not_empty_folder()}")
-            try:
-                root.mkdir(parents=True, exist_ok=True)
-                (root / "runs").mkdir(exist_ok=True)
-                atomic_write(marker, json.dumps({"layout": LAYOUT_VERSION}) + "\n")
-            except OSError as exc:
-                raise StoreError(f"{root}: cannot create the store: {exc.strerror}") from None
-        store = cls(root)
-        layout = store._layout()
-        if (root / _RESTORING).exists():
-            raise StoreError(
-                f"{root}: an import of a backup into this store was interrupted; "
-                "remove the folder and import the backup again"
-            )
-        if layout < LAYOUT_VERSION:
-            with store._write():
-                layout = store._layout()
-                if layout < LAYOUT_VERSION:
-                    store._upgrade(layout)
-        store._tidy()
-        return store
-
-    def _layout(self) -> int:
-        marker = self.root / "store.json"
-        try:
-            layout = json.loads(marker.read_text(encoding="utf-8")).get("layout")
-        except (OSError, ValueError, AttributeError):
-            raise StoreError(f"{marker}: is not a clusterkit store marker") from None
-        if not isinstance(layout, int) or isinstance(layout, bool) or layout > LAYOUT_VERSION:
-            raise StoreError(
-                f"{self.root}: "
-                + _(
-                    "the store's schema is version {version}, newer than this clusterkit "
-                    "understands ({known}); upgrade clusterkit to use it"
-                ).format(version=layout, known=LAYOUT_VERSION)
-            )
-        return layout
-
-    def _upgrade(self, layout: int) -> None:
-        """Layout 1 to 2: number the observations in the order they were recorded.
-        Layout 2 to 3 changes no file: the dataset file may now embed a schema, and the
-        new number keeps a clusterkit that would not read it from misreading it."""
-        if layout < 2:
-            found = jsonl_log.scan(self.root / LOG, legacy=True)
-            lines = [jsonl_log.encode(record) for record in found.observations]
-            lines += [d.raw + b"\n" for d in found.damaged]  # kept, reported, repairable
-            jsonl_log.replace(self.root / LOG, b"".join(lines))
-        atomic_write(self.root / "store.json", json.dumps({"layout": LAYOUT_VERSION}) + "\n")
-
-    def _tidy(self) -> None:
-        """Remove temporary files a killed writer left, unless a writer is at work."""
-        with suppress(StoreError), self._write(wait=False):
-            for folder in (self.root, self.root / "runs"):
-                for temp in folder.glob(".*.tmp"):
-                    with suppress(OSError):
-                        temp.unlink(missing_ok=True)
+        jsondir_layout.prepare(root, create=create)
+        return cls(root)
 
     def close(self) -> None:
         """Nothing stays open between calls."""
 
     def _write(self, *, wait: bool = True, required: bool = True) -> AbstractContextManager[None]:
         """Hold the store's write lock, waiting up to the timeout for another writer."""
-        return common.file_lock(self.root / ".lock", wait=wait, required=required)
+        return jsondir_layout.lock(self.root, wait=wait, required=required)
 
     # -- the dataset file ------------------------------------------------------------
     def _base(self) -> Dataset:
-        """The dataset file, read under the schema it embeds."""
-        path = self.root / "dataset.json"
-        if not path.exists():
-            return Dataset(
-                DatasetInfo("store", LocalizedText(en=f"clusterkit store {self.root.name}"))
-            )
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-            return dataset_from_document(document, str(path))
-        except (OSError, ValueError, RecursionError) as exc:
-            raise StoreError(f"{path}: cannot be read: {exc}") from None
-        except DiagnosticError as exc:
-            raise StoreError(str(exc)) from None
-
-    def _schema(self) -> Schema:
-        """The schema the dataset file embeds (the observation log is read under it),
-        read again only when the file was replaced."""
-        path = self.root / "dataset.json"
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            return DEFAULT_SCHEMA
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
-        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-        if self._schema_read is None or self._schema_read[0] != stamp:
-            self._schema_read = (stamp, self._base().schema)
-        return self._schema_read[1]
-
-    def _dump(self, dataset: Dataset) -> str:
-        text = dump_dataset(attrs.evolve(dataset, observations=()))
-        common.utf8(text, "the dataset")
-        return text
-
-    def _write_base(self, text: str) -> None:
-        try:
-            atomic_write(self.root / "dataset.json", text)
-        except OSError as exc:
-            raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
-
-    def _save_base(self, dataset: Dataset) -> None:
-        self._write_base(self._dump(dataset))
+        return self._file.read()
 
     def import_dataset(self, dataset: Dataset) -> None:
         with self._write():
             current = self._base()
-            schema = declared.combine(current.schema, dataset.schema)
-            replaced: dict[str, Any] = {
-                name: common.merge_by_key(getattr(current, name), getattr(dataset, name))
-                for name in (
-                    "regions",
-                    "sectors",
-                    "clusters",
-                    "applications",
-                    "programmes",
-                    "series",
-                    "obligations",
-                    "figures",
-                )
-            }
-            merged = attrs.evolve(
-                current,
-                info=dataset.info,
-                benchmarks=dataset.benchmarks,
-                rates=dataset.rates,
-                records=declared.merge_records(
-                    current.records, dataset.records, dataset.schema, schema
-                ),
-                schema=schema,
-                **replaced,
-            )
-            text = self._dump(merged)
+            after = merged(current, dataset)
+            schema = after.schema
+            text = self._file.dump(after)
             found = self._scan(current.schema)
             # The file is read back before it is written (a folder store reads it at
             # every call anyway): what it would hold must read, references included.
-            self._check_base(text)
+            self._file.check(text)
             if schema != current.schema:
                 self._check_log(found, schema)
             reader = Reader(schema, str(self.root))
@@ -232,7 +103,7 @@ class JsonDirStore:
                 reader.fits(observation, f"observations[{i}]")
             last = found.highest
             renumbered = common.renumber(dataset.observations, last)
-            self._write_base(text)
+            self._file.write(text)
             recorded = common.now()
             lines = [
                 jsonl_log.encode(StoredObservation(number, recorded, observation))
@@ -240,17 +111,6 @@ class JsonDirStore:
             ]
             if lines:
                 jsonl_log.append(self.root, found, lines)
-
-    def _check_base(self, text: str) -> None:
-        """Refuse to write a dataset file that would not read back: what the store kept
-        from before no longer fits the schema it would have, or a reference broke."""
-        try:
-            dataset_from_document(json.loads(text, parse_float=Decimal), "dataset.json")
-        except DiagnosticError as exc:
-            raise StoreError(
-                f"{self.root}: the import is refused: the store's dataset would not read "
-                f"back after it:\n{exc}"
-            ) from None
 
     def _check_log(self, found: jsonl_log.Scan, schema: Schema) -> None:
         """Refuse a schema the observations recorded before would not be read under."""
@@ -292,7 +152,7 @@ class JsonDirStore:
                     _("no cluster {id!r} in the registry").format(id=application.cluster)
                 )
             Reader(base.schema, str(self.root)).fits(application, f"application {application.id!r}")
-            self._save_base(attrs.evolve(base, applications=(*base.applications, application)))
+            self._file.save(attrs.evolve(base, applications=(*base.applications, application)))
 
     def decide(self, application_id: str, change: StatusChange) -> Application:
         with self._write():
@@ -308,13 +168,15 @@ class JsonDirStore:
             applications = tuple(
                 updated if a.id == application_id else a for a in base.applications
             )
-            self._save_base(attrs.evolve(base, applications=applications))
+            self._file.save(attrs.evolve(base, applications=applications))
             return updated
 
     # -- observations ----------------------------------------------------------------
     def _scan(self, schema: Schema | None = None) -> jsonl_log.Scan:
         """The observation log, read under ``schema`` (default: the store's)."""
-        return jsonl_log.scan(self.root / LOG, schema=self._schema() if schema is None else schema)
+        return jsonl_log.scan(
+            self.root / LOG, schema=self._file.schema() if schema is None else schema
+        )
 
     def observe(self, observation: Observation) -> int:
         common.check_bounds(observation)
@@ -359,7 +221,7 @@ class JsonDirStore:
         with self._write():
             found = self._scan()
             moved = jsonl_log.set_aside(self.root, found)
-            temps = [t for f in (self.root, self.root / "runs") for t in f.glob(".*.tmp")]
+            temps = jsondir_layout.temporary_files(self.root)
             for temp in temps:
                 temp.unlink(missing_ok=True)
         done = [f"{len(found.records)} observations kept in {self.root / LOG}"]
@@ -411,13 +273,13 @@ class JsonDirStore:
                     f"{self.root}: the store is not empty (it holds {what}); "
                     "a backup is imported only into an empty store"
                 )
-            atomic_write(self.root / _RESTORING, "")
+            atomic_write(self.root / RESTORING, "")
             for run in backup.runs:
                 self._put_run(run)
             lines = b"".join(jsonl_log.encode(r) for r in backup.observations)
             jsonl_log.replace(self.root / LOG, lines)
-            self._save_base(backup.dataset)
-            (self.root / _RESTORING).unlink()
+            self._file.save(backup.dataset)
+            (self.root / RESTORING).unlink()
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -103,11 +103,11 @@ def evaluated(program: Program, dataset: Dataset, day: dt.date) -> ResultSet | N
     return None
 
 
-class Shown:
+class Shown(Generic[T]):
     """A drawn value shown in a failure report by a short description, not whole (a
     mutated dataset or table would fill the screen)."""
 
-    def __init__(self, value: object, description: str) -> None:
+    def __init__(self, value: T, description: str) -> None:
         self.value = value
         self.description = description
 

@@ -154,7 +154,7 @@ def _short(value: Any) -> str:
 
 
 @st.composite
-def mutated_document(draw: st.DrawFn, base: Callable[[], Any], *, max_steps: int = 3) -> Shown:
+def mutated_document(draw: st.DrawFn, base: Callable[[], Any], *, max_steps: int = 3) -> Shown[Any]:
     """``base()`` (not changed) with a few values replaced by hostile ones or by values
     from elsewhere in it, keys dropped or added, list items repeated."""
     doc = copy.deepcopy(base())
@@ -181,6 +181,7 @@ def mutated_document(draw: st.DrawFn, base: Callable[[], Any], *, max_steps: int
             del parent[key]
             edits.append(f"del {path}")
         elif op == "repeat" and isinstance(parent, list):
+            assert isinstance(key, int)  # a path steps into a list by index
             parent.insert(key, _copy(parent[key]))
             edits.append(f"repeat {path}")
         elif op == "key" and isinstance(parent, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -72,7 +73,7 @@ def test_json_and_toml_files_as_bytes(folders: dict[Path, Path], data: st.DataOb
 
 @fuzz_settings()
 @given(document=mutated_document(kz_document), day=DAYS)
-def test_documents_with_hostile_values(document: Shown, day: dt.date) -> None:
+def test_documents_with_hostile_values(document: Shown[Any], day: dt.date) -> None:
     # The whole Kazakh example as one document with hostile values anywhere in it; what
     # loads is evaluated with the shipped rules and reported.
     dataset = diagnosed(
@@ -84,6 +85,6 @@ def test_documents_with_hostile_values(document: Shown, day: dt.date) -> None:
 
 @fuzz_settings(0.5)
 @given(document=mutated_document(kz_info))
-def test_dataset_from_dict(document: Shown) -> None:
+def test_dataset_from_dict(document: Shown[Any]) -> None:
     # The front door takes any Python object, not only what JSON can hold.
     diagnosed(lambda: dataset_from_dict(document.value))

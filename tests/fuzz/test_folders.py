@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given
@@ -110,6 +111,12 @@ def folder_edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     return edits
 
 
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.subn`` that puts ``text`` in as it is (a replacement
+    string would read its backslashes as escapes)."""
+    return lambda _match: text
+
+
 def _apply(root: Path, folder: Path, edits: list[tuple[str, str, str]], pick: int) -> None:
     for op, value, kind in edits:
         if op == "schema":
@@ -117,7 +124,7 @@ def _apply(root: Path, folder: Path, edits: list[tuple[str, str, str]], pick: in
             toml = folder / "dataset.toml"
             if toml.is_file() and not toml.is_symlink():
                 text = toml.read_bytes().decode("utf-8", "replace")
-                text, count = re.subn(r"(?m)^schema = .*$", lambda _, line=line: line, text)
+                text, count = re.subn(r"(?m)^schema = .*$", _literally(line), text)
                 if not count:
                     text = text.replace("[dataset]\n", f"[dataset]\n{line}\n", 1)
                 toml.write_text(text, encoding="utf-8")

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import openpyxl
 import pytest
@@ -43,6 +43,9 @@ from tests.fuzz.corpus import EXAMPLES, KZ_DATA
 from tests.fuzz.data import kz_dataset, kz_document, report_everything
 
 Table = tuple[list[str], list[list[str]]]
+#: A table written as CSV, and the loader options (``csv_encoding``, ``decimal_comma``)
+#: to read it with.
+CsvFile = tuple[bytes, dict[str, str | bool | None]]
 
 # -- seeds ---------------------------------------------------------------------------------
 
@@ -120,7 +123,7 @@ _EDITS = (
 
 
 @st.composite
-def edited_table(draw: st.DrawFn, table: Table) -> Shown:
+def edited_table(draw: st.DrawFn, table: Table) -> Shown[Table]:
     """The table (a :class:`Shown` of it) after a few edits of cells, columns and rows."""
     header, rows = list(table[0]), [list(r) for r in table[1]]
     edits = []
@@ -162,7 +165,7 @@ def edited_table(draw: st.DrawFn, table: Table) -> Shown:
                 del rows[i]
             elif op == "dup_row":
                 rows.insert(i, list(rows[i]))
-            elif rows[i] and draw(st.booleans()):
+            elif len(rows[i]) > 0 and draw(st.booleans()):
                 rows[i].pop()
             else:
                 rows[i].append(draw(cell_values))
@@ -174,16 +177,18 @@ def edited_table(draw: st.DrawFn, table: Table) -> Shown:
 
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1251", "utf-16")
+#: How the writer quotes cells (typed as the literals typeshed gives ``csv.writer``).
+QUOTINGS: list[Literal[0, 1]] = [csv.QUOTE_MINIMAL, csv.QUOTE_ALL]
 
 
 @st.composite
-def csv_bytes(draw: st.DrawFn, table: Table) -> Shown:
+def csv_bytes(draw: st.DrawFn, table: Table) -> Shown[CsvFile]:
     """A table written as a spreadsheet program might write it, with the options given
     to the loader (``csv_encoding``, ``decimal_comma``)."""
     header, rows = table
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    quoting = draw(st.sampled_from(QUOTINGS))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator=ending, quoting=quoting)
     writer.writerow(header)
@@ -195,7 +200,7 @@ def csv_bytes(draw: st.DrawFn, table: Table) -> Shown:
     mangled = draw(st.integers(0, 3)) == 0
     if mangled:
         data = draw(mutated_bytes(data, max_steps=2))
-    options = {
+    options: dict[str, str | bool | None] = {
         "csv_encoding": draw(st.sampled_from([None, None, "utf-8", "cp1251", "utf-16", "latin-1"])),
         "decimal_comma": draw(st.sampled_from([None, True, False])),
     }
@@ -258,7 +263,7 @@ xlsx_values = st.one_of(
 
 
 @st.composite
-def xlsx_bytes(draw: st.DrawFn, sheets: dict[str, Table]) -> Shown:
+def xlsx_bytes(draw: st.DrawFn, sheets: dict[str, Table]) -> Shown[bytes]:
     """The tables as a workbook, one sheet each, with typed cells and number formats."""
     odd = []
     book = openpyxl.Workbook()

@@ -99,7 +99,7 @@ def test_the_documented_example_evaluates() -> None:
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_the_api_keeps_its_document(case: schemathesis.Case) -> None:
+def test_the_api_keeps_its_document(case: schemathesis.Case[Any]) -> None:
     # A dataset of the published shape can still be refused for what no schema says
     # (a reference to a cluster that is not there): a 422 with its diagnostics is right.
     case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])

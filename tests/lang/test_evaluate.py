@@ -65,8 +65,9 @@ def test_published_shares_pass_within_precision_and_29_percent_fails(example: Da
     failing = evaluate(program, with_project(example, "100 mln KZT", "29 mln KZT"), AS_OF)
     (verdict,) = failing.find("cluster_share", "px")
     assert verdict.outcome is Outcome.FAIL
-    assert verdict.gap() is not None
-    assert verdict.gap().startswith("p.cluster_amount is 350 thousand KZT short of")
+    gap = verdict.gap()
+    assert gap is not None
+    assert gap.startswith("p.cluster_amount is 350 thousand KZT short of")
     assert verdict.source.startswith("QazIndustry 2021")
 
 
@@ -102,7 +103,9 @@ def test_missing_data_is_undetermined_and_named(tmp_path: Path, example: Dataset
     )
     results = evaluate(load_rules([rules]), example, AS_OF)
     assert {r.outcome for r in results.results} == {Outcome.UNDETERMINED}
-    assert results.results[0].needs.text() == "c.registered_on"
+    needs = results.results[0].needs
+    assert needs is not None
+    assert needs.text() == "c.registered_on"
 
 
 def test_when_makes_a_rule_not_applicable(tmp_path: Path, example: Dataset) -> None:
@@ -277,4 +280,5 @@ def test_convert_uses_the_datasets_rates_and_says_when_one_is_missing(
     assert values["in_usd"].startswith("875205.64042303172737955346650998")
     (missing,) = evaluate(program, example, AS_OF).results
     assert missing.outcome is Outcome.UNDETERMINED
+    assert missing.needs is not None
     assert missing.needs.text() == "an exchange rate KZT→USD on or before 2021-06-30"

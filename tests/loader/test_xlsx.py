@@ -24,7 +24,9 @@ COSTS = ["id", "project", "amount", "incurred", "share", "fte", "listed", "tags"
 def workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Workbook:
     """A workbook with a sheet of these rows for each name, saved to ``path``."""
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet every new workbook starts with
+    assert default is not None
+    book.remove(default)
     for name, rows in sheets.items():
         sheet = book.create_sheet(name)
         for row in rows:
@@ -96,9 +98,9 @@ def test_a_participants_workbook_is_read(tmp_path: Path) -> None:
 
 def test_problems_name_the_sheet_and_the_cell(tmp_path: Path) -> None:
     bad_bin = [*PARTICIPANT[:1], "060240113699", *PARTICIPANT[2:]]
-    with_time = [*PARTICIPANT]
+    with_time: list[object] = [*PARTICIPANT]
     with_time[5] = dt.datetime(2017, 3, 1, 9, 30)
-    third = [*PARTICIPANT]
+    third: list[object] = [*PARTICIPANT]
     third[7] = 1 / 3
     path = tmp_path / "participants" / "c1.xlsx"
     sheet_of(path, "members list", [[], PARTICIPANT_HEADER, bad_bin, with_time, third])

@@ -55,7 +55,7 @@ class Session:
         self.versions: dict[str, int] = {}
 
     def uri(self, name: str) -> str:
-        uri = from_fs_path(str(self.folder / name))
+        uri: str | None = from_fs_path(str(self.folder / name))
         assert uri is not None
         return uri
 
@@ -98,9 +98,12 @@ async def session(folder: Path, locale: str | None = None) -> AsyncIterator[Sess
     client = LanguageClient("clusterkit-tests", "1")
     live = Session(client, folder)
 
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def published(params: types.PublishDiagnosticsParams) -> None:
         live.published.put_nowait(params)
+
+    # Registered by a call rather than as a decorator: pygls's client-side ``feature``
+    # has no return annotation, and a decorator typed Any would erase ``published``'s type.
+    client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(published)
 
     await client.start_io(sys.executable, "-m", "clusterkit", "lsp")
     root = from_fs_path(str(folder))

@@ -4,10 +4,12 @@ server for the session, and a URL of a fresh, empty store of each back-end."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 import attrs
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from clusterkit import load_dataset
 from clusterkit.model import Dataset, LocalizedText
 from clusterkit.money import Money
+from clusterkit.units import Unit
 from tests.plugins import pg_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +103,22 @@ def huge(example: Dataset) -> Dataset:
 # -- stores --------------------------------------------------------------------------------
 
 BACK_ENDS = ["sqlite", "jsondir", "postgresql"]
+
+
+class ObservationChanges(TypedDict, total=False):
+    """Fields of an :class:`~clusterkit.model.Observation` a test replaces
+    (``attrs.evolve(observation, **changes)``), each with its field's type."""
+
+    cluster: str
+    indicator: str
+    year: int
+    value: Decimal
+    unit: Unit
+    reported_on: dt.date
+    reported_by: str
+    note: str
+    supersedes: int | None
+    reason: str
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,13 @@ def test_a_broken_plugin_is_reported_and_does_not_break_the_others(tmp_path: Pat
 
 
 def test_the_example_third_party_reporter_installs_and_is_discovered(tmp_path: Path) -> None:
+    # Built from a copy: pip builds a local project in place, and a test must not leave
+    # build/ or *.egg-info in the checkout.
+    before = sorted(EXAMPLE_PLUGIN.rglob("*"))
+    source = tmp_path / "plugin"
+    shutil.copytree(
+        EXAMPLE_PLUGIN, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    )
     target = tmp_path / "site"
     install = subprocess.run(
         [
@@ -105,7 +113,7 @@ def test_the_example_third_party_reporter_installs_and_is_discovered(tmp_path: P
             "--no-build-isolation",
             "--target",
             str(target),
-            str(EXAMPLE_PLUGIN),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -119,6 +127,7 @@ def test_the_example_third_party_reporter_installs_and_is_discovered(tmp_path: P
     assert report.returncode == 0, report.stderr
     assert "output 2020-2024 (mln KZT)" in report.stdout
     assert "| total                  | 264893 | 441190 |" in report.stdout
+    assert sorted(EXAMPLE_PLUGIN.rglob("*")) == before
 
 
 def test_registry_lists_failures_separately() -> None:

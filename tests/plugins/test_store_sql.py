@@ -320,6 +320,7 @@ def test_a_writer_killed_mid_write_leaves_the_previous_state(sql_url: str) -> No
     child.wait()
     assert store.dataset() == before
     assert store.observe(observation("30")) == 2  # and it is still writable
+    assert isinstance(store, SqlStore)
     assert store.info().id == before.info.id
     store.close()
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Unpack
 
 import attrs
 import pytest
@@ -28,7 +29,7 @@ from clusterkit.model import (
 from clusterkit.model.indicators import in_force
 from clusterkit.plugins import Store, StoreError, open_store
 from clusterkit.units import parse_unit
-from tests.plugins.conftest import BACK_ENDS
+from tests.plugins.conftest import BACK_ENDS, ObservationChanges
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
@@ -52,7 +53,9 @@ def store(url: str, example: Dataset) -> Iterator[Store]:
     opened.close()
 
 
-def observation(value: str, reported_on: dt.date, note: str = "", **changes: object) -> Observation:
+def observation(
+    value: str, reported_on: dt.date, note: str = "", /, **changes: Unpack[ObservationChanges]
+) -> Observation:
     made = Observation(
         "milk-akmola",
         "labour_productivity",
@@ -127,7 +130,7 @@ def test_observation_for_an_unknown_cluster_is_refused(store: Store) -> None:
     ],
 )
 def test_observe_checks_what_it_records(
-    store: Store, changes: dict[str, object], message: str
+    store: Store, changes: ObservationChanges, message: str
 ) -> None:
     with pytest.raises(StoreError) as refused:
         store.observe(attrs.evolve(observation("29", dt.date(2025, 2, 1)), **changes))

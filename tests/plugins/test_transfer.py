@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Unpack
 
 import attrs
 import pytest
@@ -28,7 +29,7 @@ from clusterkit.plugins import Store, StoreError, open_store
 from clusterkit.serde import unstructure
 from clusterkit.transfer import FORMAT, export_lines, export_store, import_store
 from clusterkit.units import parse_unit
-from tests.plugins.conftest import BACK_ENDS
+from tests.plugins.conftest import BACK_ENDS, ObservationChanges
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
@@ -42,7 +43,7 @@ def example() -> Dataset:
     return attrs.evolve(data, rates=(rate,))
 
 
-def observation(value: str, day: int, **changes: object) -> Observation:
+def observation(value: str, day: int, /, **changes: Unpack[ObservationChanges]) -> Observation:
     made = Observation(
         "milk-akmola",
         "labour_productivity",

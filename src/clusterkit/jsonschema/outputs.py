@@ -3,7 +3,7 @@ report (``clusterkit.report/1``) and diagnostics (``{"diagnostics": [...]}``).
 
 The provenance, the report's tables and the dataset information come from their attrs
 classes (output form: every field present, numbers, money and dates as text); a
-result's fields are those :func:`clusterkit.lang.explain.results_to_json` writes, and
+result's fields are those :func:`clusterkit.lang.render.results_to_json` writes, and
 their enumerations (outcomes, severities, languages, bases) come from the code.
 """
 
@@ -16,8 +16,8 @@ from clusterkit.i18n import LANGUAGES
 from clusterkit.international import SupportLevels
 from clusterkit.jsonschema.formats import NULL, ref
 from clusterkit.jsonschema.model import Generator
-from clusterkit.lang.explain import RESULTS_SCHEMA
 from clusterkit.lang.outcome import Outcome
+from clusterkit.lang.render import RESULTS_SCHEMA
 from clusterkit.lang.results import Provenance
 from clusterkit.model import DatasetInfo
 from clusterkit.tables import IndicatorTable, Membership, ProjectRow

@@ -3,7 +3,10 @@
 ``grammar.lark`` → :mod:`.parser` (with :mod:`.lalr`, :mod:`.builder` and
 :mod:`.syntax_errors`) →
 :mod:`.ast` → :mod:`.check` → :mod:`.compiler` (:mod:`.compiled`, :mod:`.builtins`) →
-:mod:`.runtime` → :mod:`.evaluator` → :mod:`.results` → :mod:`.explain`;
+:mod:`.runtime` → :mod:`.evaluator` (each rulebook run by :mod:`.rulebook_run`) →
+:mod:`.results` (one verdict in :mod:`.result`, a rule's verdicts as columns in
+:mod:`.verdicts`) → :mod:`.explain` (a verdict in words; values in their units by
+:mod:`.display`, a whole result set as a report or JSON by :mod:`.render`);
 :mod:`.program` ties the stages together (:mod:`.reader` reads the files,
 :mod:`.check_cache` and :mod:`.program_cache` keep what was made of unchanged ones) and
 :mod:`.testing` runs rule tests.

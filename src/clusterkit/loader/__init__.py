@@ -3,7 +3,9 @@
 - :mod:`~clusterkit.loader.files`: reading text within a size limit, listing a
   dataset's folder, atomic writes.
 - :mod:`~clusterkit.loader.documents`: JSON and TOML documents to a
-  :class:`~clusterkit.model.Dataset` and back.
+  :class:`~clusterkit.model.Dataset` and back; their text is parsed by
+  :mod:`~clusterkit.loader.parse`, and :mod:`~clusterkit.loader.dataset_schema` reads
+  the schema the data is checked against.
 - :mod:`~clusterkit.loader.folder`: the tables in a dataset's folder, and a warning
   for each file that is not read.
 - :mod:`~clusterkit.loader.tables`: what a table's columns are, and
@@ -11,6 +13,10 @@
   :mod:`~clusterkit.loader.csv_tables` (CSV as spreadsheets write it) and
   :mod:`~clusterkit.loader.xlsx` (``.xlsx``, with the optional extra ``xlsx``) read them.
 - :mod:`~clusterkit.loader.participants_csv`: the participants reader.
+- :mod:`~clusterkit.loader.collect`: every document's and table's collections,
+  structured item by item against the schema (:mod:`~clusterkit.loader.structure`);
+  :mod:`~clusterkit.loader.assemble` makes them one dataset and checks its
+  references, and :mod:`~clusterkit.loader.origins` says where each item was written.
 
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the

@@ -1,23 +1,25 @@
-"""Gathering a dataset from its documents: collections from every file, checked against
-the schema, then the references of the whole dataset, every problem with its file
-and data path."""
+"""Gathering a dataset's pieces from its documents and tables: each collection read
+item by item and checked against the schema, participants from tables added to their
+clusters, every problem with its file and data path (or table cell). The pieces are
+assembled into a dataset, and its references checked, by
+:mod:`clusterkit.loader.assemble`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.diagnostics import Diagnostic
 from clusterkit.loader.cells import (
     check_header,
     item_problem,
     row_record,
 )
 from clusterkit.loader.files import data_error
+from clusterkit.loader.origins import PARTICIPANT_PATH, Place, Segments
 from clusterkit.loader.structure import Reference, Structurer
 from clusterkit.loader.tables import (
     BUILTIN_TYPES,
@@ -26,12 +28,10 @@ from clusterkit.loader.tables import (
     Table,
 )
 from clusterkit.messages import join, msg
-from clusterkit.model import Dataset, DatasetInfo, Participant
-from clusterkit.model.dataset import Records, check_references, mark_checked
-from clusterkit.model.dataset import Reference as DatasetReference
+from clusterkit.model import DatasetInfo, Participant
 from clusterkit.schema import Schema
 
-__all__ = ["BUILTIN_TYPES", "EMBEDDED_SCHEMA", "SETTINGS", "Collector", "finish"]
+__all__ = ["BUILTIN_TYPES", "EMBEDDED_SCHEMA", "SETTINGS", "Collector"]
 
 #: Keys of the ``dataset`` table that say how to read the dataset's files rather than
 #: describe it: the encoding of its CSV files, and whether their numbers have a
@@ -41,60 +41,6 @@ SETTINGS = ("csv_encoding", "csv_decimal_comma")
 #: The key of the ``dataset`` table under which a saved dataset embeds the
 #: declarations of its schema (read before the data, not part of the information).
 EMBEDDED_SCHEMA = "declarations"
-
-
-#: The path of a participant's field in a cluster.
-_PARTICIPANT_PATH = re.compile(r"^clusters\[(\d+)\]\.participants\[(\d+)\]\.?(.*)$")
-
-#: Where an item came from in a table: the table, its shape and the item's row.
-Place = tuple[Table, Shape, Row]
-
-
-@attrs.frozen
-class Part:
-    """Items of a collection from one file: ``count`` of them from index ``start``,
-    and for a table the row of each."""
-
-    file: str
-    start: int
-    count: int
-    rows: tuple[Place, ...] = ()
-
-
-@attrs.define
-class Segments:
-    """Which file each item of a merged collection came from."""
-
-    parts: list[Part] = attrs.Factory(list)
-
-    def add(self, file: str, start: int, count: int, rows: tuple[Place, ...] = ()) -> None:
-        self.parts.append(Part(file, start, count, rows))
-
-    def locate(
-        self, collection: str, path: str, elsewhere: str = "(base data)", offset: int = 0
-    ) -> tuple[str, str]:
-        """The file an item came from and its path there; ``elsewhere`` for other items.
-
-        ``offset`` is how many items of the collection precede the files' ones.
-        """
-        file, where, _place = self.find(collection, path, elsewhere, offset)
-        return file, where
-
-    def find(
-        self, collection: str, path: str, elsewhere: str = "(base data)", offset: int = 0
-    ) -> tuple[str, str, tuple[Place, str] | None]:
-        """As :meth:`locate`, and for an item from a table its row and the path in it."""
-        match = re.match(rf"^{re.escape(collection)}\[(\d+)\]", path)
-        if match is None:
-            return (self.parts[0].file if self.parts else elsewhere), path, None
-        index = int(match[1]) - offset
-        for part in self.parts:
-            if part.start <= index < part.start + part.count:
-                rest = path[match.end() :]
-                if part.rows:
-                    return part.file, path, (part.rows[index - part.start], rest.lstrip("."))
-                return part.file, f"{collection}[{index - part.start}]{rest}", None
-        return elsewhere, path, None
 
 
 @attrs.define
@@ -211,7 +157,7 @@ class Collector:
     def origin_of(self, clusters: list[Any], where: str) -> tuple[Place, str] | None:
         """The table row of the participant a problem at ``where`` (a path in the raw
         clusters) is about, and the path inside it, if that participant came from a table."""
-        match = _PARTICIPANT_PATH.match(where)
+        match = PARTICIPANT_PATH.match(where)
         if match is None:
             return None
         cluster = clusters[int(match[1])] if int(match[1]) < len(clusters) else None
@@ -360,144 +306,3 @@ def _with_participants(value: list[Any], extra: dict[str, list[Participant]]) ->
         else:
             merged.append(raw)
     return merged
-
-
-def finish(
-    collector: Collector, shown: str, base: Dataset | None = None, append: bool = False
-) -> Dataset:
-    """The dataset the collector gathered (over ``base``'s collections, replacing or
-    appending), its references checked; :class:`DiagnosticError` with every problem."""
-    problems = collector.problems
-    info = collector.info or (base.info if base is not None else None)
-    errors = any(p.is_error for p in problems)
-    if info is None and not errors:
-        problems.append(
-            data_error(
-                codes.DATA_NO_INFO,
-                shown,
-                msg("no dataset information found"),
-                hint=msg("add a 'dataset' object with at least 'id' and 'title'"),
-            )
-        )
-    if info is None:
-        raise DiagnosticError(problems)
-    # Built even when some items had problems, so that references are checked too and
-    # every problem is reported at once.
-    names = collector.collections()
-    fields = {name: tuple(collector.collected.get(name, ())) for name in names}
-    offsets = dict.fromkeys(fields, 0)
-    if base is not None:
-
-        def old(name: str) -> tuple[Any, ...]:
-            found: tuple[Any, ...] = (
-                getattr(base, name) if name in BUILTIN_TYPES else base.records_of(name)
-            )
-            return found
-
-        if append:
-            offsets = {name: len(old(name)) for name in fields}
-            fields = {name: old(name) + items for name, items in fields.items()}
-        else:
-            # Collections the document gives replace the base's; the rest are kept.
-            fields = {
-                name: items if name in collector.segments else old(name)
-                for name, items in fields.items()
-            }
-    builtin: dict[str, Any] = {name: fields[name] for name in BUILTIN_TYPES}
-    records = Records({name: items for name, items in fields.items() if name not in builtin})
-    dataset = Dataset(info, **builtin, records=records, schema=collector.schema)
-    for ref in check_references(dataset):
-        if (ref.kind, ref.value) in collector.failed:
-            continue  # it names something whose own problems are reported
-        problems.append(_reference_problem(collector, dataset, ref, offsets[ref.collection]))
-    problems.extend(_declared_references(dataset, collector.references, collector.failed))
-    if any(p.is_error for p in problems):
-        raise DiagnosticError(problems)
-    mark_checked(dataset)
-    return dataset
-
-
-def _reference_problem(
-    collector: Collector, dataset: Dataset, ref: DatasetReference, offset: int
-) -> Diagnostic:
-    """A broken reference the dataset's check found, where its item came from: the
-    file and data path, or the table's cell."""
-    match = _PARTICIPANT_PATH.match(ref.path)
-    if match is not None and int(match[1]) < len(dataset.clusters):
-        cluster = dataset.clusters[int(match[1])]
-        participants = cluster.participants
-        index = int(match[2])
-        origin = (
-            collector.origins.get(id(participants[index])) if index < len(participants) else None
-        )
-        if origin is not None:
-            table, table_shape, row = origin
-            return item_problem(
-                table, table_shape, row, (match[3], ref.message, codes.DATA_REFERENCE)
-            )
-    segments = collector.segments.get(ref.collection, Segments())
-    where_file, where, found = segments.find(ref.collection, ref.path, offset=offset)
-    if found is not None:
-        (table, table_shape, row), inside = found
-        return item_problem(table, table_shape, row, (inside, ref.message, codes.DATA_REFERENCE))
-    return data_error(codes.DATA_REFERENCE, where_file, ref.message, path=where)
-
-
-def _declared_references(
-    dataset: Dataset,
-    references: list[tuple[str, Reference, bool, Place | None]],
-    failed: set[tuple[str, str]],
-) -> list[Diagnostic]:
-    """Problems with references the built-in check does not see: those in declared
-    fields and records, and those in objects that could not be built."""
-    known: dict[str, dict[str, int]] = {}
-    out = []
-    for shown, ref, always, place in references:
-        if not always or (ref.kind, ref.value) in failed:
-            continue
-        ids = known.get(ref.kind)
-        if ids is None:
-            ids = known[ref.kind] = _ids(dataset, ref.kind)
-        count = ids.get(ref.value, 0)
-        if count == 1:
-            continue
-        message = (
-            msg("{value!r} is not a known {kind}", value=ref.value, kind=ref.kind)
-            if count == 0
-            else msg(
-                "{value!r} names more than one {kind}: give unique ids",
-                value=ref.value,
-                kind=ref.kind,
-            )
-        )
-        if place is not None:
-            table, table_shape, row = place
-            out.append(
-                item_problem(table, table_shape, row, (ref.path, message, codes.DATA_REFERENCE))
-            )
-        else:
-            out.append(data_error(codes.DATA_REFERENCE, shown, message, path=ref.path))
-    return out
-
-
-def _ids(dataset: Dataset, kind: str) -> dict[str, int]:
-    """How many entities of ``kind`` have each id (or code)."""
-    builtin: dict[str, Any] = {
-        "cluster": dataset.clusters,
-        "participant": [p for c in dataset.clusters for p in c.participants],
-        "application": dataset.applications,
-        "programme": dataset.programmes,
-        "project": [p for _, p in dataset.projects()],
-        "obligation": dataset.obligations,
-        "region": dataset.regions,
-        "sector": dataset.sectors,
-        "figure": dataset.figures,
-    }
-    declared = dataset.schema.kind(kind)
-    entities = builtin.get(kind) if declared is None else dataset.records_of(declared.collection)
-    counts: dict[str, int] = {}
-    for entity in entities or ():
-        key = getattr(entity, "id", None) or getattr(entity, "code", None)
-        if isinstance(key, str):
-            counts[key] = counts.get(key, 0) + 1
-    return counts

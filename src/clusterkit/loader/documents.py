@@ -7,6 +7,13 @@ it. Tables in the folder (CSV files and spreadsheets) add participants and the i
 of flat collections (see :mod:`clusterkit.loader.folder`); everything else in it is
 named in a ``D109`` warning.
 
+Loading goes in stages, each a module: the text of each file parsed
+(:mod:`~clusterkit.loader.parse`), the schema the data is checked against
+(:mod:`~clusterkit.loader.dataset_schema`), the collections of every file gathered
+(:mod:`~clusterkit.loader.collect`), then assembled into one dataset whose references
+are checked (:mod:`~clusterkit.loader.assemble`). This module runs them, and writes a
+dataset back as JSON.
+
 Every problem is collected, not just the first, and reported as a
 :class:`~clusterkit.diagnostics.Diagnostic` naming the file and data path; the
 functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of them.
@@ -20,25 +27,20 @@ readers of tables.
 from __future__ import annotations
 
 import codecs
-import importlib
 import json
 import os
-import re
-import tomllib
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Span
-from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector, finish
+from clusterkit.diagnostics import Diagnostic, DiagnosticError
+from clusterkit.loader.assemble import finish
+from clusterkit.loader.collect import BUILTIN_TYPES, EMBEDDED_SCHEMA, Collector
 from clusterkit.loader.csv_tables import CsvOptions
+from clusterkit.loader.dataset_schema import dataset_schema, embedded_schema, merge_schema
 from clusterkit.loader.files import (
     DOCUMENT_SUFFIXES,
     EXPECTED_DATASET,
-    RULE_SUFFIX,
     RULES_HINT,
     Listing,
     atomic_write,
@@ -47,17 +49,11 @@ from clusterkit.loader.files import (
     read_text,
 )
 from clusterkit.loader.folder import read_tables
-from clusterkit.messages import join, msg, text_of
+from clusterkit.loader.parse import parse_document
+from clusterkit.messages import join, msg
 from clusterkit.model import Dataset
-from clusterkit.schema import (
-    DEFAULT_SCHEMA,
-    Schema,
-    SchemaConflictError,
-    SchemaFormatError,
-    schema_from_data,
-    schema_to_data,
-)
-from clusterkit.serde import DataError, unstructure
+from clusterkit.schema import DEFAULT_SCHEMA, Schema, schema_to_data
+from clusterkit.serde import unstructure
 
 __all__ = [
     "dataset_from_document",
@@ -67,71 +63,6 @@ __all__ = [
     "parse_document",
     "save_dataset",
 ]
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise DataError(msg("key {key!r} appears twice in one object", key=key))
-        result[key] = value
-    return result
-
-
-def _refuse_constant(name: str) -> Any:
-    raise DataError(msg("{name} is not a number clusterkit accepts", name=name))
-
-
-def parse_document(text: str, shown: str, problems: list[Diagnostic]) -> Any:
-    """Parse JSON or TOML text (by the file's suffix) with every number exact.
-
-    A byte-order mark (Windows editors write one) is ignored; a document nested
-    deeper than the parser can go is refused rather than crashing it.
-    """
-    try:
-        return _parse(text.removeprefix("\ufeff"), shown, problems)
-    except RecursionError:
-        problems.append(
-            data_error(codes.DATA_SYNTAX, shown, msg("nested too deeply to be a dataset file"))
-        )
-        return None
-
-
-def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
-    if shown.endswith(".toml"):
-        try:
-            return tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            span = Span.point(shown, int(match[1]), int(match[2])) if match else None
-            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            problems.append(
-                data_error(
-                    codes.DATA_SYNTAX, shown, msg("not valid TOML: {why}", why=message), span=span
-                )
-            )
-            return None
-    try:
-        document = json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_no_duplicate_keys,
-        )
-        if document is None:  # `null`, which would otherwise pass for an unread file
-            top = msg("the top level must be an object of collections")
-            problems.append(data_error(codes.DATA_INVALID, shown, top))
-        return document
-    except json.JSONDecodeError as exc:
-        span = Span.point(shown, exc.lineno, exc.colno)
-        problems.append(
-            data_error(
-                codes.DATA_SYNTAX, shown, msg("not valid JSON: {why}", why=exc.msg), span=span
-            )
-        )
-    except DataError as exc:
-        problems.append(data_error(codes.DATA_SYNTAX, shown, text_of(exc)))
-    return None
 
 
 def load_dataset(
@@ -277,109 +208,6 @@ def _is_codec(name: str) -> bool:
     return True
 
 
-def dataset_schema(
-    documents: list[tuple[Any, str]],
-    folder: Path,
-    given: Schema | None,
-    problems: list[Diagnostic],
-    files: list[Path] | None = None,
-) -> Schema:
-    """The schema the data is checked against: the given one and the dataset's own
-    (whose files are added to ``files``).
-
-    A document that embeds its declarations (``dataset.declarations``, as
-    :func:`save_dataset` writes them) is checked against those; the files its
-    ``schema`` lists are where they were declared, and are not read again.
-    """
-    schema = given or DEFAULT_SCHEMA
-    for document, shown in documents:
-        info = document.get("dataset") if isinstance(document, dict) else None
-        named = info.get("schema") if isinstance(info, dict) else None
-        if named and (not isinstance(named, list) or not all(isinstance(n, str) for n in named)):
-            problems.append(
-                data_error(
-                    codes.DATA_INVALID,
-                    shown,
-                    msg("schema is a list of rule files (*.ckr)"),
-                    path="dataset.schema",
-                )
-            )
-            named = None
-        # The system takes no path with a NUL character; it is refused here, once.
-        problems.extend(
-            data_error(
-                codes.DATA_INVALID,
-                shown,
-                msg("{name!r} is not a path: it holds a NUL character", name=n),
-                path="dataset.schema",
-            )
-            for n in named or ()
-            if "\x00" in n
-        )
-        paths = [Path(os.path.normpath(folder / n)) for n in named or () if "\x00" not in n]
-        rules = [p for p in paths if p.suffix == RULE_SUFFIX]
-        if files is not None:
-            files.extend(rules)
-        if isinstance(info, dict) and EMBEDDED_SCHEMA in info:
-            embedded = _embedded_schema(document, shown, problems)
-            if embedded is not None:
-                schema = _merge_schema(schema, embedded, shown, EMBEDDED_SCHEMA, problems)
-        elif paths:
-            # Never opened: an error excerpt would show the lines of a file that is not
-            # a rule file. The rule files listed are read all the same.
-            problems.extend(
-                data_error(
-                    codes.DATA_INVALID,
-                    shown,
-                    msg(
-                        "{path!r} is not a rule file (*.ckr): a dataset's schema is declared "
-                        "in rule files",
-                        path=str(p),
-                    ),
-                    path="dataset.schema",
-                )
-                for p in paths
-                if p.suffix != RULE_SUFFIX
-            )
-            own = schema_from_files(rules, shown, problems)
-            schema = _merge_schema(schema, own, shown, "schema", problems)
-    return schema
-
-
-def _merge_schema(
-    schema: Schema, own: Schema, shown: str, key: str, problems: list[Diagnostic]
-) -> Schema:
-    try:
-        return schema.merged(own)
-    except SchemaConflictError as exc:
-        problems.extend(
-            data_error(codes.DATA_INVALID, shown, message, path=f"dataset.{key}")
-            for message in exc.problems
-        )
-    return schema
-
-
-def _embedded_schema(document: Any, shown: str, problems: list[Diagnostic]) -> Schema | None:
-    """The declarations a document embeds in its ``dataset`` table, if it does. A form
-    that cannot be read raises :class:`DiagnosticError` at once, with every problem at
-    its data path: data read against a schema it was not written for would only give
-    more errors that say nothing."""
-    info = document.get("dataset") if isinstance(document, dict) else None
-    if not isinstance(info, dict) or EMBEDDED_SCHEMA not in info:
-        return None
-    try:
-        return schema_from_data(info[EMBEDDED_SCHEMA])
-    except SchemaFormatError as exc:
-        base = f"dataset.{EMBEDDED_SCHEMA}"
-        problems.extend(
-            data_error(
-                codes.DATA_INVALID, shown, message, path=f"{base}.{where}" if where else base
-            )
-            for where, message in exc.problems
-        )
-        raise DiagnosticError(problems) from None
-
-
 def dataset_from_document(
     document: Any,
     shown: str,
@@ -399,24 +227,12 @@ def dataset_from_document(
     """
     chosen = schema or (base.schema if base is not None else DEFAULT_SCHEMA)
     problems: list[Diagnostic] = []
-    embedded = _embedded_schema(document, shown, problems)
+    embedded = embedded_schema(document, shown, problems)
     if embedded is not None:
-        chosen = _merge_schema(chosen, embedded, shown, EMBEDDED_SCHEMA, problems)
+        chosen = merge_schema(chosen, embedded, shown, EMBEDDED_SCHEMA, problems)
     collector = Collector(chosen, problems)
     collector.read_document(document, shown)
     return finish(collector, shown, base, append)
-
-
-def schema_from_files(paths: list[Path], shown: str, problems: list[Diagnostic]) -> Schema:
-    """The schema rule files declare (their ``kind``, ``extend`` and ``unit`` items)."""
-    # The rules language reads the loader's files; it is imported only when a dataset
-    # names schema files.
-    program = importlib.import_module("clusterkit.lang.program")
-    schema, found = program.declared_schema(paths)
-    for diagnostic in found:
-        problems.append(diagnostic if diagnostic.file else attrs.evolve(diagnostic, file=shown))
-    result: Schema = schema
-    return result
 
 
 def dump_dataset(dataset: Dataset) -> str:

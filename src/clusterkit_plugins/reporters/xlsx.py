@@ -10,24 +10,22 @@ nothing a reader computes with is text. A number beyond what a spreadsheet holds
 (about 1E+308) is written as text in exponent form. Text from data is written as text
 cells: a name starting with ``=`` is shown, never run as a formula.
 
-openpyxl is imported when a report is made, so the reporter is listed (and says what
-to install) where openpyxl is missing.
+Here are the sheets, each a function; how a value becomes a cell, and the number
+formats, are in :mod:`clusterkit_plugins.reporters.xlsx_cells`. openpyxl is imported
+when a report is made, so the reporter is listed (and says what to install) where
+openpyxl is missing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from clusterkit import Outcome
-from clusterkit.formatting import bounded, plain_text
 from clusterkit.international import SupportLevels
 from clusterkit.money import Money
-from clusterkit.numbers import SCALE_POWERS, scale_word, shift
+from clusterkit.numbers import shift
 from clusterkit.plugins import ReportContext, ReportError
 from clusterkit.tables import IndicatorTable, Membership, Tables
 from clusterkit.units import Unit
@@ -38,7 +36,6 @@ from clusterkit_plugins.reporters.common import (
     labels_for,
     rulebook_counts,
 )
-from clusterkit_plugins.reporters.common import terminal_text as _clean
 from clusterkit_plugins.reporters.words import (
     CONVERTED_PLACES,
     country,
@@ -47,126 +44,30 @@ from clusterkit_plugins.reporters.words import (
     per,
     support_note,
 )
+from clusterkit_plugins.reporters.xlsx_cells import (
+    Cell,
+    SheetWriter,
+    amount_cells,
+    bounded_format,
+    date_format_for,
+    new_sheet,
+    percent_format,
+    places_of,
+    sheet_name,
+    unit_format,
+)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["XlsxReporter", "plugin"]
-
-#: The largest power of ten a spreadsheet cell holds as a number (IEEE double).
-MAX_EXPONENT = 300
-#: Places shown at most in a number format.
-MAX_PLACES = 6
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-
-Cell = str | int | float | Decimal | dt.date | None
-
-
-def _number(value: Decimal) -> int | float | str:
-    """A number as a spreadsheet holds it: int or float (15 significant digits, as a
-    spreadsheet keeps), or text in exponent form beyond its range."""
-    value = bounded(value)
-    if not value.is_zero() and abs(value.adjusted()) > MAX_EXPONENT:
-        return plain_text(value)
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
-    return float(value)
-
-
-def _places(value: Decimal) -> int:
-    """The decimal places ``value`` is stated to (``112.1`` → 1), at most :data:`MAX_PLACES`."""
-    exponent = bounded(value).as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, min(-exponent, MAX_PLACES))
-
-
-def _format(places: int, unit: str = "") -> str:
-    """A number format: grouped thousands, ``places`` decimals, the unit as a literal."""
-    number = "#,##0" + ("." + "0" * places if places else "")
-    unit = unit.replace('"', "")
-    return f'{number} "{unit}"' if unit else number
-
-
-def _percent_format(places: int = 0) -> str:
-    return "0" + ("." + "0" * places if places else "") + "%"
-
-
-class _Sheet:
-    """Writes rows into a worksheet: text as text, numbers with their formats."""
-
-    def __init__(self, sheet: Worksheet) -> None:
-        self.sheet = sheet
-        self.row = 0
-
-    def write(
-        self,
-        cells: Sequence[Cell],
-        formats: Sequence[str | None] = (),
-        *,
-        bold: bool = False,
-        header: bool = False,
-    ) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415 - optional, imported when used
-
-        self.row += 1
-        for index, value in enumerate(cells, start=1):
-            cell = self.sheet.cell(row=self.row, column=index)
-            number_format = formats[index - 1] if index - 1 < len(formats) else None
-            if isinstance(value, Decimal):
-                number = _number(value)
-                cell.value = number
-                if isinstance(number, str):
-                    cell.data_type = "s"
-                    cell.alignment = Alignment(horizontal="right")
-                elif number_format:
-                    cell.number_format = number_format
-            elif isinstance(value, str):
-                cell.value = _clean(value)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            elif isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = number_format or "yyyy-mm-dd"
-            else:
-                cell.value = value
-                if number_format and value is not None:
-                    cell.number_format = number_format
-            if bold or header:
-                cell.font = Font(bold=True)
-            if header:
-                cell.fill = PatternFill("solid", fgColor="EEF2F6")
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    def skip(self) -> None:
-        self.row += 1
-
-    def widths(self, widths: Sequence[int]) -> None:
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415 - optional, imported when used
-
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _sheet_name(book: Workbook, wanted: str) -> str:
-    """A sheet name a spreadsheet accepts (31 characters, none of ``[]:*?/\\``), unique."""
-    base = _SHEET_NAME_BAD.sub(" ", _clean(wanted)).strip().strip("'")[:31] or "Sheet"
-    name, number = base, 1
-    while name in book.sheetnames:
-        number += 1
-        suffix = f" ({number})"
-        name = base[: 31 - len(suffix)] + suffix
-    return name
-
-
-def _new_sheet(book: Workbook, title: str) -> _Sheet:
-    return _Sheet(book.create_sheet(_sheet_name(book, title)))
 
 
 def _summary(book: Workbook, context: ReportContext, t: Labels) -> None:
     _ = t._
     info = context.dataset.info
-    sheet = _Sheet(book.create_sheet(_sheet_name(book, _("Summary"))))
-    date_format = _date_format(t)
+    sheet = SheetWriter(book.create_sheet(sheet_name(book, _("Summary"))))
+    date_format = date_format_for(t)
     sheet.write([info.title.get(t.lang)], bold=True)
     if info.source:
         sheet.write([_("Source"), info.source])
@@ -190,7 +91,7 @@ def _summary(book: Workbook, context: ReportContext, t: Labels) -> None:
 
 def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
     _ = t._
-    sheet = _new_sheet(book, _("Projects"))
+    sheet = new_sheet(book, _("Projects"))
     sheet.write(
         [_("Cluster"), _("Project"), _("Budget"), _("Cluster share"), _("Share")], header=True
     )
@@ -206,9 +107,9 @@ def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
     ) -> None:
         unit = t.unit(Unit(6, budget.currency))
         values = [shift(budget.amount, -6), shift(share.amount, -6)]
-        formats = [_format(_places(v), unit) for v in values]
+        formats = [unit_format(places_of(v), unit) for v in values]
         sheet.write(
-            [name, title, *values, ratio], [None, None, *formats, _percent_format(1)], bold=bold
+            [name, title, *values, ratio], [None, None, *formats, percent_format(1)], bold=bold
         )
 
     for p in tables.projects:
@@ -222,7 +123,7 @@ def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
 
 def _indicator(book: Workbook, table: IndicatorTable, t: Labels) -> None:
     _ = t._
-    sheet = _new_sheet(book, t.indicator(table))
+    sheet = new_sheet(book, t.indicator(table))
     unit = t.unit(table.unit)
     stated = any(r.stated_effect is not None for r in table.rows)
     percent = any(r.due_to_projects is not None for r in table.rows)
@@ -237,17 +138,17 @@ def _indicator(book: Workbook, table: IndicatorTable, t: Labels) -> None:
     sheet.write(header, header=True)
 
     def value_format(value: Decimal | None) -> str | None:
-        return None if value is None else _format(_places(value), unit)
+        return None if value is None else unit_format(places_of(value), unit)
 
     for r in table.rows:
         cells: list[Cell] = [r.name, r.base, r.target, r.effect]
-        formats = [None, value_format(r.base), value_format(r.target), _percent_format()]
+        formats = [None, value_format(r.base), value_format(r.target), percent_format()]
         if stated:
             cells.append(r.stated_effect)
-            formats.append(_percent_format())
+            formats.append(percent_format())
         if percent:
             cells.append(r.due_to_projects)
-            formats.append(_percent_format())
+            formats.append(percent_format())
         if amount:
             cells.append(r.attributed)
             formats.append(value_format(r.attributed))
@@ -259,7 +160,7 @@ def _indicator(book: Workbook, table: IndicatorTable, t: Labels) -> None:
                 None,
                 value_format(table.total_base),
                 value_format(table.total_target),
-                _percent_format(),
+                percent_format(),
             ],
             bold=True,
         )
@@ -283,12 +184,12 @@ def _membership(book: Workbook, members: Membership, t: Labels) -> None:
     """Members per cluster then and on the report's date: counts as numbers, growth as a
     ratio, dates as date cells; the total, the published growth, the note."""
     _ = t._
-    sheet = _new_sheet(book, _("Membership growth"))
+    sheet = new_sheet(book, _("Membership growth"))
     on = _("Members on {date}").format(date=t.date(members.on))
     header = [_("Cluster"), _("First joined"), _("Members at the start"), on, _("Growth")]
     sheet.write(header, header=True)
-    date_format = _date_format(t)
-    formats = [None, date_format, "#,##0", "#,##0", _percent_format()]
+    date_format = date_format_for(t)
+    formats = [None, date_format, "#,##0", "#,##0", percent_format()]
     for r in members.rows:
         sheet.write([r.name, r.start, r.at_start, r.at_date, r.growth], formats)
     total: list[Cell] = [_("Total"), None, members.total_start, members.total, members.growth]
@@ -302,31 +203,12 @@ def _membership(book: Workbook, members: Membership, t: Labels) -> None:
     sheet.widths([44, 16, 14, 26, 10])
 
 
-def _bounded_format(number_format: str, bound: bool, t: Labels) -> str:
-    """``number_format`` with "at least" around the number, in the report's language,
-    for a level the source gives only a lower bound of: the cell stays a number."""
-    if not bound:
-        return number_format
-    before, _, after = t._("at least {amount}").replace('"', "").partition("{amount}")
-    quoted = (f'"{before}"' if before else "") + number_format
-    return quoted + (f' "{after}"' if after else "")
-
-
-def _amount_cells(money: Money | None, t: Labels, bound: bool = False) -> tuple[Cell, str | None]:
-    """An amount in its own scale (``766`` formatted ``#,##0 "тыс. GBP"``)."""
-    if money is None:
-        return None, None
-    scaled, word = scale_word(money.amount)
-    unit = t.unit(Unit(SCALE_POWERS.get(word, 0), money.currency))
-    return scaled, _bounded_format(_format(_places(scaled), unit), bound, t)
-
-
 def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
     """The support levels: the stated amounts and the converted ones as numbers in
     millions of the home currency (a lower bound formatted "at least"), the rate as a
     number and its date as a date cell."""
     _ = t._
-    sheet = _new_sheet(book, _("International comparison"))
+    sheet = new_sheet(book, _("International comparison"))
     home = t.unit(Unit(6, levels.currency))
     header = [
         _("Country"),
@@ -342,8 +224,8 @@ def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
     sheet.write(header, header=True)
     for r in levels.rows:
         bound = r.high is None
-        low, low_format = _amount_cells(r.low, t, bound)
-        high, high_format = _amount_cells(r.high, t)
+        low, low_format = amount_cells(r.low, t, bound)
+        high, high_format = amount_cells(r.high, t)
         cells: list[Cell] = [country(r.country, t), per(r, t), low, high]
         formats: list[str | None] = [None, None, low_format, high_format]
         if r.low_converted is None:
@@ -352,12 +234,12 @@ def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
         else:
             for money, at_least in ((r.low_converted, bound), (r.high_converted, False)):
                 cells.append(None if money is None else shift(money.amount, -6))
-                converted = _format(CONVERTED_PLACES, home)
-                formats.append(_bounded_format(converted, at_least, t))
+                converted = unit_format(CONVERTED_PLACES, home)
+                formats.append(bounded_format(converted, at_least, t))
         rate_unit = t.unit(Unit(0, levels.currency))
-        rate_format = None if r.rate is None else _format(_places(r.rate), rate_unit)
+        rate_format = None if r.rate is None else unit_format(places_of(r.rate), rate_unit)
         cells += [r.rate, r.rate_on, level_note(r, t)]
-        formats += [rate_format, _date_format(t), None]
+        formats += [rate_format, date_format_for(t), None]
         sheet.write(cells, formats)
     sheet.skip()
     sheet.write([support_note(levels, t)])
@@ -365,15 +247,11 @@ def _support(book: Workbook, levels: SupportLevels, t: Labels) -> None:
     sheet.widths([16, 30, 20, 20, 24, 20, 16, 14, 80])
 
 
-def _date_format(t: Labels) -> str:
-    return "yyyy-mm-dd" if t.lang == "en" else "dd.mm.yyyy"
-
-
 def _findings(book: Workbook, context: ReportContext, t: Labels) -> None:
     _ = t._
     assert context.results is not None
     names = entity_names(context.dataset, t)
-    sheet = _new_sheet(book, _("Findings"))
+    sheet = new_sheet(book, _("Findings"))
     columns = [
         _("Outcome"),
         _("Rule"),

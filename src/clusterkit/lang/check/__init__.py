@@ -9,9 +9,11 @@ meaning, each literal's value in base units) is kept in a :class:`Checked` recor
 for the compiler.
 
 Modules, in the order a file goes through them: :mod:`.link` (the whole program),
-:mod:`.rules` (one file's items and blocks), :mod:`.exprs` and :mod:`.calls`
-(expressions), :mod:`.bands` (grading bands); with :mod:`.scope`, :mod:`.types`,
-:mod:`.units` and :mod:`.schema` (what rules can read).
+:mod:`.rules` (one file's items and each block's steps) with :mod:`.blocks` (what a
+block must hold) and :mod:`.definitions` (parameters and functions); :mod:`.exprs`,
+:mod:`.operators`, :mod:`.calls` and :mod:`.tables` (expressions); :mod:`.bands`
+(grading bands); with :mod:`.scope`, :mod:`.types`, :mod:`.units` and :mod:`.schema`
+(what rules can read).
 """
 
 from __future__ import annotations

@@ -1,17 +1,21 @@
 """Checking one rule file: its header, consts, figures, indicators, defines and the
-``rule``, ``monitor`` and ``score`` blocks, against the files it imports."""
+``rule``, ``monitor`` and ``score`` blocks, against the files it imports.
+
+The file checker walks the items, and each block's steps; it is made of mixins: what
+a block must hold (:mod:`.blocks`), parameters and functions (:mod:`.definitions`),
+and expressions (:mod:`.exprs`)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from decimal import Decimal
 
 from clusterkit import codes
 from clusterkit.diagnostics import Diagnostic, Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import points_dim
 from clusterkit.lang.check.bands import check_bands
+from clusterkit.lang.check.blocks import OUTCOME_NAMES, BlockChecks
 from clusterkit.lang.check.checked import (
     Checked,
     DefineInfo,
@@ -21,8 +25,7 @@ from clusterkit.lang.check.checked import (
 from clusterkit.lang.check.definitions import DefinitionChecks
 from clusterkit.lang.check.exprs import ExprChecker
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import DATE, DateT, EntityT, ErrT, NumT, describe
-from clusterkit.lang.check.units import DIMENSIONLESS
+from clusterkit.lang.check.types import DATE, EntityT, ErrT, NumT
 from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
@@ -33,29 +36,9 @@ __all__ = ["BASES", "DEFAULT_CURRENCY", "OUTCOME_NAMES", "FileChecker"]
 DEFAULT_CURRENCY = "KZT"
 #: What a parameter, a rule or a rulebook may rest on.
 BASES = ("source", "inferred", "illustrative")
-#: What an outcome label may name: the outcomes, and ``ok`` (a monitor's pass).
-OUTCOME_NAMES = ("pass", "ok", "fail", "warning", "breach", "not_applicable", "undetermined")
-
-# Which steps each kind of block holds, and what each must have.
-_ALLOWED: dict[str, set[type]] = {
-    "rule": {ast.Let, ast.Require},
-    "monitor": {ast.Let, ast.Band},
-    "score": {ast.Let, ast.Criterion},
-}
-_STEP_WORDS: dict[type, tuple[str, str]] = {
-    ast.Require: ("'require'", msg("in a rule")),
-    ast.Band: (msg("grading bands"), msg("in a monitor")),
-    ast.Criterion: (msg("criteria"), msg("in a score")),
-    ast.Let: ("'let'", ""),
-}
-_NEEDED: dict[str, tuple[type, str]] = {
-    "rule": (ast.Require, msg("a rule needs at least one 'require'")),
-    "monitor": (ast.Band, msg("a monitor needs grading bands")),
-    "score": (ast.Criterion, msg("a score needs at least one criterion")),
-}
 
 
-class FileChecker(DefinitionChecks, ExprChecker):
+class FileChecker(DefinitionChecks, BlockChecks, ExprChecker):
     """Checks one rule file against the files it imports."""
 
     def __init__(
@@ -315,122 +298,3 @@ class FileChecker(DefinitionChecks, ExprChecker):
         if item.kind == "score":
             self.scoring(item, criteria, scope)
         self.unused_lets(item)
-
-    def version_by(self, item: ast.Rule, scope: Scope) -> None:
-        assert item.version_by is not None
-        t = self.expr(item.version_by, scope)
-        if item.iteration is None:
-            self.error(
-                codes.PART_MISSING,
-                item.version_by.span,
-                msg("'version as of' chooses a version per entity: the rule needs 'for each'"),
-            )
-        elif not isinstance(t, DateT | ErrT):
-            self.error(
-                codes.TYPE_ERROR,
-                item.version_by.span,
-                msg("'version as of' needs a date, not {got}", got=describe(t)),
-            )
-
-    def outcome_labels(self, item: ast.Rule) -> None:
-        for outcome, _entries in item.outcome_labels:
-            if outcome not in OUTCOME_NAMES:
-                self.error(
-                    codes.NOT_A_CHOICE,
-                    item.span,
-                    msg(
-                        "{outcome!r} is not an outcome; name one of: {names}",
-                        outcome=outcome,
-                        names=", ".join(OUTCOME_NAMES),
-                    ),
-                    did_you_mean(outcome, OUTCOME_NAMES),
-                )
-
-    def rule_shape(self, item: ast.Rule) -> None:
-        allowed = _ALLOWED[item.kind]
-        for step in item.steps:
-            if type(step) not in allowed:
-                what, home = _STEP_WORDS[type(step)]
-                self.error(
-                    codes.STEP_MISPLACED,
-                    step.span,
-                    msg("{what} go {home}, not in a {kind}", what=what, home=home, kind=item.kind),
-                )
-        needed, message = _NEEDED[item.kind]
-        if not any(isinstance(s, needed) for s in item.steps):
-            self.error(codes.PART_MISSING, item.span, message)
-        if item.kind == "score" and item.select is None:
-            self.error(codes.PART_MISSING, item.span, msg("a score needs a 'select top N' line"))
-        if item.kind != "score" and (item.select is not None or item.scale is not None):
-            self.error(
-                codes.STEP_MISPLACED, item.span, msg("'select' and 'scale' belong in a score")
-            )
-        if item.kind in ("monitor", "score") and item.iteration is None:
-            self.error(
-                codes.PART_MISSING, item.span, msg("a {kind} needs 'for each'", kind=item.kind)
-            )
-
-    def criterion(self, step: ast.Criterion, scope: Scope) -> None:
-        weight = self.expr(step.weight, scope)
-        if not isinstance(weight, ErrT) and not (
-            isinstance(weight, NumT) and weight.dim == DIMENSIONLESS
-        ):
-            self.error(
-                codes.UNIT_ROLE,
-                step.weight.span,
-                msg("a weight is a percentage, not {got}", got=describe(weight)),
-            )
-        t = self.expr(step.expr, scope)
-        if isinstance(t, ErrT):
-            return
-        if not isinstance(t, NumT) or t.dim not in (points_dim(), DIMENSIONLESS):
-            self.error(
-                codes.UNIT_ROLE,
-                step.expr.span,
-                msg("a criterion gives points, not {got}", got=describe(t)),
-            )
-
-    def scoring(self, item: ast.Rule, criteria: list[ast.Criterion], scope: Scope) -> None:
-        weights = [self.constant_value(c.weight) for c in criteria]
-        if criteria and all(isinstance(w, Decimal) for w in weights):
-            total = sum((w for w in weights if isinstance(w, Decimal)), Decimal(0))
-            if total != 1:
-                self.error(
-                    codes.WEIGHTS,
-                    item.span,
-                    msg(
-                        "the criteria's weights add up to {total} %, not 100 %",
-                        total=format((total * 100).normalize(), "f"),
-                    ),
-                )
-        names = {c.name for c in criteria}
-        if item.scale is not None:
-            for bound in item.scale:
-                self.points(bound, scope, msg("a scale"))
-        if item.select is not None:
-            if item.select.minimum is not None:
-                self.points(item.select.minimum, scope, msg("a minimum score"))
-            for name in item.select.tie:
-                if name not in names:
-                    self.error(
-                        codes.UNKNOWN_NAME,
-                        item.select.span,
-                        msg("no criterion {name!r} to break ties by", name=name),
-                        did_you_mean(name, names),
-                    )
-
-    def points(self, node: ast.Expr, scope: Scope, what: str) -> None:
-        t = self.expr(node, scope)
-        if isinstance(t, NumT) and t.dim not in (points_dim(), DIMENSIONLESS):
-            self.error(
-                codes.UNIT_ROLE,
-                node.span,
-                msg("{what} is in points, not {got}", what=what, got=describe(t)),
-            )
-
-    def unused_lets(self, item: ast.Rule) -> None:
-        for step in item.steps:
-            if isinstance(step, ast.Let) and (self.file.path, f"let:{id(step)}") not in self.used:
-                self.warning(
-                    codes.UNUSED, step.span, msg("let {name!r} is never used", name=step.name)
-                )
