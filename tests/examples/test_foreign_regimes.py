@@ -175,7 +175,8 @@ def test_eccp_profile_and_fees_in_euro() -> None:
     assert "600 EUR" in fee["gap"]
     assert fee["basis"]["kind"] == "illustrative"
     # A constant read through a function is listed with the verdict it decides.
-    expiry = {p["name"]: p["basis"] for p in results[("label_valid", "bec-gold-2017")]["parameters"]}
+    label = results[("label_valid", "bec-gold-2017")]
+    expiry = {p["name"]: p["basis"] for p in label["parameters"]}
     assert expiry["gold_validity"] == "inferred"
     gold = results[("gold_score", "bec-gold-2017")]
     assert gold["outcome"] == "pass"
