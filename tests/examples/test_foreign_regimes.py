@@ -334,3 +334,23 @@ def test_the_member_minimum_is_the_one_of_the_applications_round() -> None:
     _, results = check(PL)
     assert trace(results[("enough_members", "ict-ii")])["minimum"] == "40"
     assert trace(results[("enough_members", "ict-v")])["minimum"] == "51"
+
+
+def test_two_versions_of_a_rulebook_are_counted_once_each() -> None:
+    # Were: the check's totals named ru.decree41.subsidy twice, and the reports' table
+    # gave each of its two versions all 12 verdicts of both.
+    code, out, _ = run("check", str(RU), "--data", str(RU / "data"), "--exit-zero")
+    assert code == 0
+    totals = [line for line in out.splitlines() if line.startswith("ru.decree41.subsidy:")]
+    assert totals == ["ru.decree41.subsidy: 7 pass, 5 fail"]
+    code, out, _ = run(
+        "report", "--data", str(RU / "data"), "--rules", str(RU), "--format", "markdown"
+    )
+    assert code == 0
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()]
+    by_version = {
+        row[1]: row[2:4]
+        for row in cells
+        if row[0] == "ru.decree41.subsidy" and row[1] in ("2021-04", "2023-01")
+    }
+    assert by_version == {"2021-04": ["3", "0"], "2023-01": ["4", "5"]}
