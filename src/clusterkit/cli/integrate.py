@@ -155,6 +155,15 @@ def serve(host: str, port: int, rules: tuple[str, ...], store_url: str | None) -
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_INPUT)
+    if service.store_url is not None:
+        # A store that cannot be opened is said now, not at the first request for runs.
+        from clusterkit.plugins import StoreError, open_store
+
+        try:
+            open_store(service.store_url).close()
+        except StoreError as exc:
+            service.close()
+            fail(str(exc))
     refused = _cannot_listen(host, port)
     if refused is not None:
         service.close()
