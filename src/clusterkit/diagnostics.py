@@ -11,6 +11,7 @@ shown in Russian or Kazakh too (:meth:`Diagnostic.localized`), with the same cod
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -24,6 +25,7 @@ __all__ = [
     "Span",
     "render_text",
     "source_lines",
+    "unify_line_ends",
 ]
 
 
@@ -169,10 +171,29 @@ class DiagnosticError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+#: Characters an excerpt shows as ``?``: controls (a tab stays) and the bidirectional
+#: formatting marks that would reorder the line on a terminal.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: The widest excerpt shown; a longer line is cut around the column, with ``…``.
+EXCERPT_WIDTH = 160
+
+
+def unify_line_ends(text: str) -> str:
+    """``text`` with each lone carriage return (old Mac line ends) made a line feed.
+
+    The length and every offset stay the same, so positions in the result are
+    positions in ``text``; CR LF pairs are left as they are.
+    """
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
 def source_lines(text: str) -> list[str]:
-    """A source file's lines as diagnostics count them: split at line feeds only (a form
-    feed or U+2028 inside a line does not start a new one), without the line ends."""
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    """A source file's lines as diagnostics count them: split at line feeds, CR LF pairs
+    and lone carriage returns (a form feed or U+2028 inside a line does not start a new
+    one), without the line ends."""
+    return _LINE_END.split(text)
 
 
 def render_text(
@@ -186,6 +207,22 @@ def render_text(
         return text
     line = source_lines[span.line - 1].rstrip("\n")
     width = max(1, (span.end_column - span.column) if span.end_line == span.line else 1)
+    line, column, width = _window(line, span.column, width)
     gutter = f"{span.line:>4} | "
-    caret = " " * (len(gutter) + span.column - 1) + "^" * width
-    return f"{text}\n{gutter}{line}\n{caret}"
+    # The caret line keeps the tabs of the line before the column, so that the caret
+    # stands under its character whatever the terminal's tab width.
+    lead = "".join("\t" if char == "\t" else " " for char in line[: column - 1])
+    caret = " " * len(gutter) + lead + "^" * width
+    return f"{text}\n{gutter}{_UNSHOWN.sub('?', line)}\n{caret}"
+
+
+def _window(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """The part of ``line`` an excerpt shows, the column in it and the caret's width:
+    at most :data:`EXCERPT_WIDTH` characters around the column."""
+    if len(line) <= EXCERPT_WIDTH:
+        return line, column, min(width, max(1, len(line) - column + 1))
+    start = max(0, min(column - 1 - EXCERPT_WIDTH // 3, len(line) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    column = column - start + (1 if start else 0)
+    return shown, column, max(1, min(width, end - start - (column - 1) + (1 if start else 0)))

@@ -42,6 +42,7 @@ __all__ = [
     "discover",
     "is_binary",
     "no_store",
+    "not_empty_folder",
     "open_store",
 ]
 
@@ -56,6 +57,11 @@ REPORTERS = "clusterkit.reporters"
 def no_store() -> str:
     """What to say when a store does not exist yet, in the user's language."""
     return _("no store here (create one with 'clusterkit registry import DATASET')")
+
+
+def not_empty_folder() -> str:
+    """What to say when a new store would be made in a folder that holds other files."""
+    return _("the folder holds other files; a new store needs a new or empty folder")
 
 
 class StoreError(Exception):
@@ -367,5 +373,12 @@ def open_store(url: str, *, create: bool = False, registry: PluginRegistry | Non
     if not sep:
         scheme, rest = "sqlite", url
     plugin: StoragePlugin = (registry or discover([STORAGE])).get(STORAGE, scheme)
-    store: Store = plugin.open(rest, create=create)
+    try:
+        store: Store = plugin.open(rest, create=create)
+    except OSError as exc:
+        # A path the system refuses whatever the back-end (a name too long, a loop of
+        # links) is the user's to fix, not a bug.
+        reason = exc.strerror or type(exc).__name__
+        message = _("the store cannot be opened ({reason})").format(reason=reason)
+        raise StoreError(f"{rest or url}: {message}") from None
     return store

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -32,7 +33,7 @@ from clusterkit.money import Money, MoneyError, parse_money
 from clusterkit.numbers import NumberFormatError, check_bounds, to_decimal
 from clusterkit.units import Measure, Unit, UnitError, parse_unit
 
-__all__ = ["MISSING", "converter", "structure", "structure_errors", "unstructure"]
+__all__ = ["MISSING", "converter", "iso_date", "structure", "structure_errors", "unstructure"]
 
 T = TypeVar("T")
 
@@ -78,6 +79,21 @@ def _structure_bool(value: object, _type: type) -> bool:
     return value
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date:
+    """The date ``text`` writes as ``YYYY-MM-DD``; :class:`ValueError` otherwise.
+
+    Stricter than :meth:`datetime.date.fromisoformat`, which also takes ``20210601``
+    and week dates such as ``2021-W23-1``: data and options say YYYY-MM-DD, and a
+    value in another form is refused rather than read as some date.
+    """
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
+    return dt.date.fromisoformat(text)
+
+
 def _structure_date(value: object, _type: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise DataError(msg("expected a date (YYYY-MM-DD), got a date and time"))
@@ -86,7 +102,7 @@ def _structure_date(value: object, _type: type) -> dt.date:
     if not isinstance(value, str):
         raise DataError(msg("expected a date (YYYY-MM-DD), got {got}", got=_describe(value)))
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise DataError(
             msg("{value!r} is not a date that exists (expected YYYY-MM-DD)", value=value)

@@ -29,6 +29,8 @@ class DatasetSummary:
     obligations: int
     observations: int
     figures: int
+    #: Records of each kind a schema declares, by collection (``kkk_applications``).
+    records: dict[str, int] = attrs.field(factory=dict)
 
     def render(self, locale: str = "en") -> str:
         """The summary for people, labels and numbers in ``locale`` (en, ru, kk)."""
@@ -57,6 +59,7 @@ class DatasetSummary:
             (_("counter-obligations"), str(self.obligations)),
             (_("observations"), str(self.observations)),
             (_("published figures"), str(self.figures)),
+            *((name, str(count)) for name, count in self.records.items()),
         ]
         width = max(len(label) for label, _value in rows) + 1
         lines = [_("dataset {id}").format(id=self.dataset_id)]
@@ -81,4 +84,8 @@ def summarize(dataset: Dataset) -> DatasetSummary:
         obligations=len(dataset.obligations),
         observations=len(dataset.observations),
         figures=len(dataset.figures),
+        records={
+            kind.collection: len(dataset.records_of(kind.collection))
+            for kind in dataset.schema.kinds
+        },
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from clusterkit.i18n import local as _
 from clusterkit.loader import atomic_write
-from clusterkit.plugins import StoreError, no_store
+from clusterkit.plugins import StoreError, no_store, not_empty_folder
 from clusterkit_plugins import common, jsonl_log
 from clusterkit_plugins.jsonl_log import LOG
 
@@ -35,6 +35,10 @@ def prepare(root: Path, *, create: bool) -> None:
     if not marker.exists():
         if not create:
             raise StoreError(f"{root}: {no_store()}")
+        if str(root) in ("", ".") or (root.is_dir() and any(root.iterdir())):
+            # Never spread a store's files among someone else's (the current folder for
+            # "jsondir://", a folder of rules or documents).
+            raise StoreError(f"{root}: {not_empty_folder()}")
         try:
             root.mkdir(parents=True, exist_ok=True)
             (root / "runs").mkdir(exist_ok=True)

@@ -74,7 +74,11 @@ class SqliteStore(SqlStore):
             raise StoreError(f"{path}: is a directory, not a store file")
         try:
             timeout = timeout_ms()
-            connection = sqlite3.connect(path, timeout=timeout / 1000, isolation_level=None)
+            # The absolute path, so that SQLite takes every name as a file's: a path
+            # that begins "file:" is not read as a URI, nor ":memory:" as no file.
+            connection = sqlite3.connect(
+                path.absolute(), timeout=timeout / 1000, isolation_level=None
+            )
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: {_explain(exc)}") from None
         store = cls(path, connection)

@@ -1,7 +1,8 @@
-"""The two regimes outside Kazakhstan in ``examples/``, run as a policy author would.
+"""The three regimes outside Kazakhstan in ``examples/``, run as a policy author would.
 
-``examples/eu-cluster-labels`` (ESCA labels and ECCP profiles) and
-``examples/ru-industrial-clusters`` (Russian Decrees No. 779 and No. 41) are written
+``examples/eu-cluster-labels`` (ESCA labels and ECCP profiles),
+``examples/ru-industrial-clusters`` (Russian Decrees No. 779 and No. 41) and
+``examples/pl-key-clusters`` (Poland's National Key Clusters status) are written
 in the rules language only. Each test runs the command-line tool on them (lint,
 validate, check, test) and asserts the verdicts that show a language feature at
 work: a label valid on one date and expired the next, a cut-off chosen by each
@@ -22,7 +23,12 @@ from tests.cli.runner import run
 ROOT = Path(__file__).resolve().parents[2]
 EU = ROOT / "examples" / "eu-cluster-labels"
 RU = ROOT / "examples" / "ru-industrial-clusters"
-REGIMES = [pytest.param(EU, id="eu-cluster-labels"), pytest.param(RU, id="ru-industrial-clusters")]
+PL = ROOT / "examples" / "pl-key-clusters"
+REGIMES = [
+    pytest.param(EU, id="eu-cluster-labels"),
+    pytest.param(RU, id="ru-industrial-clusters"),
+    pytest.param(PL, id="pl-key-clusters"),
+]
 
 
 def check(regime: Path, *options: str) -> tuple[int, dict[tuple[str, str], dict[str, Any]]]:
@@ -57,6 +63,7 @@ def test_lint_finds_no_problem(regime: Path) -> None:
     [
         pytest.param(EU, {"clusters": 6, "participants": 0}, id="eu-cluster-labels"),
         pytest.param(RU, {"clusters": 2, "participants": 15}, id="ru-industrial-clusters"),
+        pytest.param(PL, {"clusters": 5, "participants": 269}, id="pl-key-clusters"),
     ],
 )
 def test_validate_loads_the_declared_schema(regime: Path, counts: dict[str, int]) -> None:
@@ -167,6 +174,10 @@ def test_eccp_profile_and_fees_in_euro() -> None:
     assert fee["outcome"] == "fail"
     assert "600 EUR" in fee["gap"]
     assert fee["basis"]["kind"] == "illustrative"
+    # A constant read through a function is listed with the verdict it decides.
+    label = results[("label_valid", "bec-gold-2017")]
+    expiry = {p["name"]: p["basis"] for p in label["parameters"]}
+    assert expiry["gold_validity"] == "inferred"
     gold = results[("gold_score", "bec-gold-2017")]
     assert gold["outcome"] == "pass"
     assert [p["name"] for p in gold["parameters"]] == ["gold_min_score"]
@@ -256,3 +267,90 @@ def test_inn_is_checked_with_its_check_digits(tmp_path: Path) -> None:
     code, out, err = run("validate", str(data))
     assert code == 2
     assert "check digit" in out + err
+
+
+# -- Poland's National Key Clusters ------------------------------------------------------------
+
+
+def test_status_held_three_years_from_the_document() -> None:
+    _, on_last_day = check(PL, "--as-of", "2024-12-31")
+    _, next_day = check(PL, "--as-of", "2025-01-01", "--lang", "kk")
+    active = on_last_day[("status_active", "sample-aero")]
+    assert (active["outcome"], active["label"]) == ("pass", "active")
+    assert trace(active)["valid_until"] == "2024-12-31"
+    expired = next_day[("status_active", "sample-aero")]
+    assert (expired["outcome"], expired["label"]) == ("fail", "мерзімі өткен")
+    assert "1" in expired["gap"]
+    # The term's last day is a reading of "3 years from the document": it says so.
+    assert [p["name"] for p in expired["parameters"]] == ["status_term"]
+    assert expired["parameters"][0]["basis"] == "inferred"
+    # Clusters that never held the status get no verdict on it.
+    assert ("status_active", "sample-food") not in on_last_day
+
+
+def test_a_cluster_that_lost_the_status_holds_it_again_after_reapplying() -> None:
+    _, lost = check(PL, "--as-of", "2021-12-30")
+    _, again = check(PL, "--as-of", "2021-12-31")
+    assert lost[("status_active", "sample-ict")]["outcome"] == "fail"
+    assert trace(lost[("status_active", "sample-ict")])["valid_until"] == "2019-10-20"
+    assert again[("status_active", "sample-ict")]["outcome"] == "pass"
+    assert again[("status_follows_application", "ict-2021")]["outcome"] == "pass"
+
+
+def test_round_v_conditions_at_their_edges() -> None:
+    _, results = check(PL)
+    outcomes = {
+        (rule, entity): r["outcome"]
+        for (rule, entity), r in results.items()
+        if entity in ("food-v", "med-v", "energy-v", "ict-v")
+    }
+    assert outcomes == {
+        ("operating_three_years", "food-v"): "pass",  # founded three years to the day
+        ("operating_three_years", "med-v"): "fail",
+        ("operating_three_years", "energy-v"): "pass",
+        ("operating_three_years", "ict-v"): "pass",
+        ("enough_members", "food-v"): "pass",  # exactly 51
+        ("enough_members", "med-v"): "pass",
+        ("enough_members", "energy-v"): "fail",  # 50
+        ("enough_members", "ict-v"): "pass",
+        ("majority_enterprises", "food-v"): "pass",  # 26 of 51
+        ("majority_enterprises", "med-v"): "fail",  # 27 of 54: half is no majority
+        ("majority_enterprises", "energy-v"): "pass",
+        ("majority_enterprises", "ict-v"): "pass",
+        ("enough_points", "food-v"): "fail",  # 99
+        ("enough_points", "med-v"): "pass",
+        ("enough_points", "energy-v"): "pass",
+        ("enough_points", "ict-v"): "pass",  # exactly 100
+    }
+    points = results[("enough_points", "food-v")]
+    assert points["label"] == "below the threshold"
+    minimum = results[("enough_members", "energy-v")]
+    assert trace(minimum)["minimum"] == "51"
+    assert minimum["parameters"][0]["basis"] == "illustrative"
+
+
+def test_the_member_minimum_is_the_one_of_the_applications_round() -> None:
+    # Round II (2016): the illustrative 40 of the earlier rounds, read on its own date.
+    _, results = check(PL)
+    assert trace(results[("enough_members", "ict-ii")])["minimum"] == "40"
+    assert trace(results[("enough_members", "ict-v")])["minimum"] == "51"
+
+
+def test_two_versions_of_a_rulebook_are_counted_once_each() -> None:
+    # Were: the check's totals named ru.decree41.subsidy twice, and the reports' table
+    # gave each of its two versions all 12 verdicts of both.
+    code, out, _ = run("check", str(RU), "--data", str(RU / "data"), "--exit-zero")
+    assert code == 0
+    totals = [line for line in out.splitlines() if line.startswith("ru.decree41.subsidy:")]
+    assert totals == ["ru.decree41.subsidy: 7 pass, 5 fail"]
+    code, out, _ = run(
+        "report", "--data", str(RU / "data"), "--rules", str(RU), "--format", "markdown"
+    )
+    assert code == 0
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()]
+    by_version = {
+        row[1]: row[2:4]
+        for row in cells
+        if row[0] == "ru.decree41.subsidy" and row[1] in ("2021-04", "2023-01")
+    }
+    assert by_version == {"2021-04": ["3", "0"], "2023-01": ["4", "5"]}

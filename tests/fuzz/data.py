@@ -27,6 +27,7 @@ DATA_FOLDERS = (
     EXAMPLES / "selection-2017-sample",
     EXAMPLES / "eu-cluster-labels" / "data",
     EXAMPLES / "ru-industrial-clusters" / "data",
+    EXAMPLES / "pl-key-clusters" / "data",
 )
 REPORTS = ("text", "markdown", "csv", "json", "html", "xlsx")
 

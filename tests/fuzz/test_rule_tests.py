@@ -31,6 +31,7 @@ FOLDERS = (
     Path("rules"),
     Path("examples/eu-cluster-labels"),
     Path("examples/ru-industrial-clusters"),
+    Path("examples/pl-key-clusters"),
 )
 TEST_FILES = tuple(
     path.relative_to(ROOT)

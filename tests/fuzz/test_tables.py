@@ -61,6 +61,7 @@ CSV_SEEDS = (
         )
     ),
     (EXAMPLES / "eu-cluster-labels" / "data", Path("label_assessments.csv")),
+    (EXAMPLES / "pl-key-clusters" / "data", Path("participants.csv")),
 )
 
 

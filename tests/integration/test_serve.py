@@ -78,6 +78,19 @@ def test_serve_with_broken_rules_exits_2_before_listening(tmp_path: Path) -> Non
     assert "error[R201]" in err
 
 
+def test_serve_with_a_store_it_cannot_open_exits_2_before_listening(tmp_path: Path) -> None:
+    port = str(free_port())
+    code, _, err = run("serve", "--store", "nope://x", "--port", port)
+    assert code == 2
+    assert "nope" in err
+    assert "Traceback" not in err
+    missing = tmp_path / "absent" / "store.sqlite3"
+    code, _, err = run("serve", "--store", f"sqlite://{missing}", "--port", port)
+    assert code == 2
+    assert str(missing) in err
+    assert not missing.parent.exists()
+
+
 def test_serve_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     code, _, err = run("serve")

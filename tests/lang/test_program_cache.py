@@ -38,6 +38,7 @@ SHIPPED = [
     (["rules"], "examples/selection-2017-sample", dt.date(2017, 6, 1)),
     (["examples/eu-cluster-labels"], "examples/eu-cluster-labels/data", dt.date(2025, 6, 30)),
     (["examples/ru-industrial-clusters"], "examples/ru-industrial-clusters/data", None),
+    (["examples/pl-key-clusters"], "examples/pl-key-clusters/data", dt.date(2025, 1, 1)),
 ]
 
 MAIN = """rulebook t

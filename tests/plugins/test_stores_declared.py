@@ -41,6 +41,7 @@ EXAMPLES = {
     "kazakhstan": ROOT / "examples" / "kazakhstan-2021",
     "ru": ROOT / "examples" / "ru-industrial-clusters" / "data",
     "eu": ROOT / "examples" / "eu-cluster-labels" / "data",
+    "pl": ROOT / "examples" / "pl-key-clusters" / "data",
 }
 Make = Callable[[str], str]
 

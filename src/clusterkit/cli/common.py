@@ -165,8 +165,10 @@ class DateType(_DateParam):
     ) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        from clusterkit.serde import iso_date
+
         try:
-            return dt.date.fromisoformat(value)
+            return iso_date(value)
         except ValueError:
             option = param.opts[0] if param is not None and param.opts else "date"
             fail(

@@ -115,14 +115,32 @@ def _encoding(name: str | None) -> str | None:
 
 @click.command("import-participants")
 @click.argument("csv_file", type=click.Path(path_type=str))
+@click.option(
+    "--schema",
+    "schema_files",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="A rule file (*.ckr) declaring the participants' fields beyond the built-in "
+    "model (another identifier than the BIN, fields of its own).",
+)
 @lang_option
-def import_participants(csv_file: str, lang: str | None) -> None:
+def import_participants(csv_file: str, schema_files: tuple[str, ...], lang: str | None) -> None:
     """Read a participants CSV file and print its records as JSON."""
     from clusterkit.loader import read_participants_csv
+    from clusterkit.schema import DEFAULT_SCHEMA
     from clusterkit.serde import unstructure
 
+    schema = DEFAULT_SCHEMA
+    if schema_files:
+        from clusterkit.lang.program import declared_schema
+
+        declared, problems = declared_schema(schema_files)
+        if any(p.is_error for p in problems):
+            print_diagnostics(problems, lang=lang)
+            sys.exit(EXIT_INPUT)
+        schema = declared
     try:
-        rows = read_participants_csv(csv_file)
+        rows = read_participants_csv(csv_file, schema=schema)
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics, source="data", lang=lang)
         sys.exit(EXIT_INPUT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,7 +117,13 @@ def _declared(
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="The port to listen on.",
+)
 @click.option(
     "--rules",
     "rules",
@@ -148,14 +155,49 @@ def serve(host: str, port: int, rules: tuple[str, ...], store_url: str | None) -
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_INPUT)
+    if service.store_url is not None:
+        # A store that cannot be opened is said now, not at the first request for runs.
+        from clusterkit.plugins import StoreError, open_store
+
+        try:
+            open_store(service.store_url).close()
+        except StoreError as exc:
+            service.close()
+            fail(str(exc))
+    refused = _cannot_listen(host, port)
+    if refused is not None:
+        service.close()
+        fail(
+            _("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=refused
+            )
+        )
     click.echo(
-        _("serving on http://{host}:{port} (OpenAPI: /openapi.json)").format(host=host, port=port),
+        _("serving on http://{host}:{port} (OpenAPI: /openapi.json)").format(
+            host=f"[{host}]" if ":" in host else host, port=port
+        ),
         err=True,
     )
     try:
         uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
     finally:
         service.close()
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (an address that does not
+    resolve, a port in use or not allowed), or None if it can: said before the server
+    starts, which would otherwise stop with a traceback and the status of a bug."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except (OSError, UnicodeError) as exc:
+        return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return None
 
 
 # -- SARIF -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from clusterkit.cli.common import (
     data_option,
     date_or_dataset_date,
     evaluate_with_progress,
+    fail,
     format_option,
     lang_option,
     load_data,
@@ -336,7 +337,7 @@ def lsp() -> None:
     Needs the 'lsp' extra: pip install 'clusterkit[lsp]'.
     """
     try:
-        from clusterkit.lsp.server import serve
+        from clusterkit.lsp.server import MessageError, serve
     except ImportError as exc:
         click.echo(
             _(
@@ -345,7 +346,10 @@ def lsp() -> None:
             err=True,
         )
         sys.exit(EXIT_INPUT)
-    serve()
+    try:
+        serve()
+    except MessageError as exc:
+        fail(_("the editor sent a message the server cannot read: {why}").format(why=exc))
 
 
 #: The commands of this module, added to the ``clusterkit`` group.

@@ -246,16 +246,36 @@ def item_problem(
     )
 
 
+#: How many unknown columns of one header are named one by one; the rest are counted.
+MAX_UNKNOWN_COLUMNS = 20
+
+
 def check_header(table: Table, table_shape: Shape, problems: list[Diagnostic]) -> bool:
     """Whether the table's header fits the shape: every column known, the required ones
     there, no column named twice; problems go to ``problems``."""
     good = True
     seen: set[str] = set()
+    twice: set[str] = set()
+    unknown = 0
     names = table_shape.names()
     for name in table.header:
         if name == "":
             continue  # an unnamed column, checked to be empty by the readers
+        if name in seen:
+            # Each name once: a header of a million copies of one name is one problem.
+            if table_shape.column(name) is not None and name not in twice:
+                problems.append(
+                    table.problem(msg("column {name!r} appears twice", name=name), None, name)
+                )
+            twice.add(name)
+            good = False
+            continue
+        seen.add(name)
         if table_shape.column(name) is None:
+            unknown += 1
+            good = False
+            if unknown > MAX_UNKNOWN_COLUMNS:
+                continue
             problems.append(
                 table.problem(
                     msg("unknown column {name!r}", name=name),
@@ -264,13 +284,9 @@ def check_header(table: Table, table_shape: Shape, problems: list[Diagnostic]) -
                     hint=msg("columns: {names}", names=", ".join(names)),
                 )
             )
-            good = False
-        elif name in seen:
-            problems.append(
-                table.problem(msg("column {name!r} appears twice", name=name), None, name)
-            )
-            good = False
-        seen.add(name)
+    if unknown > MAX_UNKNOWN_COLUMNS:
+        more = unknown - MAX_UNKNOWN_COLUMNS
+        problems.append(table.problem(msg("{count} more unknown columns", count=more)))
     for group in table_shape.required:
         if not any(n in table.header for n in group):
             missing = join([repr(n) for n in group], msg(" or "))

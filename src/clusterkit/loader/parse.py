@@ -62,12 +62,16 @@ def _parse(text: str, shown: str, problems: list[Diagnostic]) -> Any:
             )
             return None
     try:
-        return json.loads(
+        document = json.loads(
             text,
             parse_float=Decimal,
             parse_constant=_refuse_constant,
             object_pairs_hook=_no_duplicate_keys,
         )
+        if document is None:  # `null`, which would otherwise pass for an unread file
+            top = msg("the top level must be an object of collections")
+            problems.append(data_error(codes.DATA_INVALID, shown, top))
+        return document
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
         problems.append(

@@ -176,6 +176,22 @@ class Table:
     sheet: str | None = None
     header_line: int = 1
     decimal_comma: bool = False
+    _columns: tuple[int, dict[str, int]] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    def column_number(self, column: str | None) -> int:
+        """The 1-based number of the (first) column of that name, or 1 if there is none;
+        looked up in a table of the header, so that a wide table's many problems stay
+        cheap."""
+        if self._columns is None or self._columns[0] != len(self.header):
+            numbers: dict[str, int] = {}
+            for number, name in enumerate(self.header, start=1):
+                numbers.setdefault(name, number)
+            self._columns = (len(self.header), numbers)
+        if column is None:
+            return 1
+        return self._columns[1].get(column, 1)
 
     def problem(
         self,
@@ -192,7 +208,7 @@ class Table:
         ``rows[N].column`` in a CSV file and ``sheet!B4`` in a spreadsheet, which the
         message starts with."""
         line = self.header_line if row is None else row.line
-        index = self.header.index(column) + 1 if column in self.header else 1
+        index = self.column_number(column)
         span = Span.point(self.shown, line, index)
         if self.sheet is None:
             path = None if row is None else f"rows[{row.number}]"

@@ -134,6 +134,10 @@ class Workbook:
 
     def _table(self, sheet: str, problems: list[Diagnostic]) -> Table | None:
         worksheet = self.book[sheet]
+        # The rows and cells the sheet holds, not its stated dimensions: a sheet that
+        # claims A1:XFD1048576 (a format applied to whole columns) would otherwise be
+        # read as billions of empty cells.
+        _forget_dimensions(worksheet)
         rows: Iterator[tuple[Any, ...]] = worksheet.iter_rows()
         header: list[str] | None = None
         table: Table | None = None
@@ -205,7 +209,9 @@ class Workbook:
         formulas = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=False)
         bad: set[int] = set()
         try:
-            cells = formulas[table.sheet].iter_rows(min_row=first, max_row=last)
+            worksheet = formulas[table.sheet]
+            _forget_dimensions(worksheet)
+            cells = worksheet.iter_rows(min_row=first, max_row=last, max_col=len(table.header))
             for line, row_cells in enumerate(cells, start=first):
                 for index, cell in enumerate(row_cells, start=1):
                     text = getattr(cell, "value", None)
@@ -234,6 +240,12 @@ class Workbook:
 
     def close(self) -> None:
         self.book.close()
+
+
+def _forget_dimensions(worksheet: Any) -> None:
+    reset = getattr(worksheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
 
 
 def _value(cell: Any) -> Any:

@@ -12,8 +12,11 @@ output.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Sequence
+from typing import BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -213,6 +216,60 @@ def build_server() -> RulesServer:
     return server
 
 
+#: The largest message body the server reads: a rule file is at most 4 MiB, and JSON
+#: may write each of its characters as an escape of up to six.
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+#: The longest header line read at once (a longer one is read in pieces).
+_MAX_HEADER_LINE = 64 * 1024
+
+
+class MessageError(Exception):
+    """The editor sent what no LSP message can be (a body larger than the server reads);
+    the server stops, and ``clusterkit lsp`` exits with status 2."""
+
+
+class _Input:
+    """Standard input as the server reads it, with its lengths bounded."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def readline(self) -> bytes:
+        return self.stream.readline(_MAX_HEADER_LINE)
+
+    def read(self, size: int) -> bytes:
+        if size > MAX_MESSAGE_BYTES:
+            raise MessageError(
+                f"a message of {size} bytes, more than the {MAX_MESSAGE_BYTES} the server reads"
+            )
+        return self.stream.read(size)
+
+
+class _OneLine(logging.Formatter):
+    """A log record in one line: the library logs a message it cannot read with a
+    traceback, which is noise in an editor's log, not a crash."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{record.levelname}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text += f" ({type(error).__name__}: {error})"
+        return text.replace("\n", " ")
+
+
+def _log_in_one_line() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    handler.setLevel(logging.WARNING)
+    log = logging.getLogger("pygls")
+    log.addHandler(handler)
+    log.propagate = False
+
+
 def serve() -> None:
-    """Run the server on standard input and output until the editor closes it."""
-    build_server().start_io()
+    """Run the server on standard input and output until the editor closes it.
+
+    Raises :class:`MessageError` if the editor sends a message larger than
+    :data:`MAX_MESSAGE_BYTES`."""
+    _log_in_one_line()
+    build_server().start_io(stdin=_Input(sys.stdin.buffer))  # type: ignore[arg-type]

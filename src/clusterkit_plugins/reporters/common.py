@@ -178,14 +178,24 @@ class Labels:
 
 
 def rulebook_counts(results: ResultSet) -> list[tuple[RulebookRef, Mapping[Outcome, int]]]:
-    """Verdicts per outcome for each rulebook of the run, in its order; files that only
-    declare a schema are left out."""
-    counts: dict[str, dict[Outcome, int]] = {
-        ref.id: dict.fromkeys(Outcome, 0) for ref in results.provenance.rulebooks
+    """Verdicts per outcome for each rulebook version of the run, in its order; files that
+    only declare a schema are left out. Two versions of one rulebook (a rule that says
+    `version as of` judges each entity by the version of its date) each count their own
+    verdicts."""
+    counts: dict[tuple[str, str], dict[Outcome, int]] = {
+        (ref.id, ref.version): dict.fromkeys(Outcome, 0) for ref in results.provenance.rulebooks
     }
+    first: dict[str, tuple[str, str]] = {}
+    for key in counts:
+        first.setdefault(key[0], key)
     for result in results:
-        counts[result.rulebook][result.outcome] += 1
-    return [(ref, counts[ref.id]) for ref in results.provenance.rulebooks if not ref.schema]
+        key = (result.rulebook, result.version)
+        counts[key if key in counts else first[result.rulebook]][result.outcome] += 1
+    return [
+        (ref, counts[(ref.id, ref.version)])
+        for ref in results.provenance.rulebooks
+        if not ref.schema
+    ]
 
 
 def report_tables(context: ReportContext) -> Tables:

@@ -126,7 +126,12 @@ class OperatorChecks:
             return NumT(left.dim, left.percent and right.percent, is_null)
         if node.op == "*":
             dim = left.dim * right.dim
-            percent = dim == DIMENSIONLESS and (left.percent or right.percent)
+            # A percentage scaled by a written number stays one (2 * 30 % is 60 %); a
+            # percentage of a count is a count (50 % * count(...) is a number of members).
+            percent = dim == DIMENSIONLESS and (
+                (left.percent and (right.percent or _plain_number(node.right)))
+                or (right.percent and _plain_number(node.left))
+            )
             return NumT(dim, percent, is_null)
         dim = left.dim / right.dim
         # Money over money is a ratio, shown as a percentage; so is a percentage halved.
@@ -267,6 +272,13 @@ class OperatorChecks:
             )
             return ERR
         return nullable(a, a.nullable or b.nullable)
+
+
+def _plain_number(node: ast.Expr) -> bool:
+    """A number written without a unit (``2``, ``-1.5``)."""
+    if isinstance(node, ast.Unary) and node.op == "-":
+        node = node.operand
+    return isinstance(node, ast.Number) and node.unit is None
 
 
 def _bare_zero(node: ast.Expr) -> bool:

@@ -78,18 +78,26 @@ def gap_text(result: Result, lang: str = "en") -> str | None:
         days = Decimal((right - left).days)
         distance = days if info.op in (">=", ">") else -days
         amount = format_value(abs(distance), NumT(DAYS), "", lang)
-        return _gap_words(info.op, info.left, info.right, amount, lang)
+        return _gap_words(info.op, info.left, info.right, amount, lang, level=not days)
     else:
         return None
     amount = format_value(abs(distance), info.type, result.info.currency, lang)
     if isinstance(info.type, NumT) and info.type.percent:
         amount = amount.replace("%", "").strip() + " " + _("percentage points")
-    return _gap_words(info.op, info.left, info.right, amount, lang) + suffix
+    words = _gap_words(info.op, info.left, info.right, amount, lang, level=not distance)
+    return words + suffix
 
 
-def _gap_words(op: str, left: str, right: str, amount: str, lang: str) -> str:
+def _gap_words(
+    op: str, left: str, right: str, amount: str, lang: str, *, level: bool = False
+) -> str:
     _ = translator(lang)
     words = {"left": left, "right": right, "amount": amount}
+    if level and op in (">", "<"):
+        # A strict comparison that fails on equal sides: no distance to speak of.
+        if op == ">":
+            return _("{left} equals {right}, and must be more").format(**words)
+        return _("{left} equals {right}, and must be less").format(**words)
     if op in (">=", ">"):
         text = _("{left} is {amount} short of {right}")
     elif op in ("<=", "<"):

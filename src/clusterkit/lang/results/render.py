@@ -48,10 +48,11 @@ def render_results(results: ResultSet, lang: str = "en", *, show_all: bool = Fal
         lines.append(f"  {ref.id}{version} ({ref.path}, sha256 {ref.sha256[:12]})")
     lines.append("")
     verdicts = results.verdicts()
-    for ref in p.rulebooks:
-        own = [outcome for rulebook, _rule, _entity, outcome in verdicts if rulebook == ref.id]
-        if not ref.schema:
-            lines.append(f"{ref.id}: {counts(own) or _('no results')}")
+    # One line per rulebook, whatever number of its versions gave verdicts (a rule that
+    # says `version as of` brings in the versions in force on each entity's date).
+    for rulebook_id in dict.fromkeys(ref.id for ref in p.rulebooks if not ref.schema):
+        own = [outcome for rulebook, _rule, _entity, outcome in verdicts if rulebook == rulebook_id]
+        lines.append(f"{rulebook_id}: {counts(own) or _('no results')}")
     loud = [o for o in Outcome if o not in _QUIET]
     shown = results.results if show_all else results.select(*loud)
     if shown:

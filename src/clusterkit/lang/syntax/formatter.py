@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import attrs
 
+from clusterkit.diagnostics import unify_line_ends
 from clusterkit.lang.syntax.parser import parse_rules
 from clusterkit.lang.syntax.tokens import BLOCKS, Comment, Gap, Tok, TokenStream, read_tokens
 
@@ -58,8 +59,10 @@ def format_rules(text: str, file: str = "<rules>") -> str:
 
     Raises :class:`~clusterkit.diagnostics.DiagnosticError` with the usual syntax
     diagnostic if the text does not parse, and :class:`FormatterError` if laying it out
-    would change its tokens (which would be a bug in the formatter).
+    would change its tokens (which would be a bug in the formatter). Lone carriage
+    returns (old Mac line ends) become line feeds.
     """
+    text = unify_line_ends(text)
     parse_rules(text, file)
     stream = read_tokens(text)
     result = _Layout(stream).render()

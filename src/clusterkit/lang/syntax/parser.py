@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span, source_lines
+from clusterkit.diagnostics import (
+    Diagnostic,
+    DiagnosticError,
+    Severity,
+    Span,
+    source_lines,
+    unify_line_ends,
+)
 from clusterkit.lang import ast
 from clusterkit.lang.syntax.builder import (
     MAX_DEPTH,
@@ -136,9 +143,10 @@ def _bad_text(text: str, file: str) -> Diagnostic | None:
 def parse_rules(text: str, file: str = "<rules>") -> ast.RuleFile:
     """Parse one rule file; raise :class:`DiagnosticError` on a syntax error.
 
-    A byte-order mark at the start (Windows editors write one) is ignored.
+    A byte-order mark at the start (Windows editors write one) is ignored, and a lone
+    carriage return (old Mac line ends) ends a line as a line feed does.
     """
-    text = text.removeprefix("\ufeff")
+    text = unify_line_ends(text.removeprefix("\ufeff"))
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:
