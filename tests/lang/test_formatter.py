@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clusterkit.diagnostics import DiagnosticError
-from clusterkit.lang import parse_rules
+from clusterkit.lang import ast, parse_rules
 from clusterkit.lang.syntax.formatter import format_rules
 from clusterkit.lang.syntax.tokens import read_tokens
 from tests.lang.test_parser import exprs
@@ -148,9 +148,34 @@ def test_parts_of_blocks_go_on_their_own_lines() -> None:
         'kind cost_item\n  title en "Cost" ru "Статья"\n  belongs to project\n  id required\n'
         "  field amount: money in RUB required\n  field tags: list of text\n\n"
         'extend participant\n  field in_sez: yes/no\n  allow role "a", "b"\n\n'
-        "param share\n  from 2016-01-28 = 50 %\n  from 2021-04-08 = 30 %\n"
-        '  basis inferred "why"\n'
+        "param share\n  from 2016-01-28 = 50 %\n  from 2021-04-08 = 30 % basis inferred \"why\"\n"
     )
+
+
+def test_a_values_basis_stays_on_its_from_line_and_the_params_on_its_own() -> None:
+    text = (
+        "rulebook t\n"
+        'param m from 2015-01-01 = 40 basis illustrative "early"   from 2021-05-31 = 51'
+        ' basis source "round V"\n'
+        "  from 2023-01-01 = 60 # later\n"
+        '   basis inferred "default"  source "s"\n'
+    )
+    formatted = format_rules(text)
+    assert formatted == (
+        "rulebook t\n\n"
+        "param m\n"
+        '  from 2015-01-01 = 40 basis illustrative "early"\n'
+        '  from 2021-05-31 = 51 basis source "round V"\n'
+        "  from 2023-01-01 = 60  # later\n"
+        '  basis inferred "default"\n'
+        '  source "s"\n'
+    )
+    assert format_rules(formatted) == formatted
+    (param,) = parse_rules(formatted, "t.ckr").items
+    assert isinstance(param, ast.Param)
+    bases = [v.basis.kind if v.basis else None for v in param.values]
+    assert bases == ["illustrative", "source", None]
+    assert param.basis is not None and param.basis.note == "default"
 
 
 def test_titles_continue_aligned_under_their_first_language() -> None:

@@ -142,7 +142,7 @@ class Labels:
         """The parameters the rule reads that are assumptions, with their basis."""
         return "; ".join(
             f"{name} ({basis_text((kind, note), self.lang)})"
-            for name, kind, note in result.info.parameters
+            for name, kind, note in result.parameters
             if kind in ("inferred", "illustrative")
         )
 

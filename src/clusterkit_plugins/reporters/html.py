@@ -199,14 +199,16 @@ def _member(result: Result, t: Labels, names: Mapping[str, str]) -> Member:
 def _findings(results: Sequence[Result], t: Labels, names: Mapping[str, str]) -> list[Finding]:
     """The verdicts that need attention, one finding per rule, outcome and wording: the
     entities it concerns named together, the formula and values of each in details."""
-    groups: dict[tuple[str, str, Outcome, str], list[Result]] = {}
+    groups: dict[tuple[str, str, Outcome, str, str], list[Result]] = {}
     for result in results:
         if result.outcome in _SEVERITY:
-            key = (result.rulebook, result.rule, result.outcome, t.plain(result))
+            # Verdicts that read values of a parameter resting on different bases
+            # (an example value, the source's value) are separate findings.
+            key = (result.rulebook, result.rule, result.outcome, t.plain(result), t.assumed(result))
             groups.setdefault(key, []).append(result)
     ordered = sorted(groups.items(), key=lambda item: _SEVERITY.index(item[0][2]))
     findings = []
-    for (_rulebook, _rule, outcome, text), members in ordered:
+    for (_rulebook, _rule, outcome, text, _assumed), members in ordered:
         first = members[0]
         version = f" {first.version}" if first.version else ""
         findings.append(

@@ -88,16 +88,20 @@ class Const:
 
 @attrs.frozen
 class ParamValue:
-    """``from DATE = EXPR``: the value a parameter has from a date on."""
+    """``from DATE = EXPR``: the value a parameter has from a date on; ``basis`` is the
+    one written on its own ``from`` line (else the parameter's applies)."""
 
     span: Span
     start: dt.date
     expr: Expr
+    basis: Basis | None = None
 
 
 @attrs.frozen
 class Param:
-    """``param NAME`` with its values by date: a constant that changes on dates."""
+    """``param NAME`` with its values by date: a constant that changes on dates.
+    ``basis`` is the one written on a line of its own: the basis of every value
+    without its own."""
 
     span: Span
     name: str

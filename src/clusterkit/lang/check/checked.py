@@ -45,12 +45,20 @@ class DefineInfo:
 
 @attrs.frozen
 class ParamInfo:
-    """A dated parameter: its type and its values by date (in base units), in order."""
+    """A dated parameter: its type and its values by date (in base units), in order;
+    ``bases`` gives each value's basis (its own, else the parameter's), in the same
+    order."""
 
     node: ast.Param
     type: Type
     schedule: tuple[tuple[dt.date, object], ...]
     owner: str
+    bases: tuple[ast.Basis | None, ...] = ()
+
+    def varies(self) -> bool:
+        """Whether the values rest on different bases, so a verdict's depends on the
+        value in force."""
+        return len({None if b is None else (b.kind, b.note) for b in self.bases}) > 1
 
 
 @attrs.frozen

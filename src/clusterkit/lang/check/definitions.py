@@ -43,6 +43,8 @@ class DefinitionChecks:
     def param(self, item: ast.Param, scope: Scope) -> None:
         """A dated parameter: values of one type, each from its date on."""
         self.check_basis(item.basis)
+        for value in item.values:
+            self.check_basis(value.basis)
         if not item.values:
             self.error(
                 codes.PARAM_DATES, item.span, msg("param {name!r} has no values", name=item.name)
@@ -51,6 +53,7 @@ class DefinitionChecks:
         first = item.values[0]
         t = self.expr(first.expr, scope)
         schedule: list[tuple[dt.date, object]] = []
+        bases: list[ast.Basis | None] = []
         for value in item.values:
             vt = t if value is first else self.expr(value.expr, scope)
             if value is not first and not self.comparable("=", first.expr, t, value.expr, vt):
@@ -78,10 +81,13 @@ class DefinitionChecks:
                 )
                 continue
             schedule.append((value.start, fixed))
-        info = ParamInfo(item, t, tuple(schedule), self.file.path)
+            bases.append(value.basis or item.basis)
+        info = ParamInfo(item, t, tuple(schedule), self.file.path, tuple(bases))
         self.declare(scope, Symbol("param", item.name, t, self.file.path, item), item.span)
         self.result.params[item.name] = info
-        self.result.bases[item.name] = item.basis
+        # A verdict shows the basis of the value it read; this one is shown when the
+        # values share one, or none was read.
+        self.result.bases[item.name] = bases[0] if bases and not info.varies() else item.basis
 
     def function(self, item: ast.Function, scope: Scope) -> None:
         """A user function: typed parameters, one expression, no recursion."""

@@ -192,7 +192,12 @@ class _Gen(RuleCode, PrecisionCode, Visitor[str]):
 
     def param(self, name: str, day: str) -> str:
         info = self.checked.params[name]
-        return f"rt.param_on({self.const(info.schedule)}, {day}, {self.const(name)})"
+        schedule, what = self.const(info.schedule), self.const(name)
+        if info.varies():
+            # The verdict notes the basis of the value it read.
+            bases = self.const(tuple(_basis(b) or ("", "") for b in info.bases))
+            return f"rt.param_noted({schedule}, {day}, {what}, ctx, {bases})"
+        return f"rt.param_on({schedule}, {day}, {what})"
 
     def dated(self, node: ast.Dated) -> str:
         return self.param(node.name, self.arg(node.date))

@@ -31,6 +31,11 @@ __all__ = ["RulebookRun"]
 
 _STATUS = STATUS
 
+# A scored entity: its total, its points by criterion, its trace, the bases it read.
+_Scored = tuple[
+    Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]], tuple[tuple[str, str, str], ...]
+]
+
 
 def _need(missing: Missing) -> Need:
     return Need(missing.template, tuple(sorted(missing.params.items())))
@@ -90,7 +95,8 @@ class RulebookRun:
             raise rewrite_traceback(error, self.book) from None
 
     def runs(self, rule: CompiledRule) -> Iterator[Result | tuple[Any, Any]]:
-        """Each entity in scope with what the rule gave it, or an undetermined result."""
+        """Each entity in scope with what the rule gave it and the bases of the dated
+        parameters' values it read, or an undetermined result."""
         entities = self.call(rule, rule.entities)
         if isinstance(entities, Need):
             yield Result(rule.info, self.ctx.data.info.id, Outcome.UNDETERMINED, needs=entities)
@@ -107,11 +113,16 @@ class RulebookRun:
             if isinstance(chosen, Result):
                 yield chosen
                 continue
-            raw = self.call(rule, chosen.run, entity, ctx=self.chosen_ctx)
+            ctx = self.chosen_ctx
+            ctx.noted.clear()
+            raw = self.call(rule, chosen.run, entity, ctx=ctx)
+            read = tuple(ctx.noted)
             if isinstance(raw, Need):
-                yield Result(chosen.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
+                yield Result(
+                    chosen.info, self.key(entity), Outcome.UNDETERMINED, needs=raw, bases_read=read
+                )
             else:
-                yield entity, (chosen, raw)
+                yield entity, (chosen, raw, read)
 
     def chosen(self, rule: CompiledRule, entity: Any) -> CompiledRule | Result:
         """The rule that judges ``entity``: the version in force on its own date when the
@@ -174,53 +185,65 @@ class RulebookRun:
         out = []
         with decimal.localcontext(CONTEXT):
             for entity in entities:
+                self.ctx.noted.clear()
                 raw = self.call(rule, rule.run, entity)
                 if isinstance(raw, Need):  # not reached: the batch run found the same data
                     need = Result(rule.info, self.key(entity), Outcome.UNDETERMINED, needs=raw)
                     out.append(need)
                 else:
-                    out.append(self.made(rule, entity, raw))
+                    out.append(self.made(rule, entity, raw, tuple(self.ctx.noted)))
         return out
 
-    def made(self, chosen: CompiledRule, entity: Any, raw: Raw) -> Result:
+    def made(
+        self, chosen: CompiledRule, entity: Any, raw: Raw, read: tuple[tuple[str, str, str], ...]
+    ) -> Result:
         status, values, detail = raw
         failure = None
         if status == "fail" and detail is not None:
             number, left, right = detail
             failure = Failure(chosen.info.requires[number], left, right)
-        return Result(chosen.info, self.key(entity), _STATUS[status], values, failure)
+        return Result(
+            chosen.info, self.key(entity), _STATUS[status], values, failure, bases_read=read
+        )
 
     def rule(self, rule: CompiledRule) -> Iterator[Result]:
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (chosen, raw) = run
-            yield self.made(chosen, entity, raw)
+            entity, (chosen, raw, read) = run
+            yield self.made(chosen, entity, raw, read)
 
     def score(self, rule: CompiledRule) -> Iterator[Result]:
-        scored: list[tuple[Any, Decimal, tuple[Decimal, ...], list[tuple[int, Any]]]] = []
+        scored: list[_Scored] = []
         for run in self.runs(rule):
             if isinstance(run, Result):
                 yield run
                 continue
-            entity, (chosen, (status, values, detail)) = run
+            entity, (chosen, (status, values, detail), read) = run
             if status != "score":
                 # 'when' found the score does not apply to this entity.
-                yield Result(chosen.info, self.key(entity), _STATUS[status], values)
+                yield Result(
+                    chosen.info, self.key(entity), _STATUS[status], values, bases_read=read
+                )
                 continue
             points, weights = detail
             total = sum((w * v for w, v in zip(weights, points, strict=True)), Decimal(0))
-            scored.append((entity, total, tuple(points), values))
+            scored.append((entity, total, tuple(points), values, read))
         top = rule.top if rule.top is not None else len(scored)
         tie = [rule.criteria.index(name) for name in rule.tie]
         minimum = None
         if rule.minimum is not None:
             minimum = self.call(rule, rule.minimum)
             if isinstance(minimum, Need):
-                for entity, _total, _points, values in scored:
+                for entity, _total, _points, values, read in scored:
                     yield Result(
-                        rule.info, self.key(entity), Outcome.UNDETERMINED, values, needs=minimum
+                        rule.info,
+                        self.key(entity),
+                        Outcome.UNDETERMINED,
+                        values,
+                        needs=minimum,
+                        bases_read=read,
                     )
                 return
         # Highest total first; ties broken by the named criteria, then by entity id, so
@@ -228,7 +251,7 @@ class RulebookRun:
         scored.sort(key=lambda s: (-s[1], *(-s[2][i] for i in tie), entity_key(s[0])))
         cutoff = scored[min(top, len(scored)) - 1][1] if scored else None
         total_label, rank_label = rule.score_labels
-        for rank, (entity, total, _points, values) in enumerate(scored, start=1):
+        for rank, (entity, total, _points, values, read) in enumerate(scored, start=1):
             selected = rank <= top and (minimum is None or total >= minimum)
             yield Result(
                 rule.info,
@@ -238,4 +261,5 @@ class RulebookRun:
                 score=total,
                 rank=rank,
                 standing=None if selected else Standing(top, minimum, cutoff),
+                bases_read=read,
             )

@@ -169,7 +169,7 @@ def explain_for(result: Result, lang: str, entities: str) -> str:
         lines.append("  " + _("Basis: {basis}").format(basis=basis))
     assumed = [
         f"{name} ({basis_text((kind, note), lang)})"
-        for name, kind, note in result.info.parameters
+        for name, kind, note in result.parameters
         if kind in ("inferred", "illustrative")
     ]
     if assumed:

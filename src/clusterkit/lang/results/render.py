@@ -157,6 +157,6 @@ def _result_json(result: Result, lang: str) -> dict[str, Any]:
         else {"kind": result.info.basis[0], "note": result.info.basis[1]},
         "parameters": [
             {"name": name, "basis": kind or None, "note": note}
-            for name, kind, note in result.info.parameters
+            for name, kind, note in result.parameters
         ],
     }

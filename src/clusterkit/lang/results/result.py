@@ -97,6 +97,9 @@ class Result:
         needs: for undetermined, what data is missing.
         score, rank, standing: for scores: the weighted total, the rank, and why it
             was not selected.
+        bases_read: ``(name, kind, note)`` of each value of a dated parameter the
+            verdict read, when the parameter's values rest on different bases: the
+            basis of the value in force on the date it was read as of.
     """
 
     info: RuleInfo
@@ -108,6 +111,22 @@ class Result:
     score: Decimal | None = None
     rank: int | None = None
     standing: Standing | None = None
+    bases_read: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def parameters(self) -> tuple[tuple[str, str, str], ...]:
+        """The consts and parameters the rule reads, ``(name, kind, note)`` with their
+        basis (kind ``""`` when none is stated): for a dated parameter whose values
+        rest on different bases, the basis of each value this verdict read."""
+        if not self.bases_read:
+            return self.info.parameters
+        read: dict[str, list[tuple[str, str, str]]] = {}
+        for entry in self.bases_read:
+            read.setdefault(entry[0], []).append(entry)
+        out: list[tuple[str, str, str]] = []
+        for entry in self.info.parameters:
+            out.extend(read.get(entry[0], [entry]))
+        return tuple(out)
 
     @property
     def rulebook(self) -> str:

@@ -118,13 +118,32 @@ def lookup(table: Mapping[object, Any], key: object, what: str) -> Any:
 
 def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> Any:
     """The value a dated parameter has on ``day``: the last one whose date has come."""
-    value: Any = None
-    found = False
-    for start, candidate in schedule:
+    return schedule[_in_force(schedule, day, name)][1]
+
+
+def param_noted(
+    schedule: tuple[tuple[dt.date, Any], ...],
+    day: dt.date,
+    name: str,
+    ctx: Any,
+    bases: tuple[tuple[str, str], ...],
+) -> Any:
+    """:func:`param_on` for a parameter whose values rest on different bases: the
+    basis of the value read is noted in ``ctx.noted`` as ``(name, kind, note)``, for
+    the verdict to show."""
+    index = _in_force(schedule, day, name)
+    ctx.noted[(name, *bases[index])] = None
+    return schedule[index][1]
+
+
+def _in_force(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> int:
+    """The index of the value in force on ``day``; Missing before the first."""
+    found = -1
+    for index, (start, _value) in enumerate(schedule):
         if start > day:
             break
-        value, found = candidate, True
-    if not found:
+        found = index
+    if found < 0:
         first = schedule[0][0].isoformat() if schedule else "?"
         raise Missing(
             N_("a value of {name} on {date} (its first is from {first})"),
@@ -132,4 +151,4 @@ def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str)
             date=day.isoformat(),
             first=first,
         )
-    return value
+    return found

@@ -69,6 +69,10 @@ class Context:
         #: Each project's financing by source, summed on first read (rules read the
         #: cluster's, the state's and others' shares again and again).
         self.funded: dict[int, dict[str, Decimal | Missing | None]] = {}
+        #: The bases of the dated parameters' values read since it was last emptied, as
+        #: ``(name, kind, note)`` in the order read (only of parameters whose values
+        #: rest on different bases): a verdict shows the basis of the value it used.
+        self.noted: dict[tuple[str, str, str], None] = {}
 
     @cached_property
     def _parents(self) -> dict[type, dict[int, object]]:

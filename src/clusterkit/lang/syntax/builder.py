@@ -13,7 +13,7 @@ import attrs
 
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
-from clusterkit.lang.syntax.builder_items import ItemBuilder, unquote
+from clusterkit.lang.syntax.builder_items import BadLiteralError, ItemBuilder, unquote
 from clusterkit.lang.syntax.lalr import Tok
 from clusterkit.messages import msg
 from clusterkit.numbers import SCALE_POWERS
@@ -29,12 +29,6 @@ _N = TypeVar("_N", bound=ast.Expr)
 class DepthError(Exception):
     def __init__(self, span: Span) -> None:
         self.span = span
-
-
-class BadLiteralError(Exception):
-    def __init__(self, span: Span, message: str) -> None:
-        self.span = span
-        self.message = message
 
 
 #: The methods that read a token's type or position.

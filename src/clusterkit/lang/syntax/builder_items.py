@@ -7,16 +7,59 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
+
 from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.syntax.lalr import Tok
+from clusterkit.messages import msg
 
-__all__ = ["ItemBuilder", "unquote"]
+__all__ = ["BadLiteralError", "ItemBuilder", "unquote"]
 
 
 def unquote(token: str) -> str:
     body = str(token)[1:-1]
     return body.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+class BadLiteralError(Exception):
+    """A literal or line the grammar accepts but the language does not (a date that
+    does not exist, a line given twice), at its span."""
+
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
+
+
+def _split_bases(parts: tuple[Any, ...]) -> tuple[tuple[ast.ParamValue, ...], ast.Basis | None]:
+    """A parameter's values and its own ``basis``. A ``basis`` right after a value, on
+    the line that value ends on, is that value's; one on a line of its own is the
+    parameter's, for the values without their own. Either given twice is refused."""
+    values: list[ast.ParamValue] = []
+    default: ast.Basis | None = None
+    owner: int | None = None  # the value whose line the last part ended on
+    line = 0
+    for part in parts:
+        if isinstance(part, ast.ParamValue):
+            values.append(part)
+            owner, line = len(values) - 1, part.span.end_line
+            continue
+        if isinstance(part, ast.Basis):
+            if owner is not None and part.span.line == line:
+                if values[owner].basis is not None:
+                    raise _twice(part.span)
+                values[owner] = attrs.evolve(values[owner], basis=part)
+                line = part.span.end_line
+                continue
+            if default is not None:
+                raise _twice(part.span)
+            default = part
+        owner = None
+    return tuple(values), default
+
+
+def _twice(span: Span) -> BadLiteralError:
+    return BadLiteralError(span, msg("'{word}' is given twice here", word="basis"))
 
 
 class ItemBuilder:
@@ -30,10 +73,9 @@ class ItemBuilder:
         return ast.Basis(span, str(kind), unquote(note) if note is not None else "")
 
     def param(self, span: Span, name: str, *parts: Any) -> ast.Param:
-        values = tuple(p for p in parts if isinstance(p, ast.ParamValue))
+        values, basis = _split_bases(parts)
         titles = tuple(e for p in parts if isinstance(p, tuple) and p[0] == "titles" for e in p[1])
         source = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "source"), "")
-        basis = next((p for p in parts if isinstance(p, ast.Basis)), None)
         return ast.Param(span, str(name), values, titles, source, basis)
 
     def param_value(self, span: Span, start: Tok, _eq: str, expr: ast.Expr) -> ast.ParamValue:

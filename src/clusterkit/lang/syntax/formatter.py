@@ -9,6 +9,8 @@ The layout is the shipped rulebooks':
   line or one per line as written; continuation lines align under the first language;
 - any other line break the author made inside a statement is kept, its continuation
   indented 4 more than the statement in a block (2 after a one-line item);
+- the ``basis`` of a parameter's value stays on its ``from`` line (one on a line of
+  its own, the parameter's, stays on its own);
 - one space between words, none inside brackets, before ``,``, ``:`` and ``)``,
   around ``.``, after a unary minus, nor before the ``(`` of a call or the ``[`` of a
   lookup;
@@ -154,14 +156,18 @@ class _Layout:
         lines = [_Line(first.text)]
         base = 0  # the indentation of the current statement
         align: int | None = None  # the column of a title's first language
+        part = ""  # the first word of the current part
         for index in range(begin + 1, end):
             tok, gap = self.tokens[index], self.gaps[index]
             if gap.trailing is not None:
                 lines[-1].comment = gap.trailing
             indent: int | None = None
-            if tok.starts == "part":
+            if tok.starts == "part" and _value_basis(first, part, tok, gap):
+                part = tok.text  # stays on its value's line: it is that value's
+            elif tok.starts == "part":
                 base = indent = _INDENT
                 align = None
+                part = tok.text
             elif tok.starts == "next_entry" and gap.newline and align is not None:
                 indent = align
             elif gap.newline:
@@ -178,6 +184,12 @@ class _Layout:
         if trailing is not None:
             lines[-1].comment = trailing
         return lines
+
+
+def _value_basis(first: Tok, part: str, tok: Tok, gap: Gap) -> bool:
+    """Whether ``tok`` is the ``basis`` of a parameter's value, written on its ``from``
+    line (a ``basis`` on a line of its own is the whole parameter's)."""
+    return first.item_kind == "param" and part == "from" and tok.text == "basis" and not gap.newline
 
 
 def _take_tail(block: list[_Line], comments: list[Comment], last: Tok) -> None:
