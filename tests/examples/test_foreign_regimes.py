@@ -326,14 +326,21 @@ def test_round_v_conditions_at_their_edges() -> None:
     assert points["label"] == "below the threshold"
     minimum = results[("enough_members", "energy-v")]
     assert trace(minimum)["minimum"] == "51"
-    assert minimum["parameters"][0]["basis"] == "illustrative"
+    # Round V's 51 is the regulations' own figure: the basis of the value read.
+    assert minimum["parameters"] == [
+        {"name": "min_members", "basis": "source", "note": "round V: at least 51 members"}
+    ]
 
 
 def test_the_member_minimum_is_the_one_of_the_applications_round() -> None:
-    # Round II (2016): the illustrative 40 of the earlier rounds, read on its own date.
+    # Round II (2016): the illustrative 40 of the earlier rounds, read on its own date,
+    # with the basis of that value; round V's 51 with the source's.
     _, results = check(PL)
-    assert trace(results[("enough_members", "ict-ii")])["minimum"] == "40"
-    assert trace(results[("enough_members", "ict-v")])["minimum"] == "51"
+    earlier, round_v = results[("enough_members", "ict-ii")], results[("enough_members", "ict-v")]
+    assert trace(earlier)["minimum"] == "40"
+    assert trace(round_v)["minimum"] == "51"
+    assert [p["basis"] for p in earlier["parameters"]] == ["illustrative"]
+    assert [p["basis"] for p in round_v["parameters"]] == ["source"]
 
 
 def test_two_versions_of_a_rulebook_are_counted_once_each() -> None:

@@ -148,7 +148,7 @@ def test_parts_of_blocks_go_on_their_own_lines() -> None:
         'kind cost_item\n  title en "Cost" ru "Статья"\n  belongs to project\n  id required\n'
         "  field amount: money in RUB required\n  field tags: list of text\n\n"
         'extend participant\n  field in_sez: yes/no\n  allow role "a", "b"\n\n'
-        "param share\n  from 2016-01-28 = 50 %\n  from 2021-04-08 = 30 % basis inferred \"why\"\n"
+        'param share\n  from 2016-01-28 = 50 %\n  from 2021-04-08 = 30 % basis inferred "why"\n'
     )
 
 
@@ -175,7 +175,8 @@ def test_a_values_basis_stays_on_its_from_line_and_the_params_on_its_own() -> No
     assert isinstance(param, ast.Param)
     bases = [v.basis.kind if v.basis else None for v in param.values]
     assert bases == ["illustrative", "source", None]
-    assert param.basis is not None and param.basis.note == "default"
+    assert param.basis is not None
+    assert param.basis.note == "default"
 
 
 def test_titles_continue_aligned_under_their_first_language() -> None:

@@ -120,6 +120,29 @@ def test_a_program_from_the_cache_gives_what_a_built_one_gives(
     assert traces(again) == traces(fresh)
 
 
+def test_a_cached_program_shows_the_basis_of_each_parameter_value_it_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pl-key-clusters' member minimum: 40 of the earlier rounds is an example, round
+    # V's 51 the regulations'; a verdict shows the basis of the value of its round.
+    monkeypatch.chdir(ROOT)
+    paths, data = ["examples/pl-key-clusters"], "examples/pl-key-clusters/data"
+    dataset = load_dataset(data, schema=load_rules(paths, cache=True).schema)
+    no_building(monkeypatch)
+    cached = load_rules(paths, cache=True)
+    results = evaluate(cached, dataset, dt.date(2025, 1, 1))
+    bases = {
+        r.entity: [kind for name, kind, _note in r.parameters if name == "min_members"]
+        for r in results
+        if r.rule == "enough_members"
+    }
+    assert bases["ict-ii"] == ["illustrative"]
+    assert bases["ict-v"] == ["source"]
+    assert "min_members (illustrative" in next(
+        r.explain("en") for r in results if (r.rule, r.entity) == ("enough_members", "ict-ii")
+    )
+
+
 def test_the_syntax_trees_of_a_cached_program_are_made_when_asked_for(
     rules: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
