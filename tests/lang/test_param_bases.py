@@ -11,10 +11,11 @@ import pytest
 
 import clusterkit
 from clusterkit.diagnostics import DiagnosticError
-from clusterkit.lang import ast, parse_rules
+from clusterkit.lang import ast, load_rules, parse_rules
 from clusterkit.lang.results.result_set import ResultSet
 from clusterkit.lsp.analysis import analyse
 from clusterkit.lsp.features import hover
+from clusterkit.plugins import REPORTERS, ReportContext, discover
 from tests.cli.runner import run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,7 @@ rule then
 SOURCE = ("share", "source", "Decree No. 41, art. 3")
 EXAMPLE = ("share", "illustrative", "an example of a later cut")
 DEFAULT = ("share", "inferred", "the 2023 value from press summaries")
+LATER = dt.date(2022, 6, 1)
 
 
 def evaluate(day: dt.date) -> dict[str, clusterkit.Result]:
@@ -156,3 +158,62 @@ def test_hover_on_a_parameter_shows_its_values_with_their_bases(tmp_path: Path) 
     assert text.startswith("**param share**")
     assert 'from 2016-01-28 = 50 % basis source "Decree No. 41, art. 3"' in text
     assert 'basis inferred "the 2023 value from press summaries"' in text
+
+
+def test_a_report_keeps_findings_apart_that_read_values_of_different_bases() -> None:
+    # One cluster is judged by the value of 2017 (the source's), the others by the
+    # one in force on the as-of date (an example): both fail, as two findings.
+    rules = RULES + (
+        "\nrule high for each c in clusters\n"
+        '  message en "below the bar"\n'
+        '  require share as of (if c.id = "milk-akmola" then 2017-03-01 else as_of) >= 60 %\n'
+    )
+    data = clusterkit.load_dataset(DATA)
+    results = clusterkit.evaluate(clusterkit.compile_rules(rules, name="t.ckr"), data, LATER)
+    high = {r.entity: r for r in results if r.rule == "high"}
+    assert {r.outcome for r in high.values()} == {clusterkit.Outcome.FAIL}
+    assert high["milk-akmola"].parameters == (SOURCE,)
+    assert high["flour-kostanay"].parameters == (EXAMPLE,)
+    page = discover([REPORTERS]).get(REPORTERS, "html").render(ReportContext(data, results, "en"))
+    assert page.count("below the bar") == 2  # two findings of the one rule
+    assert page.count("an example of a later cut") == 1  # the others' assumption, once
+
+
+def test_scores_note_the_basis_of_the_value_each_entity_read() -> None:
+    rules = RULES + (
+        "\nscore s for each c in clusters\n"
+        '  criterion v weight 100 % = (if c.id = "milk-akmola" then share as of 2017-03-01'
+        " else share) * 10 points\n"
+        "  scale 0 points to 10 points\n"
+        "  select top 3\n"
+    )
+    program = clusterkit.compile_rules(rules, name="t.ckr")
+    results = clusterkit.evaluate(program, clusterkit.load_dataset(DATA), LATER)
+    scored = {r.entity: r for r in results if r.rule == "s"}
+    assert scored["milk-akmola"].parameters == (SOURCE,)
+    assert scored["tourism-almaty"].parameters == (EXAMPLE,)
+    assert {r.outcome for r in scored.values()} == {
+        clusterkit.Outcome.PASS,
+        clusterkit.Outcome.FAIL,
+    }
+
+
+def test_the_version_in_force_on_a_date_notes_the_basis_of_the_value_it_read(
+    tmp_path: Path,
+) -> None:
+    head = 'rulebook t\nversion "{v}"\nin force from {start}{until}\n'
+    rule = "rule r for each c in clusters\n  version as of 2017-03-01\n  require share >= {least}\n"
+    old = head.format(v="1", start="2015-01-01", until=" until 2020-12-31")
+    new = head.format(v="2", start="2021-01-01", until="")
+    param = RULES[len("rulebook t\n") : RULES.index("\nrule now")]
+    (tmp_path / "old.ckr").write_text(old + param + rule.format(least="10 %"), encoding="utf-8")
+    (tmp_path / "new.ckr").write_text(new + param + rule.format(least="90 %"), encoding="utf-8")
+    program = load_rules([tmp_path])
+    results = clusterkit.evaluate(program, clusterkit.load_dataset(DATA), LATER)
+    judged = [r for r in results if r.rule == "r"]
+    assert len(judged) == len(clusterkit.load_dataset(DATA).clusters)
+    result = judged[0]
+    # Judged by version 1 (in force on 2017-03-01), reading the value of the as-of date.
+    assert result.version == "1"
+    assert result.outcome is clusterkit.Outcome.PASS
+    assert result.parameters == (EXAMPLE,)
