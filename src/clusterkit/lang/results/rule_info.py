@@ -58,7 +58,10 @@ class RuleInfo:
         basis: what the rule rests on: ``(kind, note)`` with kind ``source``,
             ``inferred`` or ``illustrative`` (the rule's own, else its rulebook's).
         parameters: the consts and parameters the rule reads, each ``(name, kind,
-            note)`` with its stated basis (kind ``""`` when none is stated).
+            note)`` with its stated basis (kind ``""`` when none is stated); for a
+            dated parameter whose values rest on different bases, the parameter's
+            own (a verdict's :attr:`~clusterkit.lang.results.Result.parameters` has
+            the basis of the value it read).
     """
 
     rulebook: str

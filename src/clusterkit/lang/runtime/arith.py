@@ -118,7 +118,15 @@ def lookup(table: Mapping[object, Any], key: object, what: str) -> Any:
 
 def param_on(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> Any:
     """The value a dated parameter has on ``day``: the last one whose date has come."""
-    return schedule[_in_force(schedule, day, name)][1]
+    value: Any = None
+    found = False
+    for start, candidate in schedule:
+        if start > day:
+            break
+        value, found = candidate, True
+    if not found:
+        raise _before_first(schedule, day, name)
+    return value
 
 
 def param_noted(
@@ -131,24 +139,22 @@ def param_noted(
     """:func:`param_on` for a parameter whose values rest on different bases: the
     basis of the value read is noted in ``ctx.noted`` as ``(name, kind, note)``, for
     the verdict to show."""
-    index = _in_force(schedule, day, name)
-    ctx.noted[(name, *bases[index])] = None
-    return schedule[index][1]
-
-
-def _in_force(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> int:
-    """The index of the value in force on ``day``; Missing before the first."""
     found = -1
-    for index, (start, _value) in enumerate(schedule):
+    for start, _candidate in schedule:
         if start > day:
             break
-        found = index
+        found += 1
     if found < 0:
-        first = schedule[0][0].isoformat() if schedule else "?"
-        raise Missing(
-            N_("a value of {name} on {date} (its first is from {first})"),
-            name=name,
-            date=day.isoformat(),
-            first=first,
-        )
-    return found
+        raise _before_first(schedule, day, name)
+    ctx.noted[(name, *bases[found])] = None
+    return schedule[found][1]
+
+
+def _before_first(schedule: tuple[tuple[dt.date, Any], ...], day: dt.date, name: str) -> Missing:
+    first = schedule[0][0].isoformat() if schedule else "?"
+    return Missing(
+        N_("a value of {name} on {date} (its first is from {first})"),
+        name=name,
+        date=day.isoformat(),
+        first=first,
+    )
