@@ -22,11 +22,11 @@ babel) are imported when first used, so ``import clusterkit`` is cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clusterkit._version import __version__
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
+from clusterkit.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from clusterkit.api import dataset_from_dict
@@ -117,13 +117,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'clusterkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

@@ -95,7 +95,9 @@ def compile_catalog(po_file: Path) -> bytes:
     from babel.messages.pofile import read_po  # noqa: PLC0415
 
     with po_file.open("rb") as handle:
-        catalog = read_po(handle)
+        # A broken entry (a msgid without its msgstr, after a merge) stops the build
+        # instead of being dropped with a warning.
+        catalog = read_po(handle, abort_invalid=True)
     out = BytesIO()
     write_mo(out, catalog)
     return out.getvalue()

@@ -20,8 +20,9 @@ implementation detail unless documented. Names below are imported when first use
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterkit.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from clusterkit.lang.evaluation.evaluator import data_hash, evaluate
@@ -45,25 +46,19 @@ __all__ = [
 ]
 
 _HOMES = {
-    "data_hash": "evaluation.evaluator",
-    "evaluate": "evaluation.evaluator",
-    "parse_rules": "syntax.parser",
-    "Program": "program",
-    "check_rules": "program",
-    "compile_rules": "program",
-    "load_rules": "program",
-    "Outcome": "results.outcome",
-    "Provenance": "results.result_set",
-    "Result": "results.result",
-    "ResultSet": "results.result_set",
-    "TraceEntry": "results.result",
+    "data_hash": ".evaluation.evaluator",
+    "evaluate": ".evaluation.evaluator",
+    "parse_rules": ".syntax.parser",
+    "Program": ".program",
+    "check_rules": ".program",
+    "compile_rules": ".program",
+    "load_rules": ".program",
+    "Outcome": ".results.outcome",
+    "Provenance": ".results.result_set",
+    "Result": ".results.result",
+    "ResultSet": ".results.result_set",
+    "TraceEntry": ".results.result",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'clusterkit.lang' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"clusterkit.lang.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())

@@ -25,9 +25,9 @@ functions raise :class:`~clusterkit.diagnostics.DiagnosticError` with all of the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from clusterkit.lazy import lazy_attributes
 from clusterkit.loader.files import MAX_FILE_BYTES, atomic_write, read_text
 
 if TYPE_CHECKING:
@@ -56,20 +56,14 @@ __all__ = [
 # The readers are imported when first used: reading rule files (``clusterkit lint``)
 # needs the file functions only, not the data model the readers bring.
 _LAZY = {
-    "CSV_COLUMNS": "participants_csv",
-    "read_participants_csv": "participants_csv",
-    "CsvOptions": "csv_tables",
-    "dataset_from_document": "documents",
-    "dump_dataset": "documents",
-    "load_dataset": "documents",
-    "save_dataset": "documents",
+    "CSV_COLUMNS": ".participants_csv",
+    "read_participants_csv": ".participants_csv",
+    "CsvOptions": ".csv_tables",
+    "dataset_from_document": ".documents",
+    "dump_dataset": ".documents",
+    "load_dataset": ".documents",
+    "save_dataset": ".documents",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _LAZY.get(name)
-    if home is None:
-        raise AttributeError(f"module 'clusterkit.loader' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"clusterkit.loader.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())

@@ -15,8 +15,9 @@ The data's names are re-exported here, imported when first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterkit.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from clusterkit.lang.results.outcome import Outcome
@@ -43,29 +44,21 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Outcome": "outcome",
-    "Failure": "result",
-    "Need": "result",
-    "Result": "result",
-    "Standing": "result",
-    "TraceEntry": "result",
-    "Provenance": "result_set",
-    "ResultSet": "result_set",
-    "RulebookRef": "result_set",
-    "Label": "rule_info",
-    "RequireInfo": "rule_info",
-    "RuleInfo": "rule_info",
-    "pick_text": "rule_info",
-    "Verdicts": "verdicts",
+    "Outcome": ".outcome",
+    "Failure": ".result",
+    "Need": ".result",
+    "Result": ".result",
+    "Standing": ".result",
+    "TraceEntry": ".result",
+    "Provenance": ".result_set",
+    "ResultSet": ".result_set",
+    "RulebookRef": ".result_set",
+    "Label": ".rule_info",
+    "RequireInfo": ".rule_info",
+    "RuleInfo": ".rule_info",
+    "pick_text": ".rule_info",
+    "Verdicts": ".verdicts",
 }
 
 
-def __getattr__(name: str) -> Any:
-    # Imported when first used: the outcome and a rule's information, which compiled
-    # rules hold, do not bring the explanations and reports with them.
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'clusterkit.lang.results' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"clusterkit.lang.results.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())
