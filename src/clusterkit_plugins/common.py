@@ -76,7 +76,9 @@ def file_lock(path: Path, *, wait: bool = True, required: bool = True) -> Iterat
         if not required:
             yield
             return
-        raise StoreError(f"{path.parent}: cannot be written: {exc.strerror}") from None
+        raise StoreError(
+            _("{path}: cannot be written: {error}").format(path=path.parent, error=exc.strerror)
+        ) from None
     try:
         deadline = time.monotonic() + (timeout_ms() / 1000 if wait else 0)
         pause = 0.001
@@ -87,10 +89,10 @@ def file_lock(path: Path, *, wait: bool = True, required: bool = True) -> Iterat
             except BlockingIOError:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise StoreError(
-                        f"{path.parent}: "
-                        + _("the store is locked by another writer; try again when it has finished")
-                    ) from None
+                    locked = _(
+                        "the store is locked by another writer; try again when it has finished"
+                    )
+                    raise StoreError(f"{path.parent}: {locked}") from None
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.05)
         yield
@@ -113,20 +115,25 @@ def utf8(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise StoreError(f"{what}: text that is not valid UTF-8 cannot be stored") from None
+        raise StoreError(
+            _("{what}: text that is not valid UTF-8 cannot be stored").format(what=what)
+        ) from None
 
 
 def check_bounds(observation: Observation) -> None:
     """Refuse a year or value beyond the documented bounds, before anything is stored."""
     if observation.year not in YEARS:
         raise StoreError(
-            f"year {_short(observation.year)} is out of bounds "
-            f"({YEARS.start}–{YEARS.stop - 1} are accepted)"
+            _("year {year} is out of bounds ({first}–{last} are accepted)").format(
+                year=_short(observation.year), first=YEARS.start, last=YEARS.stop - 1
+            )
         )
     for name in ("cluster", "indicator", "reported_by", "note", "reason"):
         utf8(getattr(observation, name), name)
     if observation.supersedes is not None and observation.supersedes > MAX_NUMBER:
-        raise StoreError(f"no observation {_short(observation.supersedes)} to correct")
+        raise StoreError(
+            _("no observation {number} to correct").format(number=_short(observation.supersedes))
+        )
     value = observation.value
     exponent = value.as_tuple().exponent
     if (
@@ -136,8 +143,12 @@ def check_bounds(observation: Observation) -> None:
         or exponent < -MAX_DIGITS_AFTER_POINT
     ):
         raise StoreError(
-            f"value {_short(value)} is out of bounds (at most {MAX_DIGITS_BEFORE_POINT} "
-            f"digits before the decimal point and {MAX_DIGITS_AFTER_POINT} after it)"
+            _(
+                "value {value} is out of bounds (at most {before} digits before the "
+                "decimal point and {after} after it)"
+            ).format(
+                value=_short(value), before=MAX_DIGITS_BEFORE_POINT, after=MAX_DIGITS_AFTER_POINT
+            )
         )
 
 
@@ -148,7 +159,7 @@ def _dimension(unit: Unit) -> object:
     try:
         return data_unit(unit)[1]
     except UnitError as exc:
-        raise StoreError(f"unit {unit}: {exc}") from None
+        raise StoreError(_("unit {unit}: {error}").format(unit=unit, error=exc)) from None
 
 
 def known_units(entries: Iterable[tuple[str, str, Unit]], cluster_id: str) -> dict[str, Unit]:
@@ -170,19 +181,23 @@ def check_fits(observation: Observation, known: Mapping[str, Unit]) -> None:
     cluster, name = observation.cluster, observation.indicator
     unit = known.get(name)
     if unit is None:
-        message = f"no indicator {name!r} for cluster {cluster!r} in the store"
+        message = _("no indicator {name!r} for cluster {cluster!r} in the store").format(
+            name=name, cluster=cluster
+        )
         close = difflib.get_close_matches(name, list(known), n=1)
         if close:
-            message += f"; did you mean {close[0]!r}?"
+            message += _("; did you mean {name!r}?").format(name=close[0])
         elif known:
-            message += f" (it has: {', '.join(sorted(known))})"
+            message += _(" (it has: {names})").format(names=", ".join(sorted(known)))
         else:
-            message += " (it has no indicator series or obligations yet)"
+            message += _(" (it has no indicator series or obligations yet)")
         raise StoreError(message)
     if _dimension(observation.unit) != _dimension(unit):
         raise StoreError(
-            f"unit {str(observation.unit)!r} does not fit indicator {name!r} of "
-            f"{cluster!r}, which is stated in {unit}"
+            _(
+                "unit {unit!r} does not fit indicator {name!r} of {cluster!r}, "
+                "which is stated in {stated}"
+            ).format(unit=str(observation.unit), name=name, cluster=cluster, stated=unit)
         )
 
 
@@ -195,16 +210,20 @@ def check_correction(
     if number is None:
         return
     if corrected is None:
-        raise StoreError(f"no observation {number} to correct")
+        raise StoreError(_("no observation {number} to correct").format(number=number))
     if corrected_by is not None:
         raise StoreError(
-            f"observation {number} was corrected already by observation {corrected_by}; "
-            f"correct that one instead"
+            _(
+                "observation {number} was corrected already by observation {by}; "
+                "correct that one instead"
+            ).format(number=number, by=corrected_by)
         )
     if observation.reported_on < corrected.reported_on:
         raise StoreError(
-            f"a correction cannot be reported before what it corrects (observation {number} "
-            f"was reported on {corrected.reported_on.isoformat()})"
+            _(
+                "a correction cannot be reported before what it corrects "
+                "(observation {number} was reported on {date})"
+            ).format(number=number, date=corrected.reported_on.isoformat())
         )
 
 
@@ -223,8 +242,10 @@ def renumber(observations: Sequence[Observation], last: int) -> list[Observation
             continue
         if target >= position:
             raise StoreError(
-                f"observation {position} of the dataset supersedes {target}, "
-                f"which does not come before it"
+                _(
+                    "observation {position} of the dataset supersedes {target}, "
+                    "which does not come before it"
+                ).format(position=position, target=target)
             )
         out.append(attrs.evolve(observation, supersedes=last + target))
     return out

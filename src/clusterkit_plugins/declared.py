@@ -59,7 +59,7 @@ def load_schema(text: str | None, where: str) -> Schema:
     try:
         return schema_from_data(json.loads(text))
     except (ValueError, RecursionError) as exc:  # SchemaFormatError is a ValueError
-        reason = str(exc) if isinstance(exc, SchemaFormatError) else f"not JSON: {exc}"
+        reason = str(exc) if isinstance(exc, SchemaFormatError) else _not_json(exc)
         message = _("the stored schema cannot be read ({reason})").format(reason=reason)
         raise StoreError(f"{where}: {message}") from None
 
@@ -126,8 +126,9 @@ def merge_records(old: Records, new: Records, declared: Schema, schema: Schema) 
     unknown = [c for c, items in new.items() if items and schema.kind_of_collection(c) is None]
     if unknown:
         raise StoreError(
-            f"the dataset has records of {', '.join(map(repr, unknown))}, "
-            "which its schema does not declare"
+            _("the dataset has records of {kinds}, which its schema does not declare").format(
+                kinds=", ".join(map(repr, unknown))
+            )
         )
     merged: dict[str, tuple[Record, ...]] = {}
     for kind in schema.kinds:
@@ -160,8 +161,12 @@ class Reader:
         self._declaring: dict[type, bool] = {}
 
     def _fail(self, what: str, problems: Iterable[tuple[str, str, str]]) -> StoreError:
-        found = _listed(problems) or "not an object"
-        return StoreError(f"{self.where}: a stored {what} cannot be read ({found})")
+        found = _listed(problems) or _("not an object")
+        return StoreError(
+            _("{where}: a stored {what} cannot be read ({found})").format(
+                where=self.where, what=what, found=found
+            )
+        )
 
     def _raw(self, doc: str | object, what: str) -> object:
         if not isinstance(doc, str):
@@ -169,7 +174,7 @@ class Reader:
         try:
             return json.loads(doc, parse_float=Decimal)
         except (ValueError, RecursionError) as exc:
-            raise self._fail(what, [("", f"not JSON: {exc}", "")]) from None
+            raise self._fail(what, [("", _not_json(exc), "")]) from None
 
     def _declares(self, cls: type) -> bool:
         """Whether the schema declares fields of ``cls`` or of a class nested in it."""
@@ -200,8 +205,11 @@ class Reader:
         """A record of the declared kind whose collection is ``collection``."""
         kind = self.schema.kind_of_collection(collection)
         if kind is None:
-            message = f"the stored schema declares no kind with the collection {collection!r}"
-            raise self._fail(f"record of {collection!r}", [("", message, "")])
+            message = _(
+                "the stored schema declares no kind with the collection {collection!r}"
+            ).format(collection=collection)
+            what = _("record of {collection!r}").format(collection=collection)
+            raise self._fail(what, [("", message, "")])
         structurer = Structurer(self.schema)
         built = structurer.record(self._raw(doc, kind.name), kind, "")
         if built is None or structurer.problems:
@@ -215,7 +223,7 @@ class Reader:
             # Nothing declared for it: any declared value it holds is one too many.
             stray = _stray(value, "")
             if stray is not None:
-                found = f"{stray}: unknown key, not a field the schema declares"
+                found = _("{path}: unknown key, not a field the schema declares").format(path=stray)
                 raise StoreError(_not_fitting(what, found))
             return
         structurer = Structurer(self.schema)
@@ -235,7 +243,7 @@ class Reader:
                 if kind is not None:
                     structurer.record(unstructure(record), kind, "")
                 if kind is None or structurer.problems:
-                    found = _listed(structurer.problems) or "its kind is not declared"
+                    found = _listed(structurer.problems) or _("its kind is not declared")
                     raise StoreError(_not_fitting(f"{collection}[{i}]", found))
 
 
@@ -274,6 +282,10 @@ def _not_fitting(what: str, found: str) -> str:
     return _("{what} does not fit the store's schema ({found})").format(what=what, found=found)
 
 
+def _not_json(exc: Exception) -> str:
+    return _("not JSON: {error}").format(error=exc)
+
+
 def _flattened(exc: Exception) -> list[tuple[str, str]]:
     try:
         return list(structure_errors(exc, ""))
@@ -282,4 +294,4 @@ def _flattened(exc: Exception) -> list[tuple[str, str]]:
 
 
 def _listed(problems: Iterable[tuple[str, str, str]]) -> str:
-    return "; ".join(f"{path}: {message}" if path else message for path, message, _ in problems)
+    return "; ".join(f"{path}: {message}" if path else message for path, message, _code in problems)

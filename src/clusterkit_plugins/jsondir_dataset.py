@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from clusterkit.diagnostics import DiagnosticError
+from clusterkit.i18n import local as _
 from clusterkit.loader import atomic_write, dataset_from_document, dump_dataset
 from clusterkit.model import Dataset, DatasetInfo, LocalizedText
 from clusterkit.plugins import StoreError
@@ -56,7 +57,9 @@ class DatasetFile:
             document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
             return dataset_from_document(document, str(path))
         except (OSError, ValueError, RecursionError) as exc:
-            raise StoreError(f"{path}: cannot be read: {exc}") from None
+            raise StoreError(
+                _("{path}: cannot be read: {error}").format(path=path, error=exc)
+            ) from None
         except DiagnosticError as exc:
             raise StoreError(str(exc)) from None
 
@@ -68,7 +71,9 @@ class DatasetFile:
         except FileNotFoundError:
             return DEFAULT_SCHEMA
         except OSError as exc:
-            raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+            raise StoreError(
+                _("{path}: cannot be read: {error}").format(path=path, error=exc.strerror)
+            ) from None
         stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if self._schema_read is None or self._schema_read[0] != stamp:
             self._schema_read = (stamp, self.read().schema)
@@ -78,14 +83,16 @@ class DatasetFile:
     def dump(dataset: Dataset) -> str:
         """The file's text for ``dataset``, its observations left out."""
         text = dump_dataset(attrs.evolve(dataset, observations=()))
-        common.utf8(text, "the dataset")
+        common.utf8(text, _("the dataset"))
         return text
 
     def write(self, text: str) -> None:
         try:
             atomic_write(self.path, text)
         except OSError as exc:
-            raise StoreError(f"{self.root}: cannot be written: {exc.strerror}") from None
+            raise StoreError(
+                _("{path}: cannot be written: {error}").format(path=self.root, error=exc.strerror)
+            ) from None
 
     def save(self, dataset: Dataset) -> None:
         self.write(self.dump(dataset))
@@ -97,8 +104,10 @@ class DatasetFile:
             dataset_from_document(json.loads(text, parse_float=Decimal), "dataset.json")
         except DiagnosticError as exc:
             raise StoreError(
-                f"{self.root}: the import is refused: the store's dataset would not read "
-                f"back after it:\n{exc}"
+                _(
+                    "{path}: the import is refused: the store's dataset would not read "
+                    "back after it:\n{error}"
+                ).format(path=self.root, error=exc)
             ) from None
 
 

@@ -44,12 +44,16 @@ def prepare(root: Path, *, create: bool) -> None:
             (root / "runs").mkdir(exist_ok=True)
             atomic_write(marker, json.dumps({"layout": LAYOUT_VERSION}) + "\n")
         except OSError as exc:
-            raise StoreError(f"{root}: cannot create the store: {exc.strerror}") from None
+            raise StoreError(
+                _("{path}: cannot create the store: {error}").format(path=root, error=exc.strerror)
+            ) from None
     layout = _layout(root)
     if (root / RESTORING).exists():
         raise StoreError(
-            f"{root}: an import of a backup into this store was interrupted; "
-            "remove the folder and import the backup again"
+            _(
+                "{path}: an import of a backup into this store was interrupted; "
+                "remove the folder and import the backup again"
+            ).format(path=root)
         )
     if layout < LAYOUT_VERSION:
         with lock(root):
@@ -64,7 +68,9 @@ def _layout(root: Path) -> int:
     try:
         layout = json.loads(marker.read_text(encoding="utf-8")).get("layout")
     except (OSError, ValueError, AttributeError):
-        raise StoreError(f"{marker}: is not a clusterkit store marker") from None
+        raise StoreError(
+            _("{path}: is not a clusterkit store marker").format(path=marker)
+        ) from None
     if not isinstance(layout, int) or isinstance(layout, bool) or layout > LAYOUT_VERSION:
         raise StoreError(
             f"{root}: "

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from clusterkit.i18n import local as _
 from clusterkit.loader import atomic_write
 from clusterkit.plugins import StoredRun, StoreError
 from clusterkit_plugins import common
@@ -33,12 +34,14 @@ def put(folder: Path, run: StoredRun) -> None:
         "document": run.document,
     }
     text = json.dumps(record, ensure_ascii=False)
-    common.utf8(text, "the run")
+    common.utf8(text, _("the run"))
     try:
         folder.mkdir(exist_ok=True)
         atomic_write(_path(folder, run.id), text)
     except OSError as exc:
-        raise StoreError(f"{folder}: cannot be written: {exc.strerror}") from None
+        raise StoreError(
+            _("{path}: cannot be written: {error}").format(path=folder, error=exc.strerror)
+        ) from None
 
 
 def ids(folder: Path) -> list[int]:
@@ -60,7 +63,9 @@ def read(folder: Path, run_id: int) -> StoredRun:
             str(record["document"]),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise StoreError(f"{path}: not a readable evaluation run ({exc})") from None
+        raise StoreError(
+            _("{path}: not a readable evaluation run ({error})").format(path=path, error=exc)
+        ) from None
 
 
 def find(folder: Path, run_id: int) -> StoredRun | None:

@@ -120,9 +120,10 @@ class JsonDirStore:
             before = {d.line for d in found.damaged}
             why = next((d.why for d in after.damaged if d.line not in before), "")
             raise StoreError(
-                f"{self.root}: the import is refused, observations "
-                f"{', '.join(map(str, sorted(lost)))} would not fit the schema the store "
-                f"would have ({why})"
+                _(
+                    "{path}: the import is refused, observations {numbers} would not fit "
+                    "the schema the store would have ({why})"
+                ).format(path=self.root, numbers=", ".join(map(str, sorted(lost))), why=why)
             )
 
     def dataset(self) -> Dataset:
@@ -213,7 +214,9 @@ class JsonDirStore:
     # -- damage ------------------------------------------------------------------------
     def problems(self) -> list[str]:
         return [
-            f"{self.root / LOG}:{d.line}: damaged record skipped ({d.why}); a repair sets it aside"
+            _("{path}:{line}: damaged record skipped ({why}); a repair sets it aside").format(
+                path=self.root / LOG, line=d.line, why=d.why
+            )
             for d in self._scan().damaged
         ]
 
@@ -224,11 +227,21 @@ class JsonDirStore:
             temps = jsondir_layout.temporary_files(self.root)
             for temp in temps:
                 temp.unlink(missing_ok=True)
-        done = [f"{len(found.records)} observations kept in {self.root / LOG}"]
+        done = [
+            _("{count} observations kept in {path}").format(
+                count=len(found.records), path=self.root / LOG
+            )
+        ]
         if moved:
-            done.append(f"{moved} damaged lines moved to {self.root / jsonl_log.DAMAGED}")
+            done.append(
+                _("{count} damaged lines moved to {path}").format(
+                    count=moved, path=self.root / jsonl_log.DAMAGED
+                )
+            )
         if temps:
-            done.append(f"{len(temps)} temporary files left by a crash removed")
+            done.append(
+                _("{count} temporary files left by a crash removed").format(count=len(temps))
+            )
         return done
 
     # -- runs --------------------------------------------------------------------------
@@ -270,8 +283,10 @@ class JsonDirStore:
             if any(held.values()):
                 what = ", ".join(name for name, present in held.items() if present)
                 raise StoreError(
-                    f"{self.root}: the store is not empty (it holds {what}); "
-                    "a backup is imported only into an empty store"
+                    _(
+                        "{path}: the store is not empty (it holds {what}); "
+                        "a backup is imported only into an empty store"
+                    ).format(path=self.root, what=what)
                 )
             atomic_write(self.root / RESTORING, "")
             for run in backup.runs:

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from clusterkit.i18n import local as _
 from clusterkit.loader.structure import Structurer
 from clusterkit.model import Observation
 from clusterkit.plugins import StoredObservation, StoreError
@@ -98,27 +99,27 @@ def decode(
     """
     data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
     if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
+        raise ValueError(_("not a JSON object"))
     found = _number(data)
     if "seq" in data:
         if found is None or found < 1:
-            raise ValueError("its number ('seq') is not a positive whole number")
+            raise ValueError(_("its number ('seq') is not a positive whole number"))
         number = found
     if number is None:
-        raise ValueError("it has no number ('seq')")
+        raise ValueError(_("it has no number ('seq')"))
     data.pop("seq", None)
     recorded = data.pop("recorded_at", None)
     if recorded is not None and not isinstance(recorded, str):
-        raise ValueError("'recorded_at' is not a date and time")
+        raise ValueError(_("'recorded_at' is not a date and time"))
     structurer = Structurer(schema)
     observation = structurer.build(data, Observation, "")
     if observation is None or structurer.problems:
         raise ValueError(
             "; ".join(
                 f"{path}: {message}" if path else message
-                for path, message, _ in structurer.problems
+                for path, message, _code in structurer.problems
             )
-            or "not an observation"
+            or _("not an observation")
         )
     at = dt.datetime.fromisoformat(recorded) if recorded else None
     return StoredObservation(number, at, observation)
@@ -132,7 +133,9 @@ def scan(path: Path, *, legacy: bool = False, schema: Schema = DEFAULT_SCHEMA) -
     except FileNotFoundError:
         return Scan()
     except OSError as exc:
-        raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise StoreError(
+            _("{path}: cannot be read: {error}").format(path=path, error=exc.strerror)
+        ) from None
     complete = data.rfind(b"\n") + 1
     records: list[tuple[StoredObservation, bytes]] = []
     damaged: list[Damage] = []
@@ -148,7 +151,8 @@ def scan(path: Path, *, legacy: bool = False, schema: Schema = DEFAULT_SCHEMA) -
             damaged.append(Damage(line, raw, str(exc)))
             continue
         if record.number <= highest:
-            damaged.append(Damage(line, raw, f"number {record.number} repeats an earlier one"))
+            why = _("number {number} repeats an earlier one").format(number=record.number)
+            damaged.append(Damage(line, raw, why))
             continue
         highest = record.number
         records.append((record, raw + b"\n"))
@@ -185,7 +189,9 @@ def append(root: Path, found: Scan, lines: Sequence[bytes]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
-        raise StoreError(f"{path}: cannot be written: {exc.strerror}") from None
+        raise StoreError(
+            _("{path}: cannot be written: {error}").format(path=path, error=exc.strerror)
+        ) from None
 
 
 def set_aside(root: Path, found: Scan) -> int:
@@ -213,4 +219,6 @@ def replace(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise StoreError(f"{path}: cannot be written: {exc.strerror}") from None
+        raise StoreError(
+            _("{path}: cannot be written: {error}").format(path=path, error=exc.strerror)
+        ) from None

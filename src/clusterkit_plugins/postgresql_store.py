@@ -103,14 +103,18 @@ class PostgresStore(SqlStore):
             import psycopg  # noqa: PLC0415 - an optional extra, loaded only for this back-end
         except ImportError:
             raise StoreError(
-                "the PostgreSQL store needs psycopg 3: pip install 'clusterkit[postgresql]'"
+                _("the PostgreSQL store needs psycopg 3: {install}").format(
+                    install="pip install 'clusterkit[postgresql]'"
+                )
             ) from None
         url = f"postgresql://{location}"
         where = display(url)
         try:
             connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise StoreError(f"{where}: cannot connect: {_first_line(exc)}") from None
+            raise StoreError(
+                _("{where}: cannot connect: {error}").format(where=where, error=_first_line(exc))
+            ) from None
         store = cls(where, connection)
         try:
             if not create and not store._exists():
@@ -156,9 +160,11 @@ class PostgresStore(SqlStore):
         if isinstance(exc, psycopg.errors.LockNotAvailable):
             return _("the store is locked by another writer; try again when it has finished")
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-            return f"not allowed: {_first_line(exc)}"
+            return _("not allowed: {error}").format(error=_first_line(exc))
         if isinstance(exc, psycopg.OperationalError) and self._db.closed:
-            return f"the connection to the server was lost: {_first_line(exc)}"
+            return _("the connection to the server was lost: {error}").format(
+                error=_first_line(exc)
+            )
         diag = getattr(exc, "diag", None)
         primary = getattr(diag, "message_primary", None)
         return str(primary) if primary else _first_line(exc)

@@ -71,7 +71,9 @@ class SqlBase:
     # -- transactions -------------------------------------------------------------------
     def _error(self, exc: Exception) -> StoreError:
         if isinstance(exc, UnicodeEncodeError):
-            return StoreError(f"{self.where}: text that is not valid UTF-8 cannot be stored")
+            return StoreError(
+                _("{what}: text that is not valid UTF-8 cannot be stored").format(what=self.where)
+            )
         return StoreError(f"{self.where}: {self._explain(exc)}")
 
     @contextmanager
@@ -121,7 +123,9 @@ class SqlBase:
             return structure(json.loads(doc), type_)
         except Exception as exc:
             raise StoreError(
-                f"{self.where}: a stored {type_.__name__} cannot be read ({exc})"
+                _("{where}: a stored {what} cannot be read ({found})").format(
+                    where=self.where, what=type_.__name__, found=exc
+                )
             ) from None
 
     def _migrate(self) -> None:

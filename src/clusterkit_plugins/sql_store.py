@@ -375,8 +375,10 @@ class SqlStore(SqlBase):
             if held:
                 counts = ", ".join(f"{table}: {n}" for table, n in held.items())
                 raise StoreError(
-                    f"{self.where}: the store is not empty ({counts}); "
-                    "a backup is imported only into an empty store"
+                    _(
+                        "{where}: the store is not empty ({counts}); "
+                        "a backup is imported only into an empty store"
+                    ).format(where=self.where, counts=counts)
                 )
             self._put_dataset(backup.dataset)
             for record in backup.observations:

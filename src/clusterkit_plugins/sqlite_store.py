@@ -71,7 +71,7 @@ class SqliteStore(SqlStore):
         if not path.exists() and not create:
             raise StoreError(f"{path}: {no_store()}")
         if path.is_dir():
-            raise StoreError(f"{path}: is a directory, not a store file")
+            raise StoreError(_("{path}: is a directory, not a store file").format(path=path))
         try:
             timeout = timeout_ms()
             # The absolute path, so that SQLite takes every name as a file's: a path
