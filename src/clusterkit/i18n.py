@@ -11,11 +11,13 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 __all__ = [
+    "CHOSEN",
     "DOMAIN",
     "LANGUAGES",
     "N_",
@@ -32,10 +34,18 @@ LANGUAGES = ("en", "ru", "kk")
 _ENVIRONMENT = ("CLUSTERKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
 
 
+# The language a command was asked for (``--lang``), for messages made where the option
+# does not reach (a store's errors): set by the command line for one command's run.
+CHOSEN: ContextVar[str | None] = ContextVar("clusterkit_lang", default=None)
+
+
 def choose_lang(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """``explicit`` if given, else the first supported language the environment names."""
+    """``explicit`` if given, else the language the running command was asked for
+    (:data:`CHOSEN`), else the first supported language the environment names."""
     if explicit:
         return explicit
+    if environ is None and (chosen := CHOSEN.get()) is not None:
+        return chosen
     env = os.environ if environ is None else environ
     for name in _ENVIRONMENT:
         value = env.get(name, "")

@@ -202,3 +202,22 @@ def test_the_catalog_check_reads_the_store_back_ends() -> None:
         "{path}: is a directory, not a store file",
     ):
         assert template in found
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("ru", "ошибка: "), ("kk", "қате: ")])
+def test_lang_option_reaches_the_store_messages_for_that_command_only(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    store = f"sqlite://{tmp_path / 'store.sqlite3'}"
+    code, _, err = run("registry", "import", str(EXAMPLE), "--store", store)
+    assert code == 0, err
+    wrong_unit = ("--year", "2024", "--unit", "mln USD")
+    code, _, err = run(*OBSERVE, "--store", store, *wrong_unit, "--lang", lang)
+    assert code == 2
+    assert err.startswith(expected)
+    assert "mln USD" in err
+    assert "does not fit" not in err
+    # The next command, without --lang, speaks the environment's language again.
+    code, _, err = observe(store, "en", *wrong_unit)
+    assert code == 2
+    assert err.startswith("error: unit 'mln USD' does not fit")

@@ -47,7 +47,7 @@ def test_xlsx_report_to_a_file(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert out == b""
-    assert f"wrote {target}" in err
+    assert f"жазылды: {target}" in err  # --lang kk: clusterkit's own words too
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[0] == "Жиынтық"
     assert "Тұжырымдар" in book.sheetnames

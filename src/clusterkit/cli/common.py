@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 import click
 
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, render_text, source_lines
-from clusterkit.i18n import choose_lang, translator
+from clusterkit.i18n import CHOSEN, choose_lang, translator
 from clusterkit.i18n import local as _
 
 if TYPE_CHECKING:
@@ -73,8 +73,14 @@ class InputError(click.ClickException):
 
     exit_code = EXIT_INPUT
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # Shown after the command's run has ended: in the language chosen while it ran.
+        self.lang = choose_lang(None)
+
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(_("error: {message}").format(message=self.format_message()), file=file, err=True)
+        template = translator(self.lang)("error: {message}")
+        click.echo(template.format(message=self.format_message()), file=file, err=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -203,10 +209,22 @@ format_option = click.option(
     show_default=True,
     help="Text for people, JSON for tools.",
 )
+
+
+def _use_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # Messages made where the option is not passed (a store's errors, 'error:' itself)
+    # follow it too, for this command's run.
+    if value is not None:
+        token = CHOSEN.set(value)
+        ctx.call_on_close(lambda: CHOSEN.reset(token))
+    return value
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["en", "ru", "kk"]),
     default=None,
+    callback=_use_lang,
     help="Language of titles, messages and numbers (default: from LANG, else en).",
 )
 data_option = click.option(
