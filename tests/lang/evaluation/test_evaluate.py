@@ -14,7 +14,7 @@ from clusterkit.lang import Outcome, evaluate, load_rules
 from clusterkit.loader import dataset_from_document
 from clusterkit.model import Dataset
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
 AS_OF = dt.date(2021, 6, 30)
 

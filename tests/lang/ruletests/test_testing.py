@@ -24,7 +24,7 @@ from clusterkit.lang.ruletests.runner import (
     run_test_files,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2021"
 
 RULES = """\

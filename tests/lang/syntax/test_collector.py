@@ -18,7 +18,7 @@ from clusterkit.lang import parse_rules
 from clusterkit.lang.compile import compiler
 from clusterkit.lang.syntax.collector import paused_gc
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
+RULES = Path(__file__).resolve().parents[3] / "rules"
 
 
 @pytest.fixture(autouse=True)

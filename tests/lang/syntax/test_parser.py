@@ -14,7 +14,7 @@ from clusterkit.lang import ast, parse_rules
 from clusterkit.lang.check import check_files
 from clusterkit.lang.syntax.parser import MAX_DEPTH, MAX_RULE_FILE_BYTES
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
+RULES = Path(__file__).resolve().parents[3] / "rules"
 
 
 @pytest.mark.parametrize("path", sorted(RULES.glob("*.ckr")), ids=lambda p: p.name)

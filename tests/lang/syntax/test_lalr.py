@@ -31,7 +31,7 @@ from clusterkit.lang.syntax.builder import MAX_DEPTH, BadLiteralError, DepthErro
 from clusterkit.lang.syntax.parser import _MEANINGFUL, literals, tables_module
 from clusterkit.lang.syntax.syntax_errors import syntax_error
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RULE_FILES = sorted(
     p for p in ROOT.rglob("*.ckr") if ".venv" not in p.parts and "node_modules" not in p.parts
 )

@@ -15,9 +15,9 @@ from clusterkit.diagnostics import DiagnosticError
 from clusterkit.lang import ast, parse_rules
 from clusterkit.lang.syntax.formatter import format_rules
 from clusterkit.lang.syntax.tokens import read_tokens
-from tests.lang.test_parser import exprs
+from tests.lang.syntax.test_parser import exprs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = sorted([*ROOT.glob("rules/*.ckr"), *ROOT.glob("examples/**/*.ckr")])
 
 

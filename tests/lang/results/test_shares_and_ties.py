@@ -13,7 +13,7 @@ from typing import Any
 
 import clusterkit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "examples" / "kazakhstan-2021"
 
 RULES = """rulebook t

@@ -30,7 +30,7 @@ from clusterkit.lang.runtime.arith import Table
 from clusterkit.lang.runtime.intervals import Interval
 from clusterkit.loader import load_dataset
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 #: (rule paths, data folder, date) of every rulebook and dataset shipped together.
 SHIPPED = [

@@ -9,7 +9,7 @@ import pytest
 from clusterkit.diagnostics import DiagnosticError
 from clusterkit.lang import parse_rules
 from clusterkit.lang.syntax.tokens import _lark, keywords, read_tokens
-from tests.lang.test_formatter import ITEMS
+from tests.lang.syntax.test_formatter import ITEMS
 
 TERMINALS = {t.name for t in _lark().terminals}
 
