@@ -29,12 +29,12 @@ import attrs
 
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo
-from clusterkit.lang.check.types import EntityT, ListT, Type
 from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.evaluation.evaluator import provenance, run_rules, verdicts_from
 from clusterkit.lang.program import Program
 from clusterkit.lang.results import Need, ResultSet, Verdicts
 from clusterkit.lang.runtime.context import Context
+from clusterkit.lang.types.value_types import EntityT, ListT, Type
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import ensure_checked
 from clusterkit.partitions import PartitionError, Split, split_dataset

@@ -154,7 +154,7 @@ def check_bounds(observation: Observation) -> None:
 
 def _dimension(unit: Unit) -> object:
     # Imported here: only writers need the checker's units.
-    from clusterkit.lang.check.units import UnitError, data_unit  # noqa: PLC0415
+    from clusterkit.lang.types.units import UnitError, data_unit  # noqa: PLC0415
 
     try:
         return data_unit(unit)[1]

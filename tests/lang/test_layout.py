@@ -93,6 +93,22 @@ def test_no_module_of_the_language_imports_one_that_imports_it_back() -> None:
     assert _cycle(graph) == []
 
 
+def test_the_stages_import_one_way() -> None:
+    # Package by package: a stage may use the ones below it, never one that uses it.
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        stage = ".".join(name.split(".")[:3])
+        below = graph.setdefault(stage, set())
+        for target in _imported(name, path, modules):
+            other = ".".join(target.split(".")[:3])
+            if other not in (stage, PACKAGE):
+                below.add(other)
+    for stage in {t for targets in graph.values() for t in targets}:
+        graph.setdefault(stage, set())
+    assert _cycle(graph) == []
+
+
 def test_imports_inside_functions_count_and_imports_for_annotations_do_not(
     tmp_path: Path,
 ) -> None:
@@ -122,7 +138,7 @@ def test_the_cycle_finder_gives_the_path_around_a_cycle() -> None:
 
 def test_the_language_folder_lists_its_stages_and_the_program_that_ties_them() -> None:
     entries = {p.name for p in LANG.iterdir() if p.name != "__pycache__"}
-    packages = {"syntax", "ast", "check", "builtins", "compile", "runtime", "evaluation"}
+    packages = {"syntax", "ast", "types", "check", "builtins", "compile", "runtime", "evaluation"}
     packages |= {"results", "cache", "ruletests"}
     assert entries == {"__init__.py", "program.py", "reader.py", *packages}
     assert all((LANG / name / "__init__.py").is_file() for name in packages)

@@ -3,6 +3,7 @@
 - :mod:`.syntax`: ``grammar.lark``, the parser (rule text into a syntax tree) and
   the formatter;
 - :mod:`.ast`: the syntax tree, and :mod:`.ast.visitor` to walk it;
+- :mod:`.types`: the types of values and their units, which every stage speaks of;
 - :mod:`.check`: names, types and units, before any data is read;
 - :mod:`.compile`: checked rules into Python functions, once (the built-in functions
   are in :mod:`.builtins`);

@@ -21,9 +21,18 @@ from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
 from clusterkit.lang.check.declared import schema_view
 from clusterkit.lang.check.schema import FieldSpec
-from clusterkit.lang.check.types import DATE, EntityT, ListT, NoneT, NumT, Type, describe, is_money
-from clusterkit.lang.check.units import dim_text
 from clusterkit.lang.syntax.tokens import keywords
+from clusterkit.lang.types.units import dim_text
+from clusterkit.lang.types.value_types import (
+    DATE,
+    EntityT,
+    ListT,
+    NoneT,
+    NumT,
+    Type,
+    describe,
+    is_money,
+)
 from clusterkit.lsp.analysis import Analysis
 
 __all__ = ["Completion", "complete", "definition", "hover", "type_text"]

@@ -21,13 +21,13 @@ import pytest
 from clusterkit.diagnostics import DiagnosticError, Span
 from clusterkit.lang import program, reader
 from clusterkit.lang.cache import check_cache, encoding, program_cache
-from clusterkit.lang.check import types as ty
-from clusterkit.lang.check.units import Dim
 from clusterkit.lang.evaluation.evaluator import evaluate
 from clusterkit.lang.program import Program, load_rules
 from clusterkit.lang.results import ResultSet
 from clusterkit.lang.runtime.arith import Table
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types import value_types as ty
+from clusterkit.lang.types.units import Dim
 from clusterkit.loader import load_dataset
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from clusterkit.lang.check.units import (
+from clusterkit.lang.types.units import (
     DAYS,
     DIMENSIONLESS,
     YEARS,

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import clusterkit
-from clusterkit.lang.check.types import RATIO, NumT
-from clusterkit.lang.check.units import currency_dim, unit_dim
 from clusterkit.lang.results.explain import format_value, raw_text
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types.units import currency_dim, unit_dim
+from clusterkit.lang.types.value_types import RATIO, NumT
 
 D = Decimal
 KZT = NumT(currency_dim("KZT"))

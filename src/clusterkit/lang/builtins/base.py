@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from clusterkit.lang import ast
-from clusterkit.lang.check.types import Type
-from clusterkit.lang.check.units import Dim, unit_dim
+from clusterkit.lang.types.units import Dim, unit_dim
+from clusterkit.lang.types.value_types import Type
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.calls import CallChecks

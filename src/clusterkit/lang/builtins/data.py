@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from clusterkit import codes
 from clusterkit.lang import ast
 from clusterkit.lang.builtins.base import Builtin, Emit, Emitter, literal, points_dim, rt_call
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import Dim, currency_dim
+from clusterkit.lang.types.value_types import (
     ERR,
     RATIO,
     BoolT,
@@ -21,7 +22,6 @@ from clusterkit.lang.check.types import (
     describe,
     nullable,
 )
-from clusterkit.lang.check.units import Dim, currency_dim
 from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.suggestions import did_you_mean

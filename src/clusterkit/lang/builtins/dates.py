@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from clusterkit.lang import ast
 from clusterkit.lang.builtins.base import Builtin, Check, inline, rt_call
-from clusterkit.lang.check.types import ERR, DateT, NumT, Type, nullable
-from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
+from clusterkit.lang.types.units import DAYS, MONTHS, YEARS, Dim
+from clusterkit.lang.types.value_types import ERR, DateT, NumT, Type, nullable
 from clusterkit.messages import msg
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from clusterkit.lang.builtins.base import (
     literal,
     rt_call,
 )
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import DIMENSIONLESS, unit_dim
+from clusterkit.lang.types.value_types import (
     ERR,
     BoolT,
     ListT,
@@ -22,7 +23,6 @@ from clusterkit.lang.check.types import (
     Type,
     nullable,
 )
-from clusterkit.lang.check.units import DIMENSIONLESS, unit_dim
 from clusterkit.messages import msg
 from clusterkit.suggestions import did_you_mean
 

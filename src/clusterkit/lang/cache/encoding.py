@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 
 from clusterkit.diagnostics import Span
-from clusterkit.lang.check import types as ty
-from clusterkit.lang.check.units import Dim
 from clusterkit.lang.compile.compiled import BookHeader, Generated, RulePlan
 from clusterkit.lang.results.rule_info import Label, RequireInfo, RuleInfo
 from clusterkit.lang.runtime.arith import Table
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types import value_types as ty
+from clusterkit.lang.types.units import Dim
 from clusterkit.schema import FieldDecl, FieldType, KindDecl, Schema
 
 __all__ = ["decode", "encode"]

@@ -12,14 +12,16 @@ Modules, in the order a file goes through them: :mod:`.link` (the whole program)
 :mod:`.rules` (one file's items and each block's steps) with :mod:`.blocks` (what a
 block must hold) and :mod:`.definitions` (parameters and functions); :mod:`.exprs`,
 :mod:`.operators`, :mod:`.calls` and :mod:`.tables` (expressions); :mod:`.bands`
-(grading bands); with :mod:`.scope`, :mod:`.types`, :mod:`.units` and :mod:`.schema`
-(what rules can read).
+(grading bands); with :mod:`.scope` and :mod:`.schema` (what rules can read). The
+types of values and their units, which the runtime and the explanations use too, are
+in :mod:`clusterkit.lang.types`, below every stage.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterkit.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from clusterkit.lang.check.checked import Checked, DefineInfo, Symbol
@@ -27,12 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Checked", "DefineInfo", "Symbol", "check_files"]
 
+# Imported when first used: importing one of the checker's modules (check.declare, for
+# the schema a dataset declares) does not bring the whole checker with it.
+_HOMES = {
+    "check_files": ".link",
+    "Checked": ".checked",
+    "DefineInfo": ".checked",
+    "Symbol": ".checked",
+}
 
-def __getattr__(name: str) -> Any:
-    # Imported when first used, so that the types and units modules, which the runtime
-    # and the explanations need too, do not bring the whole checker with them.
-    homes = {"check_files": "link", "Checked": "checked", "DefineInfo": "checked"}
-    home = homes.get(name, "checked" if name == "Symbol" else None)
-    if home is not None:
-        return getattr(importlib.import_module(f"clusterkit.lang.check.{home}"), name)
-    raise AttributeError(f"module 'clusterkit.lang.check' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _HOMES, globals())

@@ -15,8 +15,8 @@ import attrs
 
 from clusterkit import codes
 from clusterkit.lang import ast
-from clusterkit.lang.check.types import NumT
 from clusterkit.lang.runtime.intervals import EVERYWHERE, Interval, first_gap
+from clusterkit.lang.types.value_types import NumT
 from clusterkit.messages import msg
 
 if TYPE_CHECKING:

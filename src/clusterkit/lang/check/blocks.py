@@ -13,8 +13,8 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.builtins import points_dim
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import DateT, ErrT, NumT, Type, describe
-from clusterkit.lang.check.units import DIMENSIONLESS
+from clusterkit.lang.types.units import DIMENSIONLESS
+from clusterkit.lang.types.value_types import DateT, ErrT, NumT, Type, describe
 from clusterkit.messages import msg
 from clusterkit.suggestions import did_you_mean
 

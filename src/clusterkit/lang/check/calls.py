@@ -12,7 +12,8 @@ from clusterkit.lang import ast
 from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked, FunctionInfo, Symbol
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import dim_text
+from clusterkit.lang.types.value_types import (
     BOOL,
     ERR,
     DateT,
@@ -23,7 +24,6 @@ from clusterkit.lang.check.types import (
     describe,
     nullable,
 )
-from clusterkit.lang.check.units import dim_text
 from clusterkit.messages import join, msg
 from clusterkit.suggestions import did_you_mean
 

@@ -9,8 +9,8 @@ import attrs
 
 from clusterkit.lang import ast
 from clusterkit.lang.check.schema import FieldSpec
-from clusterkit.lang.check.types import Type
-from clusterkit.lang.check.units import Dim
+from clusterkit.lang.types.units import Dim
+from clusterkit.lang.types.value_types import Type
 from clusterkit.schema import DEFAULT_SCHEMA, Schema
 
 __all__ = ["Checked", "DefineInfo", "FunctionInfo", "NodeTables", "ParamInfo", "Symbol"]

@@ -4,8 +4,8 @@ minus a date is a number of days, and a date plus a plain number is an error."""
 from __future__ import annotations
 
 from clusterkit.lang import ast
-from clusterkit.lang.check.types import DateT, NumT, Type, describe
-from clusterkit.lang.check.units import DAYS, MONTHS, YEARS
+from clusterkit.lang.types.units import DAYS, MONTHS, YEARS
+from clusterkit.lang.types.value_types import DateT, NumT, Type, describe
 from clusterkit.messages import msg
 
 __all__ = ["DURATIONS", "date_arithmetic"]

@@ -12,7 +12,7 @@ from clusterkit.diagnostics import Diagnostic, Severity, Span
 from clusterkit.identifiers import SCHEMES
 from clusterkit.lang import ast
 from clusterkit.lang.check.schema import COLLECTIONS, ENTITIES, entity_fields
-from clusterkit.lang.check.units import UnitError, known_unit_words, resolve_unit
+from clusterkit.lang.types.units import UnitError, known_unit_words, resolve_unit
 from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.schema import (

@@ -18,7 +18,8 @@ from clusterkit.lang.check.schema import (
     entity_fields,
     extendable_values,
 )
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import DIMENSIONLESS, Dim, currency_dim, resolve_unit
+from clusterkit.lang.types.value_types import (
     BOOL,
     DATE,
     RATIO,
@@ -30,7 +31,6 @@ from clusterkit.lang.check.types import (
     Type,
     nullable,
 )
-from clusterkit.lang.check.units import DIMENSIONLESS, Dim, currency_dim, resolve_unit
 from clusterkit.numbers import SCALE_POWERS
 from clusterkit.schema import EXTENDABLE, FieldDecl, FieldType, KindDecl, Schema
 

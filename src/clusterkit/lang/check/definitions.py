@@ -15,7 +15,7 @@ from clusterkit.lang.check.checked import Checked, FunctionInfo, ParamInfo, Symb
 from clusterkit.lang.check.declare import read_type
 from clusterkit.lang.check.declared import SchemaView
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import ERR, ErrT, NumT, Type, describe, nullable
+from clusterkit.lang.types.value_types import ERR, ErrT, NumT, Type, describe, nullable
 from clusterkit.messages import msg
 
 __all__ = ["DefinitionChecks"]

@@ -1,6 +1,6 @@
 """Type checking of expressions: names, fields, operators, units, aggregates, calls.
 
-Every expression gets a type (:mod:`clusterkit.lang.check.types`); numbers carry a
+Every expression gets a type (:mod:`clusterkit.lang.types.value_types`); numbers carry a
 dimension, so KZT never meets USD and a percentage never passes for money. A mistake
 is reported once: the bad expression's type is ``ERR``, which fits anywhere, so
 nothing built on it reports it again.
@@ -27,7 +27,13 @@ from clusterkit.lang.check.operators import OperatorChecks
 from clusterkit.lang.check.schema import FieldSpec
 from clusterkit.lang.check.scope import Scope
 from clusterkit.lang.check.tables import TableChecks
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import (
+    Dim,
+    UnitError,
+    known_unit_words,
+    resolve_unit,
+)
+from clusterkit.lang.types.value_types import (
     BOOL,
     DATE,
     ERR,
@@ -41,12 +47,6 @@ from clusterkit.lang.check.types import (
     Type,
     describe,
     nullable,
-)
-from clusterkit.lang.check.units import (
-    Dim,
-    UnitError,
-    known_unit_words,
-    resolve_unit,
 )
 from clusterkit.messages import msg, text_of
 from clusterkit.numbers import NumberFormatError, check_bounds

@@ -14,7 +14,8 @@ from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.dates import date_arithmetic
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import DIMENSIONLESS, dim_text
+from clusterkit.lang.types.value_types import (
     BOOL,
     ERR,
     NONE,
@@ -34,7 +35,6 @@ from clusterkit.lang.check.types import (
     mix_message,
     nullable,
 )
-from clusterkit.lang.check.units import DIMENSIONLESS, dim_text
 from clusterkit.messages import msg
 from clusterkit.suggestions import did_you_mean
 

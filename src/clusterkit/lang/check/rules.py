@@ -25,7 +25,7 @@ from clusterkit.lang.check.checked import (
 from clusterkit.lang.check.definitions import DefinitionChecks
 from clusterkit.lang.check.exprs import ExprChecker
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import DATE, EntityT, ErrT, NumT
+from clusterkit.lang.types.value_types import DATE, EntityT, ErrT, NumT
 from clusterkit.messages import msg
 from clusterkit.money import MoneyError, check_currency
 from clusterkit.schema import DEFAULT_SCHEMA, Schema

@@ -19,7 +19,15 @@ from functools import cache
 import attrs
 
 from clusterkit import model
-from clusterkit.lang.check.types import (
+from clusterkit.lang.types.units import (
+    DIMENSIONLESS,
+    OBLIGATION,
+    SERIES,
+    Dim,
+    currency_dim,
+    unit_dim,
+)
+from clusterkit.lang.types.value_types import (
     BOOL,
     DATE,
     RATIO,
@@ -30,14 +38,6 @@ from clusterkit.lang.check.types import (
     TextT,
     Type,
     nullable,
-)
-from clusterkit.lang.check.units import (
-    DIMENSIONLESS,
-    OBLIGATION,
-    SERIES,
-    Dim,
-    currency_dim,
-    unit_dim,
 )
 from clusterkit.money import Money
 

@@ -12,7 +12,8 @@ from clusterkit.diagnostics import Span
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.scope import Scope
-from clusterkit.lang.check.types import (
+from clusterkit.lang.runtime.arith import Table
+from clusterkit.lang.types.value_types import (
     ERR,
     BoolT,
     DateT,
@@ -24,7 +25,6 @@ from clusterkit.lang.check.types import (
     describe,
     nullable,
 )
-from clusterkit.lang.runtime.arith import Table
 from clusterkit.messages import msg
 
 __all__ = ["TableChecks"]

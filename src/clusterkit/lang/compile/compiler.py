@@ -22,8 +22,6 @@ from clusterkit.lang.builtins import BUILTINS
 from clusterkit.lang.check.checked import Checked
 from clusterkit.lang.check.declared import schema_view
 from clusterkit.lang.check.schema import FieldSpec
-from clusterkit.lang.check.types import DateT, NumT, Type
-from clusterkit.lang.check.units import DAYS, MONTHS, YEARS, Dim
 from clusterkit.lang.compile.compiled import (
     BookHeader,
     CompiledRulebook,
@@ -35,6 +33,8 @@ from clusterkit.lang.compile.compiled import (
 from clusterkit.lang.compile.precision import PrecisionCode
 from clusterkit.lang.compile.rule_code import RuleCode
 from clusterkit.lang.results.rule_info import Label, RuleInfo
+from clusterkit.lang.types.units import DAYS, MONTHS, YEARS, Dim
+from clusterkit.lang.types.value_types import DateT, NumT, Type
 
 __all__ = ["compile_rulebook", "generate"]
 

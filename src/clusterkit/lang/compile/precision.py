@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked
-from clusterkit.lang.check.types import NumT, Type
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types.value_types import NumT, Type
 
 __all__ = ["PrecisionCode"]
 

@@ -12,8 +12,8 @@ from clusterkit.diagnostics import Span
 from clusterkit.i18n import N_
 from clusterkit.lang import ast
 from clusterkit.lang.check.checked import Checked, DefineInfo, FunctionInfo
-from clusterkit.lang.check.types import Type
 from clusterkit.lang.results.rule_info import RequireInfo
+from clusterkit.lang.types.value_types import Type
 
 __all__ = ["RuleCode"]
 

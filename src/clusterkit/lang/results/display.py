@@ -12,11 +12,11 @@ import attrs
 
 from clusterkit.formatting import format_money, format_number
 from clusterkit.i18n import N_, translator
-from clusterkit.lang.check.types import BoolT, DateT, NumT, Type
-from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, currency_dim, dim_text
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, currency_dim, dim_text
+from clusterkit.lang.types.value_types import BoolT, DateT, NumT, Type
 from clusterkit.money import Money
 
 if TYPE_CHECKING:

@@ -11,8 +11,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from clusterkit.i18n import translator
-from clusterkit.lang.check.types import NumT
-from clusterkit.lang.check.units import DAYS
 from clusterkit.lang.results.display import (
     DISPLAY_DIGITS,
     entry_text,
@@ -22,6 +20,8 @@ from clusterkit.lang.results.display import (
 )
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.runtime.intervals import Interval, igap
+from clusterkit.lang.types.units import DAYS
+from clusterkit.lang.types.value_types import NumT
 
 if TYPE_CHECKING:
     from clusterkit.lang.results.result import Result

@@ -12,11 +12,11 @@ from typing import Any
 import attrs
 
 from clusterkit.i18n import translator
-from clusterkit.lang.check.types import Type
 from clusterkit.lang.results import display
 from clusterkit.lang.results import explain as _explain
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.results.rule_info import RequireInfo, RuleInfo
+from clusterkit.lang.types.value_types import Type
 
 __all__ = ["Failure", "Need", "Result", "Standing", "TraceEntry"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.check.types import Type
 from clusterkit.lang.results.outcome import Outcome
+from clusterkit.lang.types.value_types import Type
 
 __all__ = ["Label", "RequireInfo", "RuleInfo", "pick_text"]
 

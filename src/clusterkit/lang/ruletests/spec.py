@@ -21,10 +21,10 @@ import attrs
 
 from clusterkit.codes import TEST_FILE
 from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
-from clusterkit.lang.check.units import Declared
 from clusterkit.lang.program import RULE_SUFFIX, declared_schema
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.ruletests.values import ValueSpec, read_values, toml_kind
+from clusterkit.lang.types.units import Declared
 from clusterkit.loader import read_text
 from clusterkit.messages import msg
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import attrs
 
-from clusterkit.lang.check.types import NumT
-from clusterkit.lang.check.units import (
+from clusterkit.lang.results.result import TraceEntry
+from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types.units import (
     DIMENSIONLESS,
     OBLIGATION,
     SERIES,
@@ -29,8 +30,7 @@ from clusterkit.lang.check.units import (
     resolve_unit,
     unit_dim,
 )
-from clusterkit.lang.results.result import TraceEntry
-from clusterkit.lang.runtime.intervals import Interval
+from clusterkit.lang.types.value_types import NumT
 from clusterkit.messages import msg
 from clusterkit.numbers import NumberFormatError, parse_scaled
 

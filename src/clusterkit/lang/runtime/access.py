@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from clusterkit.i18n import N_
-from clusterkit.lang.check.units import Dim, data_unit
 from clusterkit.lang.runtime.context import Context, Missing
+from clusterkit.lang.types.units import Dim, data_unit
 from clusterkit.model import (
     Application,
     Cluster,

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from clusterkit.i18n import N_
-from clusterkit.lang.check.units import Dim, data_unit
+from clusterkit.lang.types.units import Dim, data_unit
 from clusterkit.model import (
     Cluster,
     Dataset,

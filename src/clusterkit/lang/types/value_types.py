@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from clusterkit.lang.check.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, Dim, dim_text, unit_dim
+from clusterkit.lang.types.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, Dim, dim_text, unit_dim
 from clusterkit.messages import msg
 
 __all__ = [
