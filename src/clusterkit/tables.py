@@ -154,15 +154,23 @@ class IndicatorTable:
     stated_target: Measure | None = None
 
     @property
+    def comparable(self) -> bool:
+        """Whether the two totals cover the same clusters: a row with a value in only one
+        of the two years would make their change a change of coverage, not of the
+        indicator."""
+        return all((r.base is None) == (r.target is None) for r in self.rows)
+
+    @property
     def total_change(self) -> Decimal | None:
-        if self.total_base is None or self.total_target is None:
+        if self.total_base is None or self.total_target is None or not self.comparable:
             return None
         return _difference(self.total_target, self.total_base)
 
     @property
     def total_effect(self) -> Decimal | None:
-        """The totals' effect: total target / total base − 1."""
-        if self.total_base is None or self.total_target is None:
+        """The totals' effect: total target / total base − 1; None when the totals do not
+        cover the same clusters."""
+        if self.total_base is None or self.total_target is None or not self.comparable:
             return None
         return _growth(self.total_target, self.total_base)
 

@@ -68,6 +68,10 @@ class Labels:
             "exports": self._("Exports"),
             "tax_revenue": self._("Tax revenues"),
             "labour_productivity": self._("Labour productivity"),
+            "employment": self._("Employment"),
+            "participants": self._("Number of participants"),
+            "new_products": self._("New products"),
+            "investment": self._("Investment"),
         }
         return names.get(indicator, fallback or indicator)
 
@@ -167,6 +171,11 @@ class Labels:
         if result.outcome in (Outcome.FAIL, Outcome.BREACH, Outcome.WARNING) and message:
             parts.append(message)
         gap = result.gap(self.lang)
+        if not gap and result.failure is not None:
+            # No distance to give (an equality, a text or an id compared): say what was
+            # required, with both values, so that the row is never left without a reason.
+            threshold = result.threshold(self.lang)
+            gap = self._("required: {threshold}").format(threshold=threshold) if threshold else None
         if gap:
             parts.append(gap)
         if result.needs is not None:

@@ -83,7 +83,8 @@ def gap_text(result: Result, lang: str = "en") -> str | None:
         return None
     amount = format_value(abs(distance), info.type, result.info.currency, lang)
     if isinstance(info.type, NumT) and info.type.percent:
-        amount = amount.replace("%", "").strip() + " " + _("percentage points")
+        points = _("percentage point") if abs(distance) == 1 else _("percentage points")
+        amount = amount.replace("%", "").strip() + " " + points
     words = _gap_words(info.op, info.left, info.right, amount, lang, level=not distance)
     return words + suffix
 

@@ -1,0 +1,85 @@
+"""``clusterkit report`` on the examples the Kazakh one does not exercise: the foreign
+regimes with declared kinds and the sample competitive selection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from clusterkit.cli import cli
+from tests.plugins.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+
+
+def report(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["report", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_a_failure_without_a_distance_still_says_what_was_required() -> None:
+    # c2023-4's supplier is in another cluster: an equality of ids fails, which has no
+    # "short of" distance; the row used to be left with an empty explanation.
+    regime = EXAMPLES / "ru-industrial-clusters"
+    for lang, word in (("en", "required: "), ("ru", "требуется: ")):
+        text = report("--data", str(regime / "data"), "--rules", str(regime), "--lang", lang)
+        (row,) = [line for line in text.splitlines() if " c2023-4 " in line]
+        assert word + "c.supplier.cluster = c.joint_project.cluster" in row, row
+
+
+def test_totals_of_an_indicator_with_a_missing_year_give_no_change() -> None:
+    # paints-b has no 2012 output: the 2016 total covers one cluster more than the 2012
+    # total, so their difference (and its percentage) is not the indicator's change.
+    text = report("--data", str(EXAMPLES / "selection-2017-sample"), "--lang", "en")
+    lines = text.splitlines()
+    start = lines.index("Output, 2012 → 2016")
+    total = next(line for line in lines[start:] if line.startswith("Total"))
+    assert total.split()[-1] == "—", total
+    section = lines[start : lines.index("Exports, 2012 → 2016")]
+    assert not any(line.startswith("Change of the total") for line in section)
+
+
+def test_totals_still_compare_when_every_row_has_both_years(tmp_path: Path) -> None:
+    data = tmp_path / "selection"
+    shutil.copytree(EXAMPLES / "selection-2017-sample", data)
+    path = data / "series.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    items = document["series"] if isinstance(document, dict) else document
+    for series in items:
+        years = {v["year"] for v in series["values"]}
+        if 2012 not in years:
+            series["values"].insert(0, {"year": 2012, "value": "100", "kind": "actual"})
+    path.write_text(json.dumps(document), encoding="utf-8")
+    text = report("--data", str(data), "--lang", "en")
+    lines = text.splitlines()
+    start = lines.index("Output, 2012 → 2016")
+    total = next(line for line in lines[start:] if line.startswith("Total"))
+    assert total.split()[-1].endswith("%"), total
+
+
+def test_indicators_the_model_knows_are_named_in_the_report_language() -> None:
+    data = str(EXAMPLES / "selection-2017-sample")
+    assert "Employment, 2012 → 2016" in report("--data", data, "--lang", "en")
+    assert "Занятость, 2012 → 2016" in report("--data", data, "--lang", "ru")
+    assert "Жұмыспен қамту, 2012 → 2016" in report("--data", data, "--lang", "kk")
+    assert "employment, 2012" not in report("--data", data, "--lang", "ru", "--format", "markdown")
+
+
+def test_percentage_points_agree_with_the_number_in_russian() -> None:
+    # "на 9 процентного пункта" was the genitive singular after any number; the
+    # abbreviation is right after every number.
+    text = report(
+        "--data",
+        str(ROOT / "examples" / "kazakhstan-2021"),
+        "--rules",
+        str(ROOT / "rules"),
+        "--lang",
+        "ru",
+    )
+    assert "процентного пункта" not in text
+    assert "0,119239 п. п." in text
