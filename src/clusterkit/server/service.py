@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from clusterkit import codes
-from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity, Span
 from clusterkit.i18n import LANGUAGES
 from clusterkit.jsonschema.check import check
 
@@ -221,12 +221,26 @@ class Service:
         problems: list[Diagnostic] = []
         try:
             text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ApiError(400, msg("the request is not UTF-8 text")) from None
+        except UnicodeDecodeError as exc:
+            # Where the first byte that is not UTF-8 is: its line, its column in characters.
+            before = body[: exc.start].decode("utf-8", errors="replace")
+            line = before.count("\n") + 1
+            column = len(before) - (before.rfind("\n") + 1) + 1
+            message = msg(
+                "not UTF-8 text: byte {byte} cannot start a character", byte=hex(body[exc.start])
+            )
+            problem = Diagnostic(
+                codes.DATA_SYNTAX,
+                Severity.ERROR,
+                message,
+                file="request",
+                span=Span.point("request", line, column),
+            )
+            raise ApiError(400, msg("the request is not UTF-8 text"), [problem]) from None
         document = parse_document(text, "request", problems) if text.strip() else None
         if problems or not isinstance(document, dict):
             if not problems:
-                message = msg("the request is a JSON object with a 'dataset'")
+                message = msg("the request must be a JSON object with a 'dataset'")
                 problems.append(_problem(codes.DATA_SYNTAX, message, ""))
             raise ApiError(400, msg("the request is not a JSON object"), problems)
         return _check_request(document)
