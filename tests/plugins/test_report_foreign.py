@@ -83,3 +83,14 @@ def test_percentage_points_agree_with_the_number_in_russian() -> None:
     )
     assert "процентного пункта" not in text
     assert "0,119239 п. п." in text
+
+
+def test_points_are_in_the_report_language() -> None:
+    regime = EXAMPLES / "pl-key-clusters"
+    args = ("--data", str(regime / "data"), "--rules", str(regime))
+    ru = report(*args, "--lang", "ru")
+    assert "a.points меньше min_points на 1 балл " in ru  # one: балл; many: балл.
+    assert "(99 балл. &gt;= 100 балл.)" in report(*args, "--lang", "ru", "--format", "html")
+    assert " points" not in ru.replace("a.points", "")
+    assert "1 ұпай кем" in report(*args, "--lang", "kk")
+    assert "is 1 point short of min_points" in report(*args, "--lang", "en")

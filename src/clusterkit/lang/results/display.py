@@ -15,7 +15,15 @@ from clusterkit.i18n import N_, translator
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.runtime.access import entity_key
 from clusterkit.lang.runtime.intervals import Interval
-from clusterkit.lang.types.units import DAYS, DIMENSIONLESS, MONTHS, YEARS, currency_dim, dim_text
+from clusterkit.lang.types.units import (
+    DAYS,
+    DIMENSIONLESS,
+    MONTHS,
+    YEARS,
+    Dim,
+    currency_dim,
+    dim_text,
+)
 from clusterkit.lang.types.value_types import BoolT, DateT, NumT, Type
 from clusterkit.money import Money
 
@@ -30,6 +38,7 @@ _DURATION_WORDS = {
     YEARS: (N_("year"), N_("years")),
     MONTHS: (N_("month"), N_("months")),
     DAYS: (N_("day"), N_("days")),
+    Dim({"[point]": 1}): (N_("point"), N_("points")),  # not a duration; one, many
 }
 
 
@@ -68,13 +77,15 @@ def _number(number: Decimal, t: NumT, currency: str, lang: str) -> str:
         # money per something (KZT/year): scale the money, then name the per-unit
         unit = translator(lang.split("_", maxsplit=1)[0])(dim_text(1 / per))
         return f"{format_money(Money(number, currency), lang)}/{unit}"
-    return f"{format_number(number, lang)} {dim_text(t.dim)}"
+    # a unit word clusterkit knows (points, person) in ``lang``; a declared one as written
+    word = translator(lang.split("_", maxsplit=1)[0])(dim_text(t.dim))
+    return f"{format_number(number, lang)} {word}"
 
 
 def format_value(value: Any, t: Type | None, currency: str, lang: str = "en") -> str:
     """A value for people, in the unit its type gives it."""
     if value is None:
-        return "none"
+        return translator(lang)(N_("none"))
     if isinstance(value, Interval):
         middle = format_value((value.low + value.high) / 2, t, currency, lang)
         if value.low == value.high:
@@ -83,7 +94,7 @@ def format_value(value: Any, t: Type | None, currency: str, lang: str = "en") ->
     if isinstance(t, NumT) and isinstance(value, Decimal | int):
         return _number(Decimal(value), t, currency, lang)
     if isinstance(t, BoolT) or isinstance(value, bool):
-        return "yes" if value else "no"
+        return translator(lang)(N_("yes") if value else N_("no"))
     if isinstance(t, DateT) or isinstance(value, dt.date):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if isinstance(value, Decimal):
@@ -111,7 +122,8 @@ def raw_text(value: Any) -> str:
 def entry_text(entry: TraceEntry, lang: str = "en") -> str:
     """A trace value for people (``33.6 mln KZT``, ``30 %``, ``6.45 points``)."""
     if entry.role == "total":
-        return f"{format_value(entry.exact, None, entry.currency, lang)} points"
+        points = translator(lang)(N_("points"))
+        return f"{format_value(entry.exact, None, entry.currency, lang)} {points}"
     return format_value(entry.exact, entry.type, entry.currency, lang)
 
 
