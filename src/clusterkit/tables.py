@@ -183,13 +183,15 @@ class IndicatorTable:
 @attrs.frozen
 class ProjectRow:
     """A programme's project: its cluster (id and name in the report's language), budget,
-    the cluster's share, and that share as a ratio (None for a budget of 0)."""
+    the cluster's share, and that share as a ratio (None for a budget of 0). The share and
+    its ratio are None when the project records no financing by the cluster: not stated is
+    not nothing."""
 
     cluster: str
     project: str
     title: str
     budget: Money
-    cluster_share: Money
+    cluster_share: Money | None
     share: Decimal | None
     cluster_name: str = ""
 
@@ -249,6 +251,16 @@ class Tables:
     share_total: tuple[Money, ...]
     membership: Membership | None = None
     support: SupportLevels | None = None
+
+    def share_ratio(self, budget: Money, share: Money) -> Decimal | None:
+        """The total share of the total budget in one currency; None when a project in
+        that currency has no cluster share stated (the total would leave it out)."""
+        currency = budget.currency
+        if not budget.amount or any(
+            p.cluster_share is None for p in self.projects if p.budget.currency == currency
+        ):
+            return None
+        return share.ratio(budget)
 
 
 def _years(series: Sequence[IndicatorSeries]) -> tuple[int, int] | None:
@@ -382,10 +394,10 @@ def build_tables(data: Dataset, lang: str = "en", as_of: dt.date | None = None) 
     projects = []
     for programme, project in data.projects():
         # financing is in the budget's currency (the model checks it)
-        cluster_amounts = (
+        cluster_amounts = [
             f.amount.amount for f in project.financing if f.source is FundingSource.CLUSTER
-        )
-        share = Money(_sum(cluster_amounts), project.budget.currency)
+        ]
+        share = Money(_sum(cluster_amounts), project.budget.currency) if cluster_amounts else None
         cluster = data.cluster(programme.cluster)
         projects.append(
             ProjectRow(
@@ -394,7 +406,7 @@ def build_tables(data: Dataset, lang: str = "en", as_of: dt.date | None = None) 
                 project.title.get(lang),
                 project.budget,
                 share,
-                _divide(share.amount, project.budget.amount),
+                _divide(share.amount, project.budget.amount) if share is not None else None,
                 cluster.name.get(lang) if cluster is not None else programme.cluster,
             )
         )
@@ -403,7 +415,7 @@ def build_tables(data: Dataset, lang: str = "en", as_of: dt.date | None = None) 
         tuple(tables),
         tuple(projects),
         _totals([p.budget for p in projects]),
-        _totals([p.cluster_share for p in projects]),
+        _totals([p.cluster_share or Money(Decimal(0), p.budget.currency) for p in projects]),
         membership(data, day, lang) if day is not None else None,
         support_levels(data, day),
     )

@@ -94,3 +94,28 @@ def test_points_are_in_the_report_language() -> None:
     assert " points" not in ru.replace("a.points", "")
     assert "1 ұпай кем" in report(*args, "--lang", "kk")
     assert "is 1 point short of min_points" in report(*args, "--lang", "en")
+
+
+def test_a_project_without_financing_has_no_share_rather_than_zero(tmp_path: Path) -> None:
+    # The model reads a missing financing line as not stated (the rule is undetermined);
+    # the projects table showed 0 and a total share of 29.2%.
+    data = tmp_path / "examples" / "kz"
+    shutil.copytree(EXAMPLES / "kazakhstan-2021", data)
+    shutil.copytree(ROOT / "rules" / "schema", tmp_path / "rules" / "schema")  # its schema
+    path = data / "programmes.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    project = document["programmes"][1]["projects"][0]
+    del project["financing"]
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    args = ("--data", str(data), "--rules", str(ROOT / "rules"))
+    lines = report(*args, "--lang", "en").splitlines()
+    (row,) = [line for line in lines if line.startswith("Furniture cluster")][:1]
+    assert row.split()[-2:] == ["—", "—"], row
+    total = next(line for line in lines if line.startswith("Total"))
+    assert total.split()[-1] == "—", total
+    csv_rows = report(*args, "--format", "csv").splitlines()
+    (csv_row,) = [r for r in csv_rows if r.startswith("project,") and project["id"] in r]
+    assert ",110000000,,,KZT,," in csv_row, csv_row
+    body = json.loads(report(*args, "--format", "json"))
+    (found,) = [p for p in body["projects"] if p["project"] == project["id"]]
+    assert (found["cluster_share"], found["share"]) == (None, None)

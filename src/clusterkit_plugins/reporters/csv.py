@@ -162,7 +162,7 @@ class CsvReporter(Reporter):
                 entity=text(p.project),
                 entity_name=text(p.title),
                 base=number(p.budget.amount),
-                target=number(p.cluster_share.amount),
+                target=number(p.cluster_share.amount if p.cluster_share is not None else None),
                 unit=p.budget.currency,
                 effect=number(p.share, EFFECT_PLACES + 1),
             )

@@ -50,7 +50,7 @@ def _projects(tables: Tables, t: Labels) -> Section:
             p.cluster_name,
             p.title,
             t.money(p.budget),
-            t.money(p.cluster_share),
+            t.money(p.cluster_share) if p.cluster_share is not None else "—",
             t.percent(p.share, 1),
         )
         for p in tables.projects
@@ -62,7 +62,7 @@ def _projects(tables: Tables, t: Labels) -> Section:
                 "",
                 t.money(budget),
                 t.money(share),
-                t.percent(share.ratio(budget) if budget.amount else None, 1),
+                t.percent(tables.share_ratio(budget, share), 1),
             )
         )
     return Section(

@@ -100,14 +100,14 @@ def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
         name: str,
         title: str,
         budget: Money,
-        share: Money,
+        share: Money | None,
         ratio: Decimal | None,
         *,
         bold: bool = False,
     ) -> None:
         unit = t.unit(Unit(6, budget.currency))
-        values = [shift(budget.amount, -6), shift(share.amount, -6)]
-        formats = [unit_format(places_of(v), unit) for v in values]
+        values = [shift(budget.amount, -6), shift(share.amount, -6) if share else None]
+        formats = [unit_format(places_of(v), unit) if v is not None else None for v in values]
         sheet.write(
             [name, title, *values, ratio], [None, None, *formats, percent_format(1)], bold=bold
         )
@@ -115,8 +115,7 @@ def _projects(book: Workbook, tables: Tables, t: Labels) -> None:
     for p in tables.projects:
         write(p.cluster_name, p.title, p.budget, p.cluster_share, p.share)
     for budget, share in zip(tables.budget_total, tables.share_total, strict=True):
-        ratio = share.ratio(budget) if budget.amount else None
-        write(_("Total"), "", budget, share, ratio, bold=True)
+        write(_("Total"), "", budget, share, tables.share_ratio(budget, share), bold=True)
     sheet.sheet.freeze_panes = "A2"
     sheet.widths([44, 70, 18, 18, 10])
 
