@@ -119,3 +119,15 @@ def test_a_project_without_financing_has_no_share_rather_than_zero(tmp_path: Pat
     body = json.loads(report(*args, "--format", "json"))
     (found,) = [p for p in body["projects"] if p["project"] == project["id"]]
     assert (found["cluster_share"], found["share"]) == (None, None)
+
+
+def test_records_without_a_name_are_named_by_their_cluster() -> None:
+    # Polish applications and EU label assessments have no name field: the findings
+    # showed bare ids ("food-v") although their clusters have names.
+    regime = EXAMPLES / "pl-key-clusters"
+    text = report("--data", str(regime / "data"), "--rules", str(regime), "--lang", "ru")
+    (row,) = [line for line in text.splitlines() if "food-v" in line]
+    assert "Пример: пищевой кластер: food-v" in row, row
+    regime = EXAMPLES / "eu-cluster-labels"
+    text = report("--data", str(regime / "data"), "--rules", str(regime), "--format", "csv")
+    assert ",d-1,Sample energy cluster D: d-1," in text

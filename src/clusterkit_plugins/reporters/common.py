@@ -249,6 +249,10 @@ def entity_names(data: Dataset, t: Labels) -> Mapping[str, str]:
     for records in data.records.values():
         for record in records:
             name = record_name(record, lang)
+            owner = record.extra.get("cluster")
+            if name is None and isinstance(owner, str) and owner in clusters:
+                # no name of its own: the cluster it belongs to says whose it is
+                name = f"{clusters[owner]}: {record.id}"
             if record.id is not None and name is not None:
                 names.setdefault(record.id, name)
     return names
