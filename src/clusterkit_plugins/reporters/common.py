@@ -305,6 +305,14 @@ def terminal_text(text: str) -> str:
     return "".join(out)
 
 
+def visible_text(text: str) -> str:
+    """``text`` without bidirectional overrides and control characters other than tabs
+    and line breaks: what a page shows of it is what it says."""
+    return "".join(
+        ch for ch in text if ch in "\t\n\r" or not (ch in _BIDI or unicodedata.category(ch) == "Cc")
+    )
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 _HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 

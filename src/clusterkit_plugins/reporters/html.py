@@ -33,6 +33,7 @@ from clusterkit_plugins.reporters.common import (
     entity_names,
     labels_for,
     rulebook_counts,
+    visible_text,
 )
 from clusterkit_plugins.reporters.sections import Section, data_sections
 
@@ -132,7 +133,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: object) -> object:
+    """A value as the page shows it: text from data without bidirectional overrides and
+    control characters, which would reorder or hide what a reader sees (as in the text
+    and Markdown reports); markup the reporter made is left as it is."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return visible_text(value)
+    return value
 
 
 def _width(value: Decimal | int | None, top: Decimal | int) -> str:
