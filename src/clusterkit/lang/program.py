@@ -163,7 +163,7 @@ def declared_schema(
 
 
 def check_rules(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     root: str | os.PathLike[str] | None = None,
     cache: bool = False,
@@ -175,7 +175,8 @@ def check_rules(
     checked rules and given back while no text they came from has changed
     (:mod:`clusterkit.lang.cache.check_cache`).
     """
-    named = list(paths)
+    # One path as load_rules takes it, not a string's letters as paths.
+    named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.syntax.collector
         if not cache:
             return reader_of(named, root).diagnostics()
@@ -228,6 +229,14 @@ def load_rules(
     return program
 
 
+def _require_text(**given: object) -> None:
+    """A mistake in the calling code (rules as ``bytes``) named at the door, not an
+    error from inside the parser."""
+    for what, value in given.items():
+        if not isinstance(value, str):
+            raise TypeError(f"compile_rules: {what} must be a str, not {type(value).__name__}")
+
+
 def compile_rules(
     text: str, name: str = "<rules>", *, root: str | os.PathLike[str] | None = None
 ) -> Program:
@@ -237,6 +246,7 @@ def compile_rules(
     Imports are read relative to ``root`` (default: the current folder) and must stay
     inside it.
     """
+    _require_text(text=text, name=name)
     folder = Path(root) if root is not None else Path.cwd()
 
     def read() -> Reader:

@@ -147,19 +147,20 @@ def check_references(data: Dataset) -> list[Reference]:
     sectors = {s.code for s in data.sectors}
     clusters = {c.id for c in data.clusters}
 
-    def unique(collection: str, ids: list[str]) -> None:
+    def unique(collection: str, ids: list[str], key: str = "id") -> None:
         counts = Counter(ids)
         for i, value in enumerate(ids):
             if counts[value] > 1 and ids.index(value) != i:
                 out.append(
                     Reference(
                         collection,
-                        f"{collection}[{i}].id",
+                        f"{collection}[{i}].{key}",
                         msg("{value!r} is used twice", value=value),
                     )
                 )
 
-    unique("regions", [r.code for r in data.regions])
+    unique("regions", [r.code for r in data.regions], "code")
+    unique("sectors", [s.code for s in data.sectors], "code")
     unique("clusters", [c.id for c in data.clusters])
     unique("applications", [a.id for a in data.applications])
     unique("programmes", [p.id for p in data.programmes])

@@ -166,6 +166,28 @@ def provenance(
     )
 
 
+def _check_arguments(program: object, dataset: object, as_of: object, sha256: object) -> None:
+    """Refuse arguments of the wrong type at the door, naming the argument, rather than
+    with an error from inside a rule (a ``datetime`` is a ``date`` but compares with none)."""
+    wrong = [
+        f"{name} must be {wanted}, not {type(value).__name__}"
+        for name, value, ok, wanted in (
+            ("program", program, isinstance(program, Program), "a Program"),
+            ("dataset", dataset, isinstance(dataset, Dataset), "a Dataset (see dataset_from_dict)"),
+            (
+                "as_of",
+                as_of,
+                isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime),
+                "a datetime.date",
+            ),
+            ("data_sha256", sha256, sha256 is None or isinstance(sha256, str), "a str or None"),
+        )
+        if not ok
+    ]
+    if wrong:
+        raise TypeError("; ".join(wrong))
+
+
 def evaluate(
     program: Program,
     dataset: Dataset,
@@ -186,6 +208,7 @@ def evaluate(
     caller's decimal context is. Verdicts are kept as columns and each
     :class:`~clusterkit.lang.results.Result` is made when it is first read.
     """
+    _check_arguments(program, dataset, as_of, data_sha256)
     ensure_checked(dataset)
     runs, books = run_rules(program, dataset, as_of, progress=progress)
     return ResultSet.from_verdicts(

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from clusterkit.i18n import translator
+from clusterkit.i18n import known_language, translator
 from clusterkit.lang.results import display
 from clusterkit.lang.results import explain as _explain
 from clusterkit.lang.results.outcome import Outcome
@@ -174,12 +174,12 @@ class Result:
 
     def threshold(self, lang: str = "en") -> str | None:
         """What was required, with both values (``p.x >= 30 % * p.budget (29 … >= 30 …)``)."""
-        return _explain.threshold_text(self, lang)
+        return _explain.threshold_text(self, known_language(lang))
 
     def gap(self, lang: str = "en") -> str | None:
         """How far from passing, in words (``3.1 mln KZT short of ...``)."""
-        return _explain.gap_text(self, lang)
+        return _explain.gap_text(self, known_language(lang))
 
     def explain(self, lang: str = "en") -> str:
         """One paragraph a minister can read, in ``lang``."""
-        return _explain.explain(self, lang)
+        return _explain.explain(self, known_language(lang))

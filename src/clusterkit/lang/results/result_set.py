@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from clusterkit.i18n import known_language
 from clusterkit.lang.results import render
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.results.result import Result
@@ -155,7 +156,7 @@ class ResultSet:
 
     def to_dict(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
         """The results as JSON-ready data (schema ``clusterkit.results/1``), texts in ``lang``."""
-        return render.results_to_json(self, lang, diagnostics)
+        return render.results_to_json(self, known_language(lang), diagnostics)
 
     def to_json(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -163,4 +164,4 @@ class ResultSet:
 
     def render(self, lang: str = "en", *, show_all: bool = False) -> str:
         """A report for people: provenance, counts, and every verdict that needs attention."""
-        return render.render_results(self, lang, show_all=show_all)
+        return render.render_results(self, known_language(lang), show_all=show_all)
