@@ -152,3 +152,16 @@ def test_parsing_money_or_a_unit_from_a_number_names_the_mistake(given: Any) -> 
         clusterkit.parse_money(given)
     with pytest.raises(TypeError, match="parse_unit parses text"):
         clusterkit.parse_unit(given)
+
+
+def test_a_collection_may_be_a_tuple_as_a_nested_list_may() -> None:
+    as_lists = labelled()
+    del as_lists["label_assessments"]
+    as_tuples = dict(as_lists)
+    as_tuples["clusters"] = tuple(as_lists["clusters"])
+    as_tuples["regions"] = tuple(as_lists["regions"])
+    assert clusterkit.dataset_from_dict(as_tuples) == clusterkit.dataset_from_dict(as_lists)
+    as_tuples["clusters"] = (c for c in as_lists["clusters"])
+    with pytest.raises(DiagnosticError) as caught:
+        clusterkit.dataset_from_dict(as_tuples)
+    assert [(d.code, d.path) for d in caught.value.diagnostics] == [("D103", "clusters")]
