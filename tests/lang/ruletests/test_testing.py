@@ -489,3 +489,28 @@ def test_render_picks_a_format(three_files: list[FileResult]) -> None:
 def test_a_case_result_passes_without_failures() -> None:
     assert CaseResult("f", "n", ()).passed
     assert not CaseResult("f", "n", ("why",)).passed
+
+
+def test_failures_and_the_count_are_shown_in_the_chosen_language(
+    three_files: list[FileResult],
+) -> None:
+    english = test_report.to_text(three_files)
+    russian = test_report.to_text(three_files, "ru")
+    [failure] = [f for file in three_files for case in file.cases for f in case.failures]
+    assert failure in english
+    assert "expected 30.1 mln USD" in failure
+    assert "1 passed, 1 failed" in english
+    assert "ожидалось 30.1 mln USD" in russian
+    assert "пройдено: 1, не пройдено: 1" in russian
+    assert "FAIL" in russian
+    assert "expected" not in russian
+    [case] = [
+        c
+        for f in json.loads(test_report.to_json(three_files, "kk"))["files"]
+        for c in f["cases"]
+        if c["failures"]
+    ]
+    assert "күтілгені 30.1 mln USD" in case["failures"][0]
+    assert case["failures_en"] == [failure]
+    english_json = json.loads(test_report.to_json(three_files))
+    assert all("failures_en" not in c for f in english_json["files"] for c in f["cases"])

@@ -29,6 +29,8 @@ from typing import Any
 
 from clusterkit.lang.ruletests.runner import FileResult
 from clusterkit.lang.ruletests.spec import TEST_SUFFIX
+from clusterkit.messages import msg
+from clusterkit.messages import render as render_message
 
 __all__ = [
     "FORMATS",
@@ -86,7 +88,12 @@ def to_dict(files: Sequence[FileResult], lang: str = "en") -> dict[str, Any]:
                     {
                         "name": c.name,
                         "status": "passed" if c.passed else "failed",
-                        "failures": list(c.failures),
+                        "failures": [render_message(f, lang) for f in c.failures],
+                        **(
+                            {"failures_en": [str(f) for f in c.failures]}
+                            if lang != "en" and c.failures
+                            else {}
+                        ),
                     }
                     for c in f.cases
                 ],
@@ -103,8 +110,9 @@ def to_json(files: Sequence[FileResult], lang: str = "en") -> str:
     return json.dumps(to_dict(files, lang), ensure_ascii=False, indent=2)
 
 
-def to_text(files: Sequence[FileResult]) -> str:
-    """``PASS``/``FAIL`` per case with the reasons, and ``N passed, M failed``.
+def to_text(files: Sequence[FileResult], lang: str = "en") -> str:
+    """``PASS``/``FAIL`` per case with the reasons, and ``N passed, M failed``; the
+    reasons and the count in ``lang`` (``PASS`` and ``FAIL`` stay, for scripts).
 
     Broken files' diagnostics are not included: print them with the other diagnostics.
     """
@@ -112,9 +120,12 @@ def to_text(files: Sequence[FileResult]) -> str:
     for file in files:
         for case in file.cases:
             lines.append(f"{'PASS' if case.passed else 'FAIL'} {case.file}: {case.name}")
-            lines.extend(f"     {reason}" for reason in case.failures)
+            lines.extend(f"     {render_message(reason, lang)}" for reason in case.failures)
     totals = _totals(files)
-    lines.append(f"{totals['passed']} passed, {totals['failed']} failed")
+    summary = msg(
+        "{passed} passed, {failed} failed", passed=totals["passed"], failed=totals["failed"]
+    )
+    lines.append(summary.render(lang))
     return "\n".join(lines)
 
 
@@ -182,7 +193,7 @@ def render(files: Sequence[FileResult], fmt: str = "text", lang: str = "en") -> 
     """The results in ``fmt``: ``text`` (:func:`to_text`), ``json`` (:func:`to_json`)
     or ``junit`` (:func:`to_junit`); diagnostics in ``lang``."""
     if fmt == "text":
-        return to_text(files)
+        return to_text(files, lang)
     renderers = {"json": to_json, "junit": to_junit}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")

@@ -46,6 +46,7 @@ from clusterkit.lang.ruletests.spec import (
 )
 from clusterkit.lang.ruletests.values import value_failure
 from clusterkit.loader import dataset_from_document, load_dataset
+from clusterkit.messages import msg
 from clusterkit.model import Dataset
 from clusterkit.schema import Schema
 from clusterkit.suggestions import did_you_mean
@@ -200,38 +201,75 @@ def _case_data(
 
 
 def _check(expect: ExpectSpec, results: ResultSet, rules: set[str]) -> list[str]:
+    # Each failure is a Message: English text, shown in another language by the report.
     found = results.find(expect.rule, expect.entity)
-    label = expect.rule + (f" on {expect.entity}" if expect.entity is not None else "")
+    label: str = expect.rule
+    if expect.entity is not None:
+        label = msg("{rule} on {entity}", rule=expect.rule, entity=expect.entity)
     if expect.rule not in rules:
         # A misspelt rule would otherwise pass a "count = 0" expectation.
         hint = did_you_mean(expect.rule, rules)
+        if hint:
+            return [
+                msg(
+                    "{label}: the rules tested have no rule {rule!r}; {hint}",
+                    label=label,
+                    rule=expect.rule,
+                    hint=hint,
+                )
+            ]
         return [
-            f"{label}: the rules tested have no rule {expect.rule!r}"
-            + (f"; {hint}" if hint else "")
+            msg("{label}: the rules tested have no rule {rule!r}", label=label, rule=expect.rule)
         ]
     if expect.count is not None:
         matching = [r for r in found if expect.outcome is None or r.outcome is expect.outcome]
         if len(matching) != expect.count:
-            return [f"{label}: expected {expect.count} result(s), got {len(matching)}"]
+            return [
+                msg(
+                    "{label}: expected {count} result(s), got {got}",
+                    label=label,
+                    count=expect.count,
+                    got=len(matching),
+                )
+            ]
         return []
     if not found:
         known = sorted({r.rule for r in results.results})
-        return [f"{label}: no result (rules that gave results: {', '.join(known) or 'none'})"]
+        return [
+            msg(
+                "{label}: no result (rules that gave results: {rules})",
+                label=label,
+                rules=", ".join(known) or msg("none"),
+            )
+        ]
     result = found[0]
     failures: list[str] = []
     if expect.outcome is not None and result.outcome is not expect.outcome:
-        failures.append(
-            f"{label}: expected {expect.outcome.value}, got {result.outcome.value}{_why(result)}"
-        )
+        failures.append(_wrong_outcome(label, expect.outcome.value, result))
     texts = {
         "gap": (expect.gap, result.gap()),
         "needs": (expect.needs, None if result.needs is None else result.needs.text()),
     }
     for key, (wanted, text) in texts.items():
         if wanted is not None and wanted not in (text or ""):
-            failures.append(f"{label}: expected {key} to mention {wanted!r}, got {text!r}")
+            failures.append(
+                msg(
+                    "{label}: expected {key} to mention {wanted!r}, got {text!r}",
+                    label=label,
+                    key=key,
+                    wanted=wanted,
+                    text=text,
+                )
+            )
     if expect.rank is not None and result.rank != expect.rank:
-        failures.append(f"{label}: expected rank {expect.rank}, got {result.rank}")
+        failures.append(
+            msg(
+                "{label}: expected rank {expected}, got {got}",
+                label=label,
+                expected=expect.rank,
+                got=result.rank,
+            )
+        )
     trace = result.trace
     names = ", ".join(t.label for t in trace)
     for spec in expect.values:
@@ -241,6 +279,17 @@ def _check(expect: ExpectSpec, results: ResultSet, rules: set[str]) -> list[str]
     return failures
 
 
-def _why(result: Result) -> str:
-    reason = result.gap() or (f"needs {result.needs.text()}" if result.needs else "")
-    return f" ({reason})" if reason else ""
+def _wrong_outcome(label: str, expected: str, result: Result) -> str:
+    got = result.outcome.value
+    reason = result.gap() or (
+        msg("needs {needs}", needs=result.needs.text()) if result.needs else ""
+    )
+    if reason:
+        return msg(
+            "{label}: expected {expected}, got {got} ({reason})",
+            label=label,
+            expected=expected,
+            got=got,
+            reason=reason,
+        )
+    return msg("{label}: expected {expected}, got {got}", label=label, expected=expected, got=got)

@@ -175,7 +175,12 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
     ``names`` lists the trace's labels, for when the value is not in it.
     """
     if entry is None:
-        return f"{label}: no value {spec.name!r} in the trace (it has: {names or 'none'})"
+        return msg(
+            "{label}: no value {name!r} in the trace (it has: {names})",
+            label=label,
+            name=spec.name,
+            names=names or msg("none"),
+        )
     got = entry.text()
     expected = spec.quantity
     with localcontext() as context:
@@ -188,13 +193,23 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
             written = _shown(spec.written)
             if written in (got, entry.raw):
                 return None
-            return f"{label}: {spec.name} expected {written!r}, got {got!r}"
-        head = f"{label}: {spec.name} expected {expected.text}"
+            return msg(
+                "{label}: {name} expected {written!r}, got {got!r}",
+                label=label,
+                name=spec.name,
+                written=written,
+                got=got,
+            )
         unit = _actual_unit(entry)
         if unit is not None and unit[0] != expected.dim:
-            return (
-                f"{head}, got {got}: {unit_words(expected.dim, expected.percent)} "
-                f"is not {unit_words(*unit)}"
+            return msg(
+                "{label}: {name} expected {expected}, got {got}: {wanted_unit} is not {got_unit}",
+                label=label,
+                name=spec.name,
+                expected=expected.text,
+                got=got,
+                wanted_unit=unit_words(expected.dim, expected.percent),
+                got_unit=unit_words(*unit),
             )
         tolerance = spec.tolerance
         allowed = Decimal(0) if tolerance is None else tolerance.value
@@ -204,12 +219,24 @@ def value_failure(label: str, spec: ValueSpec, entry: TraceEntry | None, names: 
             as_percent = actual * 100 == expected.value
         except ArithmeticError:
             as_percent = False
-        if tolerance is not None:
-            head += f" ± {tolerance.text}"
-        hint = ""
+        shown = expected.text if tolerance is None else f"{expected.text} ± {tolerance.text}"
         if unit is not None and unit[1] and not expected.percent and as_percent:
-            hint = f" (a percentage is written with %: {expected.text} %)"
-        return f"{head}, got {got}{hint}"
+            return msg(
+                "{label}: {name} expected {expected}, got {got} "
+                "(a percentage is written with %: {text} %)",
+                label=label,
+                name=spec.name,
+                expected=shown,
+                got=got,
+                text=expected.text,
+            )
+        return msg(
+            "{label}: {name} expected {expected}, got {got}",
+            label=label,
+            name=spec.name,
+            expected=shown,
+            got=got,
+        )
 
 
 def read_values(
