@@ -165,3 +165,13 @@ def test_a_collection_may_be_a_tuple_as_a_nested_list_may() -> None:
     with pytest.raises(DiagnosticError) as caught:
         clusterkit.dataset_from_dict(as_tuples)
     assert [(d.code, d.path) for d in caught.value.diagnostics] == [("D103", "clusters")]
+
+
+@pytest.mark.parametrize("day", ["2022-06-01", dt.datetime(2022, 6, 1)])
+def test_a_program_asked_what_is_in_force_on_a_text_or_a_datetime_names_it(day: Any) -> None:
+    program = clusterkit.compile_rules(LABEL_RULES)
+    with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
+        program.in_force(day)
+    with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
+        program.version_on("labels", day)
+    assert program.version_on("labels", AS_OF) is not None

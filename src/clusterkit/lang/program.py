@@ -70,6 +70,7 @@ class Program:
 
     def in_force(self, as_of: dt.date) -> tuple[CompiledRulebook, ...]:
         """The rulebook versions in force on ``as_of`` (one per rulebook id at most)."""
+        _require_date(as_of)
         chosen = []
         for book in self.rulebooks:
             header = book.header
@@ -85,6 +86,12 @@ class Program:
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (_rebuild, (self.sources, self.homes))
+
+
+def _require_date(as_of: object) -> None:
+    # A datetime is a date, but compares with none.
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
 
 
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
