@@ -175,3 +175,11 @@ def test_a_program_asked_what_is_in_force_on_a_text_or_a_datetime_names_it(day: 
     with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
         program.version_on("labels", day)
     assert program.version_on("labels", AS_OF) is not None
+
+
+def test_summarizing_or_dumping_a_dict_names_the_mistake() -> None:
+    data = labelled()
+    functions: list[Callable[[Any], object]] = [clusterkit.summarize, clusterkit.dump_dataset]
+    for function in functions:
+        with pytest.raises(TypeError, match=r"takes a Dataset \(see dataset_from_dict\), not dict"):
+            function(data)

@@ -52,6 +52,7 @@ from clusterkit.loader.folder import read_tables
 from clusterkit.loader.parse import parse_document
 from clusterkit.messages import join, msg
 from clusterkit.model import Dataset
+from clusterkit.model.dataset import require_dataset
 from clusterkit.schema import DEFAULT_SCHEMA, Schema, schema_to_data
 from clusterkit.serde import unstructure
 
@@ -242,6 +243,7 @@ def dump_dataset(dataset: Dataset) -> str:
     its ``dataset`` table (``declarations``, format ``clusterkit.schema/1``), so it is
     read back without the rule files they were declared in.
     """
+    require_dataset(dataset, "dump_dataset")
     info: dict[str, Any] = unstructure(dataset.info)
     if not dataset.schema.is_default:
         info[EMBEDDED_SCHEMA] = schema_to_data(dataset.schema)

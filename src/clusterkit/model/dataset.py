@@ -32,6 +32,7 @@ __all__ = [
     "check_references",
     "ensure_checked",
     "mark_checked",
+    "require_dataset",
 ]
 
 
@@ -231,6 +232,15 @@ def mark_checked(data: Dataset) -> None:
     """Note that ``data``'s references have been checked (the loaders call this)."""
     key = id(data)
     _CHECKED[key] = weakref.ref(data, lambda _ref: _CHECKED.pop(key, None))
+
+
+def require_dataset(data: object, function: str) -> None:
+    """A dict (or anything but a :class:`Dataset`) named at the door, not an
+    ``AttributeError`` from inside."""
+    if not isinstance(data, Dataset):
+        raise TypeError(
+            f"{function} takes a Dataset (see dataset_from_dict), not {type(data).__name__}"
+        )
 
 
 def ensure_checked(data: Dataset) -> None:
