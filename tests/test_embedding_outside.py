@@ -4,6 +4,7 @@ Python data, arguments of the wrong type, a text where a list belongs."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable
 from typing import Any
 
@@ -183,3 +184,27 @@ def test_summarizing_or_dumping_a_dict_names_the_mistake() -> None:
     for function in functions:
         with pytest.raises(TypeError, match=r"takes a Dataset \(see dataset_from_dict\), not dict"):
             function(data)
+
+
+def test_results_are_shown_the_same_whatever_the_callers_decimal_context() -> None:
+    program = clusterkit.compile_rules(LABEL_RULES)
+    data = clusterkit.dataset_from_dict(labelled(fee="6000.123456789 EUR"), schema=program.schema)
+    results = clusterkit.evaluate(program, data, AS_OF)
+
+    def shown() -> list[object]:
+        [result] = results
+        return [
+            results.to_json("ru"),
+            results.render("kk", show_all=True),
+            result.explain("en"),
+            result.gap("ru"),
+            result.threshold("en"),
+            [entry.text("ru") for entry in result.trace],
+        ]
+
+    expected = shown()
+    assert "1,00012" in str(expected[3])  # the gap, 1000.123456789 EUR, shown to 6 digits
+    with decimal.localcontext() as context:
+        context.prec = 3
+        context.rounding = decimal.ROUND_FLOOR
+        assert shown() == expected
