@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import clusterkit
 from clusterkit import DiagnosticError, Outcome
 
 AS_OF = dt.date(2022, 6, 1)
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kazakhstan-2021"
 
 LABEL_RULES = """rulebook labels
   currency EUR
@@ -208,3 +210,11 @@ def test_results_are_shown_the_same_whatever_the_callers_decimal_context() -> No
         context.prec = 3
         context.rounding = decimal.ROUND_FLOOR
         assert shown() == expected
+
+
+def test_a_summary_is_shown_the_same_whatever_the_callers_decimal_context() -> None:
+    data = clusterkit.load_dataset(EXAMPLE)
+    expected = [clusterkit.summarize(data).render(lang) for lang in ("en", "ru", "kk")]
+    with decimal.localcontext() as context:
+        context.prec = 3
+        assert [clusterkit.summarize(data).render(lang) for lang in ("en", "ru", "kk")] == expected
