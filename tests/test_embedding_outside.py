@@ -218,3 +218,24 @@ def test_a_summary_is_shown_the_same_whatever_the_callers_decimal_context() -> N
     with decimal.localcontext() as context:
         context.prec = 3
         assert [clusterkit.summarize(data).render(lang) for lang in ("en", "ru", "kk")] == expected
+
+
+def test_data_read_against_other_declarations_of_the_same_kind_is_refused() -> None:
+    program = clusterkit.compile_rules(LABEL_RULES)
+    data = clusterkit.dataset_from_dict(labelled(fee="6000 EUR"), schema=program.schema)
+    other = clusterkit.compile_rules(
+        "rulebook other\nkind label_assessment\n  belongs to cluster\n  id required\n"
+        "  field fee: number\nrule big for each a in label_assessments\n  require a.fee > 1\n"
+    )
+    with pytest.raises(DiagnosticError) as caught:
+        clusterkit.evaluate(other, data, AS_OF)
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.path) == ("D103", "dataset.schema")
+    assert "label_assessment" in problem.message
+    assert "schema=program.schema" in problem.localized("ru").text("ru")
+    # Declarations that agree (the same, or a program declaring nothing) are fine.
+    assert len(clusterkit.evaluate(program, data, AS_OF)) == 1
+    plain = clusterkit.compile_rules(
+        'rulebook p\nrule c for each c in clusters\n  require c.id != ""\n'
+    )
+    assert len(clusterkit.evaluate(plain, data, AS_OF)) == 1

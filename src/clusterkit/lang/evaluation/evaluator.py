@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
+from clusterkit import codes
 from clusterkit._version import __version__
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.evaluation.rulebook_run import RulebookRun
 from clusterkit.lang.program import Program
@@ -27,8 +29,10 @@ from clusterkit.lang.results.result import Need
 from clusterkit.lang.results.result_set import Provenance, ResultSet, RulebookRef
 from clusterkit.lang.results.verdicts import Verdicts
 from clusterkit.lang.runtime.context import CONTEXT, Context
+from clusterkit.messages import msg
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
+from clusterkit.schema import SchemaConflictError
 from clusterkit.serde import unstructure
 
 __all__ = [
@@ -188,6 +192,28 @@ def _check_arguments(program: object, dataset: object, as_of: object, sha256: ob
         raise TypeError("; ".join(wrong))
 
 
+def _check_declarations(program: Program, dataset: Dataset) -> None:
+    """Refuse data read against declarations that disagree with the program's (a kind's
+    field declared money there and a number here): its rules would read values of
+    another type than they were checked for."""
+    if program.schema.is_default or dataset.schema == program.schema:
+        return
+    try:
+        dataset.schema.merged(program.schema)
+    except SchemaConflictError as exc:
+        raise DiagnosticError(
+            Diagnostic(
+                codes.DATA_INVALID,
+                Severity.ERROR,
+                problem,
+                file="<dataset>",
+                path="dataset.schema",
+                hint=msg("load the data with schema=program.schema"),
+            )
+            for problem in exc.problems
+        ) from None
+
+
 def evaluate(
     program: Program,
     dataset: Dataset,
@@ -210,6 +236,7 @@ def evaluate(
     """
     _check_arguments(program, dataset, as_of, data_sha256)
     ensure_checked(dataset)
+    _check_declarations(program, dataset)
     runs, books = run_rules(program, dataset, as_of, progress=progress)
     return ResultSet.from_verdicts(
         [run.verdicts for run in runs], provenance(dataset, as_of, books, data_sha256)
