@@ -239,3 +239,11 @@ def test_data_read_against_other_declarations_of_the_same_kind_is_refused() -> N
         'rulebook p\nrule c for each c in clusters\n  require c.id != ""\n'
     )
     assert len(clusterkit.evaluate(plain, data, AS_OF)) == 1
+
+
+def test_a_program_given_for_its_schema_is_named() -> None:
+    program = clusterkit.compile_rules(LABEL_RULES)
+    with pytest.raises(TypeError, match=r"schema must be a Schema \(program.schema\) or None, not"):
+        clusterkit.load_dataset(EXAMPLE, schema=program)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"dataset_from_dict: schema must be a Schema"):
+        clusterkit.dataset_from_dict(labelled(), schema=program)  # type: ignore[arg-type]

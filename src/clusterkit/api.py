@@ -7,7 +7,7 @@ from typing import Any
 
 from clusterkit.loader import dataset_from_document
 from clusterkit.model import Dataset
-from clusterkit.schema import Schema
+from clusterkit.schema import Schema, require_schema
 
 __all__ = ["dataset_from_dict"]
 
@@ -29,6 +29,7 @@ def dataset_from_dict(
     """
     if not isinstance(name, str):
         raise TypeError(f"dataset_from_dict: name must be a str, not {type(name).__name__}")
+    require_schema(schema, "dataset_from_dict")
     # Anything but a mapping is refused by the loader with a diagnostic, as a file's
     # top level would be.
     return dataset_from_document(
