@@ -127,7 +127,10 @@ def _format_decimal(value: Decimal, babel_locale: str) -> str:
     # babel is imported when a number is first shown, not when clusterkit starts.
     from babel.numbers import format_decimal  # noqa: PLC0415
 
-    return format_decimal(value, locale=babel_locale, decimal_quantization=False)
+    # babel quantizes in the current context: not the caller's, whose precision may be
+    # too low for the digits shown (InvalidOperation).
+    with decimal.localcontext(_PLACES):
+        return format_decimal(value, locale=babel_locale, decimal_quantization=False)
 
 
 def format_number(value: Decimal, locale: str = "en") -> str:

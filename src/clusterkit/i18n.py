@@ -24,6 +24,7 @@ __all__ = [
     "choose_lang",
     "compile_catalog",
     "compile_catalogs",
+    "known_language",
     "language_of",
     "local",
     "translator",
@@ -54,6 +55,14 @@ def choose_lang(explicit: str | None = None, environ: Mapping[str, str] | None =
             if code is not None:
                 return code
     return "en"
+
+
+def known_language(lang: object) -> str:
+    """``lang`` if clusterkit speaks it; else :class:`ValueError` naming the languages it
+    does (results are shown in them, numbers and dates formatted for them)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
+    return str(lang)
 
 
 def language_of(tag: str) -> str | None:

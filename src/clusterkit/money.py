@@ -37,6 +37,7 @@ __all__ = [
     "UnknownCurrencyError",
     "check_currency",
     "parse_money",
+    "require_text",
 ]
 
 #: Symbols and words that name a currency in the documents we read.
@@ -233,12 +234,20 @@ class Money:
         return f"{number} {word} {self.currency}" if word else f"{number} {self.currency}"
 
 
+def require_text(text: object, function: str) -> None:
+    """A mistake in the calling code (a number to parse) named at the door, not an
+    ``AttributeError`` from inside; a float has already lost the value meant."""
+    if not isinstance(text, str):
+        raise TypeError(f"{function} parses text ('112.1 mln KZT'), not {type(text).__name__}")
+
+
 def parse_money(text: str) -> Money:
     """Parse money as people write it: number, optional scale word, currency.
 
     The currency may come first as a symbol (``"$ 281.5 mln"``) or last as a code or
     symbol (``"112.1 mln KZT"``, ``"112,1 млн тг"`` is refused for its decimal comma).
     """
+    require_text(text, "parse_money")
     raw = text.strip()
     prefix: str | None = None
     for symbol in ("$", "€", "£", "₸", "₽"):

@@ -38,6 +38,7 @@ __all__ = [
     "Schema",
     "SchemaConflictError",
     "SchemaFormatError",
+    "require_schema",
     "schema_from_data",
     "schema_to_data",
 ]
@@ -238,6 +239,16 @@ SCHEMA_FORMAT = "clusterkit.schema/1"
 FIELD_KINDS = frozenset(
     ("money", "number", "percent", "date", "text", "bool", "choice", "list", "identifier", "ref")
 )
+
+
+def require_schema(schema: object, function: str) -> None:
+    """A program (rather than its ``.schema``) or anything but a :class:`Schema` named at
+    the door, not an ``AttributeError`` from inside."""
+    if schema is not None and not isinstance(schema, Schema):
+        raise TypeError(
+            f"{function}: schema must be a Schema (program.schema) or None, "
+            f"not {type(schema).__name__}"
+        )
 
 
 class SchemaFormatError(ValueError):

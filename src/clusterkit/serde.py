@@ -12,12 +12,14 @@ import datetime as dt
 import difflib
 import enum
 import re
+import typing
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import (
     BaseValidationError,
     ClassValidationError,
@@ -167,6 +169,11 @@ def _describe(value: object) -> str:
     return repr(value)
 
 
+def _is_list_of(t: object) -> bool:
+    args = typing.get_args(t)
+    return typing.get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
 def _is_declared(t: object) -> bool:
     return isinstance(t, type) and issubclass(t, Declared) and t is not Declared
 
@@ -229,6 +236,19 @@ def _make_converter() -> cattrs.Converter:
 
         return unstructure
 
+    def structure_list_of(type_: Any) -> Any:
+        base = homogenous_tuple_structure_factory(type_, conv)
+
+        def structure(value: object, t: type) -> Any:
+            # cattrs takes any iterable: "KZ-AKM" would be a list of six letters, an
+            # object a list of its keys.
+            if not isinstance(value, list | tuple):
+                raise DataError(msg("expected a list, got {got}", got=_describe(value)))
+            return base(value, t)
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_list_of, structure_list_of)
     conv.register_structure_hook_factory(_is_declared, structure_declared)
     conv.register_unstructure_hook_factory(_is_declared, unstructure_declared)
     conv.register_unstructure_hook(Record, _unstructure_record(conv))

@@ -7,6 +7,7 @@ import attrs
 from clusterkit.formatting import format_money
 from clusterkit.i18n import translator
 from clusterkit.model import Dataset, FundingSource
+from clusterkit.model.dataset import require_dataset
 from clusterkit.money import Money
 
 __all__ = ["DatasetSummary", "summarize"]
@@ -68,6 +69,7 @@ class DatasetSummary:
 
 
 def summarize(dataset: Dataset) -> DatasetSummary:
+    require_dataset(dataset, "summarize")
     projects = [p for _, p in dataset.projects()]
     participants = [p for c in dataset.clusters for p in c.participants]
     return DatasetSummary(

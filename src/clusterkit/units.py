@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 
 from clusterkit.messages import msg
-from clusterkit.money import MoneyError, check_currency
+from clusterkit.money import MoneyError, check_currency, require_text
 from clusterkit.numbers import (
     SCALE_NAMES,
     SCALES,
@@ -92,6 +92,7 @@ class Unit:
 
 def parse_unit(text: str) -> Unit:
     """Parse ``"mln KZT"``, ``"person"``, ``"mln KZT/person"``, ``"KZT per year"``."""
+    require_text(text, "parse_unit")
     raw = text.strip()
     per: str | None = None
     for separator in ("/", " per "):

@@ -70,6 +70,7 @@ class Program:
 
     def in_force(self, as_of: dt.date) -> tuple[CompiledRulebook, ...]:
         """The rulebook versions in force on ``as_of`` (one per rulebook id at most)."""
+        _require_date(as_of)
         chosen = []
         for book in self.rulebooks:
             header = book.header
@@ -85,6 +86,12 @@ class Program:
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (_rebuild, (self.sources, self.homes))
+
+
+def _require_date(as_of: object) -> None:
+    # A datetime is a date, but compares with none.
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
 
 
 def _rebuild(sources: tuple[tuple[str, str], ...], homes: tuple[tuple[str, str], ...]) -> Program:
@@ -163,7 +170,7 @@ def declared_schema(
 
 
 def check_rules(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     root: str | os.PathLike[str] | None = None,
     cache: bool = False,
@@ -175,7 +182,8 @@ def check_rules(
     checked rules and given back while no text they came from has changed
     (:mod:`clusterkit.lang.cache.check_cache`).
     """
-    named = list(paths)
+    # One path as load_rules takes it, not a string's letters as paths.
+    named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     with paused_gc():  # one pause for parsing and checking: see clusterkit.lang.syntax.collector
         if not cache:
             return reader_of(named, root).diagnostics()
@@ -228,6 +236,14 @@ def load_rules(
     return program
 
 
+def _require_text(**given: object) -> None:
+    """A mistake in the calling code (rules as ``bytes``) named at the door, not an
+    error from inside the parser."""
+    for what, value in given.items():
+        if not isinstance(value, str):
+            raise TypeError(f"compile_rules: {what} must be a str, not {type(value).__name__}")
+
+
 def compile_rules(
     text: str, name: str = "<rules>", *, root: str | os.PathLike[str] | None = None
 ) -> Program:
@@ -237,6 +253,7 @@ def compile_rules(
     Imports are read relative to ``root`` (default: the current folder) and must stay
     inside it.
     """
+    _require_text(text=text, name=name)
     folder = Path(root) if root is not None else Path.cwd()
 
     def read() -> Reader:

@@ -101,6 +101,8 @@ class Collector:
                 )
 
     def read_collection(self, key: str, value: Any, shown: str) -> None:
+        if isinstance(value, tuple):  # Python data: a tuple is a list, as it is nested deeper
+            value = list(value)
         if not isinstance(value, list):
             self.problems.append(
                 data_error(

@@ -52,7 +52,8 @@ from clusterkit.loader.folder import read_tables
 from clusterkit.loader.parse import parse_document
 from clusterkit.messages import join, msg
 from clusterkit.model import Dataset
-from clusterkit.schema import DEFAULT_SCHEMA, Schema, schema_to_data
+from clusterkit.model.dataset import require_dataset
+from clusterkit.schema import DEFAULT_SCHEMA, Schema, require_schema, schema_to_data
 from clusterkit.serde import unstructure
 
 __all__ = [
@@ -85,6 +86,7 @@ def load_dataset(
     read) are added to ``warnings`` when the dataset loads, and are among the
     diagnostics of the error when it does not.
     """
+    require_schema(schema, "load_dataset")
     if csv_encoding is not None and not _is_codec(csv_encoding):
         raise ValueError(f"{csv_encoding!r} is not an encoding Python knows")
     root = Path(path)
@@ -242,6 +244,7 @@ def dump_dataset(dataset: Dataset) -> str:
     its ``dataset`` table (``declarations``, format ``clusterkit.schema/1``), so it is
     read back without the rule files they were declared in.
     """
+    require_dataset(dataset, "dump_dataset")
     info: dict[str, Any] = unstructure(dataset.info)
     if not dataset.schema.is_default:
         info[EMBEDDED_SCHEMA] = schema_to_data(dataset.schema)

@@ -32,6 +32,7 @@ __all__ = [
     "check_references",
     "ensure_checked",
     "mark_checked",
+    "require_dataset",
 ]
 
 
@@ -147,19 +148,20 @@ def check_references(data: Dataset) -> list[Reference]:
     sectors = {s.code for s in data.sectors}
     clusters = {c.id for c in data.clusters}
 
-    def unique(collection: str, ids: list[str]) -> None:
+    def unique(collection: str, ids: list[str], key: str = "id") -> None:
         counts = Counter(ids)
         for i, value in enumerate(ids):
             if counts[value] > 1 and ids.index(value) != i:
                 out.append(
                     Reference(
                         collection,
-                        f"{collection}[{i}].id",
+                        f"{collection}[{i}].{key}",
                         msg("{value!r} is used twice", value=value),
                     )
                 )
 
-    unique("regions", [r.code for r in data.regions])
+    unique("regions", [r.code for r in data.regions], "code")
+    unique("sectors", [s.code for s in data.sectors], "code")
     unique("clusters", [c.id for c in data.clusters])
     unique("applications", [a.id for a in data.applications])
     unique("programmes", [p.id for p in data.programmes])
@@ -230,6 +232,15 @@ def mark_checked(data: Dataset) -> None:
     """Note that ``data``'s references have been checked (the loaders call this)."""
     key = id(data)
     _CHECKED[key] = weakref.ref(data, lambda _ref: _CHECKED.pop(key, None))
+
+
+def require_dataset(data: object, function: str) -> None:
+    """A dict (or anything but a :class:`Dataset`) named at the door, not an
+    ``AttributeError`` from inside."""
+    if not isinstance(data, Dataset):
+        raise TypeError(
+            f"{function} takes a Dataset (see dataset_from_dict), not {type(data).__name__}"
+        )
 
 
 def ensure_checked(data: Dataset) -> None:

@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
+from clusterkit import codes
 from clusterkit._version import __version__
+from clusterkit.diagnostics import Diagnostic, DiagnosticError, Severity
 from clusterkit.lang.compile.compiled import CompiledRule, CompiledRulebook
 from clusterkit.lang.evaluation.rulebook_run import RulebookRun
 from clusterkit.lang.program import Program
@@ -27,8 +29,10 @@ from clusterkit.lang.results.result import Need
 from clusterkit.lang.results.result_set import Provenance, ResultSet, RulebookRef
 from clusterkit.lang.results.verdicts import Verdicts
 from clusterkit.lang.runtime.context import CONTEXT, Context
+from clusterkit.messages import msg
 from clusterkit.model import Dataset
 from clusterkit.model.dataset import COLLECTIONS, ensure_checked
+from clusterkit.schema import SchemaConflictError
 from clusterkit.serde import unstructure
 
 __all__ = [
@@ -166,6 +170,50 @@ def provenance(
     )
 
 
+def _check_arguments(program: object, dataset: object, as_of: object, sha256: object) -> None:
+    """Refuse arguments of the wrong type at the door, naming the argument, rather than
+    with an error from inside a rule (a ``datetime`` is a ``date`` but compares with none)."""
+    wrong = [
+        f"{name} must be {wanted}, not {type(value).__name__}"
+        for name, value, ok, wanted in (
+            ("program", program, isinstance(program, Program), "a Program"),
+            ("dataset", dataset, isinstance(dataset, Dataset), "a Dataset (see dataset_from_dict)"),
+            (
+                "as_of",
+                as_of,
+                isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime),
+                "a datetime.date",
+            ),
+            ("data_sha256", sha256, sha256 is None or isinstance(sha256, str), "a str or None"),
+        )
+        if not ok
+    ]
+    if wrong:
+        raise TypeError("; ".join(wrong))
+
+
+def _check_declarations(program: Program, dataset: Dataset) -> None:
+    """Refuse data read against declarations that disagree with the program's (a kind's
+    field declared money there and a number here): its rules would read values of
+    another type than they were checked for."""
+    if program.schema.is_default or dataset.schema == program.schema:
+        return
+    try:
+        dataset.schema.merged(program.schema)
+    except SchemaConflictError as exc:
+        raise DiagnosticError(
+            Diagnostic(
+                codes.DATA_INVALID,
+                Severity.ERROR,
+                problem,
+                file="<dataset>",
+                path="dataset.schema",
+                hint=msg("load the data with schema=program.schema"),
+            )
+            for problem in exc.problems
+        ) from None
+
+
 def evaluate(
     program: Program,
     dataset: Dataset,
@@ -186,7 +234,9 @@ def evaluate(
     caller's decimal context is. Verdicts are kept as columns and each
     :class:`~clusterkit.lang.results.Result` is made when it is first read.
     """
+    _check_arguments(program, dataset, as_of, data_sha256)
     ensure_checked(dataset)
+    _check_declarations(program, dataset)
     runs, books = run_rules(program, dataset, as_of, progress=progress)
     return ResultSet.from_verdicts(
         [run.verdicts for run in runs], provenance(dataset, as_of, books, data_sha256)

@@ -6,16 +6,17 @@ result is shown, in the language chosen then."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
 
-from clusterkit.i18n import translator
+from clusterkit.i18n import known_language, translator
 from clusterkit.lang.results import display
 from clusterkit.lang.results import explain as _explain
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.results.rule_info import RequireInfo, RuleInfo
+from clusterkit.lang.runtime.context import CONTEXT
 from clusterkit.lang.types.value_types import Type
 
 __all__ = ["Failure", "Need", "Result", "Standing", "TraceEntry"]
@@ -48,7 +49,8 @@ class TraceEntry:
 
     def text(self, lang: str = "en") -> str:
         """The value for people, in its unit (``33.6 mln KZT``, ``30 %``)."""
-        return display.entry_text(self, lang)
+        with localcontext(CONTEXT):
+            return display.entry_text(self, lang)
 
 
 @attrs.frozen
@@ -174,12 +176,15 @@ class Result:
 
     def threshold(self, lang: str = "en") -> str | None:
         """What was required, with both values (``p.x >= 30 % * p.budget (29 … >= 30 …)``)."""
-        return _explain.threshold_text(self, lang)
+        with localcontext(CONTEXT):  # not the caller's: see clusterkit.lang.results.display
+            return _explain.threshold_text(self, known_language(lang))
 
     def gap(self, lang: str = "en") -> str | None:
         """How far from passing, in words (``3.1 mln KZT short of ...``)."""
-        return _explain.gap_text(self, lang)
+        with localcontext(CONTEXT):  # not the caller's: see clusterkit.lang.results.display
+            return _explain.gap_text(self, known_language(lang))
 
     def explain(self, lang: str = "en") -> str:
         """One paragraph a minister can read, in ``lang``."""
-        return _explain.explain(self, lang)
+        with localcontext(CONTEXT):  # not the caller's: see clusterkit.lang.results.display
+            return _explain.explain(self, known_language(lang))

@@ -11,14 +11,17 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from decimal import localcontext
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from clusterkit.i18n import known_language
 from clusterkit.lang.results import render
 from clusterkit.lang.results.outcome import Outcome
 from clusterkit.lang.results.result import Result
 from clusterkit.lang.results.verdicts import OUTCOME_OF, STATUS, Verdicts
+from clusterkit.lang.runtime.context import CONTEXT
 
 if TYPE_CHECKING:
     from clusterkit.diagnostics import Diagnostic
@@ -155,7 +158,10 @@ class ResultSet:
 
     def to_dict(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> dict[str, Any]:
         """The results as JSON-ready data (schema ``clusterkit.results/1``), texts in ``lang``."""
-        return render.results_to_json(self, lang, diagnostics)
+        # Shown in the rules' own decimal context: a caller's lower precision would
+        # round the gaps and make babel's quantize fail.
+        with localcontext(CONTEXT):
+            return render.results_to_json(self, known_language(lang), diagnostics)
 
     def to_json(self, lang: str = "en", diagnostics: Sequence[Diagnostic] = ()) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -163,4 +169,5 @@ class ResultSet:
 
     def render(self, lang: str = "en", *, show_all: bool = False) -> str:
         """A report for people: provenance, counts, and every verdict that needs attention."""
-        return render.render_results(self, lang, show_all=show_all)
+        with localcontext(CONTEXT):
+            return render.render_results(self, known_language(lang), show_all=show_all)
