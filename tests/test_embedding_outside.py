@@ -247,3 +247,12 @@ def test_a_program_given_for_its_schema_is_named() -> None:
         clusterkit.load_dataset(EXAMPLE, schema=program)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"dataset_from_dict: schema must be a Schema"):
         clusterkit.dataset_from_dict(labelled(), schema=program)  # type: ignore[arg-type]
+
+
+def test_checking_no_rule_files_is_an_error_as_loading_them_is() -> None:
+    [found] = clusterkit.check_rules([])
+    assert found.code == "R100"
+    assert found.is_error
+    assert "no rule files given" in found.message
+    with pytest.raises(clusterkit.DiagnosticError, match="no rule files given"):
+        clusterkit.load_rules([])

@@ -185,11 +185,7 @@ class Reader:
         from clusterkit.lang.check import check_files  # noqa: PLC0415
 
         checked, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
-        everything = [*self.problems, *diagnostics]
-        if not self.files and not self.problems:
-            everything.append(
-                Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, msg("no rule files given"))
-            )
+        everything = [*self.problems, *self._nothing_given(), *diagnostics]
         if any(d.is_error for d in everything):
             raise DiagnosticError(everything)
         return checked, everything
@@ -198,7 +194,13 @@ class Reader:
         from clusterkit.lang.check import check_files  # noqa: PLC0415
 
         _, diagnostics = check_files(list(self.files.values()), self.imports, self.spans)
-        return [*self.problems, *diagnostics]
+        return [*self.problems, *self._nothing_given(), *diagnostics]
+
+    def _nothing_given(self) -> list[Diagnostic]:
+        # No file and no problem: nothing was named (checking nothing passes nothing).
+        if self.files or self.problems:
+            return []
+        return [Diagnostic(codes.RULES_UNREADABLE, Severity.ERROR, msg("no rule files given"))]
 
 
 def _is_dir(path: Path) -> bool:
