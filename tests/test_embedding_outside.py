@@ -256,3 +256,17 @@ def test_checking_no_rule_files_is_an_error_as_loading_them_is() -> None:
     assert "no rule files given" in found.message
     with pytest.raises(clusterkit.DiagnosticError, match="no rule files given"):
         clusterkit.load_rules([])
+
+
+def test_selecting_by_something_that_is_not_an_outcome_says_so() -> None:
+    program = clusterkit.compile_rules(
+        "rulebook demo\nrule share for each p in projects\n"
+        "  require p.cluster_amount >= 30 % * p.budget within precision\n",
+        name="demo.ckr",
+    )
+    data = clusterkit.load_dataset(EXAMPLE)
+    results = clusterkit.evaluate(program, data, dt.date(2021, 6, 1))
+    assert results.select("pass") == results.select(clusterkit.Outcome.PASS)
+    assert len(results.select(clusterkit.Outcome.PASS)) == 6
+    with pytest.raises(ValueError, match="not an outcome: 'passed'"):
+        results.select("passed")

@@ -128,8 +128,15 @@ class ResultSet:
     def failed(self) -> tuple[Result, ...]:
         return self.select(Outcome.FAIL, Outcome.BREACH)
 
-    def select(self, *outcomes: Outcome) -> tuple[Result, ...]:
-        """The results with one of ``outcomes``, in order; only those are made."""
+    def select(self, *outcomes: Outcome | str) -> tuple[Result, ...]:
+        """The results with one of ``outcomes``, in order; only those are made.
+
+        An outcome may be given by its value (``"fail"``); anything else is a
+        :class:`ValueError` rather than an empty answer."""
+        unknown = [o for o in outcomes if o not in set(Outcome)]
+        if unknown:
+            known = ", ".join(repr(str(o)) for o in Outcome)
+            raise ValueError(f"not an outcome: {unknown[0]!r} (one of {known})")
         wanted = {status for status, outcome in OUTCOME_OF.items() if outcome in outcomes}
         out: list[Result] = []
         for block in self._blocks:
