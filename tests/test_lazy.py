@@ -10,7 +10,14 @@ import pytest
 
 from clusterkit.lazy import lazy_attributes
 
-PACKAGES = ("clusterkit", "clusterkit.lang", "clusterkit.loader", "clusterkit.lang.results")
+PACKAGES = (
+    "clusterkit",
+    "clusterkit.lang",
+    "clusterkit.loader",
+    "clusterkit.lang.results",
+    "clusterkit.lang.check",
+    "clusterkit.lang.ruletests",
+)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -133,11 +133,14 @@ class ResultSet:
 
         An outcome may be given by its value (``"fail"``); anything else is a
         :class:`ValueError` rather than an empty answer."""
-        unknown = [o for o in outcomes if o not in set(Outcome)]
-        if unknown:
-            known = ", ".join(repr(str(o)) for o in Outcome)
-            raise ValueError(f"not an outcome: {unknown[0]!r} (one of {known})")
-        wanted = {status for status, outcome in OUTCOME_OF.items() if outcome in outcomes}
+        chosen = set()
+        for given in outcomes:
+            try:
+                chosen.add(Outcome(given))
+            except ValueError:
+                known = ", ".join(repr(str(o)) for o in Outcome)
+                raise ValueError(f"not an outcome: {given!r} (one of {known})") from None
+        wanted = {status for status, outcome in OUTCOME_OF.items() if outcome in chosen}
         out: list[Result] = []
         for block in self._blocks:
             statuses = block.statuses

@@ -13,8 +13,9 @@ The runner's names are re-exported here, imported when first used::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clusterkit.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from clusterkit.lang.ruletests.runner import (
@@ -40,11 +41,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # Imported when first used, so that reading one test file (spec) does not bring
-    # the runner and the evaluator with it.
-    if name not in __all__:
-        raise AttributeError(f"module 'clusterkit.lang.ruletests' has no attribute {name!r}")
-    value = getattr(importlib.import_module("clusterkit.lang.ruletests.runner"), name)
-    globals()[name] = value
-    return value
+# Imported when first used, so that reading one test file (spec) does not bring the
+# runner and the evaluator with it.
+__getattr__ = lazy_attributes(__name__, dict.fromkeys(__all__, ".runner"), globals())
